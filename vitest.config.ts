@@ -1,0 +1,40 @@
+import path from 'node:path';
+import swc from 'unplugin-swc';
+import { defineConfig } from 'vitest/config';
+
+// Nest needs decorator metadata, which esbuild does not emit: swc transpiles instead.
+const plugins = [swc.vite({ module: { type: 'es6' } })];
+const alias = [{ find: /^@microraiden\/([\w-]+)$/, replacement: path.resolve(__dirname, 'libs/$1/src/index.ts') }];
+
+export default defineConfig({
+  plugins,
+  resolve: { alias },
+  test: {
+    projects: [
+      {
+        plugins,
+        resolve: { alias },
+        test: {
+          name: 'unit',
+          include: ['{libs,services,contracts,bench}/**/*.spec.ts'],
+          environment: 'node',
+        },
+      },
+      {
+        plugins,
+        resolve: { alias },
+        test: {
+          name: 'integration',
+          include: ['{libs,services,contracts,examples}/**/*.{int,e2e}-spec.ts'],
+          environment: 'node',
+          // One shared Kafka, Postgres and anvil: files run one after another so chain time warps,
+          // nonces and topic offsets of one file never leak into another.
+          fileParallelism: false,
+          globalSetup: ['libs/testing/src/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+        },
+      },
+    ],
+  },
+});
