@@ -4,7 +4,9 @@ import { defineConfig } from 'vitest/config';
 
 // Nest needs decorator metadata, which esbuild does not emit: swc transpiles instead.
 const plugins = [swc.vite({ module: { type: 'es6' } })];
-const alias = [{ find: /^@microraiden\/([\w-]+)$/, replacement: path.resolve(__dirname, 'libs/$1/src/index.ts') }];
+const alias = [
+  { find: /^@microraiden\/([\w-]+)$/, replacement: path.resolve(__dirname, 'libs/$1/src/index.ts') },
+];
 
 export default defineConfig({
   plugins,
@@ -29,7 +31,8 @@ export default defineConfig({
           environment: 'node',
           // One shared Kafka, Postgres and anvil: files run one after another so chain time warps,
           // nonces and topic offsets of one file never leak into another.
-          fileParallelism: false,
+          pool: 'forks',
+          poolOptions: { forks: { singleFork: true } },
           globalSetup: ['libs/testing/src/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 180_000,

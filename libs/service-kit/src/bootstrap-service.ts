@@ -1,0 +1,45 @@
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { HttpErrorFilter } from './errors/http-error.filter';
+
+export interface ServiceOptions {
+  name: string;
+  port: number;
+  host?: string;
+  /** Listen right away (production) or leave it to the caller (tests use port 0). */
+  listen?: boolean;
+}
+
+/** Create a Fastify-backed Nest app with JSON logs, the error filter, OpenAPI at /docs and shutdown hooks. */
+export async function bootstrapService(
+  module: Parameters<typeof NestFactory.create>[0],
+  options: ServiceOptions,
+): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(
+    module,
+    new FastifyAdapter({ bodyLimit: 1 << 20 }),
+    {
+      bufferLogs: true,
+    },
+  );
+  app.useLogger(app.get(Logger));
+  app.useGlobalFilters(new HttpErrorFilter());
+  app.enableShutdownHooks();
+  mountOpenApi(app, options.name);
+  if (options.listen !== false) await app.listen(options.port, options.host ?? '0.0.0.0');
+  return app;
+}
+
+function mountOpenApi(app: INestApplication, name: string): void {
+  const config = new DocumentBuilder()
+    .setTitle(`microraiden ${name}`)
+    .setVersion('1')
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'authorization' }, 'operator')
+    .build();
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, config), {
+    jsonDocumentUrl: 'docs/openapi.json',
+  });
+}

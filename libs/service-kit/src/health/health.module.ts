@@ -1,0 +1,32 @@
+import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import type { DependencyCheck } from './dependency-check';
+import { DEPENDENCY_CHECKS, HealthController } from './health.controller';
+
+/** `/health/live` and `/health/ready` over the given dependency checks. */
+@Module({})
+export class HealthModule implements OnApplicationShutdown {
+  constructor(@Inject(DEPENDENCY_CHECKS) private readonly checks: DependencyCheck[]) {}
+
+  static register(checks: {
+    inject?: unknown[];
+    useFactory: (...deps: never[]) => DependencyCheck[];
+  }): DynamicModule {
+    return {
+      module: HealthModule,
+      imports: [TerminusModule.forRoot({ errorLogStyle: 'json' })],
+      controllers: [HealthController],
+      providers: [
+        {
+          provide: DEPENDENCY_CHECKS,
+          inject: (checks.inject ?? []) as never[],
+          useFactory: checks.useFactory,
+        },
+      ],
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled(this.checks.map((c) => c.close?.()));
+  }
+}

@@ -1,0 +1,77 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * The health and metrics contract every service keeps, run against a real app wired to real
+ * dependencies (`healthy`) and against the same app with one dependency pointed at a dead port (`broken`).
+ */
+export function describeServiceHealth(options: {
+  service: string;
+  healthy: () => Promise<NestFastifyApplication>;
+  broken: () => Promise<NestFastifyApplication>;
+  checks: string[];
+  brokenCheck: string;
+}): void {
+  describe(`${options.service} health and metrics`, () => {
+    let app: NestFastifyApplication;
+    let url: string;
+
+    beforeAll(async () => {
+      app = await options.healthy();
+      await app.listen(0, '127.0.0.1');
+      url = await app.getUrl();
+    });
+    afterAll(() => app?.close());
+
+    it('is live', async () => {
+      const res = await fetch(`${url}/health/live`);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ status: 'ok' });
+    });
+
+    it('is ready when every real dependency answers', async () => {
+      const res = await fetch(`${url}/health/ready`);
+      const body = (await res.json()) as { status: string; info: Record<string, { status: string }> };
+      expect(res.status, JSON.stringify(body)).toBe(200);
+      expect(Object.keys(body.info).sort()).toEqual([...options.checks].sort());
+      for (const check of options.checks) expect(body.info[check]?.status).toBe('up');
+    });
+
+    it('exposes Prometheus metrics labelled with the service', async () => {
+      const res = await fetch(`${url}/metrics`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+      expect(await res.text()).toContain(
+        `microraiden_process_cpu_user_seconds_total{service="${options.service}"}`,
+      );
+    });
+
+    it('publishes its OpenAPI document', async () => {
+      const res = await fetch(`${url}/docs/openapi.json`);
+      expect(res.status).toBe(200);
+      const doc = (await res.json()) as { paths: Record<string, unknown> };
+      expect(Object.keys(doc.paths)).toEqual(
+        expect.arrayContaining(['/health/live', '/health/ready', '/metrics']),
+      );
+    });
+
+    it('answers unknown routes with the error body', async () => {
+      const res = await fetch(`${url}/no/such/route`);
+      expect(res.status).toBe(404);
+      expect(await res.json()).toMatchObject({ error: { code: 'NOT_FOUND' } });
+    });
+
+    it(`is not ready when ${options.brokenCheck} is down`, async () => {
+      const broken = await options.broken();
+      await broken.listen(0, '127.0.0.1');
+      try {
+        const res = await fetch(`${await broken.getUrl()}/health/ready`);
+        const body = (await res.json()) as { error: Record<string, { status: string }> };
+        expect(res.status).toBe(503);
+        expect(body.error[options.brokenCheck]?.status).toBe('down');
+      } finally {
+        await broken.close();
+      }
+    });
+  });
+}

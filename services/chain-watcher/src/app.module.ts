@@ -1,0 +1,29 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { rpcProbe } from '@microraiden/chain';
+import { kafkaProbe } from '@microraiden/kafka';
+import { postgresProbe } from '@microraiden/persistence';
+import { HealthModule, loggerOptions, MetricsModule } from '@microraiden/service-kit';
+import { LoggerModule } from 'nestjs-pino';
+import { CHAIN_WATCHER_CONFIG, type ChainWatcherConfig } from './chain-watcher-config';
+
+/** The chain-watcher: follows the channel manager on chain and acts for the receiver. */
+@Module({})
+export class AppModule {
+  static register(config: ChainWatcherConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        LoggerModule.forRoot(loggerOptions('chain-watcher', config.LOG_LEVEL)),
+        MetricsModule.register('chain-watcher'),
+        HealthModule.register({
+          useFactory: () => [
+            postgresProbe(config.DATABASE_URL),
+            kafkaProbe(config.KAFKA_BROKERS, 'chain-watcher'),
+            rpcProbe(config.RPC_URL),
+          ],
+        }),
+      ],
+      providers: [{ provide: CHAIN_WATCHER_CONFIG, useValue: config }],
+    };
+  }
+}
