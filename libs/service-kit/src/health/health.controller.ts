@@ -1,6 +1,7 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import type { FastifyReply } from 'fastify';
 import type { DependencyCheck } from './dependency-check';
 import { withTimeout } from './dependency-check';
 
@@ -26,7 +27,19 @@ export class HealthController {
   @Get('ready')
   @HealthCheck()
   @ApiOperation({ summary: 'Readiness: every real dependency answers (503 otherwise).' })
-  ready() {
+  async ready(@Res({ passthrough: true }) reply: FastifyReply) {
+    try {
+      return await this.runChecks();
+    } catch (err) {
+      // Terminus reports "not ready" by throwing; answer its report as-is (not the generic error body) so
+      // orchestrators and operators see which dependency is down.
+      if (!(err instanceof ServiceUnavailableException)) throw err;
+      void reply.status(503);
+      return err.getResponse();
+    }
+  }
+
+  private runChecks() {
     return this.health.check(
       this.checks.map((dep) => async () => {
         const session = this.indicators.check(dep.name);
