@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import { eventSchema } from './event-envelope';
+import { keccakOfText, keccakOfWords } from './keccak-words';
+import { whenFieldsValid } from './when-fields-valid';
+import {
+  addressField,
+  amountField,
+  bytes32Field,
+  chainIdField,
+  instantField,
+  signatureField,
+  type Hex,
+} from './wire-fields';
+
+/** Event type: the gateway accepted a sender's balance proof for one paid request (exactly once). */
+export const BALANCE_PROOF_ACCEPTED = 'balance-proof.accepted';
+
+const balanceProofAcceptedData = z
+  .object({
+    channelId: bytes32Field,
+    sender: addressField,
+    receiver: addressField,
+    channelManager: addressField,
+    chainId: chainIdField,
+    /** Cumulative amount the sender has signed over on this channel. */
+    balance: amountField,
+    /** Cumulative balance accepted before this proof (0 for the first one). */
+    previousBalance: amountField,
+    /** `balance - previousBalance`: what this request paid. */
+    increment: amountField,
+    /** Price of the route when the proof was accepted. */
+    price: amountField,
+    signature: signatureField,
+    route: z.string().min(1).max(2048).startsWith('/'),
+    method: z.string().regex(/^[A-Z]{1,16}$/, 'expected an upper-case HTTP method'),
+    gatewayId: z.string().min(1).max(128),
+    acceptedAt: instantField,
+  })
+  .superRefine((data, ctx) => {
+    // Checked on both encode and decode: a producer bug must not reach the ledger's revenue.
+    if (data.balance <= data.previousBalance)
+      ctx.addIssue({ code: 'custom', path: ['balance'], message: 'balance must exceed previousBalance' });
+    else if (data.increment !== data.balance - data.previousBalance)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['increment'],
+        message: 'increment must equal balance - previousBalance',
+      });
+  }, whenFieldsValid);
+
+/** `balance-proof.accepted` v1; the id must equal {@link balanceProofAcceptedId} of the data. */
+export const balanceProofAcceptedV1Schema = eventSchema(
+  BALANCE_PROOF_ACCEPTED,
+  1,
+  balanceProofAcceptedData,
+).superRefine((event, ctx) => {
+  if (event.id.toLowerCase() !== balanceProofAcceptedId(event.data))
+    ctx.addIssue({
+      code: 'custom',
+      path: ['id'],
+      message: 'id is not the deterministic id of this balance proof',
+    });
+}, whenFieldsValid);
+
+/** `balance-proof.accepted` v1 as TypeScript sees it (amounts are bigint). */
+export type BalanceProofAcceptedV1 = z.output<typeof balanceProofAcceptedV1Schema>;
+
+/** The `data` of a `balance-proof.accepted` v1 event. */
+export type BalanceProofAcceptedData = BalanceProofAcceptedV1['data'];
+
+const BALANCE_PROOF_ACCEPTED_TAG = keccakOfText('microraiden.balance-proof.accepted');
+
+/**
+ * Deterministic id of an accepted balance proof: keccak256(abi.encode(keccak256("microraiden.balance-proof.accepted"),
+ * chainId, channelManager, channelId, balance)). Balances strictly increase per channel and channel ids are never
+ * reused, so this names one acceptance: a re-sent outbox row keeps its id and consumers drop the duplicate.
+ */
+export function balanceProofAcceptedId(
+  data: Pick<BalanceProofAcceptedData, 'chainId' | 'channelManager' | 'channelId' | 'balance'>,
+): Hex {
+  return keccakOfWords([
+    BALANCE_PROOF_ACCEPTED_TAG,
+    data.chainId,
+    data.channelManager,
+    data.channelId,
+    data.balance,
+  ]);
+}
+
+/** Build a `balance-proof.accepted` v1 event with its deterministic id; `occurredAt` defaults to `acceptedAt`. */
+export function createBalanceProofAccepted(
+  data: BalanceProofAcceptedData,
+  meta: { source: string; occurredAt?: string },
+): BalanceProofAcceptedV1 {
+  return {
+    id: balanceProofAcceptedId(data),
+    type: BALANCE_PROOF_ACCEPTED,
+    version: 1,
+    occurredAt: meta.occurredAt ?? data.acceptedAt,
+    source: meta.source,
+    data,
+  };
+}

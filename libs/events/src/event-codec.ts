@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { EventDecodeError, EventEncodeError, describeIssues } from './event-errors';
+import { isKnownEventType, schemaFor, type MicroraidenEvent } from './microraiden-event';
+
+/** Outcome of {@link decodeEvent}: consumers dead-letter the `error` case instead of throwing. */
+export type DecodeResult = { ok: true; event: MicroraidenEvent } | { ok: false; error: EventDecodeError };
+
+const envelopeHead = z.object({ type: z.string(), version: z.number().int() });
+
+/** Serialise an event to its wire form (UTF-8 JSON, amounts as base-10 strings); throws EventEncodeError if invalid. */
+export function encodeEvent(event: MicroraidenEvent): Buffer {
+  const schema = schemaFor(event.type, event.version);
+  if (!schema)
+    throw new EventEncodeError('EVENT_INVALID', `unknown event ${event.type} v${event.version}`, {
+      type: event.type,
+      version: event.version,
+    });
+  let wire: ReturnType<typeof z.safeEncode<typeof schema>>;
+  try {
+    wire = z.safeEncode(schema, event);
+  } catch (err) {
+    throw new EventEncodeError(
+      'EVENT_INVALID',
+      `invalid ${event.type} v${event.version}`,
+      {},
+      { cause: err },
+    );
+  }
+  if (!wire.success)
+    throw new EventEncodeError(
+      'EVENT_INVALID',
+      `invalid ${event.type} v${event.version}: ${describeIssues(wire.error)}`,
+      {
+        type: event.type,
+        version: event.version,
+        eventId: typeof event.id === 'string' ? event.id : null,
+      },
+    );
+  return Buffer.from(JSON.stringify(wire.data), 'utf8');
+}
+
+/** Parse and validate wire bytes into a typed event, or say precisely why not. Never throws. */
+export function decodeEvent(bytes: Uint8Array): DecodeResult {
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.from(bytes).toString('utf8'));
+  } catch {
+    return failure('EVENT_MALFORMED', 'payload is not JSON', { bytes: bytes.length });
+  }
+  const head = envelopeHead.safeParse(json);
+  if (!head.success)
+    return failure('EVENT_MALFORMED', 'payload is not an event envelope (type and version missing)', {
+      issues: describeIssues(head.error),
+    });
+  const { type, version } = head.data;
+  const schema = schemaFor(type, version);
+  if (!schema) {
+    return isKnownEventType(type)
+      ? failure('EVENT_UNKNOWN_VERSION', `unknown version ${version} of ${type}`, { type, version })
+      : failure('EVENT_UNKNOWN_TYPE', `unknown event type ${truncate(type)}`, {
+          type: truncate(type),
+          version,
+        });
+  }
+  let parsed: ReturnType<typeof schema.safeParse>;
+  try {
+    parsed = schema.safeParse(json);
+  } catch (err) {
+    // Schemas are meant to report, not throw; if one ever does, the message is still just bad input.
+    return failure('EVENT_SCHEMA_MISMATCH', `invalid ${type} v${version}: ${(err as Error).message}`, {
+      type,
+      version,
+    });
+  }
+  if (!parsed.success)
+    return failure('EVENT_SCHEMA_MISMATCH', `invalid ${type} v${version}: ${describeIssues(parsed.error)}`, {
+      type,
+      version,
+      issues: describeIssues(parsed.error),
+    });
+  return { ok: true, event: parsed.data };
+}
+
+/** An attacker-controlled type string must not bloat logs and headers. */
+function truncate(value: string): string {
+  return value.length > 80 ? `${value.slice(0, 80)}…` : value;
+}
+
+function failure(
+  code: EventDecodeError['code'],
+  message: string,
+  details: Record<string, string | number>,
+): DecodeResult {
+  return { ok: false, error: new EventDecodeError(code, message, details) };
+}

@@ -1,0 +1,218 @@
+import { Client, Pool, type PoolClient } from 'pg';
+import type { KafkaClientOptions } from './kafka-client';
+import { outboxTable } from './outbox-table';
+import { createRecordProducer } from './record-producer';
+
+/** Options of {@link createOutboxRelay}. */
+export interface OutboxRelayOptions {
+  /** The database holding the outbox (the relay opens its own connections). */
+  databaseUrl: string;
+  client: KafkaClientOptions;
+  /** `table` or `schema.table`; default `outbox`. */
+  table?: string;
+  /** Rows published per transaction. Default 100. */
+  batchSize?: number;
+  /** Poll period when no NOTIFY arrives (a missed notification costs at most this). Default 500 ms. */
+  pollIntervalMs?: number;
+  /** LISTEN for enqueueEvent's notifications for low latency. Default true. */
+  listen?: boolean;
+  /** Delete published rows older than this; `null` keeps them. Default one day. */
+  retainPublishedMs?: number | null;
+}
+
+/** Backlog of the outbox (for gauges and alerts). */
+export interface OutboxLag {
+  /** Rows not yet published. */
+  unpublished: number;
+  /** Age of the oldest unpublished row in ms; 0 when there is none. */
+  oldestUnpublishedAgeMs: number;
+}
+
+/** Publishes outbox rows to Kafka; see {@link createOutboxRelay}. */
+export interface OutboxRelay {
+  /** Start relaying in the background until stop(). */
+  start(): Promise<void>;
+  /** Publish one batch now and return how many rows it published (tests, one-off scripts). */
+  publishPending(): Promise<number>;
+  /** Current backlog. */
+  lag(): Promise<OutboxLag>;
+  /** Finish the batch in hand, then close connections; a stopped relay cannot be started again. */
+  stop(): Promise<void>;
+}
+
+interface OutboxRow {
+  id: string;
+  topic: string;
+  key: string | null;
+  payload: Buffer;
+  headers: Record<string, string>;
+}
+
+const PRUNE_EVERY_MS = 60_000;
+const KEY_WAIT_MS = 25;
+const LISTEN_RETRY_MS = 5_000;
+
+/**
+ * Relay of the transactional outbox. Each batch locks the oldest unpublished rows with `FOR UPDATE SKIP LOCKED`,
+ * publishes them (idempotent producer, acks=all) and marks them published in the same transaction, so any number
+ * of relays (one per replica) can run: each row is published at least once, and a relay that dies mid-batch
+ * leaves its rows to the next one. A row waits while an older row of the same key is in another relay's hands,
+ * which keeps per-channel order across relays.
+ */
+export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
+  const { table, channel } = outboxTable(options.table);
+  const batchSize = options.batchSize ?? 100;
+  const pollIntervalMs = options.pollIntervalMs ?? 500;
+  const retainPublishedMs = options.retainPublishedMs === undefined ? 86_400_000 : options.retainPublishedMs;
+  const log = options.client.log ?? (() => undefined);
+  const pool = new Pool({ connectionString: options.databaseUrl, max: 2 });
+  pool.on('error', (err) => log('warn', 'idle outbox connection failed', { error: err.message }));
+  const producer = createRecordProducer(options.client);
+
+  let running: Promise<void> | undefined;
+  let stopping = false;
+  let listener: Client | undefined;
+  let wake: (() => void) | undefined;
+  let lastPrune = 0;
+  let lastListenAttempt = 0;
+
+  // Rows of a key wait while an older unpublished row of that key is locked by another relay.
+  const claimSql = `
+    WITH locked AS MATERIALIZED (
+      SELECT id, key FROM ${table} WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
+    )
+    SELECT o.id, o.topic, o.key, o.payload, o.headers,
+      (l.key IS NOT NULL AND EXISTS (
+        SELECT 1 FROM ${table} e
+        WHERE e.key = l.key AND e.published_at IS NULL AND e.id < l.id AND e.id NOT IN (SELECT id FROM locked)
+      )) AS blocked
+    FROM locked l JOIN ${table} o ON o.id = l.id
+    ORDER BY o.id`;
+
+  /** One batch; `blocked` counts rows left for later because an older row of their key is in flight elsewhere. */
+  async function relayBatch(): Promise<{ published: number; blocked: number }> {
+    const client: PoolClient = await pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query<OutboxRow & { blocked: boolean }>(claimSql, [batchSize]);
+      const ready = rows.filter((row) => !row.blocked);
+      if (ready.length > 0) {
+        await producer.send(
+          ready.map((row) => ({ topic: row.topic, key: row.key, value: row.payload, headers: row.headers })),
+        );
+        await client.query(`UPDATE ${table} SET published_at = now() WHERE id = ANY($1::bigint[])`, [
+          ready.map((row) => row.id),
+        ]);
+      }
+      await client.query('COMMIT');
+      return { published: ready.length, blocked: rows.length - ready.length };
+    } catch (err) {
+      broken = err as Error;
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      // A connection that failed mid-transaction is discarded rather than returned to the pool.
+      client.release(broken);
+    }
+  }
+
+  async function prune(): Promise<void> {
+    if (retainPublishedMs === null || Date.now() - lastPrune < PRUNE_EVERY_MS) return;
+    lastPrune = Date.now();
+    await pool.query(
+      `DELETE FROM ${table} WHERE id IN (
+         SELECT id FROM ${table} WHERE published_at < now() - $1 * interval '1 millisecond' LIMIT 10000)`,
+      [retainPublishedMs],
+    );
+  }
+
+  /** (Re)connect the LISTEN client, at most every few seconds; relaying never waits on it (polling covers). */
+  async function ensureListener(): Promise<void> {
+    if (options.listen === false || listener || stopping || Date.now() - lastListenAttempt < LISTEN_RETRY_MS)
+      return;
+    lastListenAttempt = Date.now();
+    const client = new Client({ connectionString: options.databaseUrl });
+    client.on('notification', () => wake?.());
+    client.on('error', (err) => {
+      log('warn', 'outbox LISTEN connection failed; polling until it is back', { error: err.message });
+      if (listener === client) listener = undefined;
+      client.end().catch(() => undefined);
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN "${channel}"`);
+      listener = client;
+    } catch (err) {
+      log('warn', 'outbox LISTEN connection failed; polling meanwhile', { error: (err as Error).message });
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  function sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        if (wake === done) wake = undefined;
+        resolve();
+      }
+      wake = done;
+    });
+  }
+
+  async function loop(): Promise<void> {
+    let failures = 0;
+    while (!stopping) {
+      try {
+        await ensureListener();
+        const { published, blocked } = await relayBatch();
+        failures = 0;
+        await prune();
+        if (published + blocked >= batchSize && published > 0) continue;
+        await sleep(blocked > 0 ? KEY_WAIT_MS : pollIntervalMs);
+      } catch (err) {
+        failures += 1;
+        const delay = Math.min(10_000, 200 * 2 ** Math.min(failures, 6));
+        log('warn', `outbox relay failed (${failures} in a row), retrying in ${delay} ms`, {
+          error: (err as Error).message,
+        });
+        await sleep(delay);
+      }
+    }
+  }
+
+  return {
+    async start() {
+      if (running || stopping) throw new Error('this outbox relay was already started');
+      await producer.connect();
+      running = loop();
+    },
+    async publishPending() {
+      return (await relayBatch()).published;
+    },
+    async lag() {
+      const { rows } = await pool.query<{ unpublished: string; oldest_ms: string | null }>(
+        `SELECT count(*) AS unpublished,
+           (SELECT extract(epoch FROM now() - created_at) * 1000 FROM ${table}
+             WHERE published_at IS NULL ORDER BY id LIMIT 1) AS oldest_ms
+         FROM ${table} WHERE published_at IS NULL`,
+      );
+      const row = rows[0]!;
+      return {
+        unpublished: Number(row.unpublished),
+        oldestUnpublishedAgeMs: row.oldest_ms === null ? 0 : Math.max(0, Math.round(Number(row.oldest_ms))),
+      };
+    },
+    async stop() {
+      stopping = true;
+      wake?.();
+      await running;
+      running = undefined;
+      await listener?.end().catch(() => undefined);
+      listener = undefined;
+      await producer.disconnect();
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,89 @@
+import {
+  encodeEvent,
+  eventHeaders,
+  partitionKeyOf,
+  topicFor,
+  type MicroraidenEvent,
+} from '@microraiden/events';
+import { outboxTable } from './outbox-table';
+
+/**
+ * Runs SQL with positional parameters: a pg Client or PoolClient (inside the caller's transaction), or TypeORM's
+ * QueryRunner / EntityManager, which share this method.
+ */
+export interface SqlExecutor {
+  query(text: string, values?: unknown[]): Promise<unknown>;
+}
+
+/** Where the outbox lives; the default table is `outbox` in the search path. */
+export interface OutboxOptions {
+  /** `table` or `schema.table`, lower case. */
+  table?: string;
+}
+
+/**
+ * Create the outbox table and its indexes if missing. Idempotent and safe to run from several replicas at once
+ * (an advisory lock serialises them). Send as one statement list so it runs in one implicit transaction even
+ * through a pool.
+ */
+export async function migrateOutbox(db: SqlExecutor, options: OutboxOptions = {}): Promise<void> {
+  const { table, indexPrefix } = outboxTable(options.table);
+  await db.query(`
+    SELECT pg_advisory_xact_lock(hashtext('microraiden.outbox.migrate'));
+    CREATE TABLE IF NOT EXISTS ${table} (
+      id bigserial PRIMARY KEY,
+      topic text NOT NULL,
+      key text,
+      payload bytea NOT NULL,
+      headers jsonb NOT NULL DEFAULT '{}'::jsonb,
+      created_at timestamptz NOT NULL DEFAULT now(),
+      published_at timestamptz
+    );
+    CREATE INDEX IF NOT EXISTS ${indexPrefix}_unpublished_idx ON ${table} (id) WHERE published_at IS NULL;
+    CREATE INDEX IF NOT EXISTS ${indexPrefix}_unpublished_key_idx ON ${table} (key, id) WHERE published_at IS NULL;
+    CREATE INDEX IF NOT EXISTS ${indexPrefix}_published_at_idx ON ${table} (published_at) WHERE published_at IS NOT NULL;
+  `);
+}
+
+/** Options of {@link enqueueEvent}. */
+export interface EnqueueOptions extends OutboxOptions {
+  /** Default: the event's catalogue topic. */
+  topic?: string;
+  /**
+   * Wake listening relays at commit (default true). NOTIFY takes a brief global lock at commit; at very high
+   * commit rates turn it off and let relays poll.
+   */
+  notify?: boolean;
+}
+
+/**
+ * Add `event` to the outbox inside the caller's transaction (pass the transaction's client): it is published iff
+ * the transaction commits. Topic and key (the channel id) come from the catalogue so they cannot disagree with
+ * direct publishing. Throws EventEncodeError for an invalid event, failing the caller's transaction.
+ *
+ * Rows of one key are published in id order. Ids are taken at insert, not at commit, so callers must serialise
+ * their transactions per channel (e.g. lock the channel row first) for id order to be the order they commit in.
+ */
+export async function enqueueEvent(
+  db: SqlExecutor,
+  event: MicroraidenEvent,
+  options: EnqueueOptions = {},
+): Promise<void> {
+  const { table, channel } = outboxTable(options.table);
+  const values = [
+    options.topic ?? topicFor(event),
+    partitionKeyOf(event),
+    encodeEvent(event),
+    eventHeaders(event),
+  ];
+  if (options.notify === false) {
+    await db.query(`INSERT INTO ${table} (topic, key, payload, headers) VALUES ($1, $2, $3, $4)`, values);
+    return;
+  }
+  // One round trip: the notification is queued with the insert and delivered only if the transaction commits.
+  await db.query(
+    `WITH row AS (INSERT INTO ${table} (topic, key, payload, headers) VALUES ($1, $2, $3, $4) RETURNING id)
+     SELECT pg_notify($5, '') FROM row`,
+    [...values, channel],
+  );
+}
