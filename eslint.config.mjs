@@ -33,7 +33,7 @@ function restrictedImports() {
           paths: kafkajs ? [KAFKAJS] : [],
           patterns: [
             {
-              group: services.map((name) => `**/services/${name}/**`),
+              group: services.flatMap((name) => [`**/services/${name}/**`, `**/${name}/src/**`]),
               message:
                 'share code through libs/: libs never import services, services never import each other',
             },
