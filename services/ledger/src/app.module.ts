@@ -1,11 +1,29 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { kafkaProbe } from '@microraiden/kafka';
 import { postgresProbe } from '@microraiden/persistence';
 import { HealthModule, loggerOptions, MetricsModule } from '@microraiden/service-kit';
 import { LoggerModule } from 'nestjs-pino';
+import { ChannelsController } from './channels.controller';
 import { LEDGER_CONFIG, type LedgerConfig } from './ledger-config';
+import { LedgerMetrics } from './ledger-metrics';
+import { LedgerRuntime } from './ledger-runtime';
+import { projectionLagCheck } from './projection-lag.check';
+import { RevenueController } from './revenue.controller';
 
-/** The ledger: projects Kafka events into Postgres. */
+/** The runtime (database + consumer), shared with the health module's checks. */
+@Global()
+@Module({})
+class LedgerRuntimeModule {
+  static register(config: LedgerConfig): DynamicModule {
+    return {
+      module: LedgerRuntimeModule,
+      providers: [{ provide: LEDGER_CONFIG, useValue: config }, LedgerRuntime],
+      exports: [LEDGER_CONFIG, LedgerRuntime],
+    };
+  }
+}
+
+/** The ledger: projects Kafka events into Postgres and answers queries about channels, revenue and risk. */
 @Module({})
 export class AppModule {
   static register(config: LedgerConfig): DynamicModule {
@@ -14,11 +32,18 @@ export class AppModule {
       imports: [
         LoggerModule.forRoot(loggerOptions('ledger', config.LOG_LEVEL)),
         MetricsModule.register('ledger'),
+        LedgerRuntimeModule.register(config),
         HealthModule.register({
-          useFactory: () => [postgresProbe(config.DATABASE_URL), kafkaProbe(config.KAFKA_BROKERS, 'ledger')],
+          inject: [LedgerRuntime],
+          useFactory: (runtime: LedgerRuntime) => [
+            postgresProbe(config.DATABASE_URL),
+            kafkaProbe(config.KAFKA_BROKERS, 'ledger'),
+            projectionLagCheck(runtime, config.READY_MAX_LAG),
+          ],
         }),
       ],
-      providers: [{ provide: LEDGER_CONFIG, useValue: config }],
+      controllers: [ChannelsController, RevenueController],
+      providers: [LedgerMetrics],
     };
   }
 }

@@ -1,11 +1,15 @@
 import {
+  booleanSchema,
   databaseUrlSchema,
   kafkaBrokersSchema,
   loadConfig,
   logLevelSchema,
   portSchema,
 } from '@microraiden/config';
+import { TOPICS } from '@microraiden/events';
 import { z } from 'zod';
+
+const topicName = z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, 'expected a Kafka topic name');
 
 export const ledgerConfigSchema = z.object({
   PORT: portSchema.default(3001),
@@ -13,6 +17,16 @@ export const ledgerConfigSchema = z.object({
   LOG_LEVEL: logLevelSchema.default('info'),
   DATABASE_URL: databaseUrlSchema.default('postgres://postgres@127.0.0.1:5432/microraiden'),
   KAFKA_BROKERS: kafkaBrokersSchema.default(['127.0.0.1:9092']),
+  CONSUMER_GROUP: z.string().min(1).max(200).default('ledger'),
+  /** Ready only while no owned partition lags by more than this many messages. */
+  READY_MAX_LAG: z.coerce.number().int().nonnegative().default(1000),
+  BALANCE_PROOFS_TOPIC: topicName.default(TOPICS.balanceProofs.name),
+  CHANNELS_TOPIC: topicName.default(TOPICS.channels.name),
+  DEAD_LETTER_TOPIC: topicName.default(TOPICS.deadLetter.name),
+  /** Create missing topics at start-up (with TOPIC_PARTITIONS partitions); existing ones are never altered. */
+  ENSURE_TOPICS: booleanSchema.default(true),
+  TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(12),
+  MAX_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
 });
 
 export type LedgerConfig = z.output<typeof ledgerConfigSchema>;
@@ -21,3 +35,10 @@ export const LEDGER_CONFIG = Symbol('LEDGER_CONFIG');
 /** Load and validate the ledger's configuration once, at start-up. */
 export const loadLedgerConfig = (env: NodeJS.ProcessEnv = process.env): LedgerConfig =>
   loadConfig(ledgerConfigSchema, env);
+
+/** The topics named by the configuration. */
+export const ledgerTopicsOf = (config: LedgerConfig) => ({
+  balanceProofs: config.BALANCE_PROOFS_TOPIC,
+  channels: config.CHANNELS_TOPIC,
+  deadLetter: config.DEAD_LETTER_TOPIC,
+});

@@ -1,0 +1,102 @@
+import type { Address, Hex } from '@microraiden/events';
+import type { ChainFact, ChannelProjection, ChannelStatus } from './channel-projection';
+
+/** The queryable columns of a channel, derived from its projection. */
+export interface ChannelView {
+  channelId: Hex;
+  status: ChannelStatus;
+  sender: Address | null;
+  receiver: Address | null;
+  chainId: number | null;
+  channelManager: Address | null;
+  deposit: bigint;
+  withdrawn: bigint;
+  /** Balance of the latest accepted proof (0 when none). */
+  balance: bigint;
+  signature: Hex | null;
+  proofCount: number;
+  lastProofAt: string | null;
+  /** Balance the sender named in an uncooperative close request. */
+  closeBalance: bigint | null;
+  /** Unix seconds from which the channel can be settled. */
+  settleAt: bigint | null;
+  /** Block time of the settlement. */
+  settledAt: string | null;
+  settledBalance: bigint | null;
+  receiverPaid: bigint | null;
+  senderRefund: bigint | null;
+  createdBlock: number | null;
+  updatedAt: string;
+}
+
+const byChainPosition = (a: ChainFact, b: ChainFact) =>
+  a.blockNumber - b.blockNumber || a.logIndex - b.logIndex;
+
+/** Derive the columns of a channel: chain facts in chain order (last one wins), then the latest proof. */
+export function viewOf(channel: ChannelProjection): ChannelView {
+  const facts = channel.chainFacts.filter((fact) => fact.applied).sort(byChainPosition);
+  const view: ChannelView = {
+    channelId: channel.channelId,
+    status: 'pending',
+    sender: channel.proof?.sender ?? null,
+    receiver: channel.proof?.receiver ?? null,
+    chainId: channel.proof?.chainId ?? null,
+    channelManager: channel.proof?.channelManager ?? null,
+    deposit: 0n,
+    withdrawn: 0n,
+    balance: channel.proof?.balance ?? 0n,
+    signature: channel.proof?.signature ?? null,
+    proofCount: channel.proof?.count ?? 0,
+    lastProofAt: channel.proof?.lastAcceptedAt ?? null,
+    closeBalance: null,
+    settleAt: null,
+    settledAt: null,
+    settledBalance: null,
+    receiverPaid: null,
+    senderRefund: null,
+    createdBlock: null,
+    updatedAt: channel.updatedAt,
+  };
+  let created = false;
+  let closing = false;
+  let settled = false;
+  for (const fact of facts) {
+    // The chain is the authority on the parties; a proof only fills them in until the channel is seen.
+    view.sender = fact.sender;
+    view.receiver = fact.receiver;
+    view.chainId = fact.chainId;
+    view.channelManager = fact.channelManager;
+    const amounts = fact.amounts;
+    switch (fact.type) {
+      case 'channel.created':
+        created = true;
+        view.createdBlock = fact.blockNumber;
+        view.deposit = amounts.deposit ?? 0n;
+        break;
+      case 'channel.topped-up':
+        view.deposit = amounts.deposit ?? view.deposit;
+        break;
+      case 'channel.withdrawn':
+        view.withdrawn = amounts.withdrawn ?? view.withdrawn;
+        break;
+      case 'channel.close-requested':
+        closing = true;
+        view.closeBalance = amounts.balance ?? null;
+        view.settleAt = amounts.settleAt ?? null;
+        break;
+      case 'channel.settled':
+        settled = true;
+        view.settledAt = fact.occurredAt;
+        view.settledBalance = amounts.balance ?? null;
+        view.receiverPaid = amounts.receiverPaid ?? null;
+        view.senderRefund = amounts.senderRefund ?? null;
+        break;
+      default: {
+        const unknown: never = fact.type;
+        throw new TypeError(`unhandled chain fact ${String(unknown)}`);
+      }
+    }
+  }
+  view.status = settled ? 'settled' : closing ? 'closing' : created ? 'open' : 'pending';
+  return view;
+}

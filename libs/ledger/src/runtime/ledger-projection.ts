@@ -1,0 +1,95 @@
+import {
+  createEventConsumer,
+  type DeadLetterInfo,
+  type KafkaClientOptions,
+  type PartitionLag,
+  type RetryPolicy,
+} from '@microraiden/kafka';
+import type { DataSource } from 'typeorm';
+import { applyBatch, loadStoredOffsets, type BatchResult } from '../store/apply-batch';
+import { takeProjectionWriterLock, type HeldLock } from '../store/projection-writer-lock';
+import type { LedgerTopics } from './ledger-topics';
+
+/** Options of {@link startLedgerProjection}. */
+export interface LedgerProjectionOptions {
+  /** An initialised DataSource whose schema is migrated. */
+  dataSource: DataSource;
+  client: KafkaClientOptions;
+  groupId: string;
+  topics: LedgerTopics;
+  /** Passed in so the projection itself never reads a clock (stamps `updated_at` and `applied_at`). */
+  clock?: () => Date;
+  maxBatchSize?: number;
+  maxWaitTimeMs?: number;
+  retry?: Partial<RetryPolicy>;
+  /** Called after each committed batch with what it did. */
+  onBatch?: (result: BatchResult & { topic: string; partition: number }) => void;
+  onDeadLetter?: (info: DeadLetterInfo) => void;
+  /** Take the shared projection-writer lock (default); only a rebuild, which holds it exclusively, passes false. */
+  writerLock?: boolean;
+}
+
+/** A running projection; see {@link startLedgerProjection}. */
+export interface LedgerProjection {
+  /** Lag of every partition this member owns. */
+  lag(): Promise<PartitionLag[]>;
+  /** True once the member joined its group and sought its partitions to the stored offsets. */
+  joined(): boolean;
+  /** Stop consuming; whatever was applied is already committed with its offsets. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Consume the balance-proof and channel topics into the projection. Each partition's batch is applied in one
+ * transaction that also stores the partition's next offset; on every (re)assignment partitions are sought to
+ * those stored offsets (0 on a fresh database), so Kafka's own committed offsets never matter.
+ */
+export async function startLedgerProjection(options: LedgerProjectionOptions): Promise<LedgerProjection> {
+  const clock = options.clock ?? (() => new Date());
+  let joined = false;
+  const lock: HeldLock | undefined =
+    options.writerLock === false ? undefined : await takeProjectionWriterLock(options.dataSource, 'shared');
+  const consumer = createEventConsumer({
+    client: options.client,
+    groupId: options.groupId,
+    topics: [options.topics.balanceProofs, options.topics.channels],
+    fromBeginning: true,
+    deadLetterTopic: options.topics.deadLetter,
+    ...(options.maxBatchSize ? { maxBatchSize: options.maxBatchSize } : {}),
+    ...(options.maxWaitTimeMs ? { maxWaitTimeMs: options.maxWaitTimeMs } : {}),
+    ...(options.retry ? { retry: options.retry } : {}),
+    ...(options.onDeadLetter ? { onDeadLetter: options.onDeadLetter } : {}),
+  });
+  try {
+    await consumer.runBatches(
+      async (batch) => {
+        const result = await applyBatch(options.dataSource, batch, clock());
+        options.onBatch?.({ ...result, topic: batch.topic, partition: batch.partition });
+      },
+      {
+        onPartitionsAssigned: async (assigned) => {
+          const offsets = await loadStoredOffsets(options.dataSource, assigned);
+          joined = true;
+          return offsets;
+        },
+      },
+    );
+  } catch (err) {
+    await consumer.stop().catch(() => undefined);
+    await lock?.release();
+    throw err;
+  }
+  let stopping: Promise<void> | undefined;
+  return {
+    lag: () => consumer.lag(),
+    joined: () => joined,
+    stop() {
+      // Idempotent: shutdown hooks may call it more than once.
+      stopping ??= (async () => {
+        await consumer.stop();
+        await lock?.release();
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,129 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { TOPICS } from '@microraiden/events';
+import { ensureTopics, type DeadLetterInfo, type KafkaClientOptions } from '@microraiden/kafka';
+import {
+  createLedgerDataSource,
+  migrateLedger,
+  startLedgerProjection,
+  type BatchResult,
+  type LedgerProjection,
+} from '@microraiden/ledger';
+import type { DataSource } from 'typeorm';
+import { LedgerApiError } from './ledger-api-error';
+import { LEDGER_CONFIG, ledgerTopicsOf, type LedgerConfig } from './ledger-config';
+
+const RETRY_DELAY_MS = 2_000;
+
+/**
+ * Owns the database and the projection consumer. Start-up (migrations, topics, joining the group) runs in the
+ * background and retries until it works, so the process is live at once and ready only when it is truly caught up.
+ */
+@Injectable()
+export class LedgerRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(LedgerRuntime.name);
+  private source: DataSource | undefined;
+  private projection: LedgerProjection | undefined;
+  private stopped = false;
+  private starting: Promise<void> | undefined;
+  private readonly batchListeners: Array<
+    (result: BatchResult & { topic: string; partition: number }) => void
+  > = [];
+  private readonly deadLetterListeners: Array<(info: DeadLetterInfo) => void> = [];
+
+  constructor(@Inject(LEDGER_CONFIG) private readonly config: LedgerConfig) {}
+
+  onApplicationBootstrap(): void {
+    this.starting = this.startUntilStopped();
+  }
+
+  /** Resolves once the schema is migrated and the consumer has joined its group. */
+  whenStarted(): Promise<void> {
+    return this.starting ?? Promise.resolve();
+  }
+
+  /** The initialised DataSource; throws LEDGER_NOT_READY (503) while start-up is still in progress. */
+  dataSource(): DataSource {
+    if (!this.source?.isInitialized)
+      throw new LedgerApiError('LEDGER_NOT_READY', 'the ledger database is not ready yet');
+    return this.source;
+  }
+
+  /** The running projection, if started. */
+  currentProjection(): LedgerProjection | undefined {
+    return this.projection;
+  }
+
+  /** Observe every committed batch (metrics). */
+  onBatch(listener: (result: BatchResult & { topic: string; partition: number }) => void): void {
+    this.batchListeners.push(listener);
+  }
+
+  /** Observe every dead-lettered message (metrics). */
+  onDeadLetter(listener: (info: DeadLetterInfo) => void): void {
+    this.deadLetterListeners.push(listener);
+  }
+
+  private async startUntilStopped(): Promise<void> {
+    for (let attempt = 1; !this.stopped; attempt++) {
+      try {
+        await this.start();
+        return;
+      } catch (err) {
+        this.logger.warn(`start-up attempt ${attempt} failed, retrying: ${(err as Error).message}`);
+        await this.projection?.stop().catch(() => undefined);
+        this.projection = undefined;
+        await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS));
+      }
+    }
+  }
+
+  private async start(): Promise<void> {
+    const config = this.config;
+    if (!this.source) this.source = createLedgerDataSource(config.DATABASE_URL);
+    if (!this.source.isInitialized) await this.source.initialize();
+    const ran = await migrateLedger(this.source);
+    if (ran.length > 0) this.logger.log(`ran migrations: ${ran.join(', ')}`);
+    const client: KafkaClientOptions = {
+      brokers: config.KAFKA_BROKERS,
+      clientId: 'ledger',
+      log: (level, message) => {
+        if (level === 'error' || level === 'warn') this.logger.warn(message);
+      },
+    };
+    const topics = ledgerTopicsOf(config);
+    if (config.ENSURE_TOPICS)
+      await ensureTopics(client, [
+        {
+          name: topics.balanceProofs,
+          partitions: config.TOPIC_PARTITIONS,
+          config: TOPICS.balanceProofs.config,
+        },
+        { name: topics.channels, partitions: config.TOPIC_PARTITIONS, config: TOPICS.channels.config },
+        { name: topics.deadLetter, partitions: 1, config: TOPICS.deadLetter.config },
+      ]);
+    if (this.stopped) return;
+    this.projection = await startLedgerProjection({
+      dataSource: this.source,
+      client,
+      groupId: config.CONSUMER_GROUP,
+      topics,
+      maxBatchSize: config.MAX_BATCH_SIZE,
+      onBatch: (result) => this.batchListeners.forEach((listener) => listener(result)),
+      onDeadLetter: (info) => this.deadLetterListeners.forEach((listener) => listener(info)),
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    await this.projection?.stop();
+    await this.starting;
+    await this.projection?.stop();
+    if (this.source?.isInitialized) await this.source.destroy();
+  }
+}

@@ -1,0 +1,34 @@
+import 'reflect-metadata';
+import { createLedgerDataSource, migrateLedger, rebuildLedger } from '@microraiden/ledger';
+import { ledgerTopicsOf, loadLedgerConfig } from './ledger-config';
+
+/**
+ * `npm run ledger:rebuild`: drop the projection and replay the topics from offset 0 with the same configuration as
+ * the service (DATABASE_URL, KAFKA_BROKERS, CONSUMER_GROUP, topic names). Stop the ledger service first.
+ */
+async function main(): Promise<void> {
+  const config = loadLedgerConfig();
+  const dataSource = await createLedgerDataSource(config.DATABASE_URL).initialize();
+  try {
+    await migrateLedger(dataSource);
+    const result = await rebuildLedger({
+      dataSource,
+      client: { brokers: config.KAFKA_BROKERS, clientId: 'ledger-rebuild' },
+      groupId: config.CONSUMER_GROUP,
+      topics: ledgerTopicsOf(config),
+      maxBatchSize: config.MAX_BATCH_SIZE,
+      topicPartitions: config.TOPIC_PARTITIONS,
+    });
+    const rate = Math.round(result.events / Math.max(result.durationMs / 1000, 0.001));
+    process.stdout.write(
+      `${JSON.stringify({ level: 'info', service: 'ledger', msg: 'rebuilt', events: result.events, durationMs: result.durationMs, eventsPerSecond: rate })}\n`,
+    );
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${JSON.stringify({ level: 'fatal', service: 'ledger', msg: String(err) })}\n`);
+  process.exit(1);
+});
