@@ -5,11 +5,14 @@ import { postgresProbe } from '@microraiden/persistence';
 import { HealthModule, loggerOptions, MetricsModule } from '@microraiden/service-kit';
 import { LoggerModule } from 'nestjs-pino';
 import { CHAIN_WATCHER_CONFIG, type ChainWatcherConfig } from './chain-watcher-config';
+import { ChainWatcherRunner } from './chain-watcher.runner';
+import { ReceiverFundsCheck } from './receiver-funds-check';
 
 /** The chain-watcher: follows the channel manager on chain and acts for the receiver. */
 @Module({})
 export class AppModule {
   static register(config: ChainWatcherConfig): DynamicModule {
+    const funds = new ReceiverFundsCheck(config.MIN_RECEIVER_ETH);
     return {
       module: AppModule,
       imports: [
@@ -20,10 +23,15 @@ export class AppModule {
             postgresProbe(config.DATABASE_URL),
             kafkaProbe(config.KAFKA_BROKERS, 'chain-watcher'),
             rpcProbe(config.RPC_URL),
+            funds,
           ],
         }),
       ],
-      providers: [{ provide: CHAIN_WATCHER_CONFIG, useValue: config }],
+      providers: [
+        { provide: CHAIN_WATCHER_CONFIG, useValue: config },
+        { provide: ReceiverFundsCheck, useValue: funds },
+        ChainWatcherRunner,
+      ],
     };
   }
 }

@@ -1,0 +1,65 @@
+import { createBalanceProofAccepted } from '@microraiden/events';
+import { channelDomain, privateKeyToAddress, signBalanceProof } from '@microraiden/protocol';
+import { describe, expect, it } from 'vitest';
+import { proofToKeep } from './accepted-proof';
+import { hashOf, TEST_MANAGER, TEST_RECEIVER } from './testing/channel-log-builder';
+
+const senderKey = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d';
+const sender = privateKeyToAddress(senderKey);
+const channelId = hashOf('channel');
+const scope = { chainId: 31337, channelManager: TEST_MANAGER, receiver: TEST_RECEIVER };
+
+function accepted(
+  balance: bigint,
+  overrides: { signature?: string; receiver?: string; chainId?: number } = {},
+) {
+  const receiver = (overrides.receiver ?? TEST_RECEIVER) as `0x${string}`;
+  const signature =
+    overrides.signature ??
+    signBalanceProof(senderKey, channelDomain(31337n, TEST_MANAGER), { channelId, receiver, balance });
+  return createBalanceProofAccepted(
+    {
+      channelId,
+      sender,
+      receiver,
+      channelManager: TEST_MANAGER,
+      chainId: overrides.chainId ?? 31337,
+      balance,
+      previousBalance: 0n,
+      increment: balance,
+      price: balance,
+      signature: signature as `0x${string}`,
+      route: '/paid',
+      method: 'GET',
+      gatewayId: 'gw-1',
+      acceptedAt: '2026-01-01T00:00:00.000Z',
+    },
+    { source: 'gateway' },
+  );
+}
+
+describe('proofToKeep', () => {
+  it('keeps a proof the sender signed for our receiver', () => {
+    const event = accepted(700n);
+    expect(proofToKeep(event, scope)).toEqual({
+      channelId,
+      balance: 700n,
+      signature: event.data.signature,
+      eventId: event.id,
+    });
+  });
+
+  it('ignores proofs for another receiver or chain', () => {
+    expect(
+      proofToKeep(accepted(1n, { receiver: '0x90F79bf6EB2c4f870365E785982E1f101E93b906' }), scope),
+    ).toBeUndefined();
+    expect(proofToKeep(accepted(1n, { chainId: 1 }), scope)).toBeUndefined();
+  });
+
+  it('rejects a proof the sender did not sign for this balance', () => {
+    const forOther = accepted(5n).data.signature;
+    expect(() => proofToKeep(accepted(6n, { signature: forOther }), scope)).toThrow(
+      expect.objectContaining({ code: 'PROOF_SIGNATURE_INVALID' }),
+    );
+  });
+});

@@ -1,0 +1,43 @@
+import type { BalanceProofAcceptedV1 } from '@microraiden/events';
+import { channelDomain, verifyBalanceProofSignature } from '@microraiden/protocol';
+import { getAddress } from 'ethers';
+import { ChainWatcherError } from './chain-watcher-error';
+import type { ProofToKeep } from './postgres-watcher-store';
+
+/** The one deployment and receiver this watcher acts for. */
+export interface ReceiverScope {
+  chainId: number;
+  channelManager: string;
+  receiver: string;
+}
+
+/**
+ * What to keep from a `balance-proof.accepted`: undefined when the proof is for another receiver or deployment;
+ * throws PROOF_SIGNATURE_INVALID when the sender did not sign it (it could never win a dispute, and a gateway
+ * publishing it is a bug to dead-letter, not to store).
+ */
+export function proofToKeep(event: BalanceProofAcceptedV1, scope: ReceiverScope): ProofToKeep | undefined {
+  const { data } = event;
+  if (
+    data.chainId !== scope.chainId ||
+    getAddress(data.channelManager) !== getAddress(scope.channelManager) ||
+    getAddress(data.receiver) !== getAddress(scope.receiver)
+  )
+    return undefined;
+  const verified = verifyBalanceProofSignature(
+    channelDomain(BigInt(scope.chainId), getAddress(scope.channelManager)),
+    {
+      channelId: data.channelId,
+      receiver: getAddress(data.receiver) as `0x${string}`,
+      balance: data.balance,
+    },
+    data.signature,
+    data.sender,
+  );
+  if (!verified.ok)
+    throw new ChainWatcherError('PROOF_SIGNATURE_INVALID', `balance proof rejected: ${verified.error}`, {
+      eventId: event.id,
+      channelId: data.channelId,
+    });
+  return { channelId: data.channelId, balance: data.balance, signature: verified.value, eventId: event.id };
+}

@@ -1,0 +1,16 @@
+import { MicroraidenError } from '@microraiden/errors';
+
+/** Stable codes of the chain-watcher's own errors. */
+export type ChainWatcherErrorCode =
+  | 'RECEIVER_KEY_MISSING'
+  | 'RECEIVER_KEY_INSECURE'
+  | 'RECEIVER_KEY_INVALID'
+  | 'CHAIN_MISMATCH'
+  | 'CHAIN_UNSTABLE'
+  | 'TX_SEND_FAILED'
+  | 'PROOF_SIGNATURE_INVALID';
+
+/** Something the chain-watcher cannot do; `code` says what. */
+export class ChainWatcherError extends MicroraidenError<ChainWatcherErrorCode> {
+  override readonly name = 'ChainWatcherError';
+}

@@ -1,0 +1,324 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import {
+  ChainFollower,
+  Disputer,
+  EthersChain,
+  loadReceiverWallet,
+  migrateWatcherSchema,
+  PostgresWatcherStore,
+  proofToKeep,
+  TransactionSender,
+  Withdrawer,
+  type StepOutcome,
+  type WatcherLog,
+} from '@microraiden/chain-watcher';
+import { readDeploymentFile, type Deployment } from '@microraiden/contracts';
+import { TOPICS, type ChannelEvent } from '@microraiden/events';
+import {
+  createEventConsumer,
+  createEventProducer,
+  ensureTopics,
+  type EventConsumer,
+  type EventProducer,
+} from '@microraiden/kafka';
+import { JsonRpcProvider, Network, type Wallet } from 'ethers';
+import { Pool } from 'pg';
+import { Registry } from 'prom-client';
+import { CHAIN_WATCHER_CONFIG, type ChainWatcherConfig } from './chain-watcher-config';
+import { ReceiverFundsCheck } from './receiver-funds-check';
+import { WatcherMetrics } from './watcher-metrics';
+
+const SOURCE = 'chain-watcher';
+
+/**
+ * Runs the chain-watcher: follows the channel manager into Kafka, keeps the receiver's accepted proofs from Kafka,
+ * and disputes cheating closes. Start-up that needs the network happens in the background and is retried, so the
+ * app (health, metrics) is up even while a dependency is down.
+ */
+@Injectable()
+export class ChainWatcherRunner implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('ChainWatcher');
+  private readonly log: WatcherLog = {
+    info: (message, fields) => this.logger.log({ ...fields, msg: message }),
+    warn: (message, fields) => this.logger.warn({ ...fields, msg: message }),
+    error: (message, fields) => this.logger.error({ ...fields, msg: message }),
+  };
+  private readonly metrics: WatcherMetrics;
+  private deployment!: Deployment;
+  private provider!: JsonRpcProvider;
+  private wallet!: Wallet;
+  private pool!: Pool;
+  private store!: PostgresWatcherStore;
+  private producer: EventProducer | undefined;
+  private consumer: EventConsumer | undefined;
+  private stopping = false;
+  private readonly loops: Promise<void>[] = [];
+  private readonly wakers = new Set<() => void>();
+
+  constructor(
+    @Inject(CHAIN_WATCHER_CONFIG) private readonly config: ChainWatcherConfig,
+    @Inject(Registry) registry: Registry,
+    private readonly funds: ReceiverFundsCheck,
+  ) {
+    this.metrics = new WatcherMetrics(registry);
+  }
+
+  /** Local start-up that cannot wait: a bad deployment file or key fails the app at once. */
+  async onModuleInit(): Promise<void> {
+    this.deployment = await readDeploymentFile(this.config.DEPLOYMENT_FILE);
+    const network = Network.from(this.deployment.chainId);
+    this.provider = new JsonRpcProvider(this.config.RPC_URL, network, {
+      staticNetwork: network,
+      cacheTimeout: -1,
+      // Disputes race a deadline: no 10 ms batching stall per call.
+      batchMaxCount: 1,
+    });
+    this.wallet = (
+      await loadReceiverWallet({
+        privateKey: this.config.RECEIVER_PRIVATE_KEY,
+        keystoreFile: this.config.RECEIVER_KEYSTORE_FILE,
+        keystorePassword: this.config.RECEIVER_KEYSTORE_PASSWORD,
+      })
+    ).connect(this.provider);
+    this.funds.watch(this.provider, this.wallet.address, this.metrics);
+    this.pool = new Pool({ connectionString: this.config.DATABASE_URL, max: 5 });
+    this.pool.on('error', (err) => this.log.warn('idle Postgres client failed', { error: err.message }));
+    this.store = new PostgresWatcherStore(
+      this.pool,
+      `${this.deployment.chainId}:${this.deployment.channelManager.toLowerCase()}`,
+    );
+  }
+
+  onApplicationBootstrap(): void {
+    this.loops.push(this.start());
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    for (const wake of [...this.wakers]) wake();
+    await Promise.allSettled(this.loops);
+    await this.consumer?.stop().catch(() => undefined);
+    await this.producer?.disconnect().catch(() => undefined);
+    await this.pool?.end().catch(() => undefined);
+    this.provider?.destroy();
+  }
+
+  /** The receiver this watcher acts for (checksummed). */
+  get receiver(): string {
+    return this.wallet.address;
+  }
+
+  private async start(): Promise<void> {
+    await this.retry('start-up', async () => {
+      const chainId = Number((await this.provider.send('eth_chainId', [])) as string);
+      if (chainId !== this.deployment.chainId)
+        throw new Error(
+          `RPC_URL serves chain ${chainId}, the deployment is for chain ${this.deployment.chainId}`,
+        );
+      await migrateWatcherSchema(this.pool);
+      const client = { brokers: this.config.KAFKA_BROKERS, clientId: SOURCE, log: this.kafkaLog };
+      const topicConfig = { 'cleanup.policy': 'delete', 'retention.ms': '-1', 'retention.bytes': '-1' };
+      await ensureTopics(client, [
+        { name: this.config.CHANNELS_TOPIC, partitions: this.config.TOPIC_PARTITIONS, config: topicConfig },
+        {
+          name: this.config.BALANCE_PROOFS_TOPIC,
+          partitions: this.config.TOPIC_PARTITIONS,
+          config: topicConfig,
+        },
+        // Proofs that fail verification are dead-lettered there; the consumer blocks if it is missing.
+        { name: TOPICS.deadLetter.name, partitions: 1, config: topicConfig },
+      ]);
+      this.producer ??= createEventProducer(client);
+      await this.producer.connect();
+    });
+    if (this.stopping) return;
+    await this.retry('balance-proof consumer', () => this.startProofConsumer());
+    if (this.stopping) return;
+    this.log.info('watching', {
+      channelManager: this.deployment.channelManager,
+      receiver: this.wallet.address,
+      confirmations: this.config.CONFIRMATIONS,
+    });
+    await Promise.all([this.followLoop(), this.disputeLoop(), this.fundsLoop()]);
+  }
+
+  private async startProofConsumer(): Promise<void> {
+    const scope = {
+      chainId: this.deployment.chainId,
+      channelManager: this.deployment.channelManager,
+      receiver: this.wallet.address,
+    };
+    const consumer = createEventConsumer({
+      client: { brokers: this.config.KAFKA_BROKERS, clientId: `${SOURCE}-proofs`, log: this.kafkaLog },
+      groupId: this.config.KAFKA_GROUP_ID,
+      topics: [this.config.BALANCE_PROOFS_TOPIC],
+      fromBeginning: true,
+      maxWaitTimeMs: 250,
+    });
+    try {
+      await consumer.run(async ({ event }) => {
+        if (event.type !== 'balance-proof.accepted') return;
+        const proof = proofToKeep(event, scope);
+        if (proof && (await this.store.keepProof(proof))) this.metrics.proofsKept.inc();
+      });
+    } catch (err) {
+      await consumer.stop().catch(() => undefined);
+      throw err;
+    }
+    this.consumer = consumer;
+  }
+
+  private async followLoop(): Promise<void> {
+    const chain = new EthersChain(this.provider, this.deployment.channelManager);
+    const producer = this.producer!;
+    const publisher = {
+      publish: async (events: readonly ChannelEvent[]) => {
+        await producer.publish(events, { topic: this.config.CHANNELS_TOPIC });
+        for (const event of events) this.metrics.eventsPublished.inc({ type: event.type });
+      },
+    };
+    const follower = new ChainFollower(
+      chain,
+      this.store,
+      publisher,
+      {
+        chainId: this.deployment.chainId,
+        channelManager: this.deployment.channelManager,
+        source: SOURCE,
+        startBlock: this.deployment.deployBlock,
+        confirmations: this.config.CONFIRMATIONS,
+        maxBlockRange: this.config.MAX_BLOCK_RANGE,
+        receiver: this.wallet.address,
+      },
+      this.log,
+      { onStep: (outcome) => this.observeStep(outcome) },
+    );
+    await this.every('follow', () => follower.catchUp(100).then(() => undefined));
+  }
+
+  private async disputeLoop(): Promise<void> {
+    const feePolicy = {
+      replaceAfterMs: this.config.TX_REPLACE_AFTER_MS,
+      bumpPercent: BigInt(this.config.TX_BUMP_PERCENT),
+      maxFeeCap: this.config.MAX_FEE_PER_GAS_GWEI,
+    };
+    const sender = new TransactionSender(
+      this.wallet,
+      this.provider,
+      BigInt(this.deployment.chainId),
+      feePolicy,
+      undefined,
+      this.log,
+    );
+    const chain = new EthersChain(this.provider, this.deployment.channelManager);
+    const disputer = new Disputer(
+      this.store,
+      chain,
+      sender,
+      {
+        channelManager: this.deployment.channelManager,
+        feePolicy,
+        marginSeconds: BigInt(this.config.DISPUTE_MARGIN_SECONDS),
+        autoSettle: this.config.AUTO_SETTLE,
+      },
+      this.log,
+      (signal) => this.metrics.disputes.inc({ outcome: signal }),
+    );
+    const threshold = this.config.WITHDRAW_THRESHOLD;
+    const withdrawer =
+      threshold === undefined
+        ? undefined
+        : new Withdrawer(
+            this.store,
+            chain,
+            sender,
+            { channelManager: this.deployment.channelManager, threshold, feePolicy },
+            this.log,
+            (signal) => this.metrics.withdrawals.inc({ outcome: signal }),
+          );
+    // One loop and one sender: disputes (deadlines) go first, withdrawals (no deadline) after.
+    await this.every('dispute', async () => {
+      await disputer.tick();
+      await withdrawer?.tick();
+    });
+  }
+
+  private async fundsLoop(): Promise<void> {
+    await this.every('receiver balance', async () => {
+      await this.funds.check().catch((err: Error) => {
+        // The alarm is the metric and readiness; log once per round so operators see why.
+        if (/below MIN_RECEIVER_ETH/.test(err.message)) this.log.warn(err.message);
+        else throw err;
+      });
+    });
+  }
+
+  private observeStep(outcome: StepOutcome): void {
+    this.metrics.headBlock.set(outcome.head);
+    if (outcome.kind === 'advanced') this.metrics.lastProcessedBlock.set(outcome.to);
+    if (outcome.kind === 'idle') this.metrics.lastProcessedBlock.set(outcome.checkpoint);
+    if (outcome.kind === 'reorg') {
+      this.metrics.reorgs.inc();
+      this.metrics.reorgDepth.set(outcome.depth);
+      this.metrics.lastProcessedBlock.set(outcome.ancestor);
+    }
+    if (outcome.kind !== 'unstable') {
+      const processed =
+        outcome.kind === 'advanced'
+          ? outcome.to
+          : outcome.kind === 'idle'
+            ? outcome.checkpoint
+            : outcome.ancestor;
+      this.metrics.confirmationLag.set(Math.max(0, outcome.head - processed));
+    } else this.log.warn('chain moved while reading, retrying', { reason: outcome.reason });
+  }
+
+  /** Run `work` every poll interval until shutdown; failures are logged, counted and retried. */
+  private async every(what: string, work: () => Promise<void>): Promise<void> {
+    while (!this.stopping) {
+      try {
+        await work();
+      } catch (err) {
+        this.metrics.followErrors.inc();
+        this.log.error(`${what} failed, retrying`, { error: (err as Error).message });
+      }
+      await this.sleep(this.config.POLL_INTERVAL_MS);
+    }
+  }
+
+  /** Run `work` until it succeeds or the app stops. */
+  private async retry(what: string, work: () => Promise<void>): Promise<void> {
+    while (!this.stopping) {
+      try {
+        return await work();
+      } catch (err) {
+        this.log.error(`${what} failed, retrying`, { error: (err as Error).message });
+        await this.sleep(Math.max(this.config.POLL_INTERVAL_MS, 1_000));
+      }
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const wakers = this.wakers;
+      function done() {
+        clearTimeout(timer);
+        wakers.delete(done);
+        resolve();
+      }
+      wakers.add(done);
+    });
+  }
+
+  private readonly kafkaLog = (level: 'error' | 'warn' | 'info' | 'debug', message: string) => {
+    if (level === 'error' || level === 'warn') this.log.warn(`kafka: ${message}`);
+  };
+}
