@@ -1,23 +1,6 @@
-import {
-  databaseUrlSchema,
-  kafkaBrokersSchema,
-  loadConfig,
-  logLevelSchema,
-  portSchema,
-} from '@microraiden/config';
-import { z } from 'zod';
+import { gatewayConfigSchema, loadGatewayConfig, type GatewayConfig } from '@microraiden/paywall';
 
-export const gatewayConfigSchema = z.object({
-  PORT: portSchema.default(3000),
-  HOST: z.string().default('0.0.0.0'),
-  LOG_LEVEL: logLevelSchema.default('info'),
-  DATABASE_URL: databaseUrlSchema.default('postgres://postgres@127.0.0.1:5432/microraiden'),
-  KAFKA_BROKERS: kafkaBrokersSchema.default(['127.0.0.1:9092']),
-});
+export { gatewayConfigSchema, loadGatewayConfig, type GatewayConfig };
 
-export type GatewayConfig = z.output<typeof gatewayConfigSchema>;
+/** Injection token of the validated configuration. */
 export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');
-
-/** Load and validate the gateway's configuration once, at start-up. */
-export const loadGatewayConfig = (env: NodeJS.ProcessEnv = process.env): GatewayConfig =>
-  loadConfig(gatewayConfigSchema, env);

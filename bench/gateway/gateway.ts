@@ -1,0 +1,360 @@
+// Gateway overhead: paid requests/s and added p50/p99 latency against the same upstream called directly, in one
+// run. Real Postgres and Kafka (reused from KAFKA_BROKERS/DATABASE_URL or started locally like the integration
+// tests), the gateway and the upstream as their own processes, a keep-alive load generator in a third one; loopback
+// only, bounded in count and time. Run: npm run bench:gateway  (BENCH_CONNECTIONS, BENCH_REQUESTS, BENCH_SERIAL)
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createChannelEvent } from '@microraiden/events';
+import { createEventProducer, ensureTopics } from '@microraiden/kafka';
+import {
+  channelDomain,
+  encodePayment,
+  privateKeyToAddress,
+  signBalanceProof,
+  type Address,
+  type Hex32,
+} from '@microraiden/protocol';
+import {
+  createTestDatabase,
+  ensureInfrastructure,
+  freePort,
+  repoRoot,
+  uniqueTopic,
+  waitFor,
+} from '@microraiden/testing';
+import { keccak_256 } from '@noble/hashes/sha3.js';
+import { Pool } from 'pg';
+
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const REQUESTS_PER_CONNECTION = Number(process.env.BENCH_REQUESTS ?? 250);
+const SERIAL = Number(process.env.BENCH_SERIAL ?? 1500);
+const TIME_LIMIT_S = 90;
+const PRICE = 1000n;
+const ROOT = repoRoot();
+const RECEIVER_KEY = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d';
+const receiver = privateKeyToAddress(RECEIVER_KEY);
+const deployment = {
+  chainId: 31337,
+  channelManager: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
+  token: '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512',
+  challengePeriod: 3600,
+  deployBlock: 1,
+};
+const domain = channelDomain(31337n, deployment.channelManager);
+
+interface LoadResult {
+  ok: number;
+  failed: number;
+  statuses: Record<string, number>;
+  seconds: number;
+  latenciesMs: { p50: number; p90: number; p99: number; max: number };
+}
+
+const children: ChildProcess[] = [];
+
+function node(
+  script: string,
+  env: Record<string, string> = {},
+  args: string[] = [],
+  nodeArgs: string[] = [],
+): ChildProcess {
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, '-r', '@swc-node/register', path.join(ROOT, script), ...args],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  children.push(child);
+  return child;
+}
+
+function firstLine(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const nl = out.indexOf('\n');
+      if (nl >= 0) resolve(out.slice(0, nl));
+    });
+    child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    child.once('exit', (code) => reject(new Error(`process exited ${code}: ${err.slice(-2000)}`)));
+  });
+}
+
+async function load(
+  url: string,
+  urlPath: string,
+  requests: Array<Array<Record<string, string>>>,
+): Promise<LoadResult> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-gateway-'));
+  const planFile = path.join(dir, 'plan.json');
+  writeFileSync(
+    planFile,
+    JSON.stringify({
+      url,
+      path: urlPath,
+      connections: requests.length,
+      requests,
+      timeLimitSeconds: TIME_LIMIT_S,
+    }),
+  );
+  const worker = node('bench/gateway/load-worker.ts', {}, [planFile]);
+  return JSON.parse(await firstLine(worker)) as LoadResult;
+}
+
+function key(i: number): string {
+  return `0x${Buffer.from(keccak_256(new TextEncoder().encode(`bench-gateway-sender-${i}`))).toString('hex')}`;
+}
+
+interface BenchChannel {
+  channelId: Hex32;
+  senderKey: string;
+  sender: Address;
+}
+
+function channel(i: number): BenchChannel {
+  const senderKey = key(i);
+  const channelId =
+    `0x${Buffer.from(keccak_256(new TextEncoder().encode(`bench-gateway-channel-${i}-${Date.now()}`))).toString('hex')}` as Hex32;
+  return { channelId, senderKey, sender: privateKeyToAddress(senderKey) };
+}
+
+/** A paying client's requests: balances price, 2 price, ... signed in advance so signing costs the run nothing. */
+function proofs(c: BenchChannel, count: number): Array<Record<string, string>> {
+  return Array.from({ length: count }, (_, k) => {
+    const balance = BigInt(k + 1) * PRICE;
+    const signature = signBalanceProof(c.senderKey, domain, { channelId: c.channelId, receiver, balance });
+    return encodePayment({
+      sender: c.sender,
+      channelId: c.channelId,
+      balance,
+      signature,
+      receiver,
+      channelManager: domain.verifyingContract,
+      chainId: domain.chainId,
+    });
+  });
+}
+
+function plain(connections: number, count: number): Array<Array<Record<string, string>>> {
+  return Array.from({ length: connections }, () => Array.from({ length: count }, () => ({})));
+}
+
+function rate(r: LoadResult): number {
+  return r.ok / r.seconds;
+}
+
+async function main(): Promise<void> {
+  console.log(
+    `gateway bench: ${os.cpus().length} cores, ${CONNECTIONS} connections, ` +
+      `${CONNECTIONS * REQUESTS_PER_CONNECTION} requests per throughput run, ${SERIAL} serial requests`,
+  );
+  const { infra, stop } = await ensureInfrastructure();
+  const db = await createTestDatabase({ prefix: 'bench_gateway', serverUrl: infra.databaseUrl });
+  const pool = new Pool({ connectionString: db.url, max: 2 });
+  const brokers = infra.kafkaBrokers.split(',');
+  const kafka = { brokers, clientId: 'bench-gateway' };
+  try {
+    const topics = {
+      CHANNELS_TOPIC: uniqueTopic('bench.channels'),
+      BALANCE_PROOFS_TOPIC: uniqueTopic('bench.balance-proofs'),
+      DEAD_LETTER_TOPIC: uniqueTopic('bench.dead-letter'),
+      CONSUMER_GROUP: uniqueTopic('bench-gateway'),
+    };
+    await ensureTopics(kafka, [
+      { name: topics.CHANNELS_TOPIC, partitions: 3 },
+      { name: topics.BALANCE_PROOFS_TOPIC, partitions: 3 },
+      { name: topics.DEAD_LETTER_TOPIC, partitions: 1 },
+    ]);
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-gateway-config-'));
+    const deploymentFile = path.join(dir, 'deployment.json');
+    writeFileSync(deploymentFile, JSON.stringify(deployment));
+    const routesFile = path.join(dir, 'routes.json');
+    writeFileSync(
+      routesFile,
+      JSON.stringify({
+        routes: [
+          { path: '/api/weather', price: PRICE.toString() },
+          { prefix: '/free/', free: true },
+        ],
+      }),
+    );
+
+    const upstreamPort = Number(await firstLine(node('bench/gateway/upstream.ts')));
+    const upstreamUrl = `http://127.0.0.1:${upstreamPort}`;
+    const gatewayPort = await freePort();
+    const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+    const gateway = node(
+      'services/gateway/src/main.ts',
+      {
+        ...topics,
+        PORT: String(gatewayPort),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'warn',
+        DATABASE_URL: db.url,
+        KAFKA_BROKERS: infra.kafkaBrokers,
+        DEPLOYMENT_FILE: deploymentFile,
+        ROUTES_FILE: routesFile,
+        UPSTREAM_URL: upstreamUrl,
+        RECEIVER_PRIVATE_KEY: RECEIVER_KEY,
+        TOPIC_PARTITIONS: '3',
+        DB_POOL_SIZE: '16',
+        GATEWAY_ID: 'bench',
+      },
+      [],
+      process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [],
+    );
+    let gatewayOutput = '';
+    gateway.stderr!.on('data', (c: Buffer) => (gatewayOutput = (gatewayOutput + c.toString()).slice(-4000)));
+    await waitFor(
+      'the gateway to be ready',
+      async () => {
+        if (gateway.exitCode !== null) throw new Error(`gateway exited: ${gatewayOutput}`);
+        return fetch(`${gatewayUrl}/health/ready`).then(
+          (r) => r.status === 200,
+          () => false,
+        );
+      },
+      { timeoutMs: 90_000, intervalMs: 250 },
+    );
+
+    const throughputChannels = Array.from({ length: CONNECTIONS }, (_, i) => channel(i));
+    const serialChannel = channel(CONNECTIONS);
+    const warmChannel = channel(CONNECTIONS + 1);
+    const all = [...throughputChannels, serialChannel, warmChannel];
+    const producer = createEventProducer(kafka);
+    await producer.publish(
+      all.map((c, i) =>
+        createChannelEvent(
+          'channel.created',
+          {
+            channelId: c.channelId,
+            sender: c.sender,
+            receiver,
+            deposit: 10n ** 30n,
+            chainId: deployment.chainId,
+            channelManager: deployment.channelManager as Address,
+            blockNumber: 100 + i,
+            blockHash: `0x${'1'.repeat(63)}${(i % 10).toString()}` as Hex32,
+            transactionHash: c.channelId,
+            logIndex: 0,
+          },
+          { source: 'chain-watcher', occurredAt: new Date().toISOString() },
+        ),
+      ),
+      { topic: topics.CHANNELS_TOPIC },
+    );
+    await producer.disconnect();
+    await waitFor(
+      'the gateway to know every channel',
+      async () =>
+        (await pool.query('SELECT count(*)::int AS n FROM gateway_channels WHERE confirmed')).rows[0].n ===
+        all.length,
+      { timeoutMs: 60_000, intervalMs: 100 },
+    );
+
+    const signStarted = performance.now();
+    const paidThroughput = throughputChannels.map((c) => proofs(c, REQUESTS_PER_CONNECTION));
+    const paidSerial = [proofs(serialChannel, SERIAL)];
+    const warm = [proofs(warmChannel, 500)];
+    console.log(
+      `pre-signed ${CONNECTIONS * REQUESTS_PER_CONNECTION + SERIAL + 500} proofs in ${Math.round(performance.now() - signStarted)} ms`,
+    );
+
+    // Warm up both paths (JIT, connection pools, prepared statements).
+    await load(upstreamUrl, '/api/weather', plain(8, 250));
+    await load(gatewayUrl, '/api/weather', warm);
+
+    const direct = await load(upstreamUrl, '/api/weather', plain(CONNECTIONS, REQUESTS_PER_CONNECTION));
+    const free = await load(gatewayUrl, '/free/weather', plain(CONNECTIONS, REQUESTS_PER_CONNECTION));
+    const paid = await load(gatewayUrl, '/api/weather', paidThroughput);
+    const directSerial = await load(upstreamUrl, '/api/weather', plain(1, SERIAL));
+    const paidSerialResult = await load(gatewayUrl, '/api/weather', paidSerial);
+
+    for (const [name, r] of [
+      ['paid', paid],
+      ['paid serial', paidSerialResult],
+    ] as const) {
+      const non200 = Object.entries(r.statuses).filter(([s]) => s !== '200');
+      if (r.failed > 0 || non200.length > 0)
+        throw new Error(
+          `${name} run had failures: ${r.failed} transport, statuses ${JSON.stringify(r.statuses)}`,
+        );
+    }
+    const { rows } = await pool.query(
+      `SELECT coalesce(sum(paid_requests), 0)::int AS n, coalesce(sum(accepted_balance), 0)::text AS revenue FROM gateway_channels`,
+    );
+    const expectedPaid = 500 + paid.ok + paidSerialResult.ok;
+    if (rows[0].n !== expectedPaid || BigInt(rows[0].revenue) !== BigInt(expectedPaid) * PRICE)
+      throw new Error(`accounting mismatch: ${JSON.stringify(rows[0])} for ${expectedPaid} paid requests`);
+    await waitFor(
+      'the outbox to drain',
+      async () =>
+        (await pool.query('SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL')).rows[0].n ===
+        0,
+      { timeoutMs: 60_000, intervalMs: 200 },
+    );
+
+    const metrics = await (await fetch(`${gatewayUrl}/metrics`)).text();
+    const mean = (name: string) => {
+      const value = (suffix: string) =>
+        Number(new RegExp(`^${name}_${suffix}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(metrics)?.[1] ?? NaN);
+      return (value('sum') / value('count')) * 1000;
+    };
+    const fmt = (n: number, digits = 2) => n.toFixed(digits).padStart(10);
+    const row = (name: string, r: LoadResult) =>
+      `${name.padEnd(34)}${fmt(rate(r), 0)}${fmt(r.latenciesMs.p50)}${fmt(r.latenciesMs.p99)}${String(r.ok).padStart(9)}`;
+    console.log('');
+    console.log(
+      `${'run'.padEnd(34)}${'req/s'.padStart(10)}${'p50 ms'.padStart(10)}${'p99 ms'.padStart(10)}${'count'.padStart(9)}`,
+    );
+    console.log(row(`upstream direct (${CONNECTIONS} conn)`, direct));
+    console.log(row(`gateway free route (${CONNECTIONS} conn)`, free));
+    console.log(row(`gateway paid (${CONNECTIONS} conn)`, paid));
+    console.log(row('upstream direct (1 conn, serial)', directSerial));
+    console.log(row('gateway paid (1 conn, serial)', paidSerialResult));
+    console.log('');
+    const ratio = rate(paid) / rate(direct);
+    const addedP50 = paidSerialResult.latenciesMs.p50 - directSerial.latenciesMs.p50;
+    const addedP99 = paidSerialResult.latenciesMs.p99 - directSerial.latenciesMs.p99;
+    console.log(`paid / unpaid throughput:   ${(ratio * 100).toFixed(1)} %   (target >= 40 %)`);
+    console.log(`free / unpaid throughput:   ${((rate(free) / rate(direct)) * 100).toFixed(1)} %`);
+    console.log(
+      `added latency, serial:      p50 ${addedP50.toFixed(2)} ms, p99 ${addedP99.toFixed(2)} ms   (target p99 <= 5 ms)`,
+    );
+    console.log(
+      `inside the gateway (mean over all paid requests): verify ${mean('microraiden_gateway_verify_seconds').toFixed(3)} ms, ` +
+        `accept transaction ${mean('microraiden_gateway_accept_seconds').toFixed(3)} ms`,
+    );
+    console.log(
+      `load average during the run: ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')} on ${os.cpus().length} cores`,
+    );
+    console.log(
+      `accounting: ${rows[0].n} paid requests, revenue ${rows[0].revenue} base units, all published to Kafka`,
+    );
+  } finally {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 500));
+    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+    await pool.end();
+    await db.drop();
+    await stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: Error) => {
+    console.error(err.stack ?? err);
+    process.exit(1);
+  },
+);

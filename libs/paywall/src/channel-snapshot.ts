@@ -1,0 +1,47 @@
+import type { Address, ChannelView, Hex, Hex32 } from '@microraiden/protocol';
+
+/** A channel's lifecycle as the gateway sees it: closing also covers "the receiver signed a closing proof". */
+export type ChannelState = 'open' | 'closing' | 'settled';
+
+/** What the hot path reads about a channel: one row of `gateway_channels`. */
+export interface ChannelSnapshot {
+  readonly channelId: Hex32;
+  readonly sender: Address;
+  readonly receiver: Address;
+  readonly deposit: bigint;
+  readonly state: ChannelState;
+  /** False for a channel seen once but whose creation is not (or no longer) final on chain. */
+  readonly confirmed: boolean;
+  /** The last balance accepted on the channel by any gateway replica (committed). */
+  readonly acceptedBalance: bigint;
+}
+
+/**
+ * The chain-watcher publishes channel events only at its confirmation depth, so the gateway cannot count
+ * blocks itself: a channel whose `channel.created` is applied counts as having the required confirmation, and
+ * one whose creation was retracted by a reorg as having none.
+ */
+export const REQUIRED_CONFIRMATIONS = 1;
+
+/** The protocol's view of a snapshot; a settled channel no longer exists on chain, so it is unknown. */
+export function channelViewOf(snapshot: ChannelSnapshot | undefined): ChannelView | undefined {
+  if (snapshot === undefined || snapshot.state === 'settled') return undefined;
+  return {
+    sender: snapshot.sender,
+    receiver: snapshot.receiver,
+    deposit: snapshot.deposit,
+    state: snapshot.state,
+    confirmations: snapshot.confirmed ? REQUIRED_CONFIRMATIONS : 0,
+  };
+}
+
+/** A proof to accept with a compare-and-set on the channel's accepted balance. */
+export interface ProofToAccept {
+  readonly channelId: Hex32;
+  /** The accepted balance this proof was verified against: the compare-and-set expects exactly it. */
+  readonly expectedPrevious: bigint;
+  readonly balance: bigint;
+  readonly price: bigint;
+  /** The normalised (v = 27/28) signature. */
+  readonly signature: Hex;
+}

@@ -1,0 +1,21 @@
+import type { MicroraidenEvent } from '@microraiden/events';
+import type { Hex32 } from '@microraiden/protocol';
+import type { ChannelSnapshot, ProofToAccept } from './channel-snapshot';
+
+/** The gateway's shared channel state; every replica uses the same one, so acceptance is fleet-wide. */
+export interface ChannelStore {
+  /** The channel's row, or undefined when no event ever named it. */
+  snapshot(channelId: Hex32): Promise<ChannelSnapshot | undefined>;
+  /**
+   * Compare-and-set (docs/protocol.md section 7): moves the accepted balance from exactly
+   * `proof.expectedPrevious` to `proof.balance` iff the channel is open and confirmed and the balance is within
+   * the deposit and at least `price` above it; in the same transaction `event` goes to the outbox. Resolves true
+   * once committed, false when a condition did not hold (nothing changed).
+   */
+  accept(proof: ProofToAccept, event: MicroraidenEvent): Promise<boolean>;
+  /**
+   * Marks the channel closing iff its accepted balance is still exactly `balance` and it is not settled, so
+   * no later payment can be accepted after the receiver signs a closing proof. True when marked.
+   */
+  markClosing(channelId: Hex32, balance: bigint): Promise<boolean>;
+}

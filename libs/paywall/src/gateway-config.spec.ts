@@ -1,0 +1,64 @@
+import { ConfigError } from '@microraiden/config';
+import { TOPICS } from '@microraiden/events';
+import { describe, expect, it } from 'vitest';
+import { DEV_RECEIVER_PRIVATE_KEY, loadGatewayConfig, receiverKeySourceOf } from './gateway-config';
+
+describe('gateway configuration', () => {
+  it('has defaults that run against the local stack', () => {
+    const config = loadGatewayConfig({});
+    expect(config).toMatchObject({
+      PORT: 3000,
+      GATEWAY_PATH: '/api/1',
+      UPSTREAM_URL: 'http://127.0.0.1:8080',
+      CHANNELS_TOPIC: TOPICS.channels.name,
+      BALANCE_PROOFS_TOPIC: TOPICS.balanceProofs.name,
+    });
+    expect(config.GATEWAY_ID).toMatch(/-\d+$/);
+    expect(receiverKeySourceOf(config)).toEqual({
+      source: { privateKey: DEV_RECEIVER_PRIVATE_KEY },
+      dev: true,
+    });
+  });
+
+  it('parses and normalises values', () => {
+    const config = loadGatewayConfig({ PORT: '8080', GATEWAY_PATH: '/pay/', KAFKA_BROKERS: 'a:1,b:2' });
+    expect(config.PORT).toBe(8080);
+    expect(config.GATEWAY_PATH).toBe('/pay');
+    expect(config.KAFKA_BROKERS).toEqual(['a:1', 'b:2']);
+  });
+
+  it('lists every bad key at once', () => {
+    try {
+      loadGatewayConfig({ PORT: 'x', UPSTREAM_URL: 'ftp://x', OPERATOR_TOKEN: 'short', GATEWAY_ID: 'a b' });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as ConfigError).issues.map((i) => i.split(':')[0]).sort()).toEqual([
+        'GATEWAY_ID',
+        'OPERATOR_TOKEN',
+        'PORT',
+        'UPSTREAM_URL',
+      ]);
+    }
+  });
+
+  it('takes the receiver key from exactly one source', () => {
+    const key = `0x${'22'.repeat(32)}`;
+    expect(receiverKeySourceOf(loadGatewayConfig({ RECEIVER_PRIVATE_KEY: key })).source).toEqual({
+      privateKey: key,
+    });
+    expect(
+      receiverKeySourceOf(
+        loadGatewayConfig({ RECEIVER_KEYSTORE: '/k', RECEIVER_KEYSTORE_PASSWORD_FILE: '/p' }),
+      ),
+    ).toEqual({ source: { keystoreFile: '/k', passwordFile: '/p' }, dev: false });
+    expect(() => receiverKeySourceOf(loadGatewayConfig({ RECEIVER_KEYSTORE: '/k' }))).toThrow(ConfigError);
+    expect(() =>
+      receiverKeySourceOf(loadGatewayConfig({ RECEIVER_PRIVATE_KEY: key, RECEIVER_KEYSTORE: '/k' })),
+    ).toThrow(ConfigError);
+  });
+
+  it('refuses to run production without a configured key', () => {
+    expect(() => receiverKeySourceOf(loadGatewayConfig({ NODE_ENV: 'production' }))).toThrow(ConfigError);
+  });
+});

@@ -1,0 +1,103 @@
+import { hostname } from 'node:os';
+import {
+  booleanSchema,
+  ConfigError,
+  databaseUrlSchema,
+  kafkaBrokersSchema,
+  loadConfig,
+  logLevelSchema,
+  portSchema,
+} from '@microraiden/config';
+import { TOPICS } from '@microraiden/events';
+import { z } from 'zod';
+import type { ReceiverKeySource } from './receiver-key';
+
+const topicName = z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, 'expected a Kafka topic name');
+const positiveInt = (max: number) => z.coerce.number().int().min(1).max(max);
+
+/** anvil's account 1 (public test key): the receiver when none is configured outside production. */
+export const DEV_RECEIVER_PRIVATE_KEY = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d';
+
+/** The gateway's environment; every default runs against the local stack. */
+export const gatewayConfigSchema = z.object({
+  PORT: portSchema.default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  LOG_LEVEL: logLevelSchema.default('info'),
+  NODE_ENV: z.string().default('development'),
+  DATABASE_URL: databaseUrlSchema.default('postgres://postgres@127.0.0.1:5432/microraiden'),
+  DB_POOL_SIZE: positiveInt(200).default(20),
+  KAFKA_BROKERS: kafkaBrokersSchema.default(['127.0.0.1:9092']),
+  DEPLOYMENT_FILE: z.string().min(1).default('deployments/local.json'),
+  UPSTREAM_URL: z
+    .string()
+    .regex(/^https?:\/\/[^/?#]+(\/[^?#]*)?$/, 'expected an http(s):// URL without query')
+    .default('http://127.0.0.1:8080'),
+  UPSTREAM_TIMEOUT_MS: positiveInt(600_000).default(30_000),
+  UPSTREAM_CONNECTIONS: positiveInt(4096).default(128),
+  ROUTES_FILE: z.string().min(1).default('services/gateway/routes.example.json'),
+  GATEWAY_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,128}$/, 'expected 1-128 characters of A-Z a-z 0-9 . _ : -')
+    .default(`${hostname()}-${process.pid}`.replace(/[^A-Za-z0-9._:-]/g, '-').slice(0, 128)),
+  GATEWAY_PATH: z
+    .string()
+    .regex(/^\/[A-Za-z0-9\-._~/]{0,255}$/, 'expected an absolute path')
+    .transform((p) => (p.length > 1 ? p.replace(/\/+$/, '') : p))
+    .default('/api/1'),
+  OPERATOR_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+  RECEIVER_PRIVATE_KEY: z.string().optional(),
+  RECEIVER_KEYSTORE: z.string().min(1).optional(),
+  RECEIVER_KEYSTORE_PASSWORD_FILE: z.string().min(1).optional(),
+  CONSUMER_GROUP: z.string().min(1).max(255).default('microraiden-gateway'),
+  CHANNELS_TOPIC: topicName.default(TOPICS.channels.name),
+  BALANCE_PROOFS_TOPIC: topicName.default(TOPICS.balanceProofs.name),
+  DEAD_LETTER_TOPIC: topicName.default(TOPICS.deadLetter.name),
+  TOPIC_PARTITIONS: positiveInt(1024).default(12),
+  OUTBOX_TABLE: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,40}$/)
+    .default('outbox'),
+  /** How often each replica's outbox relay looks for accepted proofs to publish. */
+  OUTBOX_POLL_MS: positiveInt(60_000).default(100),
+  RETRY_AFTER_CONFIRMATIONS_S: positiveInt(3600).default(15),
+  MAX_BODY_BYTES: positiveInt(1 << 30).default(1 << 20),
+  TRUST_PROXY: booleanSchema.default(false),
+});
+
+/** The validated, frozen gateway configuration. */
+export type GatewayConfig = z.output<typeof gatewayConfigSchema>;
+
+/** Loads and validates the configuration once (env over CONFIG_FILE); throws ConfigError listing every bad key. */
+export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  return loadConfig(gatewayConfigSchema, env);
+}
+
+/**
+ * Where the receiver key comes from: RECEIVER_PRIVATE_KEY or RECEIVER_KEYSTORE (+ password file). Outside
+ * production a missing key falls back to anvil's public account 1 so the local stack runs with no setup;
+ * in production it is an error. Returns the source and whether it is that development key.
+ */
+export function receiverKeySourceOf(config: GatewayConfig): { source: ReceiverKeySource; dev: boolean } {
+  const hasKey = config.RECEIVER_PRIVATE_KEY !== undefined;
+  const hasStore =
+    config.RECEIVER_KEYSTORE !== undefined || config.RECEIVER_KEYSTORE_PASSWORD_FILE !== undefined;
+  if (hasKey && hasStore) {
+    throw new ConfigError(['RECEIVER_PRIVATE_KEY: set it or RECEIVER_KEYSTORE, not both']);
+  }
+  if (hasStore) {
+    if (config.RECEIVER_KEYSTORE === undefined || config.RECEIVER_KEYSTORE_PASSWORD_FILE === undefined)
+      throw new ConfigError(['RECEIVER_KEYSTORE: needs RECEIVER_KEYSTORE_PASSWORD_FILE (and vice versa)']);
+    return {
+      source: {
+        keystoreFile: config.RECEIVER_KEYSTORE,
+        passwordFile: config.RECEIVER_KEYSTORE_PASSWORD_FILE,
+      },
+      dev: false,
+    };
+  }
+  if (hasKey) return { source: { privateKey: config.RECEIVER_PRIVATE_KEY as string }, dev: false };
+  if (config.NODE_ENV === 'production') {
+    throw new ConfigError(['RECEIVER_PRIVATE_KEY: required in production (or RECEIVER_KEYSTORE)']);
+  }
+  return { source: { privateKey: DEV_RECEIVER_PRIVATE_KEY }, dev: true };
+}

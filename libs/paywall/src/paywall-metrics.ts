@@ -1,0 +1,25 @@
+/** Why a request was answered without the upstream's content: a protocol or gateway error code. */
+export type RejectionReason = string;
+
+/** What the paywall reports; the prom-client implementation is {@link createPaywallMetrics}. */
+export interface PaywallMetrics {
+  /** A paid request was accepted (charged `increment`). */
+  paid(route: string, increment: bigint): void;
+  /** A free route was served. */
+  free(route: string): void;
+  /** A request was refused or not charged; `reason` is the error code (or `UPSTREAM_<status>`). */
+  rejected(route: string, reason: RejectionReason): void;
+  /** Seconds spent deciding on a payment before the upstream (header parse, channel read, signature). */
+  verifySeconds(seconds: number): void;
+  /** Seconds spent on the accepting transaction (compare-and-set plus outbox insert, committed). */
+  acceptSeconds(seconds: number): void;
+}
+
+/** Metrics that go nowhere (unit tests, embedding without Prometheus). */
+export const NO_METRICS: PaywallMetrics = {
+  paid: () => undefined,
+  free: () => undefined,
+  rejected: () => undefined,
+  verifySeconds: () => undefined,
+  acceptSeconds: () => undefined,
+};

@@ -1,0 +1,105 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  channelDomain,
+  encodePayment,
+  parseReceipt,
+  privateKeyToAddress,
+  signBalanceProof,
+  type Hex32,
+} from '@microraiden/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Paywall } from './paywall';
+import { paywallMiddleware } from './paywall-middleware';
+import { RouteTable } from './route-table';
+import { InMemoryChannelStore } from './testing/in-memory-channel-store';
+
+const SENDER_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80';
+const sender = privateKeyToAddress(SENDER_KEY);
+const receiver = privateKeyToAddress('0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d');
+const domain = channelDomain(31337n, '0x5FbDB2315678afecb367f032d93F642f64180aa3');
+const channelId = `0x${'cd'.repeat(32)}` as Hex32;
+const store = new InMemoryChannelStore();
+store.put({ channelId, sender, receiver, deposit: 1000n });
+const paywall = new Paywall({
+  identity: { receiver, domain, token: '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512', gatewayPath: '/api/1' },
+  routes: new RouteTable([
+    { match: { prefix: '/paid/' }, rule: { kind: 'paid', prices: new Map([['*', 10n]]) } },
+    { match: { prefix: '/free/' }, rule: { kind: 'free' } },
+  ]),
+  store,
+  gatewayId: 'middleware-test',
+});
+
+// The application behind the middleware: express-style, writing through writeHead/write/end.
+function app(req: IncomingMessage, res: ServerResponse): void {
+  if (req.url === '/paid/broken') {
+    res.writeHead(500, { 'content-type': 'text/plain' });
+    return void res.end('boom');
+  }
+  res.setHeader('content-type', 'application/json');
+  res.write('{"served":');
+  res.end(`"${req.url}"}`);
+}
+
+let server: Server;
+let url: string;
+
+beforeAll(async () => {
+  const middleware = paywallMiddleware(paywall);
+  server = createServer((req, res) =>
+    middleware(req, res, (err) => {
+      if (err) {
+        res.statusCode = 500;
+        return void res.end();
+      }
+      app(req, res);
+    }),
+  );
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+function pay(balance: bigint): Record<string, string> {
+  const signature = signBalanceProof(SENDER_KEY, domain, { channelId, receiver, balance });
+  return encodePayment({ sender, channelId, balance, signature });
+}
+
+describe('paywallMiddleware', () => {
+  it('challenges unpaid requests without calling the application', async () => {
+    const res = await fetch(`${url}/paid/data`);
+    expect(res.status).toBe(402);
+    expect(res.headers.get('rdn-error')).toBe('PAYMENT_REQUIRED');
+  });
+
+  it('passes free routes through', async () => {
+    const res = await fetch(`${url}/free/x`);
+    expect(await res.json()).toEqual({ served: '/free/x' });
+  });
+
+  it("charges a paid request and adds the receipt to the application's response", async () => {
+    const res = await fetch(`${url}/paid/data`, { headers: pay(10n) });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ served: '/paid/data' });
+    expect(parseReceipt(res.headers)).toEqual({
+      ok: true,
+      value: { channelId, senderBalance: 10n, cost: 10n },
+    });
+    expect(store.events).toHaveLength(1);
+  });
+
+  it('does not charge when the application fails, and answers a replay with BALANCE_STALE', async () => {
+    const failed = await fetch(`${url}/paid/broken`, { headers: pay(20n) });
+    expect(failed.status).toBe(500);
+    expect(await failed.text()).toBe('boom');
+    expect(parseReceipt(failed.headers)).toEqual({
+      ok: true,
+      value: { channelId, senderBalance: 10n, cost: 0n },
+    });
+    expect(store.events).toHaveLength(1);
+    const replay = await fetch(`${url}/paid/data`, { headers: pay(10n) });
+    expect(replay.status).toBe(409);
+  });
+});

@@ -1,0 +1,133 @@
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { GatewayError } from './gateway-error';
+import type { Paywall, PaidTicket, PaywallRequest } from './paywall';
+import { gatewayErrorResponse, type PaywallResponse } from './paywall-response';
+import { parseRequestTarget } from './request-target';
+
+/** Options of {@link paywallMiddleware}. */
+export interface PaywallMiddlewareOptions {
+  /** Scheme clients use (for the x402 resource URL); default `http`. */
+  readonly protocol?: string;
+  /** Reports middleware failures (the request is answered 500). */
+  readonly onError?: (err: unknown) => void;
+}
+
+type Next = (err?: unknown) => void;
+
+function send(res: ServerResponse, response: PaywallResponse): void {
+  res.writeHead(response.status, response.headers);
+  res.end(response.body);
+}
+
+/**
+ * Holds everything the application writes until `settle` decides: the response of a paid request may only go
+ * out after its acceptance committed, and a charged reply gets its receipt headers.
+ */
+type Settlement = { readonly deliver: OutgoingHttpHeaders } | { readonly respond: PaywallResponse };
+
+function holdResponse(res: ServerResponse, settle: (status: number) => Promise<Settlement>) {
+  const chunks: Buffer[] = [];
+  const original = { write: res.write, end: res.end, writeHead: res.writeHead };
+  const toBuffer = (chunk: unknown, encoding?: unknown): Buffer =>
+    Buffer.isBuffer(chunk)
+      ? chunk
+      : Buffer.from(chunk as string, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
+
+  res.writeHead = function writeHead(this: ServerResponse, status: number, ...rest: unknown[]) {
+    // Keep status and headers on the response object; nothing is sent yet.
+    res.statusCode = status;
+    const headers = rest.find((arg) => typeof arg === 'object' && arg !== null) as
+      OutgoingHttpHeaders | undefined;
+    if (headers !== undefined)
+      for (const [name, value] of Object.entries(headers))
+        if (value !== undefined) res.setHeader(name, value);
+    return res;
+  } as ServerResponse['writeHead'];
+  res.write = function write(chunk: unknown, encoding?: unknown, callback?: unknown) {
+    if (chunk !== undefined && chunk !== null) chunks.push(toBuffer(chunk, encoding));
+    const done = typeof encoding === 'function' ? encoding : callback;
+    if (typeof done === 'function') process.nextTick(done as () => void);
+    return true;
+  } as ServerResponse['write'];
+  res.end = function end(chunk?: unknown, encoding?: unknown, callback?: unknown) {
+    if (chunk !== undefined && chunk !== null && typeof chunk !== 'function')
+      chunks.push(toBuffer(chunk, encoding));
+    res.write = original.write;
+    res.end = original.end;
+    res.writeHead = original.writeHead;
+    const done = [chunk, encoding, callback].find((arg) => typeof arg === 'function') as
+      (() => void) | undefined;
+    void settle(res.statusCode).then(
+      (outcome) => {
+        if ('respond' in outcome) {
+          for (const name of res.getHeaderNames()) res.removeHeader(name);
+          send(res, outcome.respond);
+        } else {
+          for (const [name, value] of Object.entries(outcome.deliver))
+            if (value !== undefined) res.setHeader(name, value);
+          res.removeHeader('content-length');
+          const body = Buffer.concat(chunks);
+          res.setHeader('content-length', body.length);
+          res.end(body);
+        }
+        done?.();
+      },
+      () => {
+        for (const name of res.getHeaderNames()) res.removeHeader(name);
+        res.statusCode = 500;
+        res.end();
+      },
+    );
+    return res;
+  } as ServerResponse['end'];
+}
+
+/**
+ * A `(req, res, next)` middleware (Express, Connect, plain Node) charging for the application's own handlers with
+ * the same core as the reverse proxy: unpaid requests get the challenge, paid ones reach `next()`, and the
+ * handler's response is held until the payment is accepted (status < 500) or released (status >= 500).
+ */
+export function paywallMiddleware(paywall: Paywall, options: PaywallMiddlewareOptions = {}) {
+  return (req: IncomingMessage & { originalUrl?: string }, res: ServerResponse, next: Next): void => {
+    const url = req.originalUrl ?? req.url ?? '/';
+    const target = parseRequestTarget(url);
+    if (target === undefined) return send(res, gatewayErrorResponse(new GatewayError('PATH_NOT_CANONICAL')));
+    const host = typeof req.headers.host === 'string' ? req.headers.host : 'localhost';
+    const request: PaywallRequest = {
+      method: req.method ?? 'GET',
+      path: target.path,
+      query: target.query,
+      headers: req.headers,
+      resourceUrl: `${options.protocol ?? 'http'}://${host}${target.path}`,
+      ...(req.headers.accept === undefined ? {} : { accept: req.headers.accept }),
+    };
+    paywall.admit(request).then(
+      (admission) => {
+        if (admission.kind === 'respond') return send(res, admission.response);
+        if (admission.kind === 'free') {
+          res.once('finish', () => paywall.servedFree(admission.route));
+          return next();
+        }
+        const ticket: PaidTicket = admission.ticket;
+        let settled = false;
+        const settle = async (status: number): Promise<Settlement> => {
+          settled = true;
+          const completion = await paywall.complete(ticket, { status });
+          return completion.kind === 'deliver'
+            ? { deliver: completion.headers }
+            : { respond: completion.response };
+        };
+        // A client that goes away before the handler answered must not leave its reservation held.
+        res.once('close', () => {
+          if (!settled) void paywall.complete(ticket, { failure: 'unreachable' });
+        });
+        holdResponse(res, settle);
+        next();
+      },
+      (err: unknown) => {
+        options.onError?.(err);
+        next(err);
+      },
+    );
+  };
+}

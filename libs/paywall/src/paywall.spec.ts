@@ -1,0 +1,236 @@
+import type { BalanceProofAcceptedV1 } from '@microraiden/events';
+import {
+  channelDomain,
+  encodePayment,
+  parseReceipt,
+  privateKeyToAddress,
+  signBalanceProof,
+  type Hex32,
+} from '@microraiden/protocol';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { Paywall, type Admission, type PaidTicket, type PaywallRequest } from './paywall';
+import { RouteTable } from './route-table';
+import { InMemoryChannelStore } from './testing/in-memory-channel-store';
+
+const SENDER_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80';
+const sender = privateKeyToAddress(SENDER_KEY);
+const receiver = privateKeyToAddress('0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d');
+const domain = channelDomain(31337n, '0x5FbDB2315678afecb367f032d93F642f64180aa3');
+const token = '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512';
+const channelId = `0x${'ab'.repeat(32)}` as Hex32;
+const PRICE = 100n;
+
+let store: InMemoryChannelStore;
+let paywall: Paywall;
+
+beforeEach(() => {
+  store = new InMemoryChannelStore();
+  store.put({ channelId, sender, receiver, deposit: 10n * PRICE });
+  paywall = new Paywall({
+    identity: { receiver, domain, token, gatewayPath: '/api/1' },
+    routes: new RouteTable([
+      { match: { exact: '/paid' }, rule: { kind: 'paid', prices: new Map([['GET', PRICE]]) } },
+      { match: { prefix: '/free/' }, rule: { kind: 'free' } },
+    ]),
+    store,
+    gatewayId: 'unit',
+    clock: () => new Date('2026-01-01T00:00:00.000Z'),
+  });
+});
+
+function request(headers: Record<string, string> = {}, path = '/paid', method = 'GET'): PaywallRequest {
+  return { method, path, query: '', headers, resourceUrl: `http://localhost${path}`, accept: headers.accept };
+}
+
+function payment(balance: bigint, overrides: Record<string, string> = {}): Record<string, string> {
+  const signature = signBalanceProof(SENDER_KEY, domain, { channelId, receiver, balance });
+  return {
+    ...encodePayment({
+      sender,
+      channelId,
+      balance,
+      signature,
+      receiver,
+      channelManager: domain.verifyingContract,
+      chainId: domain.chainId,
+    }),
+    ...overrides,
+  };
+}
+
+function ticketOf(admission: Admission): PaidTicket {
+  if (admission.kind !== 'paid')
+    throw new Error(`expected a paid admission, got ${JSON.stringify(admission)}`);
+  return admission.ticket;
+}
+
+function rejection(admission: Admission) {
+  if (admission.kind !== 'respond') throw new Error(`expected a rejection, got ${admission.kind}`);
+  return {
+    status: admission.response.status,
+    code: admission.response.headers['RDN-Error'],
+    response: admission.response,
+  };
+}
+
+describe('Paywall.admit', () => {
+  it('answers unconfigured paths 404 and unpriced methods 405', async () => {
+    expect(rejection(await paywall.admit(request({}, '/nope'))).status).toBe(404);
+    const refused = rejection(await paywall.admit(request({}, '/paid', 'POST')));
+    expect(refused.status).toBe(405);
+    expect(refused.response.headers.Allow).toBe('GET');
+  });
+
+  it('lets free routes through without looking at payments', async () => {
+    store.failing = true;
+    expect(await paywall.admit(request({}, '/free/x'))).toEqual({ kind: 'free', route: '/free/*' });
+  });
+
+  it('answers an unpaid request with the challenge, the x402 header and JSON or the paywall page', async () => {
+    const json = rejection(await paywall.admit(request()));
+    expect(json).toMatchObject({ status: 402, code: 'PAYMENT_REQUIRED' });
+    expect(json.response.headers).toMatchObject({
+      'RDN-Price': '100',
+      'RDN-Receiver-Address': receiver,
+      'RDN-Chain-Id': '31337',
+      'Content-Type': 'application/json; charset=utf-8',
+    });
+    expect(json.response.headers['PAYMENT-REQUIRED']).toBeTruthy();
+    const html = rejection(await paywall.admit(request({ accept: 'text/html' })));
+    expect(html.response.headers['Content-Type']).toMatch(/^text\/html/);
+    expect(html.response.body).toContain('Payment required');
+  });
+
+  it('checks echoed domain fields before reading the channel', async () => {
+    store.failing = true;
+    expect(rejection(await paywall.admit(request(payment(PRICE, { 'RDN-Chain-Id': '1' })))).code).toBe(
+      'WRONG_CHAIN',
+    );
+  });
+
+  it('answers 503 GATEWAY_UNAVAILABLE with Retry-After when the channel cannot be read', async () => {
+    store.failing = true;
+    const refused = rejection(await paywall.admit(request(payment(PRICE))));
+    expect(refused).toMatchObject({ status: 503, code: 'GATEWAY_UNAVAILABLE' });
+    expect(refused.response.headers['Retry-After']).toBe('5');
+  });
+
+  it('answers CHANNEL_INSUFFICIENT_CONFIRMATIONS for a channel whose creation is not final', async () => {
+    store.put({ channelId, sender, receiver, deposit: 10n * PRICE, confirmed: false });
+    const refused = rejection(await paywall.admit(request(payment(PRICE))));
+    expect(refused).toMatchObject({ status: 402, code: 'CHANNEL_INSUFFICIENT_CONFIRMATIONS' });
+    expect(refused.response.headers['Retry-After']).toBe('15');
+  });
+
+  it('treats a settled channel as unknown', async () => {
+    store.put({ channelId, sender, receiver, deposit: 10n * PRICE, state: 'settled' });
+    expect(rejection(await paywall.admit(request(payment(PRICE)))).code).toBe('CHANNEL_NOT_FOUND');
+  });
+});
+
+describe('Paywall.complete', () => {
+  it('accepts on upstream success: receipt headers and a balance-proof.accepted event', async () => {
+    const ticket = ticketOf(await paywall.admit(request(payment(2n * PRICE))));
+    const done = await paywall.complete(ticket, { status: 200 });
+    expect(done.kind).toBe('deliver');
+    if (done.kind !== 'deliver') return;
+    expect(done.charged).toBe(2n * PRICE);
+    expect(parseReceipt(done.headers)).toEqual({
+      ok: true,
+      value: { channelId, senderBalance: 2n * PRICE, cost: 2n * PRICE },
+    });
+    const event = store.events[0] as BalanceProofAcceptedV1;
+    expect(event.data).toMatchObject({
+      channelId,
+      sender,
+      receiver,
+      balance: 2n * PRICE,
+      previousBalance: 0n,
+      increment: 2n * PRICE,
+      price: PRICE,
+      route: '/paid',
+      method: 'GET',
+      gatewayId: 'unit',
+      acceptedAt: '2026-01-01T00:00:00.000Z',
+    });
+    expect(paywall.inFlightChannels).toBe(0);
+  });
+
+  it('charges a 4xx answer of the upstream (it succeeded at answering)', async () => {
+    const ticket = ticketOf(await paywall.admit(request(payment(PRICE))));
+    expect((await paywall.complete(ticket, { status: 404 })).kind).toBe('deliver');
+    expect(store.events).toHaveLength(1);
+  });
+
+  it('does not charge on upstream 5xx or transport failure, and the same proof works again', async () => {
+    const proof = payment(PRICE);
+    const failed = await paywall.complete(ticketOf(await paywall.admit(request(proof))), { status: 503 });
+    expect(failed.kind === 'deliver' && parseReceipt(failed.headers)).toEqual({
+      ok: true,
+      value: { channelId, senderBalance: 0n, cost: 0n },
+    });
+    const unreachable = await paywall.complete(ticketOf(await paywall.admit(request(proof))), {
+      failure: 'unreachable',
+    });
+    expect(unreachable.kind === 'respond' && unreachable.response.status).toBe(502);
+    const timeout = await paywall.complete(ticketOf(await paywall.admit(request(proof))), {
+      failure: 'timeout',
+    });
+    expect(timeout.kind === 'respond' && timeout.response.status).toBe(504);
+    expect(store.events).toHaveLength(0);
+    expect(
+      (await paywall.complete(ticketOf(await paywall.admit(request(proof))), { status: 200 })).kind,
+    ).toBe('deliver');
+  });
+
+  it('holds an in-flight proof so a concurrent duplicate is stale and a competing one is judged above it', async () => {
+    const first = ticketOf(await paywall.admit(request(payment(PRICE))));
+    const duplicate = rejection(await paywall.admit(request(payment(PRICE))));
+    expect(duplicate).toMatchObject({ status: 409, code: 'BALANCE_STALE' });
+    // The receipt reports the committed balance, not the reservation.
+    expect(parseReceipt(duplicate.response.headers)).toEqual({
+      ok: true,
+      value: { channelId, senderBalance: 0n, cost: 0n },
+    });
+    expect(rejection(await paywall.admit(request(payment(PRICE + 50n)))).code).toBe('INCREMENT_BELOW_PRICE');
+    const next = ticketOf(await paywall.admit(request(payment(2n * PRICE))));
+    await paywall.complete(first, { status: 200 });
+    const done = await paywall.complete(next, { status: 200 });
+    expect(done.kind === 'deliver' && done.charged).toBe(PRICE);
+  });
+
+  it('releases a failed reservation so the same proof can be admitted again', async () => {
+    const first = ticketOf(await paywall.admit(request(payment(PRICE))));
+    await paywall.complete(first, { status: 500 });
+    expect((await paywall.admit(request(payment(PRICE)))).kind).toBe('paid');
+  });
+
+  it('answers BALANCE_STALE with the new balance when another replica accepted first', async () => {
+    const ticket = ticketOf(await paywall.admit(request(payment(PRICE))));
+    store.put({ channelId, sender, receiver, deposit: 10n * PRICE, acceptedBalance: 3n * PRICE });
+    const done = await paywall.complete(ticket, { status: 200 });
+    expect(done.kind).toBe('respond');
+    if (done.kind !== 'respond') return;
+    expect(done.response.status).toBe(409);
+    expect(parseReceipt(done.response.headers)).toEqual({
+      ok: true,
+      value: { channelId, senderBalance: 3n * PRICE, cost: 0n },
+    });
+    expect(store.events).toHaveLength(0);
+  });
+
+  it('answers CHANNEL_CLOSING when the channel started closing during the upstream call', async () => {
+    const ticket = ticketOf(await paywall.admit(request(payment(PRICE))));
+    store.put({ channelId, sender, receiver, deposit: 10n * PRICE, state: 'closing' });
+    const done = await paywall.complete(ticket, { status: 200 });
+    expect(done.kind === 'respond' && done.response.headers['RDN-Error']).toBe('CHANNEL_CLOSING');
+  });
+
+  it('withholds the upstream response when the acceptance cannot be committed', async () => {
+    const ticket = ticketOf(await paywall.admit(request(payment(PRICE))));
+    store.failing = true;
+    const done = await paywall.complete(ticket, { status: 200 });
+    expect(done.kind === 'respond' && done.response.status).toBe(503);
+    expect(paywall.inFlightChannels).toBe(0);
+  });
+});

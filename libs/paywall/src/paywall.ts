@@ -1,0 +1,391 @@
+import { createBalanceProofAccepted, type MicroraidenEvent } from '@microraiden/events';
+import {
+  parsePayment,
+  ProtocolError,
+  verifyPayment,
+  type Address,
+  type ChannelDomain,
+  type EncodedHeaders,
+  type HeaderSource,
+  type Payment,
+  type PaymentDecision,
+} from '@microraiden/protocol';
+import { channelViewOf, REQUIRED_CONFIRMATIONS, type ChannelSnapshot } from './channel-snapshot';
+import type { ChannelStore } from './channel-store';
+import { GatewayError } from './gateway-error';
+import { NO_METRICS, type PaywallMetrics } from './paywall-metrics';
+import {
+  gatewayErrorResponse,
+  PaywallRenderer,
+  type PaywallResponse,
+  type RetryAfter,
+} from './paywall-response';
+import { ReservationBook, type Reservation } from './reservation-book';
+import type { RouteTable } from './route-table';
+
+/** Who this gateway collects for and under which contract. */
+export interface PaywallIdentity {
+  readonly receiver: Address;
+  /** The channel manager's EIP-712 domain (chain id + contract). */
+  readonly domain: ChannelDomain;
+  readonly token: Address;
+  /** Prefix of the management API, sent in RDN-Gateway-Path. */
+  readonly gatewayPath: string;
+}
+
+/** Everything the paywall reads from a request; built by the proxy, the middleware or the interceptor. */
+export interface PaywallRequest {
+  readonly method: string;
+  /** Path without the query string. */
+  readonly path: string;
+  /** Query string without `?` ('' when none). */
+  readonly query: string;
+  readonly headers: HeaderSource;
+  readonly accept?: string | readonly string[];
+  /** Absolute URL of the resource, for the x402 challenge and the paywall page. */
+  readonly resourceUrl: string;
+}
+
+/** A verified payment held while the upstream works; pass it to {@link Paywall.complete} exactly once. */
+export interface PaidTicket {
+  readonly route: string;
+  readonly method: string;
+  readonly price: bigint;
+  readonly payment: Payment;
+  readonly signature: `0x${string}`;
+  /** The committed accepted balance when the payment was verified: what a not-charged receipt reports. */
+  readonly committedBalance: bigint;
+  readonly request: PaywallRequest;
+  readonly reservation: Reservation;
+}
+
+/** The paywall's verdict before the upstream is called. */
+export type Admission =
+  | { readonly kind: 'free'; readonly route: string }
+  | { readonly kind: 'paid'; readonly ticket: PaidTicket }
+  | { readonly kind: 'respond'; readonly response: PaywallResponse };
+
+/** How the upstream (or the embedded handler) did. */
+export type UpstreamOutcome = { readonly status: number } | { readonly failure: 'unreachable' | 'timeout' };
+
+/** What to send after the upstream answered. */
+export type Completion =
+  /** Send the upstream's response with these headers added (receipt + challenge). */
+  | { readonly kind: 'deliver'; readonly headers: EncodedHeaders; readonly charged: bigint }
+  /** Discard the upstream's response and send this one. */
+  | { readonly kind: 'respond'; readonly response: PaywallResponse };
+
+/** Construction parameters of {@link Paywall}. */
+export interface PaywallOptions {
+  readonly identity: PaywallIdentity;
+  readonly routes: RouteTable;
+  readonly store: ChannelStore;
+  /** Identifies this replica in `balance-proof.accepted` events. */
+  readonly gatewayId: string;
+  readonly metrics?: PaywallMetrics;
+  readonly retryAfter?: RetryAfter;
+  readonly clock?: () => Date;
+  /** Where unexpected failures (database down) are reported; never receives keys or signatures. */
+  readonly log?: (message: string, extra: Record<string, string | number>) => void;
+}
+
+const MAX_ACCEPT_ATTEMPTS = 3;
+const EVENT_SOURCE = 'gateway';
+
+/**
+ * The gateway's payment logic, framework-free. `admit` runs before the upstream: route price, payment headers,
+ * channel, signature and balance against the committed balance and this process's reservations (docs/protocol.md
+ * section 6). `complete` runs after it: on success (status < 500) one transaction compare-and-sets the accepted
+ * balance and enqueues `balance-proof.accepted`; only after it committed may the upstream's response go out.
+ */
+export class Paywall {
+  private readonly renderer: PaywallRenderer;
+  private readonly reservations = new ReservationBook();
+  private readonly metrics: PaywallMetrics;
+  private readonly clock: () => Date;
+
+  constructor(private readonly options: PaywallOptions) {
+    const { identity } = options;
+    this.renderer = new PaywallRenderer(
+      {
+        gatewayPath: identity.gatewayPath,
+        receiver: identity.receiver,
+        channelManager: identity.domain.verifyingContract,
+        token: identity.token,
+        chainId: identity.domain.chainId,
+      },
+      options.retryAfter ?? { confirmations: 15, unavailable: 5 },
+    );
+    this.metrics = options.metrics ?? NO_METRICS;
+    this.clock = options.clock ?? (() => new Date());
+  }
+
+  /** Payments in flight on this process (tests, metrics). */
+  get inFlightChannels(): number {
+    return this.reservations.size;
+  }
+
+  /** Decides what to do with a request before it reaches the upstream. */
+  async admit(request: PaywallRequest): Promise<Admission> {
+    const resolution = this.options.routes.resolve(request.method, request.path, request.query);
+    switch (resolution.kind) {
+      case 'not-found':
+        this.metrics.rejected('(none)', 'NOT_FOUND');
+        return this.respond(gatewayErrorResponse(new GatewayError('NOT_FOUND')));
+      case 'method-not-allowed':
+        this.metrics.rejected(resolution.route, 'METHOD_NOT_ALLOWED');
+        return this.respond(
+          gatewayErrorResponse(new GatewayError('METHOD_NOT_ALLOWED'), {
+            Allow: resolution.allowed.filter((m) => m !== '*').join(', '),
+          }),
+        );
+      case 'free':
+        return { kind: 'free', route: resolution.route };
+      case 'paid':
+        return this.admitPayment(request, resolution.route, resolution.price);
+      default: {
+        const unreachable: never = resolution;
+        throw new Error(`unhandled route resolution ${JSON.stringify(unreachable)}`);
+      }
+    }
+  }
+
+  /** Reports a served free route (the adapters call it after the upstream answered). */
+  servedFree(route: string): void {
+    this.metrics.free(route);
+  }
+
+  private async admitPayment(request: PaywallRequest, route: string, price: bigint): Promise<Admission> {
+    const started = performance.now();
+    const parsed = parsePayment(request.headers);
+    if (!parsed.ok) return this.reject(route, parsed.error, request, price);
+    const payment = parsed.value;
+
+    // Echoed chain, contract and receiver are checked before the channel is read: a wrong domain costs no I/O.
+    if (this.echoesAnotherDomain(payment)) {
+      const echo = this.verify(payment, undefined, 0n, price);
+      if (!echo.accepted && echo.error.code !== 'CHANNEL_NOT_FOUND') {
+        return this.reject(route, echo.error, request, price);
+      }
+    }
+
+    let snapshot: ChannelSnapshot | undefined;
+    try {
+      snapshot = await this.options.store.snapshot(payment.channelId);
+    } catch (err) {
+      return this.unavailable(route, request, price, err, 'reading a channel');
+    }
+    const committed = snapshot?.acceptedBalance ?? 0n;
+    const held = this.reservations.highest(payment.channelId);
+    const last = held !== undefined && held > committed ? held : committed;
+    const decision = this.verify(payment, snapshot, last, price);
+    this.metrics.verifySeconds((performance.now() - started) / 1000);
+    if (!decision.accepted) {
+      return this.reject(route, decision.error, request, price, payment.channelId, committed);
+    }
+    const reservation = this.reservations.reserve(payment.channelId, decision.balance);
+    return {
+      kind: 'paid',
+      ticket: {
+        route,
+        method: request.method.toUpperCase(),
+        price,
+        payment,
+        signature: decision.signature,
+        committedBalance: committed,
+        request,
+        reservation,
+      },
+    };
+  }
+
+  /**
+   * Settles a paid request after the upstream answered. Always releases the ticket's reservation; call it
+   * exactly once per ticket, also when the client went away.
+   */
+  async complete(ticket: PaidTicket, outcome: UpstreamOutcome): Promise<Completion> {
+    try {
+      if ('failure' in outcome) {
+        const error = new GatewayError(
+          outcome.failure === 'timeout' ? 'UPSTREAM_TIMEOUT' : 'UPSTREAM_UNREACHABLE',
+        );
+        this.metrics.rejected(ticket.route, error.code);
+        return { kind: 'respond', response: gatewayErrorResponse(error, this.notCharged(ticket)) };
+      }
+      if (outcome.status >= 500) {
+        this.metrics.rejected(ticket.route, `UPSTREAM_${outcome.status}`);
+        return { kind: 'deliver', headers: this.notCharged(ticket), charged: 0n };
+      }
+      return await this.accept(ticket);
+    } finally {
+      this.reservations.release(ticket.reservation);
+    }
+  }
+
+  private async accept(ticket: PaidTicket): Promise<Completion> {
+    const { payment } = ticket;
+    // First try against the balance the proof was verified against; if another request moved it meanwhile,
+    // re-verify against the new one and try again (the proof may still pay for this request).
+    let previous = ticket.committedBalance;
+    for (let attempt = 1; ; attempt++) {
+      const started = performance.now();
+      let accepted: boolean;
+      try {
+        accepted = await this.options.store.accept(
+          {
+            channelId: payment.channelId,
+            expectedPrevious: previous,
+            balance: payment.balance,
+            price: ticket.price,
+            signature: ticket.signature,
+          },
+          this.acceptedEvent(ticket, previous),
+        );
+      } catch (err) {
+        return this.unavailableCompletion(ticket, err);
+      }
+      this.metrics.acceptSeconds((performance.now() - started) / 1000);
+      if (accepted) {
+        const increment = payment.balance - previous;
+        this.metrics.paid(ticket.route, increment);
+        const headers = this.renderer.replyHeaders(
+          { channelId: payment.channelId, senderBalance: payment.balance, cost: increment },
+          ticket.price,
+        );
+        return { kind: 'deliver', headers, charged: increment };
+      }
+      // The compare-and-set matched nothing: find out why from the current row and answer precisely.
+      let snapshot: ChannelSnapshot | undefined;
+      try {
+        snapshot = await this.options.store.snapshot(payment.channelId);
+      } catch (err) {
+        return this.unavailableCompletion(ticket, err);
+      }
+      const committed = snapshot?.acceptedBalance ?? 0n;
+      const decision = this.verify(payment, snapshot, committed, ticket.price);
+      if (!decision.accepted || attempt >= MAX_ACCEPT_ATTEMPTS) {
+        const error = decision.accepted
+          ? new ProtocolError('BALANCE_STALE', {
+              balance: payment.balance.toString(),
+              lastAccepted: committed.toString(),
+            })
+          : decision.error;
+        const rejected = this.reject(
+          ticket.route,
+          error,
+          ticket.request,
+          ticket.price,
+          payment.channelId,
+          committed,
+        );
+        return { kind: 'respond', response: rejected.response };
+      }
+      previous = committed;
+    }
+  }
+
+  private acceptedEvent(ticket: PaidTicket, previous: bigint): MicroraidenEvent {
+    const { identity, gatewayId } = this.options;
+    const { payment } = ticket;
+    return createBalanceProofAccepted(
+      {
+        channelId: payment.channelId,
+        sender: payment.sender,
+        receiver: identity.receiver,
+        channelManager: identity.domain.verifyingContract,
+        chainId: Number(identity.domain.chainId),
+        balance: payment.balance,
+        previousBalance: previous,
+        increment: payment.balance - previous,
+        price: ticket.price,
+        signature: ticket.signature,
+        route: ticket.route,
+        method: ticket.method,
+        gatewayId,
+        acceptedAt: this.clock().toISOString(),
+      },
+      { source: EVENT_SOURCE },
+    );
+  }
+
+  // Cheap pre-test so the common (matching) case builds no error object; verifyPayment gives the precise code.
+  private echoesAnotherDomain(payment: Payment): boolean {
+    const { identity } = this.options;
+    return (
+      (payment.chainId !== undefined && payment.chainId !== identity.domain.chainId) ||
+      (payment.channelManager !== undefined &&
+        payment.channelManager.toLowerCase() !== identity.domain.verifyingContract.toLowerCase()) ||
+      (payment.receiver !== undefined && payment.receiver.toLowerCase() !== identity.receiver.toLowerCase())
+    );
+  }
+
+  private verify(
+    payment: Payment,
+    snapshot: ChannelSnapshot | undefined,
+    lastAcceptedBalance: bigint,
+    price: bigint,
+  ): PaymentDecision {
+    return verifyPayment({
+      payment,
+      gateway: { receiver: this.options.identity.receiver, domain: this.options.identity.domain },
+      channel: channelViewOf(snapshot),
+      requiredConfirmations: REQUIRED_CONFIRMATIONS,
+      lastAcceptedBalance,
+      price,
+    });
+  }
+
+  private notCharged(ticket: PaidTicket): EncodedHeaders {
+    return this.renderer.replyHeaders(
+      { channelId: ticket.payment.channelId, senderBalance: ticket.committedBalance, cost: 0n },
+      ticket.price,
+    );
+  }
+
+  private respond(response: PaywallResponse): { kind: 'respond'; response: PaywallResponse } {
+    return { kind: 'respond', response };
+  }
+
+  private reject(
+    route: string,
+    error: ProtocolError,
+    request: PaywallRequest,
+    price: bigint,
+    channelId?: `0x${string}`,
+    lastAccepted?: bigint,
+  ): { kind: 'respond'; response: PaywallResponse } {
+    this.metrics.rejected(route, error.code);
+    // The balance is revealed only where the signature already verified (docs/protocol.md 5.3).
+    const withReceipt =
+      channelId !== undefined &&
+      lastAccepted !== undefined &&
+      (error.code === 'BALANCE_STALE' || error.code === 'INCREMENT_BELOW_PRICE');
+    return this.respond(
+      this.renderer.protocolError(error, {
+        price,
+        resourceUrl: request.resourceUrl,
+        ...(request.accept === undefined ? {} : { accept: request.accept }),
+        ...(withReceipt ? { receipt: { channelId, senderBalance: lastAccepted, cost: 0n } } : {}),
+      }),
+    );
+  }
+
+  private unavailable(
+    route: string,
+    request: PaywallRequest,
+    price: bigint,
+    err: unknown,
+    what: string,
+  ): { kind: 'respond'; response: PaywallResponse } {
+    this.options.log?.(`gateway unavailable while ${what}`, {
+      error: (err as Error)?.message ?? String(err),
+    });
+    return this.reject(route, new ProtocolError('GATEWAY_UNAVAILABLE'), request, price);
+  }
+
+  private unavailableCompletion(ticket: PaidTicket, err: unknown): Completion {
+    // The acceptance may not be durable: the upstream's response must not go out (it was not paid for).
+    const rejected = this.unavailable(ticket.route, ticket.request, ticket.price, err, 'accepting a payment');
+    return { kind: 'respond', response: rejected.response };
+  }
+}

@@ -1,0 +1,189 @@
+import {
+  encodeEvent,
+  eventHeaders,
+  partitionKeyOf,
+  topicFor,
+  type MicroraidenEvent,
+} from '@microraiden/events';
+import type { Address, Hex32 } from '@microraiden/protocol';
+import type { Pool } from 'pg';
+import type { ChannelSnapshot, ChannelState, ProofToAccept } from './channel-snapshot';
+import type { ChannelStore } from './channel-store';
+import { MicroBatcher } from './micro-batcher';
+
+/** Where accepted events go; tests use unique topics and tables. */
+export interface PgChannelStoreOptions {
+  /** Topic of `balance-proof.accepted` (default: the catalogue's). */
+  readonly balanceProofsTopic?: string;
+  /** Outbox table created by libs/kafka's migrateOutbox (default `outbox`). */
+  readonly outboxTable?: string;
+}
+
+interface SnapshotRow {
+  channel_id: string;
+  sender: string;
+  receiver: string;
+  deposit: string;
+  state: ChannelState;
+  confirmed: boolean;
+  accepted_balance: string;
+}
+
+const SNAPSHOT_SQL = `
+  SELECT channel_id, sender, receiver, deposit::text AS deposit, state, confirmed,
+         accepted_balance::text AS accepted_balance
+  FROM gateway_channels WHERE channel_id = ANY($1::text[])`;
+
+/**
+ * A batch of acceptances in one statement, hence one round trip and one implicit transaction: each compare-and-set
+ * on a channel row and its outbox row commit together (or that proof is simply not accepted). Rows are locked in
+ * channel-id order first, so two replicas' batches cannot deadlock, and the locks are held until the commit, so one
+ * channel's outbox ids follow its commit order (what libs/kafka's relay needs for per-channel order). A batch holds
+ * at most one proof per channel. Outbox rows use libs/kafka's layout; no NOTIFY: relays poll and publish in
+ * batches, as libs/kafka advises at high commit rates.
+ */
+function acceptSql(outboxTable: string): string {
+  return `
+    WITH input AS (
+      SELECT * FROM unnest($1::text[], $2::numeric[], $3::numeric[], $4::text[], $5::numeric[],
+                           $6::text[], $7::text[], $8::bytea[], $9::jsonb[], $10::int[])
+        AS t(channel_id, balance, expected, signature, price, topic, key, payload, headers, ord)
+    ),
+    locked AS (
+      SELECT channel_id FROM gateway_channels
+      WHERE channel_id IN (SELECT channel_id FROM input)
+      ORDER BY channel_id
+      FOR UPDATE
+    ),
+    accepted AS (
+      UPDATE gateway_channels c
+      SET accepted_balance = i.balance, last_signature = i.signature, paid_requests = c.paid_requests + 1,
+          updated_at = now()
+      FROM input i JOIN locked l ON l.channel_id = i.channel_id
+      WHERE c.channel_id = i.channel_id
+        AND c.state = 'open' AND c.confirmed
+        AND i.balance <= c.deposit
+        AND c.accepted_balance = i.expected
+        AND i.balance - i.expected >= i.price
+      RETURNING i.ord
+    ),
+    outboxed AS (
+      INSERT INTO ${outboxTable} (topic, key, payload, headers)
+      SELECT i.topic, i.key, i.payload, i.headers FROM input i JOIN accepted a ON a.ord = i.ord ORDER BY i.ord
+      RETURNING id
+    )
+    SELECT ord FROM accepted`;
+}
+
+const MARK_CLOSING_SQL = `
+  UPDATE gateway_channels
+  SET close_signed_balance = $2::numeric, state = CASE WHEN state = 'open' THEN 'closing' ELSE state END,
+      updated_at = now()
+  WHERE channel_id = $1 AND accepted_balance = $2::numeric AND state <> 'settled' AND confirmed
+  RETURNING channel_id`;
+
+// The same rule as libs/kafka's outbox table names: validated and quoted, never interpolated raw.
+function quoteTable(name: string): string {
+  if (!/^[a-z_][a-z0-9_]{0,40}(\.[a-z_][a-z0-9_]{0,40})?$/.test(name))
+    throw new Error(`invalid outbox table name ${JSON.stringify(name)}`);
+  return name
+    .split('.')
+    .map((part) => `"${part}"`)
+    .join('.');
+}
+
+interface Acceptance {
+  readonly proof: ProofToAccept;
+  readonly event: MicroraidenEvent;
+}
+
+// Postgres reports these when concurrent transactions collide; the whole statement may simply be run again.
+const RETRYABLE = new Set(['40P01', '40001']);
+const MAX_BATCH = 64;
+
+/**
+ * The ChannelStore on the shared Postgres table `gateway_channels`. Concurrent reads and acceptances are
+ * micro-batched: under load one round trip serves many requests; a lone request is not delayed.
+ */
+export class PgChannelStore implements ChannelStore {
+  private readonly acceptStatement: string;
+  private readonly snapshots: MicroBatcher<Hex32, ChannelSnapshot | undefined>;
+  private readonly acceptances: MicroBatcher<Acceptance, boolean>;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly options: PgChannelStoreOptions = {},
+  ) {
+    this.acceptStatement = acceptSql(quoteTable(options.outboxTable ?? 'outbox'));
+    this.snapshots = new MicroBatcher((ids) => this.readSnapshots(ids), { maxBatch: MAX_BATCH });
+    this.acceptances = new MicroBatcher((batch) => this.acceptBatch(batch), {
+      maxBatch: MAX_BATCH,
+      keyOf: (a) => a.proof.channelId,
+    });
+  }
+
+  snapshot(channelId: Hex32): Promise<ChannelSnapshot | undefined> {
+    return this.snapshots.submit(channelId);
+  }
+
+  accept(proof: ProofToAccept, event: MicroraidenEvent): Promise<boolean> {
+    return this.acceptances.submit({ proof, event });
+  }
+
+  async markClosing(channelId: Hex32, balance: bigint): Promise<boolean> {
+    const { rowCount } = await this.pool.query(MARK_CLOSING_SQL, [channelId, balance.toString()]);
+    return (rowCount ?? 0) > 0;
+  }
+
+  private async readSnapshots(ids: readonly Hex32[]): Promise<Array<ChannelSnapshot | undefined>> {
+    const { rows } = await this.pool.query<SnapshotRow>({
+      name: 'gateway_snapshots',
+      text: SNAPSHOT_SQL,
+      values: [[...new Set(ids)]],
+    });
+    const byId = new Map<string, SnapshotRow>();
+    for (const row of rows) byId.set(row.channel_id, row);
+    return ids.map((channelId) => {
+      const row = byId.get(channelId);
+      if (row === undefined) return undefined;
+      return {
+        channelId,
+        sender: row.sender as Address,
+        receiver: row.receiver as Address,
+        deposit: BigInt(row.deposit),
+        state: row.state,
+        confirmed: row.confirmed,
+        acceptedBalance: BigInt(row.accepted_balance),
+      };
+    });
+  }
+
+  private async acceptBatch(batch: readonly Acceptance[]): Promise<boolean[]> {
+    const topic = this.options.balanceProofsTopic;
+    const values = [
+      batch.map((a) => a.proof.channelId),
+      batch.map((a) => a.proof.balance.toString()),
+      batch.map((a) => a.proof.expectedPrevious.toString()),
+      batch.map((a) => a.proof.signature),
+      batch.map((a) => a.proof.price.toString()),
+      batch.map((a) => topic ?? topicFor(a.event)),
+      batch.map((a) => partitionKeyOf(a.event)),
+      batch.map((a) => encodeEvent(a.event)),
+      batch.map((a) => JSON.stringify(eventHeaders(a.event))),
+      batch.map((_, i) => i),
+    ];
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { rows } = await this.pool.query<{ ord: number }>({
+          name: 'gateway_accept',
+          text: this.acceptStatement,
+          values,
+        });
+        const accepted = new Set(rows.map((row) => row.ord));
+        return batch.map((_, i) => accepted.has(i));
+      } catch (err) {
+        if (attempt >= 3 || !RETRYABLE.has((err as { code?: string }).code ?? '')) throw err;
+      }
+    }
+  }
+}

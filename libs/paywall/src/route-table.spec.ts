@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { RouteConfigError, RouteTable, type RouteDefinition } from './route-table';
+
+const paid = (prices: Record<string, bigint>, priceHook?: string): RouteDefinition['rule'] => ({
+  kind: 'paid',
+  prices: new Map(Object.entries(prices)),
+  ...(priceHook ? { priceHook } : {}),
+});
+
+const table = new RouteTable(
+  [
+    { match: { exact: '/api/weather' }, rule: paid({ '*': 10n }) },
+    { match: { prefix: '/api/' }, rule: paid({ GET: 5n, POST: 50n }) },
+    { match: { prefix: '/api/premium/' }, rule: paid({ GET: 100n }, 'double-with-query') },
+    { match: { prefix: '/public/' }, rule: { kind: 'free' } },
+    { match: { exact: '/api/free-sample' }, rule: { kind: 'free' } },
+  ],
+  { 'double-with-query': ({ query, basePrice }) => (query ? basePrice * 2n : basePrice) },
+);
+
+describe('RouteTable', () => {
+  it('prefers an exact path over any prefix', () => {
+    expect(table.resolve('GET', '/api/weather')).toEqual({ kind: 'paid', route: '/api/weather', price: 10n });
+    expect(table.resolve('GET', '/api/free-sample')).toEqual({ kind: 'free', route: '/api/free-sample' });
+  });
+
+  it('prefers the longest prefix and prices per method', () => {
+    expect(table.resolve('GET', '/api/other')).toEqual({ kind: 'paid', route: '/api/*', price: 5n });
+    expect(table.resolve('post', '/api/other')).toEqual({ kind: 'paid', route: '/api/*', price: 50n });
+    expect(table.resolve('GET', '/api/premium/report')).toEqual({
+      kind: 'paid',
+      route: '/api/premium/*',
+      price: 100n,
+    });
+  });
+
+  it('prices HEAD like GET unless HEAD has its own price', () => {
+    expect(table.resolve('HEAD', '/api/other')).toMatchObject({ kind: 'paid', price: 5n });
+  });
+
+  it('refuses unpriced methods with the allowed ones', () => {
+    expect(table.resolve('DELETE', '/api/other')).toEqual({
+      kind: 'method-not-allowed',
+      route: '/api/*',
+      allowed: ['GET', 'POST'],
+    });
+  });
+
+  it('serves free routes and refuses paths no route matches', () => {
+    expect(table.resolve('GET', '/public/logo.png')).toEqual({ kind: 'free', route: '/public/*' });
+    expect(table.resolve('GET', '/public')).toEqual({ kind: 'not-found' });
+    expect(table.resolve('GET', '/')).toEqual({ kind: 'not-found' });
+  });
+
+  it('lets a price hook change the price per request', () => {
+    expect(table.resolve('GET', '/api/premium/r', 'full=1')).toMatchObject({ price: 200n });
+  });
+
+  it('rejects unusable tables at construction', () => {
+    expect(() => new RouteTable([{ match: { exact: '/a' }, rule: paid({ GET: 0n }) }])).toThrow(
+      RouteConfigError,
+    );
+    expect(() => new RouteTable([{ match: { exact: '/a' }, rule: paid({ GET: 1n }, 'missing') }])).toThrow(
+      /unknown price hook/,
+    );
+    expect(
+      () =>
+        new RouteTable([
+          { match: { exact: '/a' }, rule: { kind: 'free' } },
+          { match: { exact: '/a' }, rule: { kind: 'free' } },
+        ]),
+    ).toThrow(/duplicate/);
+  });
+
+  it('treats a hook returning less than 1 as a configuration error', () => {
+    const broken = new RouteTable([{ match: { prefix: '/' }, rule: paid({ '*': 1n }, 'zero') }], {
+      zero: () => 0n,
+    });
+    expect(() => broken.resolve('GET', '/x')).toThrow(RouteConfigError);
+  });
+});

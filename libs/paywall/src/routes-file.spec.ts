@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { RouteConfigError } from './route-table';
+import { parseRoutesFile } from './routes-file';
+
+describe('parseRoutesFile', () => {
+  it('reads exact paths, prefixes, per-method prices, free routes and hooks', () => {
+    const routes = parseRoutesFile({
+      routes: [
+        { path: '/api/weather', price: '1000000000000000' },
+        { prefix: '/api/premium/', prices: { GET: '10', POST: '50' }, priceHook: 'by-size' },
+        { prefix: '/public/', free: true },
+      ],
+    });
+    expect(routes).toEqual([
+      { match: { exact: '/api/weather' }, rule: { kind: 'paid', prices: new Map([['*', 10n ** 15n]]) } },
+      {
+        match: { prefix: '/api/premium/' },
+        rule: {
+          kind: 'paid',
+          prices: new Map([
+            ['GET', 10n],
+            ['POST', 50n],
+          ]),
+          priceHook: 'by-size',
+        },
+      },
+      { match: { prefix: '/public/' }, rule: { kind: 'free' } },
+    ]);
+  });
+
+  it.each([
+    ['a JSON number as price', { routes: [{ path: '/a', price: 10 }] }],
+    ['a zero price', { routes: [{ path: '/a', price: '0' }] }],
+    ['leading zeros', { routes: [{ path: '/a', price: '010' }] }],
+    ['a price above uint256', { routes: [{ path: '/a', price: (1n << 256n).toString() }] }],
+    ['both path and prefix', { routes: [{ path: '/a', prefix: '/b', free: true }] }],
+    ['neither path nor prefix', { routes: [{ free: true }] }],
+    ['free and a price', { routes: [{ path: '/a', free: true, price: '1' }] }],
+    ['no pricing', { routes: [{ path: '/a' }] }],
+    ['a relative path', { routes: [{ path: 'a', free: true }] }],
+    ['a lower-case method', { routes: [{ path: '/a', prices: { get: '1' } }] }],
+    ['an unknown key', { routes: [{ path: '/a', free: true, cache: true }] }],
+    ['no routes', { routes: [] }],
+    ['not an object', [1, 2]],
+  ])('refuses %s', (_what, json) => {
+    expect(() => parseRoutesFile(json)).toThrow(RouteConfigError);
+  });
+
+  it('lists every bad route at once', () => {
+    try {
+      parseRoutesFile({ routes: [{ path: '/a' }, { free: true }, { path: '/ok', free: true }] });
+      expect.unreachable();
+    } catch (err) {
+      expect((err as Error).message).toMatch(/routes\.0[\s\S]*routes\.1/);
+    }
+  });
+});

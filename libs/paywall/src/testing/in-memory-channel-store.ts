@@ -1,0 +1,69 @@
+import type { MicroraidenEvent } from '@microraiden/events';
+import type { Address, Hex32 } from '@microraiden/protocol';
+import type { ChannelSnapshot, ProofToAccept } from '../channel-snapshot';
+import type { ChannelStore } from '../channel-store';
+
+/**
+ * A ChannelStore in memory with the same compare-and-set rules as the Postgres one, for unit tests of code built
+ * on the paywall (never for integration tests: those use the real table). Accepted events are collected.
+ */
+export class InMemoryChannelStore implements ChannelStore {
+  readonly channels = new Map<string, ChannelSnapshot>();
+  readonly events: MicroraidenEvent[] = [];
+  /** Set to make every call fail like an unreachable database. */
+  failing = false;
+
+  /** Adds or replaces a channel; defaults: open, confirmed, nothing accepted. */
+  put(channel: {
+    channelId: Hex32;
+    sender: Address;
+    receiver: Address;
+    deposit: bigint;
+    state?: ChannelSnapshot['state'];
+    confirmed?: boolean;
+    acceptedBalance?: bigint;
+  }): void {
+    this.channels.set(channel.channelId, {
+      state: 'open',
+      confirmed: true,
+      acceptedBalance: 0n,
+      ...channel,
+    });
+  }
+
+  async snapshot(channelId: Hex32): Promise<ChannelSnapshot | undefined> {
+    this.check();
+    return this.channels.get(channelId);
+  }
+
+  async accept(proof: ProofToAccept, event: MicroraidenEvent): Promise<boolean> {
+    this.check();
+    const row = this.channels.get(proof.channelId);
+    if (
+      row === undefined ||
+      row.state !== 'open' ||
+      !row.confirmed ||
+      proof.balance > row.deposit ||
+      row.acceptedBalance !== proof.expectedPrevious ||
+      proof.balance - proof.expectedPrevious < proof.price
+    ) {
+      return false;
+    }
+    this.events.push(event);
+    this.channels.set(proof.channelId, { ...row, acceptedBalance: proof.balance });
+    return true;
+  }
+
+  async markClosing(channelId: Hex32, balance: bigint): Promise<boolean> {
+    this.check();
+    const row = this.channels.get(channelId);
+    if (row === undefined || row.acceptedBalance !== balance || row.state === 'settled' || !row.confirmed)
+      return false;
+    this.channels.set(channelId, { ...row, state: 'closing' });
+    return true;
+  }
+
+  private check(): void {
+    if (this.failing) throw new Error('database unreachable');
+  }
+}

@@ -1,0 +1,159 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Inject,
+  Param,
+  Query,
+  Res,
+  UseGuards,
+  type Type,
+} from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiQuery,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import { GatewayError } from '@microraiden/paywall';
+import { encodeErrorHeaders, errorBody } from '@microraiden/protocol';
+import type { FastifyReply } from 'fastify';
+import { GatewayRuntime } from './gateway-runtime';
+import {
+  channelDto,
+  ChannelDto,
+  ChannelPageDto,
+  CloseRequestDto,
+  CloseResponseDto,
+  ErrorBodyDto,
+  statsDto,
+  StatsDto,
+} from './management-dto';
+import { channelParams, listChannelsQuery, senderParams, validate } from './management-params';
+import { OperatorGuard } from './operator.guard';
+
+const UNAUTHORIZED = { status: 401, description: 'missing or wrong operator token', type: ErrorBodyDto };
+const INVALID = { status: 400, description: 'invalid parameters', type: ErrorBodyDto };
+
+/**
+ * The management API under GATEWAY_PATH (µRaiden's `/api/1`): channel listings and stats for the operator, and
+ * the sender's cooperative close. Built per path because Nest takes controller paths at decoration time.
+ */
+export function managementController(gatewayPath: string): Type<unknown> {
+  @ApiTags('management')
+  @Controller(gatewayPath)
+  class ManagementController {
+    constructor(@Inject(GatewayRuntime) readonly runtime: GatewayRuntime) {}
+
+    @Get('channels')
+    @UseGuards(OperatorGuard)
+    @ApiBearerAuth()
+    @ApiOperation({
+      summary: 'List channels with balances, paged by channel id; filter by sender and state.',
+    })
+    @ApiQuery({ name: 'sender', required: false })
+    @ApiQuery({ name: 'state', required: false, enum: ['open', 'closing', 'settled'] })
+    @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page' })
+    @ApiQuery({ name: 'limit', required: false, type: Number, description: '1..500, default 100' })
+    @ApiOkResponse({ type: ChannelPageDto })
+    @ApiResponse(UNAUTHORIZED)
+    @ApiResponse(INVALID)
+    async list(@Query() query: unknown): Promise<ChannelPageDto> {
+      const filter = validate(listChannelsQuery, query);
+      const page = await this.runtime.queries.list(filter);
+      return { channels: page.channels.map(channelDto), nextCursor: page.nextCursor };
+    }
+
+    @Get('channels/:sender')
+    @UseGuards(OperatorGuard)
+    @ApiBearerAuth()
+    @ApiOperation({ summary: "List one sender's channels (µRaiden's /channels/{sender})." })
+    @ApiParam({ name: 'sender' })
+    @ApiOkResponse({ type: ChannelPageDto })
+    @ApiResponse(UNAUTHORIZED)
+    @ApiResponse(INVALID)
+    async listBySender(@Param() params: unknown, @Query() query: unknown): Promise<ChannelPageDto> {
+      const { sender } = validate(senderParams, params);
+      const filter = validate(listChannelsQuery, { ...(query as object), sender });
+      const page = await this.runtime.queries.list(filter);
+      return { channels: page.channels.map(channelDto), nextCursor: page.nextCursor };
+    }
+
+    @Get('channels/:sender/:channelId')
+    @UseGuards(OperatorGuard)
+    @ApiBearerAuth()
+    @ApiOperation({ summary: 'One channel.' })
+    @ApiParam({ name: 'sender' })
+    @ApiParam({ name: 'channelId' })
+    @ApiOkResponse({ type: ChannelDto })
+    @ApiResponse({ status: 404, description: 'no such channel of this sender', type: ErrorBodyDto })
+    @ApiResponse(UNAUTHORIZED)
+    @ApiResponse(INVALID)
+    async detail(@Param() params: unknown): Promise<ChannelDto> {
+      const { sender, channelId } = validate(channelParams, params);
+      const channel = await this.runtime.queries.find(channelId);
+      if (channel === undefined || channel.sender !== sender) {
+        throw new GatewayError('NOT_FOUND', { channelId }, 'No such channel of this sender.');
+      }
+      return channelDto(channel);
+    }
+
+    @Get('stats')
+    @UseGuards(OperatorGuard)
+    @ApiBearerAuth()
+    @ApiOperation({ summary: 'Paid requests, revenue, funds at risk and channel counts of the whole fleet.' })
+    @ApiOkResponse({ type: StatsDto })
+    @ApiResponse(UNAUTHORIZED)
+    async stats(): Promise<StatsDto> {
+      return statsDto(await this.runtime.queries.stats());
+    }
+
+    @Delete('channels/:sender/:channelId')
+    @ApiOperation({
+      summary: "Cooperative close: the receiver's ClosingProof signature for the last accepted balance.",
+      description:
+        "Authenticated by the sender's own balance proof (docs/protocol.md section 10), not by the operator " +
+        'token. `balance` and `balanceSignature` may be query parameters instead of the body. Afterwards the ' +
+        'channel accepts no more payments.',
+    })
+    @ApiParam({ name: 'sender' })
+    @ApiParam({ name: 'channelId' })
+    @ApiBody({ type: CloseRequestDto, required: false })
+    @ApiOkResponse({ type: CloseResponseDto })
+    @ApiResponse({ status: 400, description: 'PAYMENT_MALFORMED', type: ErrorBodyDto })
+    @ApiResponse({
+      status: 402,
+      description: 'CHANNEL_NOT_FOUND, WRONG_RECEIVER, SENDER_MISMATCH, INVALID_SIGNATURE',
+      type: ErrorBodyDto,
+    })
+    @ApiResponse({ status: 409, description: 'CLOSE_BALANCE_MISMATCH', type: ErrorBodyDto })
+    async close(
+      @Param() params: Record<string, string>,
+      @Query() query: Record<string, unknown>,
+      @Body() body: unknown,
+      @Res() reply: FastifyReply,
+    ): Promise<void> {
+      const fromBody = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+      const result = await this.runtime.closer.close({
+        sender: params.sender,
+        channelId: params.channelId,
+        balance: fromBody.balance ?? query.balance,
+        balanceSignature: fromBody.balanceSignature ?? query.balanceSignature,
+      });
+      if (result.ok) {
+        await reply.code(200).send(result.value);
+        return;
+      }
+      await reply
+        .code(result.error.httpStatus)
+        .headers(encodeErrorHeaders(result.error))
+        .send(errorBody(result.error));
+    }
+  }
+  return ManagementController;
+}
