@@ -1,0 +1,68 @@
+import type { EncodedHeaders, HeaderSource } from './header-bag';
+import {
+  formatAmount,
+  formatWith,
+  parseAddressField,
+  parseChainIdField,
+  parseGatewayPathField,
+  parsePriceField,
+} from './header-fields';
+import { RDN_HEADERS } from './header-names';
+import { readRequiredField } from './header-reader';
+import type { Address } from './hex';
+import { invalidArgument } from './protocol-error';
+import { ok, type Result } from './result';
+
+/** What a gateway tells a client about how to pay it: sent on every 402 and every paid reply. */
+export interface Challenge {
+  /** Prefix of the gateway's management API, e.g. `/api/1`. */
+  readonly gatewayPath: string;
+  readonly receiver: Address;
+  /** The MicroTransferChannels contract: the EIP-712 verifyingContract. */
+  readonly channelManager: Address;
+  /** The ERC-20 token channels escrow. */
+  readonly token: Address;
+  /** Token base units charged for this request (>= 1). */
+  readonly price: bigint;
+  /** EIP-155 chain id: the EIP-712 domain's chainId. */
+  readonly chainId: bigint;
+}
+
+/** The challenge as RDN-* headers; throws INVALID_ARGUMENT for values parseChallenge would refuse. */
+export function encodeChallenge(challenge: Challenge): EncodedHeaders {
+  if (typeof challenge.price !== 'bigint' || challenge.price < 1n) invalidArgument('price', 'must be >= 1');
+  if (typeof challenge.chainId !== 'bigint') invalidArgument('chainId', 'must be a bigint');
+  return {
+    [RDN_HEADERS.gatewayPath]: formatWith('gatewayPath', challenge.gatewayPath, parseGatewayPathField),
+    [RDN_HEADERS.receiver]: formatWith('receiver', challenge.receiver, parseAddressField),
+    [RDN_HEADERS.contract]: formatWith('channelManager', challenge.channelManager, parseAddressField),
+    [RDN_HEADERS.token]: formatWith('token', challenge.token, parseAddressField),
+    [RDN_HEADERS.price]: formatAmount('price', challenge.price),
+    [RDN_HEADERS.chainId]: String(formatWith('chainId', challenge.chainId.toString(10), parseChainIdField)),
+  };
+}
+
+/** Reads a gateway's challenge headers; any missing or malformed one gives RESPONSE_MALFORMED. */
+export function parseChallenge(headers: HeaderSource): Result<Challenge> {
+  const code = 'RESPONSE_MALFORMED';
+  const gatewayPath = readRequiredField(headers, RDN_HEADERS.gatewayPath, parseGatewayPathField, code);
+  if (!gatewayPath.ok) return gatewayPath;
+  const receiver = readRequiredField(headers, RDN_HEADERS.receiver, parseAddressField, code);
+  if (!receiver.ok) return receiver;
+  const channelManager = readRequiredField(headers, RDN_HEADERS.contract, parseAddressField, code);
+  if (!channelManager.ok) return channelManager;
+  const token = readRequiredField(headers, RDN_HEADERS.token, parseAddressField, code);
+  if (!token.ok) return token;
+  const price = readRequiredField(headers, RDN_HEADERS.price, parsePriceField, code);
+  if (!price.ok) return price;
+  const chainId = readRequiredField(headers, RDN_HEADERS.chainId, parseChainIdField, code);
+  if (!chainId.ok) return chainId;
+  return ok({
+    gatewayPath: gatewayPath.value,
+    receiver: receiver.value,
+    channelManager: channelManager.value,
+    token: token.value,
+    price: price.value,
+    chainId: chainId.value,
+  });
+}

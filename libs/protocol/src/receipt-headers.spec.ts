@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { encodeReceipt, parseReceipt } from './receipt-headers';
+import { aChannelId, thrownCode } from './test/builders';
+
+const receipt = {
+  channelId: aChannelId(),
+  senderBalance: 3_000_000_000_000_000n,
+  cost: 1_000_000_000_000_000n,
+};
+
+describe('receipt headers', () => {
+  it('encodes RDN-Channel-Id, RDN-Sender-Balance and RDN-Cost', () => {
+    expect(encodeReceipt(receipt)).toEqual({
+      'RDN-Channel-Id': aChannelId(),
+      'RDN-Sender-Balance': '3000000000000000',
+      'RDN-Cost': '1000000000000000',
+    });
+  });
+
+  it('round-trips, including cost 0 (nothing charged)', () => {
+    expect(parseReceipt(encodeReceipt(receipt))).toEqual({ ok: true, value: receipt });
+    const free = { ...receipt, cost: 0n };
+    expect(parseReceipt(encodeReceipt(free))).toEqual({ ok: true, value: free });
+  });
+
+  it('is undefined, not an error, when a response carries no receipt', () => {
+    expect(parseReceipt({ 'content-type': 'text/plain' })).toEqual({ ok: true, value: undefined });
+  });
+
+  it.each([
+    [{ 'RDN-Sender-Balance': '5', 'RDN-Cost': '1' }, 'RDN-Channel-Id', 'missing'],
+    [{ 'RDN-Channel-Id': aChannelId(), 'RDN-Cost': '1' }, 'RDN-Sender-Balance', 'missing'],
+    [{ 'RDN-Channel-Id': aChannelId(), 'RDN-Sender-Balance': '5' }, 'RDN-Cost', 'missing'],
+    [
+      { 'RDN-Channel-Id': aChannelId(), 'RDN-Sender-Balance': '5', 'RDN-Cost': '6' },
+      'RDN-Cost',
+      'exceeds RDN-Sender-Balance',
+    ],
+    [
+      { 'RDN-Channel-Id': aChannelId(), 'RDN-Sender-Balance': '-5', 'RDN-Cost': '0' },
+      'RDN-Sender-Balance',
+      'not a canonical base-10 unsigned integer',
+    ],
+    [
+      { 'RDN-Channel-Id': '0x12', 'RDN-Sender-Balance': '5', 'RDN-Cost': '0' },
+      'RDN-Channel-Id',
+      'not 0x followed by 64 hex digits',
+    ],
+  ])('%j is RESPONSE_MALFORMED at %s', (headers, header, reason) => {
+    const result = parseReceipt(headers);
+    expect(!result.ok && result.error.code).toBe('RESPONSE_MALFORMED');
+    expect(!result.ok && result.error.details).toEqual({ header, reason });
+  });
+
+  it('encode refuses a cost above the balance and negative amounts', () => {
+    expect(thrownCode(() => encodeReceipt({ ...receipt, cost: receipt.senderBalance + 1n }))).toBe(
+      'INVALID_ARGUMENT',
+    );
+    expect(thrownCode(() => encodeReceipt({ ...receipt, senderBalance: -1n }))).toBe('INVALID_ARGUMENT');
+  });
+});
