@@ -1,6 +1,7 @@
 // Writes src/keccak-f1600.ts: Keccak-f[1600] (FIPS 202 §3) unrolled over 32-bit lane halves held in local
 // variables, which V8 keeps in registers — about twice as fast as a loop over a typed array. The output is
 // checked against @noble/hashes in keccak256.spec.ts. Run: node -r @swc-node/register libs/protocol/scripts/generate-keccak-f1600.ts
+// && npx prettier --write libs/protocol/src/keccak-f1600.ts
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 
