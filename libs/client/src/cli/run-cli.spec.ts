@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { ContractRevertedError } from '@microraiden/contracts';
+import { ProtocolError } from '@microraiden/protocol';
+import { ClientError } from '../client-error';
+import { SENDER_KEY } from '../test/builders';
+import { describeFailure, runCli } from './run-cli';
+
+async function run(argv: string[], env: NodeJS.ProcessEnv = {}) {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(argv, {
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+    env,
+    interactive: false,
+  });
+  return { code, stdout, stderr };
+}
+
+describe('runCli', () => {
+  it('prints usage for --help and exits 0', async () => {
+    const { code, stdout } = await run(['--help']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('usage: microraiden <command>');
+  });
+
+  it('reports a bad command line as one error line with exit code 2', async () => {
+    const { code, stdout, stderr } = await run(['open', '0xabc']);
+    expect([code, stdout]).toEqual([2, '']);
+    expect(stderr).toMatch(/^error INVALID_USAGE: open takes 2 argument\(s\).*\n$/);
+  });
+
+  it('asks for the RPC, the deployment and the key before doing anything', async () => {
+    expect((await run(['channels'])).stderr).toMatch(/^error INVALID_USAGE: no RPC endpoint/);
+    expect((await run(['channels', '--rpc', 'http://127.0.0.1:1'])).stderr).toMatch(/no deployment/);
+    const noKey = await run(['channels', '--rpc', 'http://127.0.0.1:1', '--deployment', 'x.json']);
+    expect([noKey.code, noKey.stderr]).toEqual([
+      1,
+      'error KEY_MISSING: no key: pass --keystore <file> or set MICRORAIDEN_PRIVATE_KEY\n',
+    ]);
+  });
+
+  it('never prints the key, even when it is malformed', async () => {
+    const bad = `${SENDER_KEY}ff`;
+    const { code, stderr } = await run(['channels', '--rpc', 'http://x', '--deployment', 'x.json'], {
+      MICRORAIDEN_PRIVATE_KEY: bad,
+    });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^error KEY_INVALID: /);
+    expect(stderr).not.toContain(SENDER_KEY.slice(2, 30));
+  });
+});
+
+describe('describeFailure', () => {
+  it('puts a multi-line message on one line', () => {
+    const error = new ClientError('CONFIG_INVALID', 'invalid client options:\n  ✖ rpcUrl\n  ✖ stateDir');
+    expect(describeFailure(error)).toEqual({
+      line: 'error CONFIG_INVALID: invalid client options:; ✖ rpcUrl; ✖ stateDir',
+      exitCode: 1,
+    });
+  });
+
+  it('names a decoded revert with its arguments', () => {
+    const revert = {
+      name: 'ChallengePeriodNotOver',
+      signature: 'ChallengePeriodNotOver(uint64)',
+      args: [5n],
+      data: '0x',
+    };
+    expect(describeFailure(new ContractRevertedError(revert)).line).toBe(
+      'error CONTRACT_REVERTED: contract reverted with ChallengePeriodNotOver ["5"]',
+    );
+  });
+
+  it('names the header a malformed gateway answer got wrong', () => {
+    const error = new ProtocolError('RESPONSE_MALFORMED', { header: 'RDN-Price', reason: 'missing' });
+    expect(describeFailure(error).line).toBe(
+      "error RESPONSE_MALFORMED: The gateway's payment headers or body could not be parsed. (RDN-Price: missing)",
+    );
+  });
+
+  it('labels untyped errors INTERNAL', () => {
+    expect(describeFailure(new TypeError('x is undefined')).line).toBe('error INTERNAL: x is undefined');
+  });
+});
