@@ -28,8 +28,14 @@ export interface OutboxOptions {
  */
 export async function migrateOutbox(db: SqlExecutor, options: OutboxOptions = {}): Promise<void> {
   const { table, indexPrefix } = outboxTable(options.table);
+  // DDL only while the last index is missing: `CREATE INDEX IF NOT EXISTS` still share-locks the table, which
+  // deadlocks with relays and writers of replicas that are already running.
+  const schema = options.table?.includes('.') ? `${options.table.split('.')[0]}.` : '';
+  const lastIndex = `${schema}${indexPrefix}_published_at_idx`;
   await db.query(`
     SELECT pg_advisory_xact_lock(hashtext('microraiden.outbox.migrate'));
+    DO $migration$ BEGIN
+    IF to_regclass('${lastIndex}') IS NOT NULL THEN RETURN; END IF;
     CREATE TABLE IF NOT EXISTS ${table} (
       id bigserial PRIMARY KEY,
       topic text NOT NULL,
@@ -42,6 +48,7 @@ export async function migrateOutbox(db: SqlExecutor, options: OutboxOptions = {}
     CREATE INDEX IF NOT EXISTS ${indexPrefix}_unpublished_idx ON ${table} (id) WHERE published_at IS NULL;
     CREATE INDEX IF NOT EXISTS ${indexPrefix}_unpublished_key_idx ON ${table} (key, id) WHERE published_at IS NULL;
     CREATE INDEX IF NOT EXISTS ${indexPrefix}_published_at_idx ON ${table} (published_at) WHERE published_at IS NOT NULL;
+    END $migration$;
   `);
 }
 

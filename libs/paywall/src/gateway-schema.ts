@@ -7,8 +7,12 @@ export const GATEWAY_TABLES = {
 } as const;
 
 // Amounts are uint256: numeric(78,0) holds every value exactly; they travel as text and become bigint.
+// The DDL runs only while its last object is missing: even `CREATE INDEX IF NOT EXISTS` takes a share lock on
+// its table first, and a replica starting next to a busy one would deadlock with its projector and acceptances.
 const MIGRATION = `
   SELECT pg_advisory_xact_lock(hashtext('microraiden.gateway.migrate'));
+  DO $migration$ BEGIN
+  IF to_regclass('gateway_channel_events_channel_idx') IS NOT NULL THEN RETURN; END IF;
   CREATE TABLE IF NOT EXISTS gateway_channels (
     channel_id text PRIMARY KEY CHECK (channel_id ~ '^0x[0-9a-f]{64}$'),
     sender text NOT NULL,
@@ -39,6 +43,7 @@ const MIGRATION = `
   );
   CREATE INDEX IF NOT EXISTS gateway_channel_events_channel_idx
     ON gateway_channel_events (channel_id) WHERE applied;
+  END $migration$;
 `;
 
 /**

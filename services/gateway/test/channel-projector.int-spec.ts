@@ -119,3 +119,31 @@ describe('ChannelEventProjector', () => {
     expect(await row(aChannelId('foreign'))).toBeUndefined();
   });
 });
+
+describe('migrateGatewaySchema next to a busy replica', () => {
+  it('takes no table locks once migrated, so it cannot deadlock with a running projector', async () => {
+    // A running replica's projector: writes gateway_channel_events, then gateway_channels, in one transaction.
+    const busy = await pool.connect();
+    try {
+      await busy.query('BEGIN');
+      await busy.query(
+        `INSERT INTO gateway_channel_events (event_id, channel_id, type, block_number, log_index, payload, applied)
+         VALUES ('0xbusy', $1, 'channel.created', 1, 0, '\\x00', false)`,
+        [aChannelId('busy-replica')],
+      );
+      // A replica starting now migrates; it must neither wait on the busy transaction nor make it wait.
+      const migrated = migrateGatewaySchema(pool).then(() => 'migrated');
+      const outcome = await Promise.race([
+        migrated,
+        new Promise((r) => setTimeout(() => r('blocked'), 2_000)),
+      ]);
+      expect(outcome).toBe('migrated');
+      await busy.query(`UPDATE gateway_channels SET updated_at = now() WHERE channel_id = $1`, [
+        aChannelId('x'),
+      ]);
+      await busy.query('COMMIT');
+    } finally {
+      busy.release();
+    }
+  });
+});
