@@ -1,8 +1,9 @@
-import { AbiCoder, keccak256 } from 'ethers';
+import { channelIdOf } from '@microraiden/protocol';
 
 /**
  * The id the channel manager gives the channel `sender` opens to `receiver` with `nonce` (the sender's
  * `channelNonce` before the create): keccak256(abi.encode(chainId, manager, sender, receiver, nonce)).
+ * The formula lives in @microraiden/protocol; this is the contracts-side name for it.
  */
 export function computeChannelId(params: {
   chainId: bigint;
@@ -11,10 +12,5 @@ export function computeChannelId(params: {
   receiver: string;
   nonce: bigint;
 }): string {
-  return keccak256(
-    AbiCoder.defaultAbiCoder().encode(
-      ['uint256', 'address', 'address', 'address', 'uint256'],
-      [params.chainId, params.channelManager, params.sender, params.receiver, params.nonce],
-    ),
-  );
+  return channelIdOf(params);
 }

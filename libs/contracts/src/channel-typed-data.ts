@@ -1,37 +1,34 @@
+import {
+  BALANCE_PROOF_TYPES,
+  channelDomain,
+  CLOSING_PROOF_TYPES,
+  EIP712_DOMAIN_NAME,
+  EIP712_DOMAIN_VERSION,
+  typedDataDomain,
+} from '@microraiden/protocol';
 import type { TypedDataDomain, TypedDataField } from 'ethers';
 
+// The EIP-712 definitions live in @microraiden/protocol (the wire spec); these are their ethers-shaped views.
+
 /** EIP-712 domain name of the channel manager. */
-export const CHANNEL_MANAGER_DOMAIN_NAME = 'MicroTransferChannels';
+export const CHANNEL_MANAGER_DOMAIN_NAME = EIP712_DOMAIN_NAME;
 
 /** EIP-712 domain version of the channel manager. */
-export const CHANNEL_MANAGER_DOMAIN_VERSION = '1';
+export const CHANNEL_MANAGER_DOMAIN_VERSION = EIP712_DOMAIN_VERSION;
 
 /** The EIP-712 domain the channel manager at `verifyingContract` on `chainId` verifies signatures against. */
 export function channelManagerDomain(chainId: bigint, verifyingContract: string): TypedDataDomain {
-  return {
-    name: CHANNEL_MANAGER_DOMAIN_NAME,
-    version: CHANNEL_MANAGER_DOMAIN_VERSION,
-    chainId,
-    verifyingContract,
-  };
+  return typedDataDomain(channelDomain(chainId, verifyingContract));
 }
 
 /** Typed data the SENDER signs: the cumulative `balance` it owes on `channelId` to `receiver`. */
 export const balanceProofTypes: Record<'BalanceProof', TypedDataField[]> = {
-  BalanceProof: [
-    { name: 'channelId', type: 'bytes32' },
-    { name: 'receiver', type: 'address' },
-    { name: 'balance', type: 'uint256' },
-  ],
+  BalanceProof: BALANCE_PROOF_TYPES.BalanceProof.map((field) => ({ ...field })),
 };
 
 /** Typed data the RECEIVER signs to agree to close `channelId` of `sender` at `balance`. */
 export const closingProofTypes: Record<'ClosingProof', TypedDataField[]> = {
-  ClosingProof: [
-    { name: 'channelId', type: 'bytes32' },
-    { name: 'sender', type: 'address' },
-    { name: 'balance', type: 'uint256' },
-  ],
+  ClosingProof: CLOSING_PROOF_TYPES.ClosingProof.map((field) => ({ ...field })),
 };
 
 /** The message of a balance proof. */
