@@ -27,7 +27,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'integration',
-          include: ['{libs,services,contracts,examples}/**/*.{int,e2e}-spec.ts'],
+          include: ['{libs,services,contracts,examples,deploy}/**/*.{int,e2e}-spec.ts'],
           environment: 'node',
           // One shared Kafka, Postgres and anvil: files run one after another so chain time warps,
           // nonces and topic offsets of one file never leak into another.

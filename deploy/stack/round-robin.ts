@@ -1,0 +1,99 @@
+// A tiny round-robin front for the local stack's gateway replicas: keep-alive to each replica, headers passed
+// through both ways, 502 with a JSON body when the chosen replica does not answer. It does not retry on the
+// other replica: a paid request may have reached the first one, and only the client may decide to re-send.
+// usage: PORT=8080 TARGETS=http://127.0.0.1:3000,http://127.0.0.1:3003 node -r @swc-node/register deploy/stack/round-robin.ts
+import { Agent, createServer, request, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import { z } from 'zod';
+
+const env = z
+  .object({
+    PORT: z.coerce.number().int().min(1).max(65_535).default(8080),
+    TARGETS: z
+      .string()
+      .transform((value) => value.split(',').map((target) => target.trim()))
+      .pipe(z.array(z.url({ protocol: /^http$/ })).min(1)),
+  })
+  .parse(process.env);
+
+const targets = env.TARGETS.map((target) => new URL(target));
+const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+
+// Hop-by-hop headers (RFC 9110 section 7.6.1) describe one connection, never the next one.
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+function endToEnd(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  const kept: IncomingHttpHeaders = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (!HOP_BY_HOP.has(name) && value !== undefined) kept[name] = value;
+  }
+  return kept;
+}
+
+function badGateway(res: ServerResponse, replica: string, reason: string): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body = Buffer.from(
+    JSON.stringify({ code: 'REPLICA_UNAVAILABLE', message: `replica ${replica} did not answer`, reason }),
+  );
+  res.writeHead(502, { 'content-type': 'application/json', 'content-length': body.length });
+  res.end(body);
+}
+
+let next = 0;
+const server = createServer((req, res) => {
+  if (req.url === '/health/live') {
+    req.resume();
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ status: 'ok', replicas: targets.length }));
+    return;
+  }
+  const index = next;
+  next = (next + 1) % targets.length;
+  const target = targets[index]!;
+  const upstream = request(
+    {
+      agent,
+      host: target.hostname,
+      port: target.port,
+      method: req.method,
+      path: req.url,
+      headers: {
+        ...endToEnd(req.headers),
+        'x-forwarded-for': req.socket.remoteAddress ?? '',
+        'x-forwarded-host': req.headers.host ?? '',
+      },
+    },
+    (answer) => {
+      // Which replica served: lets the smoke check (and a curious human) see the rotation.
+      res.writeHead(answer.statusCode ?? 502, {
+        ...endToEnd(answer.headers),
+        'x-stack-replica': String(index + 1),
+      });
+      answer.pipe(res);
+    },
+  );
+  upstream.on('error', (err) => badGateway(res, target.origin, err.message));
+  req.pipe(upstream);
+});
+server.keepAliveTimeout = 65_000;
+server.listen(env.PORT, '127.0.0.1', () => {
+  process.stdout.write(`round-robin front on http://127.0.0.1:${env.PORT} -> ${env.TARGETS.join(', ')}\n`);
+});
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    server.close(() => process.exit(0));
+    server.closeIdleConnections();
+    agent.destroy();
+  });
+}

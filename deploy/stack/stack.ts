@@ -1,0 +1,321 @@
+// `npm run stack`: the whole local stack in one command. Infrastructure (deploy/local/up.sh), contracts on
+// anvil, a funded demo sender, the demo upstream, two gateway replicas behind a round-robin front, the
+// ledger and the chain-watcher, each logging to .run/logs/<name>.log. Ctrl-C stops everything.
+// `npm run stack -- --check` starts it, pays for two requests end to end, stops it and exits 0 or 1.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { JsonRpcProvider } from 'ethers';
+import { anvilPrivateKey, STACK_ACCOUNTS } from './anvil-accounts';
+import { deployOrReuse, ensureBlocksKeepComing, fundDemoSender, writeDemoSenderKey } from './local-chain';
+import { portInUse, ServiceProcess, type ServiceSpec } from './service-process';
+import { runSmokeCheck } from './smoke-check';
+import { StackError } from './stack-error';
+import { parseStackOptions, STACK_USAGE, type StackOptions } from './stack-options';
+
+const repo = path.resolve(__dirname, '../..');
+const runDir = path.join(repo, '.run');
+const logDir = path.join(runDir, 'logs');
+const deploymentFile = path.join(runDir, 'deployment.json');
+const senderKeyFile = path.join(runDir, 'demo-sender.key');
+const pidsFile = path.join(runDir, 'stack.pids');
+const STOP_GRACE_MS = 10_000;
+
+const log = (line: string) => process.stdout.write(`[stack] ${line}\n`);
+
+function runScript(script: string, env: Record<string, string>): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn('bash', [path.join(repo, script)], {
+      cwd: repo,
+      env: { ...process.env, ...env },
+      stdio: 'inherit',
+    });
+    child.once('exit', (code) => resolve(code ?? 1));
+  });
+}
+
+// A stack killed with SIGKILL cannot stop its children; the next start does, so their ports are free again.
+function stopLeftovers(): void {
+  if (!existsSync(pidsFile)) return;
+  const pids = JSON.parse(readFileSync(pidsFile, 'utf8')) as number[];
+  for (const pid of pids) {
+    let cmdline = '';
+    try {
+      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      continue;
+    }
+    const ours =
+      cmdline.includes('@swc-node/register') &&
+      (cmdline.includes('services/') || cmdline.includes('deploy/stack/'));
+    if (ours) {
+      log(`stopping process group ${pid} left by an earlier stack run`);
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        // gone meanwhile
+      }
+    }
+  }
+  rmSync(pidsFile, { force: true });
+}
+
+function serviceSpecs(options: StackOptions, operatorToken: string): ServiceSpec[] {
+  const { ports } = options;
+  const receiverKey = anvilPrivateKey(STACK_ACCOUNTS.receiver);
+  const shared = {
+    DATABASE_URL: options.databaseUrl,
+    KAFKA_BROKERS: `127.0.0.1:${ports.kafka}`,
+    DEPLOYMENT_FILE: deploymentFile,
+    LOG_LEVEL: 'info',
+  };
+  const gateway = (replica: 1 | 2): ServiceSpec => ({
+    name: `gateway-${replica}`,
+    entry: 'services/gateway/src/main.ts',
+    port: ports.gateways[replica - 1]!,
+    readyPath: '/health/ready',
+    env: {
+      ...shared,
+      PORT: String(ports.gateways[replica - 1]),
+      HOST: '127.0.0.1',
+      GATEWAY_ID: `stack-gateway-${replica}`,
+      UPSTREAM_URL: `http://127.0.0.1:${ports.upstream}`,
+      ROUTES_FILE: path.join(__dirname, 'routes.json'),
+      RECEIVER_PRIVATE_KEY: receiverKey,
+      OPERATOR_TOKEN: operatorToken,
+      TOPIC_PARTITIONS: '1',
+      RETRY_AFTER_CONFIRMATIONS_S: '1',
+    },
+  });
+  return [
+    gateway(1),
+    gateway(2),
+    {
+      name: 'ledger',
+      entry: 'services/ledger/src/main.ts',
+      port: ports.ledger,
+      readyPath: '/health/ready',
+      env: { ...shared, PORT: String(ports.ledger), HOST: '127.0.0.1', TOPIC_PARTITIONS: '1' },
+    },
+    {
+      name: 'chain-watcher',
+      entry: 'services/chain-watcher/src/main.ts',
+      port: ports.chainWatcher,
+      readyPath: '/health/ready',
+      env: {
+        ...shared,
+        PORT: String(ports.chainWatcher),
+        HOST: '127.0.0.1',
+        RPC_URL: `http://127.0.0.1:${ports.anvil}`,
+        RECEIVER_PRIVATE_KEY: receiverKey,
+        CONFIRMATIONS: '1',
+        POLL_INTERVAL_MS: '250',
+        TOPIC_PARTITIONS: '1',
+      },
+    },
+  ];
+}
+
+const PORT_VARIABLES: Record<string, string> = {
+  'demo-upstream': 'UPSTREAM_PORT',
+  'gateway-1': 'GATEWAY_PORTS',
+  'gateway-2': 'GATEWAY_PORTS',
+  ledger: 'LEDGER_PORT',
+  'chain-watcher': 'CHAIN_WATCHER_PORT',
+  front: 'FRONT_PORT',
+};
+
+// Checked before anything starts, so a taken port fails in a second, not after the infrastructure is up.
+async function portsInUse(ports: StackOptions['ports']): Promise<string[]> {
+  const wanted: Array<[number, string]> = [
+    [ports.front, 'FRONT_PORT'],
+    [ports.upstream, 'UPSTREAM_PORT'],
+    [ports.gateways[0], 'GATEWAY_PORTS'],
+    [ports.gateways[1], 'GATEWAY_PORTS'],
+    [ports.ledger, 'LEDGER_PORT'],
+    [ports.chainWatcher, 'CHAIN_WATCHER_PORT'],
+  ];
+  const taken: string[] = [];
+  for (const [port, variable] of wanted) if (await portInUse(port)) taken.push(`${port} (${variable})`);
+  return taken;
+}
+
+async function main(): Promise<number> {
+  const options = parseStackOptions(process.argv.slice(2), process.env);
+  const { ports } = options;
+  const children: ServiceProcess[] = [];
+  let restoreMining: (() => Promise<void>) | undefined;
+  let provider: JsonRpcProvider | undefined;
+  let stopping: Promise<void> | undefined;
+  let infraStarted = false;
+  let stopRequested: (() => void) | undefined;
+  const stopSignal = new Promise<void>((resolve) => (stopRequested = resolve));
+
+  const stopAll = () =>
+    (stopping ??= (async () => {
+      if (children.length > 0)
+        log(`stopping ${children.length} services (SIGTERM, SIGKILL after ${STOP_GRACE_MS / 1000} s) ...`);
+      // One at a time, newest first: two gateway replicas leaving their consumer group at once can each wait
+      // out the other's rebalance past the grace period; one by one each leaves within a second or two.
+      const outcomes: string[] = [];
+      for (const child of [...children].reverse()) {
+        const started = Date.now();
+        const outcome = await child.stop(STOP_GRACE_MS);
+        outcomes.push(`${child.spec.name} ${outcome} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+      }
+      if (outcomes.length > 0) log(outcomes.join(', '));
+      rmSync(pidsFile, { force: true });
+      await restoreMining?.().catch(() => undefined);
+      provider?.destroy();
+      if (!infraStarted) return;
+      if (options.keepInfra) {
+        log('--keep-infra: Kafka, anvil and Postgres keep running (npm run infra:down stops them)');
+      } else {
+        log('stopping the infrastructure (deploy/local/down.sh) ...');
+        await runScript('deploy/local/down.sh', {});
+      }
+    })());
+
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      log(`${signal}: shutting down`);
+      stopRequested?.();
+    });
+  }
+  const interruptible = async <T>(work: Promise<T>): Promise<T> => {
+    const outcome = await Promise.race([work, stopSignal.then(() => 'interrupted' as const)]);
+    if (outcome === 'interrupted') throw new StackError('STACK_USAGE', 'interrupted during start-up');
+    return outcome as T;
+  };
+
+  try {
+    stopLeftovers();
+    const taken = await portsInUse(ports);
+    if (taken.length > 0) {
+      throw new StackError(
+        'STACK_PORT_IN_USE',
+        `already in use: ${taken.join(', ')}; stop whatever holds them or move the stack with those variables`,
+      );
+    }
+    log('1/5 infrastructure: Postgres, anvil, Kafka (deploy/local/up.sh)');
+    const infraEnv = { KAFKA_PORT: String(ports.kafka), ANVIL_PORT: String(ports.anvil) };
+    infraStarted = true;
+    const upCode = await runScript('deploy/local/up.sh', infraEnv);
+    if (upCode !== 0) {
+      throw new StackError(
+        'STACK_INFRA_FAILED',
+        `deploy/local/up.sh failed (exit ${upCode}); see its output above`,
+      );
+    }
+
+    log('2/5 contracts');
+    const rpcUrl = `http://127.0.0.1:${ports.anvil}`;
+    provider = new JsonRpcProvider(rpcUrl, undefined, { cacheTimeout: -1, staticNetwork: true });
+    provider.pollingInterval = 250;
+    const deployment = await interruptible(deployOrReuse(provider, deploymentFile, log));
+
+    log('3/5 demo sender');
+    const sender = await interruptible(fundDemoSender(provider, deployment, log));
+    await writeDemoSenderKey(senderKeyFile);
+    restoreMining = await ensureBlocksKeepComing(provider, log);
+
+    log('4/5 services (logs in .run/logs/)');
+    mkdirSync(logDir, { recursive: true });
+    const operatorToken = randomBytes(16).toString('hex');
+    const track = async (spec: ServiceSpec) => {
+      const child = await ServiceProcess.start(spec, repo, logDir, PORT_VARIABLES[spec.name] ?? 'its port');
+      children.push(child);
+      writeFileSync(pidsFile, JSON.stringify(children.map((c) => c.pid)));
+      return child;
+    };
+    const announceReady = async (child: ServiceProcess) => {
+      const ms = await interruptible(child.waitReady(options.readyTimeoutMs));
+      log(`  ${child.spec.name} ready on ${child.url} (${(ms / 1000).toFixed(1)} s)`);
+    };
+    const upstream = await track({
+      name: 'demo-upstream',
+      entry: 'deploy/stack/demo-upstream.ts',
+      port: ports.upstream,
+      readyPath: '/',
+      env: { PORT: String(ports.upstream) },
+    });
+    await announceReady(upstream);
+    const services: ServiceProcess[] = [];
+    for (const spec of serviceSpecs(options, operatorToken)) services.push(await track(spec));
+    await Promise.all(services.map(announceReady));
+    const front = await track({
+      name: 'front',
+      entry: 'deploy/stack/round-robin.ts',
+      port: ports.front,
+      readyPath: '/health/live',
+      env: {
+        PORT: String(ports.front),
+        TARGETS: ports.gateways.map((p) => `http://127.0.0.1:${p}`).join(','),
+      },
+    });
+    await announceReady(front);
+
+    const [gateway1, gateway2, ledger, watcher] = services as [
+      ServiceProcess,
+      ServiceProcess,
+      ServiceProcess,
+      ServiceProcess,
+    ];
+    log('5/5 ready\n');
+    const lines = [
+      `  front (round robin)  ${front.url}            GET /  (free), /api/fortune, /api/echo?q=1 (paid)`,
+      `  gateway replicas     ${gateway1.url}, ${gateway2.url}   (/docs, /metrics, /health/ready, management /api/1)`,
+      `  ledger               ${ledger.url}/api/1/channels   docs ${ledger.url}/docs   metrics ${ledger.url}/metrics`,
+      `  chain-watcher        ${watcher.url}/health/ready   docs ${watcher.url}/docs   metrics ${watcher.url}/metrics`,
+      `  demo upstream        ${upstream.url}`,
+      `  anvil ${rpcUrl}   Kafka 127.0.0.1:${ports.kafka}   Postgres ${options.databaseUrl}`,
+      `  deployment           ${path.relative(repo, deploymentFile)} (manager ${deployment.channelManager}, token ${deployment.token})`,
+      `  operator token       ${operatorToken}   (curl -H 'Authorization: Bearer ${operatorToken}' ${gateway1.url}/api/1/stats)`,
+      `  receiver             anvil account ${STACK_ACCOUNTS.receiver}`,
+      `  demo sender          ${sender} (anvil account ${STACK_ACCOUNTS.demoSender}); key in ${path.relative(repo, senderKeyFile)}`,
+      `  WARNING: the demo sender's and receiver's keys are anvil's PUBLIC test keys: never use them on a real chain.`,
+      '',
+      '  Pay for a request with the CLI (opens a channel on first use):',
+      `    npm run microraiden -- pay ${front.url}/api/fortune --max-price 0.001MTK --max-deposit 0.1MTK \\`,
+      `      --rpc ${rpcUrl} --deployment ${path.relative(repo, deploymentFile)} --keystore ${path.relative(repo, senderKeyFile)} --state-dir .run/demo-sender-state`,
+      '',
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+
+    if (options.check) {
+      log('--check: paying through the front');
+      try {
+        await interruptible(
+          runSmokeCheck({ frontUrl: front.url, ledgerUrl: ledger.url, deployment, provider }, log),
+        );
+        log('CHECK PASSED');
+        return 0;
+      } catch (err) {
+        log(`CHECK FAILED: ${(err as Error).message}`);
+        return 1;
+      }
+    }
+    log('running; Ctrl-C stops everything');
+    await stopSignal;
+    return 0;
+  } catch (err) {
+    const interrupted = err instanceof StackError && err.message === 'interrupted during start-up';
+    if (!interrupted) log(`FAILED: ${(err as Error).message}`);
+    return interrupted ? 0 : 1;
+  } finally {
+    await stopAll();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof StackError && err.message === STACK_USAGE) {
+      process.stdout.write(`${STACK_USAGE}\n`);
+      process.exit(0);
+    }
+    process.stderr.write(`[stack] ${(err as Error).message}\n`);
+    process.exit(1);
+  },
+);
