@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync, rmSync } from 'node
 import path from 'node:path';
 import { JsonRpcProvider } from 'ethers';
 import { anvilPrivateKey, STACK_ACCOUNTS } from './anvil-accounts';
+import { stackDatabaseUrl } from './stack-database';
 import { deployOrReuse, ensureBlocksKeepComing, fundDemoSender, writeDemoSenderKey } from './local-chain';
 import { portInUse, ServiceProcess, type ServiceSpec } from './service-process';
 import { runSmokeCheck } from './smoke-check';
@@ -61,11 +62,11 @@ function stopLeftovers(): void {
   rmSync(pidsFile, { force: true });
 }
 
-function serviceSpecs(options: StackOptions, operatorToken: string): ServiceSpec[] {
+function serviceSpecs(options: StackOptions, databaseUrl: string, operatorToken: string): ServiceSpec[] {
   const { ports } = options;
   const receiverKey = anvilPrivateKey(STACK_ACCOUNTS.receiver);
   const shared = {
-    DATABASE_URL: options.databaseUrl,
+    DATABASE_URL: databaseUrl,
     KAFKA_BROKERS: `127.0.0.1:${ports.kafka}`,
     DEPLOYMENT_FILE: deploymentFile,
     LOG_LEVEL: 'info',
@@ -215,6 +216,11 @@ async function main(): Promise<number> {
     provider.pollingInterval = 250;
     const deployment = await interruptible(deployOrReuse(provider, deploymentFile, log));
 
+    const databaseUrl = await interruptible(
+      stackDatabaseUrl(options.databaseUrl, `127.0.0.1:${ports.kafka}`, provider, deployment),
+    );
+    log(`  services' database: ${databaseUrl}`);
+
     log('3/5 demo sender');
     const sender = await interruptible(fundDemoSender(provider, deployment, log));
     await writeDemoSenderKey(senderKeyFile);
@@ -242,7 +248,7 @@ async function main(): Promise<number> {
     });
     await announceReady(upstream);
     const services: ServiceProcess[] = [];
-    for (const spec of serviceSpecs(options, operatorToken)) services.push(await track(spec));
+    for (const spec of serviceSpecs(options, databaseUrl, operatorToken)) services.push(await track(spec));
     await Promise.all(services.map(announceReady));
     const front = await track({
       name: 'front',
@@ -269,7 +275,7 @@ async function main(): Promise<number> {
       `  ledger               ${ledger.url}/api/1/channels   docs ${ledger.url}/docs   metrics ${ledger.url}/metrics`,
       `  chain-watcher        ${watcher.url}/health/ready   docs ${watcher.url}/docs   metrics ${watcher.url}/metrics`,
       `  demo upstream        ${upstream.url}`,
-      `  anvil ${rpcUrl}   Kafka 127.0.0.1:${ports.kafka}   Postgres ${options.databaseUrl}`,
+      `  anvil ${rpcUrl}   Kafka 127.0.0.1:${ports.kafka}   Postgres ${databaseUrl}`,
       `  deployment           ${path.relative(repo, deploymentFile)} (manager ${deployment.channelManager}, token ${deployment.token})`,
       `  operator token       ${operatorToken}   (curl -H 'Authorization: Bearer ${operatorToken}' ${gateway1.url}/api/1/stats)`,
       `  receiver             anvil account ${STACK_ACCOUNTS.receiver}`,
