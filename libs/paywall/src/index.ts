@@ -27,3 +27,4 @@ export * from './route-table';
 export * from './routes-file';
 export * from './testing/in-memory-channel-store';
 export * from './upstream-client';
+export * from './testing/test-paywall';

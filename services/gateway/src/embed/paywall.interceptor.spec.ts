@@ -2,32 +2,18 @@ import 'reflect-metadata';
 import { Controller, Get, HttpException, Module, UseFilters, UseInterceptors } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { InMemoryChannelStore, Paywall, RouteTable } from '@microraiden/paywall';
-import {
-  channelDomain,
-  encodePayment,
-  parseReceipt,
-  privateKeyToAddress,
-  signBalanceProof,
-  type Hex32,
-} from '@microraiden/protocol';
+import { aTestPaywall, RouteTable } from '@microraiden/paywall';
+import { parseReceipt, type Hex32 } from '@microraiden/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PAYWALL, PaywallInterceptor } from './paywall.interceptor';
 import { PaywallResponseFilter } from './paywall-response.filter';
 
-const SENDER_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80';
-const sender = privateKeyToAddress(SENDER_KEY);
-const receiver = privateKeyToAddress('0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d');
-const domain = channelDomain(31337n, '0x5FbDB2315678afecb367f032d93F642f64180aa3');
 const channelId = `0x${'ef'.repeat(32)}` as Hex32;
-const store = new InMemoryChannelStore();
-store.put({ channelId, sender, receiver, deposit: 1000n });
-const paywall = new Paywall({
-  identity: { receiver, domain, token: '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512', gatewayPath: '/api/1' },
+const { paywall, store, pay } = aTestPaywall({
+  channelId,
   routes: new RouteTable([
     { match: { prefix: '/reports/' }, rule: { kind: 'paid', prices: new Map([['GET', 10n]]) } },
   ]),
-  store,
   gatewayId: 'embedded',
 });
 
@@ -61,11 +47,6 @@ beforeAll(async () => {
 });
 
 afterAll(() => app.close());
-
-function pay(balance: bigint): Record<string, string> {
-  const signature = signBalanceProof(SENDER_KEY, domain, { channelId, receiver, balance });
-  return encodePayment({ sender, channelId, balance, signature });
-}
 
 describe('PaywallInterceptor in a Nest app', () => {
   it('answers an unpaid request with the challenge without running the handler', async () => {
