@@ -7,6 +7,8 @@ import { deployClientFixture, type ClientFixture } from './support/client-fixtur
 
 const repoRoot = path.resolve(__dirname, '../../..');
 const PER_SIGNER = 40;
+/** Upper bound of the random pause between a signer's transfers (its paid request in flight). */
+const PAUSE_MS = 20;
 
 /** A transfer worker in a child process: `ready` once it waits for the go file, `lines` what it signed. */
 function startWorker(env: Record<string, string>): { ready: Promise<void>; lines: Promise<string[]> } {
@@ -66,6 +68,7 @@ describe('two processes signing on one channel', () => {
       COUNT: String(PER_SIGNER),
       MICRORAIDEN_PRIVATE_KEY: fx.senderKey,
       GO_FILE: path.join(stateDir, 'go'),
+      PAUSE_MS: String(PAUSE_MS),
     };
 
     const workers = [startWorker(env), startWorker(env)];
@@ -78,6 +81,7 @@ describe('two processes signing on one channel', () => {
         for (let i = 0; i < PER_SIGNER; i++) {
           const proof = await channel.createTransfer(1n);
           mine.push(`${proof.balance} ${proof.signature}`);
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * PAUSE_MS));
         }
       })(),
     ]);
