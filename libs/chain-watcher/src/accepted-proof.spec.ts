@@ -49,6 +49,13 @@ describe('proofToKeep', () => {
     });
   });
 
+  it('keeps a proof sent with a flipped v in the form ecrecover accepts, so the dispute cannot fail on it', () => {
+    const signed = accepted(700n).data.signature;
+    const flippedV = signed.endsWith('1b') ? '1c' : '1b';
+    const event = accepted(700n, { signature: `${signed.slice(0, 130)}${flippedV}` });
+    expect(proofToKeep(event, scope)?.signature).toBe(signed);
+  });
+
   it('ignores proofs for another receiver or chain', () => {
     expect(
       proofToKeep(accepted(1n, { receiver: '0x90F79bf6EB2c4f870365E785982E1f101E93b906' }), scope),

@@ -5,6 +5,8 @@ export interface Secp256k1Backend {
   readonly name: 'native' | 'noble';
   /** The 65-byte uncompressed public key, or undefined when the signature recovers no key. */
   recoverPublicKey(digest: Uint8Array, compact: Uint8Array, recoveryId: number): Uint8Array | undefined;
+  /** True when r‖s signs `digest` under a 65-byte uncompressed public key (no recovery, so v plays no part). */
+  verify(digest: Uint8Array, compact: Uint8Array, publicKey: Uint8Array): boolean;
   /** A deterministic (RFC 6979), low-s signature over a 32-byte digest. */
   sign(digest: Uint8Array, privateKey: Uint8Array): { compact: Uint8Array; recoveryId: number };
   /** The 65-byte uncompressed public key of a private key. */
@@ -26,6 +28,13 @@ export const nobleBackend: Secp256k1Backend = Object.freeze({
       return undefined;
     }
   },
+  verify(digest: Uint8Array, compact: Uint8Array, publicKey: Uint8Array): boolean {
+    try {
+      return secp256k1.verify(compact, digest, publicKey, { prehash: false, lowS: true, format: 'compact' });
+    } catch {
+      return false;
+    }
+  },
   sign(digest: Uint8Array, privateKey: Uint8Array) {
     const recovered = secp256k1.sign(digest, privateKey, { prehash: false, lowS: true, format: 'recovered' });
     return { compact: recovered.subarray(1), recoveryId: recovered[0] as number };
@@ -40,6 +49,7 @@ export const nobleBackend: Secp256k1Backend = Object.freeze({
 
 interface NativeAddon {
   ecdsaRecover(sig: Uint8Array, recid: number, msg32: Uint8Array, compressed?: boolean): Uint8Array;
+  ecdsaVerify(sig: Uint8Array, msg32: Uint8Array, publicKey: Uint8Array): boolean;
   ecdsaSign(msg32: Uint8Array, privateKey: Uint8Array): { signature: Uint8Array; recid: number };
   publicKeyCreate(privateKey: Uint8Array, compressed?: boolean): Uint8Array;
   privateKeyVerify(privateKey: Uint8Array): boolean;
@@ -65,6 +75,14 @@ export function loadNativeBackend(): Secp256k1Backend | undefined {
         return addon.ecdsaRecover(compact, recoveryId, digest, false);
       } catch {
         return undefined; // the addon throws on r/s out of range and on unrecoverable points
+      }
+    },
+    verify(digest: Uint8Array, compact: Uint8Array, publicKey: Uint8Array): boolean {
+      try {
+        // libsecp256k1 rejects high s here too, matching parseSignature and OpenZeppelin.
+        return addon.ecdsaVerify(compact, digest, publicKey);
+      } catch {
+        return false;
       }
     },
     sign(digest: Uint8Array, privateKey: Uint8Array) {
