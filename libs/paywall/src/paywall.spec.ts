@@ -7,7 +7,7 @@ import {
   signBalanceProof,
   type Hex32,
 } from '@microraiden/protocol';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { Paywall, type Admission, type PaidTicket, type PaywallRequest } from './paywall';
 import { RouteTable } from './route-table';
 import { InMemoryChannelStore } from './testing/in-memory-channel-store';
@@ -232,5 +232,60 @@ describe('Paywall.complete', () => {
     const done = await paywall.complete(ticket, { status: 200 });
     expect(done.kind === 'respond' && done.response.status).toBe(503);
     expect(paywall.inFlightChannels).toBe(0);
+  });
+});
+
+describe('a returning sender (channel remembered by this replica)', () => {
+  async function pay(balance: bigint) {
+    const admission = await paywall.admit(request(payment(balance)));
+    if (admission.kind !== 'paid') return admission;
+    return paywall.complete(admission.ticket, { status: 200 });
+  }
+
+  it('is verified without reading the channel again', async () => {
+    const reads = vi.spyOn(store, 'snapshot');
+    expect((await pay(PRICE)).kind).toBe('deliver');
+    expect((await pay(2n * PRICE)).kind).toBe('deliver');
+    expect((await pay(3n * PRICE)).kind).toBe('deliver');
+    expect(reads).toHaveBeenCalledTimes(1);
+    expect(store.events).toHaveLength(3);
+  });
+
+  it('gets a top-up it has not seen: a refusal over the remembered deposit is judged again on the current row', async () => {
+    await pay(PRICE);
+    store.put({ channelId, sender, receiver, deposit: 20n * PRICE, acceptedBalance: PRICE });
+    const done = await pay(15n * PRICE);
+    expect(done.kind === 'deliver' && done.charged).toBe(14n * PRICE);
+  });
+
+  it('resyncs to the balance another replica accepted, from the current row, not the remembered one', async () => {
+    await pay(PRICE);
+    store.put({ channelId, sender, receiver, deposit: 10n * PRICE, acceptedBalance: 4n * PRICE });
+    const stale = rejection(await paywall.admit(request(payment(PRICE))));
+    expect(stale.code).toBe('BALANCE_STALE');
+    expect(parseReceipt(stale.response.headers)).toEqual({
+      ok: true,
+      value: { channelId, senderBalance: 4n * PRICE, cost: 0n },
+    });
+    // A proof above both balances passes on the remembered row; the commit finds the newer one and charges from it.
+    const done = await pay(6n * PRICE);
+    expect(done.kind === 'deliver' && done.charged).toBe(2n * PRICE);
+    expect((store.events.at(-1) as BalanceProofAcceptedV1).data.previousBalance).toBe(4n * PRICE);
+  });
+
+  it('is refused once the channel is closing, although this replica remembers it open', async () => {
+    await pay(PRICE);
+    store.put({
+      channelId,
+      sender,
+      receiver,
+      deposit: 10n * PRICE,
+      acceptedBalance: PRICE,
+      state: 'closing',
+    });
+    const done = await pay(2n * PRICE);
+    expect(done.kind === 'respond' && done.response.headers['RDN-Error']).toBe('CHANNEL_CLOSING');
+    expect(rejection(await paywall.admit(request(payment(3n * PRICE)))).code).toBe('CHANNEL_CLOSING');
+    expect(store.events).toHaveLength(1);
   });
 });

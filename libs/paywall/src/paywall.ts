@@ -13,6 +13,7 @@ import {
 import { channelViewOf, REQUIRED_CONFIRMATIONS, type ChannelSnapshot } from './channel-snapshot';
 import type { ChannelStore } from './channel-store';
 import { GatewayError } from './gateway-error';
+import { OpenChannelCache } from './open-channel-cache';
 import { NO_METRICS, type PaywallMetrics } from './paywall-metrics';
 import {
   gatewayErrorResponse,
@@ -55,6 +56,8 @@ export interface PaidTicket {
   readonly signature: `0x${string}`;
   /** The committed accepted balance when the payment was verified: what a not-charged receipt reports. */
   readonly committedBalance: bigint;
+  /** The channel as it was verified against (read, or remembered from this replica's last acceptance). */
+  readonly snapshot: ChannelSnapshot;
   readonly request: PaywallRequest;
   readonly reservation: Reservation;
 }
@@ -90,6 +93,11 @@ export interface PaywallOptions {
 }
 
 const MAX_ACCEPT_ATTEMPTS = 3;
+const ROW_DEPENDENT_REFUSALS = new Set<string>([
+  'BALANCE_EXCEEDS_DEPOSIT',
+  'BALANCE_STALE',
+  'INCREMENT_BELOW_PRICE',
+]);
 const EVENT_SOURCE = 'gateway';
 
 /**
@@ -101,6 +109,7 @@ const EVENT_SOURCE = 'gateway';
 export class Paywall {
   private readonly renderer: PaywallRenderer;
   private readonly reservations = new ReservationBook();
+  private readonly openChannels = new OpenChannelCache();
   private readonly metrics: PaywallMetrics;
   private readonly clock: () => Date;
 
@@ -169,19 +178,37 @@ export class Paywall {
       }
     }
 
-    let snapshot: ChannelSnapshot | undefined;
-    try {
-      snapshot = await this.options.store.snapshot(payment.channelId);
-    } catch (err) {
-      return this.unavailable(route, request, price, err, 'reading a channel');
+    // A channel this replica knows to be open is verified without a read; the commit re-checks everything.
+    let snapshot = this.openChannels.get(payment.channelId);
+    let remembered = snapshot !== undefined;
+    let committed = 0n;
+    let decision: PaymentDecision;
+    for (;;) {
+      if (!remembered) {
+        try {
+          snapshot = await this.options.store.snapshot(payment.channelId);
+        } catch (err) {
+          return this.unavailable(route, request, price, err, 'reading a channel');
+        }
+        this.openChannels.remember(snapshot, payment.channelId);
+      }
+      committed = snapshot?.acceptedBalance ?? 0n;
+      const held = this.reservations.highest(payment.channelId);
+      decision = this.verify(
+        payment,
+        snapshot,
+        held !== undefined && held > committed ? held : committed,
+        price,
+      );
+      // A refusal that depends on the balance or deposit is judged again on the current row: a remembered one may
+      // miss a top-up or another replica's acceptance (and the client needs the current balance to resync).
+      if (decision.accepted || !remembered || !ROW_DEPENDENT_REFUSALS.has(decision.error.code)) break;
+      remembered = false;
     }
-    const committed = snapshot?.acceptedBalance ?? 0n;
-    const held = this.reservations.highest(payment.channelId);
-    const last = held !== undefined && held > committed ? held : committed;
-    const decision = this.verify(payment, snapshot, last, price);
     this.metrics.verifySeconds((performance.now() - started) / 1000);
-    if (!decision.accepted) {
-      return this.reject(route, decision.error, request, price, payment.channelId, committed);
+    if (!decision.accepted || snapshot === undefined) {
+      const error = decision.accepted ? new ProtocolError('CHANNEL_NOT_FOUND') : decision.error;
+      return this.reject(route, error, request, price, payment.channelId, committed);
     }
     const reservation = this.reservations.reserve(payment.channelId, decision.balance);
     return {
@@ -193,6 +220,7 @@ export class Paywall {
         payment,
         signature: decision.signature,
         committedBalance: committed,
+        snapshot,
         request,
         reservation,
       },
@@ -246,6 +274,7 @@ export class Paywall {
       }
       this.metrics.acceptSeconds((performance.now() - started) / 1000);
       if (accepted) {
+        this.openChannels.accepted(ticket.snapshot, payment.balance);
         const increment = payment.balance - previous;
         this.metrics.paid(ticket.route, increment);
         const headers = this.renderer.replyHeaders(
@@ -259,8 +288,10 @@ export class Paywall {
       try {
         snapshot = await this.options.store.snapshot(payment.channelId);
       } catch (err) {
+        this.openChannels.forget(payment.channelId);
         return this.unavailableCompletion(ticket, err);
       }
+      this.openChannels.remember(snapshot, payment.channelId);
       const committed = snapshot?.acceptedBalance ?? 0n;
       const decision = this.verify(payment, snapshot, committed, ticket.price);
       if (!decision.accepted || attempt >= MAX_ACCEPT_ATTEMPTS) {
