@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { encodeBalanceProofAccepted } from './balance-proof-accepted-encoder';
+import { BALANCE_PROOF_ACCEPTED } from './balance-proof-events';
 import { EventDecodeError, EventEncodeError, describeIssues } from './event-errors';
 import { isKnownEventType, schemaFor, type MicroraidenEvent } from './microraiden-event';
 
@@ -9,6 +11,8 @@ const envelopeHead = z.object({ type: z.string(), version: z.number().int() });
 
 /** Serialise an event to its wire form (UTF-8 JSON, amounts as base-10 strings); throws EventEncodeError if invalid. */
 export function encodeEvent(event: MicroraidenEvent): Buffer {
+  // The gateway's per-request event has a hand-written encoder with the same rules and bytes.
+  if (event.type === BALANCE_PROOF_ACCEPTED && event.version === 1) return encodeBalanceProofAccepted(event);
   const schema = schemaFor(event.type, event.version);
   if (!schema)
     throw new EventEncodeError('EVENT_INVALID', `unknown event ${event.type} v${event.version}`, {

@@ -1,5 +1,5 @@
-import { keccak_256 } from '@noble/hashes/sha3.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+import { keccak256 } from '@microraiden/protocol';
 import type { Hex } from './wire-fields';
 
 /** One static ABI word: a uint as bigint/number, or a 20-byte address / 32-byte value as hex. */
@@ -11,7 +11,8 @@ export type AbiWord = bigint | number | Hex;
  */
 export function keccakOfWords(words: readonly AbiWord[]): Hex {
   const hex = words.map(toWord).join('');
-  return `0x${bytesToHex(keccak_256(hexToBytes(hex)))}`;
+  // The protocol's keccak: ids are hashed once per paid request, and it is several times faster than noble's.
+  return `0x${bytesToHex(keccak256(hexToBytes(hex)))}`;
 }
 
 function toWord(word: AbiWord): string {
@@ -28,5 +29,5 @@ function toWord(word: AbiWord): string {
 
 /** keccak256 of a UTF-8 string, e.g. a domain tag. */
 export function keccakOfText(text: string): Hex {
-  return `0x${bytesToHex(keccak_256(new TextEncoder().encode(text)))}`;
+  return `0x${bytesToHex(keccak256(new TextEncoder().encode(text)))}`;
 }

@@ -30,6 +30,7 @@ export {
 } from './header-fields';
 export * from './header-names';
 export { bytesToHex, hexToBytes, type Address, type Hex, type Hex32 } from './hex';
+export { keccak256 } from './keccak256';
 export * from './payment-headers';
 export * from './protocol-error';
 export * from './receipt-headers';

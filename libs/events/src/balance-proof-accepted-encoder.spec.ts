@@ -1,0 +1,79 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { encodeBalanceProofAccepted } from './balance-proof-accepted-encoder';
+import { balanceProofAcceptedV1Schema, type BalanceProofAcceptedV1 } from './balance-proof-events';
+import { EventEncodeError } from './event-errors';
+import { aBalanceProofAccepted } from './testing/event-builders';
+
+// What encodeEvent wrote for this event type before the hand-written encoder: the schema's own codec.
+function schemaBytes(event: BalanceProofAcceptedV1): Buffer | string {
+  const wire = z.safeEncode(balanceProofAcceptedV1Schema, event);
+  return wire.success ? Buffer.from(JSON.stringify(wire.data), 'utf8') : 'invalid';
+}
+
+function handBytes(event: BalanceProofAcceptedV1): Buffer | string {
+  try {
+    return encodeBalanceProofAccepted(event);
+  } catch (err) {
+    if (err instanceof EventEncodeError) return 'invalid';
+    throw err;
+  }
+}
+
+const hex = (bytes: number) => `0x${randomBytes(bytes).toString('hex')}` as `0x${string}`;
+const amount = () => BigInt(hex(1 + ((randomBytes(1)[0] as number) % 32)));
+
+describe('encodeBalanceProofAccepted', () => {
+  it('writes the same bytes as the schema for 500 random valid events (any address and hex case in)', () => {
+    for (let i = 0; i < 500; i++) {
+      const previousBalance = amount() % (1n << 200n);
+      const event = aBalanceProofAccepted({
+        channelId: (i % 2 ? hex(32).toUpperCase().replace('0X', '0x') : hex(32)) as `0x${string}`,
+        sender: hex(20),
+        receiver: hex(20),
+        channelManager: hex(20),
+        chainId: 1 + ((randomBytes(4).readUInt32BE() * 7919) % Number.MAX_SAFE_INTEGER),
+        previousBalance,
+        balance: previousBalance + 1n + amount(),
+        price: amount(),
+        signature: hex(65),
+        route: `/r/${i}`,
+        method: ['GET', 'POST', 'DELETE'][i % 3] as string,
+        gatewayId: `gw-${i}`,
+        acceptedAt: new Date(1_700_000_000_000 + i * 1_000_003).toISOString(),
+      });
+      expect(handBytes(event)).toEqual(schemaBytes(event));
+    }
+  });
+
+  it.each<[string, (e: BalanceProofAcceptedV1) => BalanceProofAcceptedV1]>([
+    [
+      'an increment that is not balance - previousBalance',
+      (e) => ({ ...e, data: { ...e.data, increment: 1n } }),
+    ],
+    [
+      'a balance not above the previous one',
+      (e) => ({ ...e, data: { ...e.data, balance: e.data.previousBalance } }),
+    ],
+    ['an id that is not the deterministic one', (e) => ({ ...e, id: hex(32) })],
+    ['a malformed sender', (e) => ({ ...e, data: { ...e.data, sender: '0x1234' } })],
+    ['a negative price', (e) => ({ ...e, data: { ...e.data, price: -1n } })],
+    ['an amount above uint256', (e) => ({ ...e, data: { ...e.data, price: 1n << 256n } })],
+    ['a short signature', (e) => ({ ...e, data: { ...e.data, signature: hex(64) } })],
+    ['a lower-case method', (e) => ({ ...e, data: { ...e.data, method: 'get' } })],
+    ['a route without a leading slash', (e) => ({ ...e, data: { ...e.data, route: 'api' } })],
+    ['an empty gateway id', (e) => ({ ...e, data: { ...e.data, gatewayId: '' } })],
+    ['a chain id of 0', (e) => ({ ...e, data: { ...e.data, chainId: 0 } })],
+    [
+      'a local time instead of UTC',
+      (e) => ({ ...e, data: { ...e.data, acceptedAt: '2025-01-01T00:00:00+01:00' } }),
+    ],
+    ['an impossible date', (e) => ({ ...e, occurredAt: '2025-13-45T00:00:00.000Z' })],
+    ['an upper-case source', (e) => ({ ...e, source: 'Gateway' })],
+  ])('refuses %s, as the schema does', (_what, spoil) => {
+    const event = spoil(aBalanceProofAccepted());
+    expect(schemaBytes(event)).toBe('invalid');
+    expect(() => encodeBalanceProofAccepted(event)).toThrow(EventEncodeError);
+  });
+});
