@@ -4,6 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { HttpErrorFilter } from './errors/http-error.filter';
+import { armShutdownDeadline } from './lifecycle/shutdown-deadline';
 
 export interface ServiceOptions {
   name: string;
@@ -11,6 +12,8 @@ export interface ServiceOptions {
   host?: string;
   /** Listen right away (production) or leave it to the caller (tests use port 0). */
   listen?: boolean;
+  /** Longest graceful stop after SIGTERM/SIGINT before the process exits 1 (default 15 s). */
+  shutdownTimeoutMs?: number;
 }
 
 /** Create a Fastify-backed Nest app with JSON logs, the error filter, OpenAPI at /docs and shutdown hooks. */
@@ -25,9 +28,11 @@ export async function bootstrapService(
       bufferLogs: true,
     },
   );
-  app.useLogger(app.get(Logger));
+  const logger = app.get(Logger);
+  app.useLogger(logger);
   app.useGlobalFilters(new HttpErrorFilter());
   app.enableShutdownHooks();
+  if (options.listen !== false) armShutdownDeadline(options.name, logger, options.shutdownTimeoutMs);
   mountOpenApi(app, options.name);
   if (options.listen !== false) await app.listen(options.port, options.host ?? '0.0.0.0');
   return app;

@@ -5,3 +5,4 @@ export * from './metrics/metrics.module';
 export * from './errors/http-error.filter';
 export * from './errors/http-status';
 export * from './logging/logger-options';
+export * from './lifecycle/shutdown-deadline';
