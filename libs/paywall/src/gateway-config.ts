@@ -26,6 +26,8 @@ export const gatewayConfigSchema = z.object({
   NODE_ENV: z.string().default('development'),
   DATABASE_URL: databaseUrlSchema.default('postgres://postgres@127.0.0.1:5432/microraiden'),
   DB_POOL_SIZE: positiveInt(200).default(20),
+  /** Acceptance transactions a replica runs at once, each a batch of up to 64 proofs. */
+  ACCEPT_BATCHES_IN_FLIGHT: positiveInt(16).default(2),
   KAFKA_BROKERS: kafkaBrokersSchema.default(['127.0.0.1:9092']),
   DEPLOYMENT_FILE: z.string().min(1).default('deployments/local.json'),
   UPSTREAM_URL: z

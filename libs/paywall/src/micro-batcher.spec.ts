@@ -45,4 +45,41 @@ describe('MicroBatcher', () => {
     fail = false;
     expect(await batcher.submit(3)).toBe(3);
   });
+
+  it('runs up to maxInFlight batches at once, but never two batches holding the same key', async () => {
+    const releases: Array<() => void> = [];
+    const started: string[][] = [];
+    let running = 0;
+    let peak = 0;
+    const batcher = new MicroBatcher<string, string>(
+      async (inputs) => {
+        started.push([...inputs]);
+        running += 1;
+        peak = Math.max(peak, running);
+        await new Promise<void>((resolve) => releases.push(resolve));
+        running -= 1;
+        return inputs;
+      },
+      { maxBatch: 10, keyOf: (s) => s[0]!, maxInFlight: 2 },
+    );
+    const first = batcher.submit('a1');
+    await new Promise((resolve) => setImmediate(resolve));
+    const rest = ['b1', 'a2'].map((s) => batcher.submit(s));
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    // b1 overlaps a1's batch; a2 waits for a1 to finish although a slot is free.
+    expect(started).toEqual([['a1'], ['b1']]);
+    expect(peak).toBe(2);
+    for (let i = 0; i < 10 && started.length < 3; i++) {
+      releases.shift()?.();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(started).toEqual([['a1'], ['b1'], ['a2']]);
+    releases.forEach((release) => release());
+    for (let i = 0; i < 5; i++) {
+      releases.forEach((release) => release());
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(await Promise.all([first, ...rest])).toEqual(['a1', 'b1', 'a2']);
+  });
 });

@@ -12,10 +12,12 @@ export interface MicroBatcherOptions<I> {
   /** Largest batch; more waiting inputs go into the next one. */
   readonly maxBatch: number;
   /**
-   * Inputs with the same key never share a batch (they wait for the next one), for runners that must see at
-   * most one input per row.
+   * Inputs with the same key never share a batch and never run while a batch holding that key is in flight
+   * (they wait for a later one), for runners that must see at most one input per row.
    */
   readonly keyOf?: (input: I) => string;
+  /** Batches run concurrently (default 1): more overlaps database round trips at the price of connections. */
+  readonly maxInFlight?: number;
 }
 
 /**
@@ -27,6 +29,7 @@ export class MicroBatcher<I, O> {
   private queue: Array<Pending<I, O>> = [];
   private scheduled = false;
   private inFlight = 0;
+  private readonly busyKeys = new Set<string>();
 
   constructor(
     private readonly run: BatchRunner<I, O>,
@@ -42,8 +45,8 @@ export class MicroBatcher<I, O> {
   }
 
   private schedule(): void {
-    // One batch in flight at a time: calls arriving meanwhile accumulate into the next one.
-    if (this.scheduled || this.inFlight > 0) return;
+    // Calls arriving while the batches in flight run accumulate into the next one.
+    if (this.scheduled || this.inFlight >= (this.options.maxInFlight ?? 1)) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
@@ -58,7 +61,10 @@ export class MicroBatcher<I, O> {
     const keys = new Set<string>();
     for (const pending of this.queue) {
       const key = this.options.keyOf?.(pending.input);
-      if (batch.length >= this.options.maxBatch || (key !== undefined && keys.has(key))) {
+      if (
+        batch.length >= this.options.maxBatch ||
+        (key !== undefined && (keys.has(key) || this.busyKeys.has(key)))
+      ) {
         rest.push(pending);
         continue;
       }
@@ -66,7 +72,10 @@ export class MicroBatcher<I, O> {
       batch.push(pending);
     }
     this.queue = rest;
+    if (batch.length === 0) return; // everything waits for a key in flight; its batch reschedules
+    for (const key of keys) this.busyKeys.add(key);
     this.inFlight += 1;
+    this.schedule();
     try {
       const outputs = await this.run(batch.map((p) => p.input));
       batch.forEach((pending, i) => pending.resolve(outputs[i] as O));
@@ -74,6 +83,7 @@ export class MicroBatcher<I, O> {
       for (const pending of batch) pending.reject(err);
     } finally {
       this.inFlight -= 1;
+      for (const key of keys) this.busyKeys.delete(key);
       if (this.queue.length > 0) this.schedule();
     }
   }

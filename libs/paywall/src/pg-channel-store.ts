@@ -17,6 +17,8 @@ export interface PgChannelStoreOptions {
   readonly balanceProofsTopic?: string;
   /** Outbox table created by libs/kafka's migrateOutbox (default `outbox`). */
   readonly outboxTable?: string;
+  /** Acceptance batches (transactions) in flight at once (default 2): one commits while the next fills. */
+  readonly acceptBatchesInFlight?: number;
 }
 
 interface SnapshotRow {
@@ -119,6 +121,7 @@ export class PgChannelStore implements ChannelStore {
     this.acceptances = new MicroBatcher((batch) => this.acceptBatch(batch), {
       maxBatch: MAX_BATCH,
       keyOf: (a) => a.proof.channelId,
+      maxInFlight: options.acceptBatchesInFlight ?? 2,
     });
   }
 

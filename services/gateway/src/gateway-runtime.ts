@@ -87,6 +87,7 @@ export class GatewayRuntime {
     const store = new PgChannelStore(pool, {
       balanceProofsTopic: config.BALANCE_PROOFS_TOPIC,
       outboxTable: config.OUTBOX_TABLE,
+      acceptBatchesInFlight: config.ACCEPT_BATCHES_IN_FLIGHT,
     });
     const queries = new ChannelQueries(pool);
     const upstream = new UpstreamClient(config.UPSTREAM_URL, {
