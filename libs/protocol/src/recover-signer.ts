@@ -110,22 +110,23 @@ export function verifyBalanceProofSignature(
   const signed =
     known !== undefined
       ? backend.verify(digest, parsed.value.compact, known)
-      : signedByRecovery(digest, parsed.value, expectedSigner, backend);
+      : recoveryIdOf(digest, parsed.value, expectedSigner, backend) !== undefined;
   return signed ? ok(parsed.value.canonical) : fail('not signed by the channel sender');
 }
 
-function signedByRecovery(
+// The recovery id, the given one first, whose key is the expected signer's; undefined when neither is. Both are
+// tried so that a new sender's proof is judged like a returning sender's: by r‖s alone.
+function recoveryIdOf(
   digest: Uint8Array,
   signature: ParsedSignature,
   expectedSigner: string,
   backend: Secp256k1Backend,
-): boolean {
-  // Both recovery ids, so that a new sender's proof is judged like a returning sender's: by r‖s alone.
+): number | undefined {
   for (const recoveryId of [signature.recoveryId, 1 - signature.recoveryId]) {
     const publicKey = backend.recoverPublicKey(digest, signature.compact, recoveryId);
-    if (publicKey !== undefined && isSignedBy(publicKey, expectedSigner)) return true;
+    if (publicKey !== undefined && isSignedBy(publicKey, expectedSigner)) return recoveryId;
   }
-  return false;
+  return undefined;
 }
 
 /**
@@ -142,13 +143,7 @@ export function settleableBalanceSignature(
 ): Result<Hex, string> {
   const parsed = parseSignature(signature);
   if (!parsed.ok) return parsed;
-  const digest = balanceProofDigest(domain, proof);
-  const expected = addressToBytes(expectedSigner);
-  if (expected === undefined) return fail('the expected signer is not an address');
-  for (const recoveryId of [parsed.value.recoveryId, 1 - parsed.value.recoveryId]) {
-    const bytes = recoverSignerBytes(digest, { ...parsed.value, recoveryId }, backend);
-    if (bytes !== undefined && bytesEqual(bytes, expected))
-      return ok(`${parsed.value.canonical.slice(0, 130)}${recoveryId === 0 ? '1b' : '1c'}` as Hex);
-  }
-  return fail('not signed by the channel sender');
+  const recoveryId = recoveryIdOf(balanceProofDigest(domain, proof), parsed.value, expectedSigner, backend);
+  if (recoveryId === undefined) return fail('not signed by the channel sender');
+  return ok(`${parsed.value.canonical.slice(0, 130)}${recoveryId === 0 ? '1b' : '1c'}` as Hex);
 }
