@@ -63,6 +63,32 @@ export interface EnqueueOptions extends OutboxOptions {
   notify?: boolean;
 }
 
+/** One outbox row's columns (topic, key, payload, headers) for an event, for callers that insert rows in bulk. */
+export interface OutboxRow {
+  readonly topic: string;
+  readonly key: string;
+  readonly payload: Buffer;
+  readonly headers: Record<string, string>;
+}
+
+/**
+ * The outbox row of `event`: topic (the catalogue's unless given), key and headers as direct publishing would set
+ * them, and the encoded payload. Throws EventEncodeError for an invalid event.
+ */
+export function outboxRowOf(event: MicroraidenEvent, topic?: string): OutboxRow {
+  return {
+    topic: topic ?? topicFor(event),
+    key: partitionKeyOf(event),
+    payload: encodeEvent(event),
+    headers: eventHeaders(event),
+  };
+}
+
+/** The quoted SQL name of an outbox table (`table` or `schema.table`); throws for anything else. */
+export function quotedOutboxTable(name?: string): string {
+  return outboxTable(name).table;
+}
+
 /**
  * Add `event` to the outbox inside the caller's transaction (pass the transaction's client): it is published iff
  * the transaction commits. Topic and key (the channel id) come from the catalogue so they cannot disagree with
@@ -77,12 +103,8 @@ export async function enqueueEvent(
   options: EnqueueOptions = {},
 ): Promise<void> {
   const { table, channel } = outboxTable(options.table);
-  const values = [
-    options.topic ?? topicFor(event),
-    partitionKeyOf(event),
-    encodeEvent(event),
-    eventHeaders(event),
-  ];
+  const row = outboxRowOf(event, options.topic);
+  const values = [row.topic, row.key, row.payload, row.headers];
   if (options.notify === false) {
     await db.query(`INSERT INTO ${table} (topic, key, payload, headers) VALUES ($1, $2, $3, $4)`, values);
     return;

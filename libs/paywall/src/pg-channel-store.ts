@@ -1,10 +1,5 @@
-import {
-  encodeEvent,
-  eventHeaders,
-  partitionKeyOf,
-  topicFor,
-  type MicroraidenEvent,
-} from '@microraiden/events';
+import type { MicroraidenEvent } from '@microraiden/events';
+import { outboxRowOf, quotedOutboxTable } from '@microraiden/kafka';
 import type { Address, Hex32 } from '@microraiden/protocol';
 import type { Pool } from 'pg';
 import type { ChannelSnapshot, ChannelState, ProofToAccept } from './channel-snapshot';
@@ -41,7 +36,7 @@ const SNAPSHOT_SQL = `
  * on a channel row and its outbox row commit together (or that proof is simply not accepted). Rows are locked in
  * channel-id order first, so two replicas' batches cannot deadlock, and the locks are held until the commit, so one
  * channel's outbox ids follow its commit order (what libs/kafka's relay needs for per-channel order). A batch holds
- * at most one proof per channel. Outbox rows use libs/kafka's layout; no NOTIFY: relays poll and publish in
+ * at most one proof per channel. Outbox rows are libs/kafka's (outboxRowOf); no NOTIFY: relays poll and publish in
  * batches, as libs/kafka advises at high commit rates.
  */
 function acceptSql(outboxTable: string): string {
@@ -84,16 +79,6 @@ const MARK_CLOSING_SQL = `
   WHERE channel_id = $1 AND accepted_balance = $2::numeric AND state <> 'settled' AND confirmed
   RETURNING channel_id`;
 
-// The same rule as libs/kafka's outbox table names: validated and quoted, never interpolated raw.
-function quoteTable(name: string): string {
-  if (!/^[a-z_][a-z0-9_]{0,40}(\.[a-z_][a-z0-9_]{0,40})?$/.test(name))
-    throw new Error(`invalid outbox table name ${JSON.stringify(name)}`);
-  return name
-    .split('.')
-    .map((part) => `"${part}"`)
-    .join('.');
-}
-
 interface Acceptance {
   readonly proof: ProofToAccept;
   readonly event: MicroraidenEvent;
@@ -116,7 +101,7 @@ export class PgChannelStore implements ChannelStore {
     private readonly pool: Pool,
     private readonly options: PgChannelStoreOptions = {},
   ) {
-    this.acceptStatement = acceptSql(quoteTable(options.outboxTable ?? 'outbox'));
+    this.acceptStatement = acceptSql(quotedOutboxTable(options.outboxTable));
     this.snapshots = new MicroBatcher((ids) => this.readSnapshots(ids), { maxBatch: MAX_BATCH });
     this.acceptances = new MicroBatcher((batch) => this.acceptBatch(batch), {
       maxBatch: MAX_BATCH,
@@ -162,17 +147,17 @@ export class PgChannelStore implements ChannelStore {
   }
 
   private async acceptBatch(batch: readonly Acceptance[]): Promise<boolean[]> {
-    const topic = this.options.balanceProofsTopic;
+    const rows = batch.map((a) => outboxRowOf(a.event, this.options.balanceProofsTopic));
     const values = [
       batch.map((a) => a.proof.channelId),
       batch.map((a) => a.proof.balance.toString()),
       batch.map((a) => a.proof.expectedPrevious.toString()),
       batch.map((a) => a.proof.signature),
       batch.map((a) => a.proof.price.toString()),
-      batch.map((a) => topic ?? topicFor(a.event)),
-      batch.map((a) => partitionKeyOf(a.event)),
-      batch.map((a) => encodeEvent(a.event)),
-      batch.map((a) => JSON.stringify(eventHeaders(a.event))),
+      rows.map((row) => row.topic),
+      rows.map((row) => row.key),
+      rows.map((row) => row.payload),
+      rows.map((row) => JSON.stringify(row.headers)),
       batch.map((_, i) => i),
     ];
     for (let attempt = 1; ; attempt++) {
