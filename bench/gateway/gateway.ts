@@ -2,6 +2,10 @@
 // run. Real Postgres and Kafka (reused from KAFKA_BROKERS/DATABASE_URL or started locally like the integration
 // tests), the gateway and the upstream as their own processes, a keep-alive load generator in a third one; loopback
 // only, bounded in count and time. Run: npm run bench:gateway  (BENCH_CONNECTIONS, BENCH_REQUESTS, BENCH_SERIAL)
+// The same run measures x402 `exact` on the same upstream and anvil (bench/gateway/x402-contender.ts); each of its
+// paid requests settles on-chain, so it is bounded separately: BENCH_X402_REQUESTS, BENCH_X402_SERIAL,
+// BENCH_X402_SECONDS (per run); BENCH_X402=0 skips it. It runs on a private automining anvil (x402's best case:
+// a settlement waits for no block), or on the chain at BENCH_X402_RPC_URL, e.g. the shared one.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -21,16 +25,22 @@ import {
   ensureInfrastructure,
   freePort,
   repoRoot,
+  startAnvil,
   uniqueTopic,
   waitFor,
 } from '@microraiden/testing';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { Pool } from 'pg';
+import { startX402Contender, type X402Contender } from './x402-contender';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const REQUESTS_PER_CONNECTION = Number(process.env.BENCH_REQUESTS ?? 250);
 const SERIAL = Number(process.env.BENCH_SERIAL ?? 1500);
 const TIME_LIMIT_S = 90;
+const X402 = process.env.BENCH_X402 !== '0';
+const X402_REQUESTS = Number(process.env.BENCH_X402_REQUESTS ?? 640);
+const X402_SERIAL = Number(process.env.BENCH_X402_SERIAL ?? 200);
+const X402_TIME_LIMIT_S = Number(process.env.BENCH_X402_SECONDS ?? 15);
 const PRICE = 1000n;
 const ROOT = repoRoot();
 const RECEIVER_KEY = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d';
@@ -91,6 +101,7 @@ async function load(
   url: string,
   urlPath: string,
   requests: Array<Array<Record<string, string>>>,
+  timeLimitSeconds = TIME_LIMIT_S,
 ): Promise<LoadResult> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-gateway-'));
   const planFile = path.join(dir, 'plan.json');
@@ -101,7 +112,7 @@ async function load(
       path: urlPath,
       connections: requests.length,
       requests,
-      timeLimitSeconds: TIME_LIMIT_S,
+      timeLimitSeconds,
     }),
   );
   const worker = node('bench/gateway/load-worker.ts', {}, [planFile]);
@@ -150,6 +161,23 @@ function rate(r: LoadResult): number {
   return r.ok / r.seconds;
 }
 
+/** Paid requests/s counting only the ones that were served (x402 answers 402 when a settlement fails). */
+function servedRate(r: LoadResult): number {
+  return (r.statuses['200'] ?? 0) / r.seconds;
+}
+
+/** Split `headers` into `connections` lists sent in order, one per connection. */
+function spread(
+  headers: Array<Record<string, string>>,
+  connections: number,
+): Array<Array<Record<string, string>>> {
+  return Array.from({ length: connections }, (_, c) => headers.filter((_h, i) => i % connections === c));
+}
+
+function verdict(met: boolean): string {
+  return met ? 'MET' : 'NOT MET';
+}
+
 async function main(): Promise<void> {
   console.log(
     `gateway bench: ${os.cpus().length} cores, ${CONNECTIONS} connections, ` +
@@ -160,6 +188,7 @@ async function main(): Promise<void> {
   const pool = new Pool({ connectionString: db.url, max: 2 });
   const brokers = infra.kafkaBrokers.split(',');
   const kafka = { brokers, clientId: 'bench-gateway' };
+  let stopX402Chain = async (): Promise<void> => {};
   try {
     const topics = {
       CHANNELS_TOPIC: uniqueTopic('bench.channels'),
@@ -259,6 +288,22 @@ async function main(): Promise<void> {
       { timeoutMs: 60_000, intervalMs: 100 },
     );
 
+    const x402Chain = !X402
+      ? undefined
+      : process.env.BENCH_X402_RPC_URL
+        ? { rpcUrl: process.env.BENCH_X402_RPC_URL, stop: async () => {} }
+        : await startAnvil();
+    if (x402Chain) stopX402Chain = () => x402Chain.stop();
+    const x402: X402Contender | undefined = x402Chain
+      ? await startX402Contender({
+          rpcUrl: x402Chain.rpcUrl,
+          upstreamUrl,
+          payTo: receiver,
+          price: PRICE,
+          start: async (script, env) => Number(await firstLine(node(script, env))),
+        })
+      : undefined;
+
     const signStarted = performance.now();
     const paidThroughput = throughputChannels.map((c) => proofs(c, REQUESTS_PER_CONNECTION));
     const paidSerial = [proofs(serialChannel, SERIAL)];
@@ -266,6 +311,9 @@ async function main(): Promise<void> {
     console.log(
       `pre-signed ${CONNECTIONS * REQUESTS_PER_CONNECTION + SERIAL + 500} proofs in ${Math.round(performance.now() - signStarted)} ms`,
     );
+    const x402Warm = 20;
+    const x402Headers = x402 ? await x402.payments(x402Warm + X402_REQUESTS + X402_SERIAL) : [];
+    if (x402) console.log(`pre-signed ${x402Headers.length} x402 exact authorizations (EIP-3009)`);
 
     // Warm up both paths (JIT, connection pools, prepared statements).
     await load(upstreamUrl, '/api/weather', plain(8, 250));
@@ -276,6 +324,30 @@ async function main(): Promise<void> {
     const paid = await load(gatewayUrl, '/api/weather', paidThroughput);
     const directSerial = await load(upstreamUrl, '/api/weather', plain(1, SERIAL));
     const paidSerialResult = await load(gatewayUrl, '/api/weather', paidSerial);
+    // x402 last, so its facilitator, server and chain add no work to the machine while ours run.
+    let x402Runs: LoadResult[] = [];
+    if (x402) {
+      const x402Warmed = await load(
+        x402.url,
+        '/api/weather',
+        [x402Headers.slice(0, x402Warm)],
+        X402_TIME_LIMIT_S,
+      );
+      const x402Paid = await load(
+        x402.url,
+        '/api/weather',
+        spread(x402Headers.slice(x402Warm, x402Warm + X402_REQUESTS), CONNECTIONS),
+        X402_TIME_LIMIT_S,
+      );
+      const x402Serial = await load(
+        x402.url,
+        '/api/weather',
+        [x402Headers.slice(x402Warm + X402_REQUESTS)],
+        X402_TIME_LIMIT_S,
+      );
+      x402Runs = [x402Warmed, x402Paid, x402Serial];
+    }
+    const [, x402Paid, x402Serial] = x402Runs;
 
     for (const [name, r] of [
       ['paid', paid],
@@ -319,15 +391,44 @@ async function main(): Promise<void> {
     console.log(row(`gateway paid (${CONNECTIONS} conn)`, paid));
     console.log(row('upstream direct (1 conn, serial)', directSerial));
     console.log(row('gateway paid (1 conn, serial)', paidSerialResult));
+    if (x402Paid && x402Serial) {
+      console.log(row(`x402 exact paid (${CONNECTIONS} conn)`, x402Paid));
+      console.log(row('x402 exact paid (1 conn, serial)', x402Serial));
+    }
     console.log('');
     const ratio = rate(paid) / rate(direct);
     const addedP50 = paidSerialResult.latenciesMs.p50 - directSerial.latenciesMs.p50;
     const addedP99 = paidSerialResult.latenciesMs.p99 - directSerial.latenciesMs.p99;
-    console.log(`paid / unpaid throughput:   ${(ratio * 100).toFixed(1)} %   (target >= 40 %)`);
+    console.log(
+      `paid / unpaid throughput:   ${(ratio * 100).toFixed(1)} %   (target >= 40 %)   ${verdict(ratio >= 0.4)}`,
+    );
     console.log(`free / unpaid throughput:   ${((rate(free) / rate(direct)) * 100).toFixed(1)} %`);
     console.log(
-      `added latency, serial:      p50 ${addedP50.toFixed(2)} ms, p99 ${addedP99.toFixed(2)} ms   (target p99 <= 5 ms)`,
+      `added latency, serial:      p50 ${addedP50.toFixed(2)} ms, p99 ${addedP99.toFixed(2)} ms   (target p99 <= 5 ms)   ${verdict(addedP99 <= 5)}`,
     );
+    if (x402 && x402Paid && x402Serial) {
+      const versus = rate(paid) / servedRate(x402Paid);
+      console.log(
+        `ours / x402 exact throughput: ${versus.toFixed(1)}x   (target >= 20x)   ${verdict(versus >= 20)}`,
+      );
+      console.log(
+        `x402 exact added latency, serial: p50 ${(x402Serial.latenciesMs.p50 - directSerial.latenciesMs.p50).toFixed(2)} ms, ` +
+          `p99 ${(x402Serial.latenciesMs.p99 - directSerial.latenciesMs.p99).toFixed(2)} ms`,
+      );
+      const served = x402Runs.reduce((n, r) => n + (r.statuses['200'] ?? 0), 0);
+      const unserved = x402Runs.reduce((n, r) => n + r.ok - (r.statuses['200'] ?? 0) + r.failed, 0);
+      // x402 releases a response only after its settlement landed: every served request is one transfer.
+      const received = await x402.received();
+      if (received !== BigInt(served) * PRICE)
+        throw new Error(
+          `x402 accounting mismatch: ${received} received on-chain for ${served} served requests`,
+        );
+      console.log(
+        `x402 exact on ${await x402.mining()}: bounded to ${X402_REQUESTS} + ${X402_SERIAL} serial requests or ${X402_TIME_LIMIT_S} s per run, ` +
+          `each settled on-chain before its response; ${served} served (incl. ${x402Warm} warm-up), ${unserved} not; ` +
+          `payee received ${received} base units on-chain`,
+      );
+    }
     console.log(
       `inside the gateway (mean over all paid requests): verify ${mean('microraiden_gateway_verify_seconds').toFixed(3)} ms, ` +
         `accept transaction ${mean('microraiden_gateway_accept_seconds').toFixed(3)} ms`,
@@ -347,6 +448,7 @@ async function main(): Promise<void> {
     for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
     await pool.end();
     await db.drop();
+    await stopX402Chain();
     await stop();
   }
 }
