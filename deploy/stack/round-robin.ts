@@ -1,13 +1,15 @@
 // A tiny round-robin front for the local stack's gateway replicas: keep-alive to each replica, headers passed
 // through both ways, 502 with a JSON body when the chosen replica does not answer. It does not retry on the
 // other replica: a paid request may have reached the first one, and only the client may decide to re-send.
-// usage: PORT=8080 TARGETS=http://127.0.0.1:3000,http://127.0.0.1:3003 node -r @swc-node/register deploy/stack/round-robin.ts
+// usage: PORT=8080 [HOST=127.0.0.1] TARGETS=http://127.0.0.1:3000,http://127.0.0.1:3003 node -r @swc-node/register deploy/stack/round-robin.ts
 import { Agent, createServer, request, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import { z } from 'zod';
 
 const env = z
   .object({
     PORT: z.coerce.number().int().min(1).max(65_535).default(8080),
+    /** 127.0.0.1 for the local stack; the compose stack's front listens on 0.0.0.0 inside its container. */
+    HOST: z.string().min(1).default('127.0.0.1'),
     TARGETS: z
       .string()
       .transform((value) => value.split(',').map((target) => target.trim()))
@@ -86,8 +88,8 @@ const server = createServer((req, res) => {
   req.pipe(upstream);
 });
 server.keepAliveTimeout = 65_000;
-server.listen(env.PORT, '127.0.0.1', () => {
-  process.stdout.write(`round-robin front on http://127.0.0.1:${env.PORT} -> ${env.TARGETS.join(', ')}\n`);
+server.listen(env.PORT, env.HOST, () => {
+  process.stdout.write(`round-robin front on http://${env.HOST}:${env.PORT} -> ${env.TARGETS.join(', ')}\n`);
 });
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

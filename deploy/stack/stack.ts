@@ -12,6 +12,7 @@ import { stackDatabaseUrl } from './stack-database';
 import { deployOrReuse, ensureBlocksKeepComing, fundDemoSender, writeDemoSenderKey } from './local-chain';
 import { portInUse, ServiceProcess, type ServiceSpec } from './service-process';
 import { runSmokeCheck } from './smoke-check';
+import { DEMO_LINKS } from '../../examples/demo-links';
 import { StackError } from './stack-error';
 import { parseStackOptions, STACK_USAGE, type StackOptions } from './stack-options';
 
@@ -49,7 +50,9 @@ function stopLeftovers(): void {
     }
     const ours =
       cmdline.includes('@swc-node/register') &&
-      (cmdline.includes('services/') || cmdline.includes('deploy/stack/'));
+      (cmdline.includes('services/') ||
+        cmdline.includes('deploy/stack/') ||
+        cmdline.includes('examples/demo-upstream'));
     if (ours) {
       log(`stopping process group ${pid} left by an earlier stack run`);
       try {
@@ -241,7 +244,7 @@ async function main(): Promise<number> {
     };
     const upstream = await track({
       name: 'demo-upstream',
-      entry: 'deploy/stack/demo-upstream.ts',
+      entry: 'examples/demo-upstream.ts',
       port: ports.upstream,
       readyPath: '/',
       env: { PORT: String(ports.upstream) },
@@ -271,6 +274,8 @@ async function main(): Promise<number> {
     log('5/5 ready\n');
     const lines = [
       `  front (round robin)  ${front.url}            GET /  (free), /api/fortune, /api/echo?q=1 (paid)`,
+      `  demos (paid through the front; prices in deploy/stack/routes.json, examples/README.md):`,
+      ...DEMO_LINKS.map((link) => `    ${`${front.url}${link.path}`.padEnd(44)} ${link.what}`),
       `  gateway replicas     ${gateway1.url}, ${gateway2.url}   (/docs, /metrics, /health/ready, management /api/1)`,
       `  ledger               ${ledger.url}/api/1/channels   docs ${ledger.url}/docs   metrics ${ledger.url}/metrics`,
       `  chain-watcher        ${watcher.url}/health/ready   docs ${watcher.url}/docs   metrics ${watcher.url}/metrics`,
