@@ -12,3 +12,7 @@ export * from './store/ledger-queries';
 export * from './runtime/ledger-topics';
 export * from './runtime/ledger-projection';
 export * from './runtime/rebuild-ledger';
+export * from './store/operator-snapshot';
+export * from './operator/token-amount';
+export * from './operator/operator-view';
+export * from './operator/operator-page';

@@ -7,6 +7,7 @@ import { ChannelsController } from './channels.controller';
 import { LEDGER_CONFIG, type LedgerConfig } from './ledger-config';
 import { LedgerMetrics } from './ledger-metrics';
 import { LedgerRuntime } from './ledger-runtime';
+import { OperatorController } from './operator.controller';
 import { projectionLagCheck } from './projection-lag.check';
 import { RevenueController } from './revenue.controller';
 
@@ -42,7 +43,7 @@ export class AppModule {
           ],
         }),
       ],
-      controllers: [ChannelsController, RevenueController],
+      controllers: [ChannelsController, RevenueController, OperatorController],
       providers: [LedgerMetrics],
     };
   }

@@ -27,6 +27,9 @@ export const ledgerConfigSchema = z.object({
   ENSURE_TOPICS: booleanSchema.default(true),
   TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(12),
   MAX_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+  /** How the operator page names and scales amounts (the ledger never reads the token contract). */
+  TOKEN_SYMBOL: z.string().min(1).max(20).default('MTK'),
+  TOKEN_DECIMALS: z.coerce.number().int().min(0).max(77).default(18),
 });
 
 export type LedgerConfig = z.output<typeof ledgerConfigSchema>;

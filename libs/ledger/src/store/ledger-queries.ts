@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { ChannelStatus } from '../projection/channel-projection';
 import {
   LedgerAuditEntity,
@@ -51,7 +51,8 @@ export interface ChannelFilter {
 
 const iso = (value: Date | null) => (value === null ? null : value.toISOString());
 
-function recordOf(row: LedgerChannelEntity): ChannelRecord {
+/** A stored channel row as the query API answers it. */
+export function recordOf(row: LedgerChannelEntity): ChannelRecord {
   return {
     channelId: row.channelId,
     status: row.status,
@@ -152,7 +153,7 @@ export async function findLatestProof(
 }
 
 /** Revenue by route and method, largest first. */
-export async function revenueByRoute(dataSource: DataSource) {
+export async function revenueByRoute(dataSource: DataSource | EntityManager) {
   const rows = await dataSource.getRepository(LedgerRevenueByRouteEntity).find();
   return rows
     .map((row) => ({ route: row.route, method: row.method, amount: row.amount, proofs: row.proofs }))
@@ -193,7 +194,7 @@ export interface FundsAtRiskEntry {
 
 /** Accepted but not yet withdrawn or settled, per channel (largest first) and in total. */
 export async function fundsAtRisk(
-  dataSource: DataSource,
+  dataSource: DataSource | EntityManager,
 ): Promise<{ total: bigint; channels: FundsAtRiskEntry[] }> {
   const rows = (await dataSource.query(
     `SELECT channel_id, status, sender, receiver, balance::text, withdrawn::text, deposit::text,

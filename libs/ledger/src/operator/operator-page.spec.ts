@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import {
+  aChannelIdOf,
+  aChannelRecord,
+  anOperatorSnapshot,
+  aPartitionLag,
+} from '../test/operator-snapshot-builders';
+import { renderOperatorPage } from './operator-page';
+import { buildOperatorView } from './operator-view';
+
+const MTK = { symbol: 'MTK', decimals: 18 };
+const now = new Date('2026-02-03T04:05:06.000Z');
+
+const field = (html: string, name: string) =>
+  new RegExp(`data-field="${name}" data-base-units="(\\d+)">([^<]*)<`).exec(html)?.slice(1);
+
+describe('renderOperatorPage', () => {
+  const channel = aChannelRecord({ channelId: aChannelIdOf('cd'), balance: 1_500_000_000_000_000n });
+  const view = buildOperatorView({
+    snapshot: anOperatorSnapshot({
+      channels: [channel],
+      revenueByRoute: [{ route: '/api/fortune', method: 'GET', amount: 1_500_000_000_000_000n, proofs: 2 }],
+      fundsAtRisk: {
+        total: 1_500_000_000_000_000n,
+        channels: [{ ...channel, atRisk: 1_500_000_000_000_000n }],
+      },
+    }),
+    lag: [aPartitionLag(0, 4n)],
+    token: MTK,
+    now,
+  });
+  const html = renderOperatorPage(view);
+
+  it('is a self-contained page: no scripts, no external assets', () => {
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).not.toMatch(/<script|<link|src=|https?:\/\//);
+  });
+
+  it('shows the totals in token units with the exact base units alongside', () => {
+    expect(field(html, 'accepted-revenue')).toEqual(['1500000000000000', '0.0015 MTK']);
+    expect(field(html, 'funds-at-risk')).toEqual(['1500000000000000', '0.0015 MTK']);
+    expect(field(html, 'received-on-chain')).toEqual(['0', '0 MTK']);
+    expect(html).toContain('<small>1500000000000000</small>');
+    expect(html).toContain('data-max-lag="4"');
+    expect(html).toContain(`data-channel-id="${channel.channelId}"`);
+    expect(html).toContain('data-route="GET /api/fortune"');
+  });
+
+  it('escapes what came from events', () => {
+    const hostile = buildOperatorView({
+      snapshot: anOperatorSnapshot({
+        revenueByRoute: [{ route: '/x"><script>alert(1)</script>', method: 'GET', amount: 1n, proofs: 1 }],
+      }),
+      lag: null,
+      token: MTK,
+      now,
+    });
+    const page = renderOperatorPage(hostile);
+    expect(page).not.toContain('<script>');
+    expect(page).toContain('&lt;script&gt;');
+    expect(page).toContain('unknown: the consumer has not joined');
+  });
+});

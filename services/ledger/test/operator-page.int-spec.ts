@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aChannelStream } from './support/channel-stream';
+import {
+  createLedgerFixture,
+  getJson,
+  startLedger,
+  waitUntilCaughtUp,
+  type LedgerFixture,
+} from './support/ledger-harness';
+
+type Item = Record<string, string>;
+
+let fixture: LedgerFixture;
+let ledger: Awaited<ReturnType<typeof startLedger>> | undefined;
+
+beforeAll(async () => {
+  fixture = await createLedgerFixture('ledger_operator', 3);
+});
+afterAll(async () => {
+  await ledger?.app.close();
+  await fixture?.close();
+});
+
+/** The exact base units of the cell `data-field="<field>"` inside `html`. */
+function baseUnits(html: string, field: string): bigint {
+  const match = new RegExp(`data-field="${field}" data-base-units="(\\d+)"`).exec(html);
+  if (!match) throw new Error(`no ${field} amount on the page`);
+  return BigInt(match[1]!);
+}
+
+/** The `<tr>` of one channel. */
+function channelRow(html: string, channelId: string): string {
+  const match = new RegExp(`<tr data-channel-id="${channelId}">([\\s\\S]*?)</tr>`).exec(html);
+  if (!match) throw new Error(`channel ${channelId} is not on the page`);
+  return match[1]!;
+}
+
+const statusOf = (row: string) => /data-field="status">(\w+)</.exec(row)?.[1];
+
+describe('GET /operator (real Kafka and Postgres)', () => {
+  const stream = aChannelStream('operator');
+
+  it('shows the projection: totals, routes, every channel and the lag, in exact amounts', async () => {
+    ledger = await startLedger(fixture, { TOKEN_SYMBOL: 'MTK', TOKEN_DECIMALS: '18' });
+    await fixture.publish([...stream.chain, ...stream.proofs]);
+    await waitUntilCaughtUp(ledger.runtime);
+
+    const response = await fetch(`${ledger.url}/operator`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(response.headers.get('content-security-policy')).toContain("default-src 'none'");
+    const html = await response.text();
+
+    // Against what the events imply (computed from the stream, not from the ledger) ...
+    const { expected } = stream;
+    const revenue = [...expected.byRoute.values()].reduce((sum, v) => sum + v, 0n);
+    expect(baseUnits(html, 'accepted-revenue')).toBe(revenue);
+    expect(baseUnits(html, 'funds-at-risk')).toBe(expected.fundsAtRisk);
+    const received = [...expected.channels.values()].reduce(
+      (sum, c) => sum + c.withdrawn + (c.status === 'settled' ? c.balance - c.withdrawn : 0n),
+      0n,
+    );
+    expect(received).toBeGreaterThan(0n);
+    expect(baseUnits(html, 'received-on-chain')).toBe(received);
+    for (const [channelId, want] of expected.channels) {
+      const row = channelRow(html, channelId);
+      expect(statusOf(row), channelId).toBe(want.status);
+      expect(baseUnits(row, 'deposit')).toBe(want.deposit);
+      expect(baseUnits(row, 'balance')).toBe(want.balance);
+      expect(baseUnits(row, 'withdrawn')).toBe(want.withdrawn);
+      expect(row).toContain(`data-field="proof-count">${want.proofs}<`);
+    }
+    for (const [route, amount] of expected.byRoute) {
+      const row = new RegExp(`<tr data-route="${route}">([\\s\\S]*?)</tr>`).exec(html)?.[1] ?? '';
+      expect(baseUnits(row, 'route-revenue'), route).toBe(amount);
+    }
+    expect(html).toMatch(/data-field="projection-lag" data-max-lag="0">0 total/);
+    expect(html.match(/<tr><td><code>[^<]+<\/code><\/td><td class="num">\d+<\/td>/g)).toHaveLength(6);
+
+    // ... and against the ledger's own JSON API.
+    const risk = await getJson<{ total: string; channels: Item[] }>(ledger.url, '/api/1/funds-at-risk');
+    expect(baseUnits(html, 'funds-at-risk').toString()).toBe(risk.body.total);
+    for (const entry of risk.body.channels)
+      expect(baseUnits(channelRow(html, entry.channelId!), 'at-risk').toString()).toBe(entry.atRisk);
+    const routes = await getJson<{ items: Item[] }>(ledger.url, '/api/1/revenue/routes');
+    expect(routes.body.items.reduce((sum, r) => sum + BigInt(r.amount!), 0n)).toBe(
+      baseUnits(html, 'accepted-revenue'),
+    );
+
+    // Token units are exact decimals of the base units (18 decimals here: every amount is far below 1 MTK).
+    const units = /data-field="accepted-revenue" data-base-units="\d+">([^<]+) MTK</.exec(html)?.[1];
+    expect(units).toBe(`0.${revenue.toString().padStart(18, '0').replace(/0+$/, '')}`);
+  });
+
+  it('is documented in the OpenAPI document as an HTML page', async () => {
+    const doc = await getJson<{ paths: Record<string, { get?: { responses?: Record<string, unknown> } }> }>(
+      ledger!.url,
+      '/docs/openapi.json',
+    );
+    expect(doc.body.paths['/operator']?.get?.responses?.['200']).toMatchObject({
+      content: { 'text/html': expect.anything() },
+    });
+  });
+});
