@@ -85,7 +85,7 @@ function holdResponse(res: ServerResponse, settle: (status: number) => Promise<S
 /**
  * A `(req, res, next)` middleware (Express, Connect, plain Node) charging for the application's own handlers with
  * the same core as the reverse proxy: unpaid requests get the challenge, paid ones reach `next()`, and the
- * handler's response is held until the payment is accepted (status < 500) or released (status >= 500).
+ * handler's response is held until the payment is accepted (2xx/3xx) or released (any other status).
  */
 export function paywallMiddleware(paywall: Paywall, options: PaywallMiddlewareOptions = {}) {
   return (req: IncomingMessage & { originalUrl?: string }, res: ServerResponse, next: Next): void => {

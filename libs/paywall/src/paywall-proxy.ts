@@ -30,7 +30,8 @@ function isFailure(result: UpstreamResponse | UpstreamFailure): result is Upstre
 
 /**
  * The reverse proxy: admission by the paywall, forwarding to the upstream, then settlement. A paid response is
- * held until its acceptance committed; a failed upstream (>= 500, unreachable, timed out) is never charged.
+ * held until its acceptance committed; an upstream that did not succeed (4xx, 5xx, unreachable, timed out) is never
+ * charged.
  */
 export class PaywallProxy {
   constructor(

@@ -156,9 +156,19 @@ describe('Paywall.complete', () => {
     expect(paywall.inFlightChannels).toBe(0);
   });
 
-  it('charges a 4xx answer of the upstream (it succeeded at answering)', async () => {
-    const ticket = ticketOf(await paywall.admit(request(payment(PRICE))));
-    expect((await paywall.complete(ticket, { status: 404 })).kind).toBe('deliver');
+  it('charges 2xx and 3xx answers of the upstream only: a 4xx is delivered with RDN-Cost 0', async () => {
+    const proof = payment(PRICE);
+    for (const status of [400, 404, 429]) {
+      const done = await paywall.complete(ticketOf(await paywall.admit(request(proof))), { status });
+      expect(done.kind === 'deliver' && done.charged).toBe(0n);
+      expect(done.kind === 'deliver' && parseReceipt(done.headers)).toEqual({
+        ok: true,
+        value: { channelId, senderBalance: 0n, cost: 0n },
+      });
+    }
+    expect(store.events).toHaveLength(0);
+    const redirect = await paywall.complete(ticketOf(await paywall.admit(request(proof))), { status: 304 });
+    expect(redirect.kind === 'deliver' && redirect.charged).toBe(PRICE);
     expect(store.events).toHaveLength(1);
   });
 

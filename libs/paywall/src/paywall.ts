@@ -1,5 +1,6 @@
 import { createBalanceProofAccepted, type MicroraidenEvent } from '@microraiden/events';
 import {
+  isChargeableStatus,
   parsePayment,
   ProtocolError,
   verifyPayment,
@@ -103,7 +104,7 @@ const EVENT_SOURCE = 'gateway';
 /**
  * The gateway's payment logic, framework-free. `admit` runs before the upstream: route price, payment headers,
  * channel, signature and balance against the committed balance and this process's reservations (docs/protocol.md
- * section 6). `complete` runs after it: on success (status < 500) one transaction compare-and-sets the accepted
+ * section 6). `complete` runs after it: on success (2xx or 3xx) one transaction compare-and-sets the accepted
  * balance and enqueues `balance-proof.accepted`; only after it committed may the upstream's response go out.
  */
 export class Paywall {
@@ -240,7 +241,7 @@ export class Paywall {
         this.metrics.rejected(ticket.route, error.code);
         return { kind: 'respond', response: gatewayErrorResponse(error, this.notCharged(ticket)) };
       }
-      if (outcome.status >= 500) {
+      if (!isChargeableStatus(outcome.status)) {
         this.metrics.rejected(ticket.route, `UPSTREAM_${outcome.status}`);
         return { kind: 'deliver', headers: this.notCharged(ticket), charged: 0n };
       }

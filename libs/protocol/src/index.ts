@@ -34,6 +34,7 @@ export { keccak256 } from './keccak256';
 export * from './payment-headers';
 export * from './protocol-error';
 export * from './receipt-headers';
+export * from './charging-policy';
 export * from './recover-signer';
 export * from './result';
 export * from './secp256k1-backend';

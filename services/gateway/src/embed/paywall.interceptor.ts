@@ -25,8 +25,8 @@ interface IncomingLike {
 /**
  * Charges for a Nest route handler with the same core as the reverse proxy (use with {@link PaywallResponseFilter}):
  * unpaid requests get the challenge without reaching the handler; a paid one runs the handler, and its result goes
- * out only after the proof was accepted (with receipt headers). A handler failing with a 5xx is not charged; a 4xx
- * answer is (the upstream answered), as docs/protocol.md section 7 says.
+ * out only after the proof was accepted (with receipt headers). Only a 2xx or 3xx result is charged; a handler failing
+ * with a 4xx or 5xx is not, as docs/protocol.md section 7 says.
  */
 @Injectable()
 export class PaywallInterceptor implements NestInterceptor {
