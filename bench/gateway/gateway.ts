@@ -403,6 +403,8 @@ async function main(): Promise<void> {
       `paid / unpaid throughput:   ${(ratio * 100).toFixed(1)} %   (target >= 40 %)   ${verdict(ratio >= 0.4)}`,
     );
     console.log(`free / unpaid throughput:   ${((rate(free) / rate(direct)) * 100).toFixed(1)} %`);
+    // What payment itself costs, with the proxy hop (a second HTTP round trip on the same two cores) factored out.
+    console.log(`paid / free (both proxied): ${((rate(paid) / rate(free)) * 100).toFixed(1)} %`);
     console.log(
       `added latency, serial:      p50 ${addedP50.toFixed(2)} ms, p99 ${addedP99.toFixed(2)} ms   (target p99 <= 5 ms)   ${verdict(addedP99 <= 5)}`,
     );
