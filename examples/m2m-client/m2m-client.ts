@@ -33,7 +33,7 @@ export async function runM2mClient(options: M2mOptions): Promise<(PaidAmount | n
     log(`#${i} HTTP ${result.response.status} ${body.slice(0, 80)}`);
     log(
       result.paid
-        ? `   paid ${result.paid.amount}, channel balance ${result.paid.balance}`
+        ? `   paid ${result.paid.amount}, channel balance ${result.paid.balance}${result.paid.prepaid ? ' (prepaid: no 402 round trip)' : ''}`
         : '   paid nothing',
     );
     paid.push(result.paid);

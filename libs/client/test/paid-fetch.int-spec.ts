@@ -66,6 +66,33 @@ describe('paidFetch against a test gateway on anvil', () => {
     expect(await fx.balanceOf(sender)).toBe(startTokens - 10n * PRICE);
   });
 
+  it('pays 20 sequential requests with 21 HTTP requests: one handshake, then the payment goes out right away', async () => {
+    const sent: boolean[] = [];
+    const counting: typeof fetch = (input, init) => {
+      sent.push(new Headers(init?.headers).has('RDN-Balance'));
+      return fetch(input, init);
+    };
+    client = await fx.client({ fetch: counting });
+    const balances: bigint[] = [];
+    const prepaid: boolean[] = [];
+    for (let i = 0; i < 20; i++) {
+      const { response, paid } = await client.fetch(`${weather()}?i=${i}`, undefined, {
+        ...limits,
+        maxDeposit: 20n * PRICE,
+      });
+      expect(response.status).toBe(200);
+      await response.text();
+      balances.push(paid!.balance);
+      prepaid.push(paid!.prepaid);
+    }
+    expect(sent).toHaveLength(21);
+    expect(sent.filter((isPaid) => !isPaid)).toHaveLength(1);
+    expect([gateway.challenges, gateway.payments.length]).toEqual([1, 20]);
+    expect(balances).toEqual(Array.from({ length: 20 }, (_, i) => BigInt(i + 1) * PRICE));
+    expect(prepaid).toEqual([false, ...Array<boolean>(19).fill(true)]);
+    expect(gateway.payments.every((p) => p.outcome === 'accepted')).toBe(true);
+  });
+
   it('refuses a price above the limit without opening a channel or signing', async () => {
     const nonce = await fx.provider.getTransactionCount(sender);
     const error = await errorOf(

@@ -1,5 +1,6 @@
 import {
   encodePayment,
+  isChargeableStatus,
   parseChallenge,
   parseErrorCode,
   parseReceipt,
@@ -9,6 +10,7 @@ import {
   type Receipt,
 } from '@microraiden/protocol';
 import { ClientError } from '../client-error';
+import { ChallengeMemory, resourceKey } from './challenge-memory';
 import type { TransactionProgress } from '../chain/transaction-progress';
 import { KeyedMutex } from './keyed-mutex';
 import type { PaymentIdentity, PaymentWallet, PreparedPayment } from './payment-wallet';
@@ -30,18 +32,26 @@ export interface PaidFetchOptions {
   readonly networkRetries?: number;
   /** Longest total wait for the gateway to see a new channel or deposit. Default 30 s. */
   readonly channelWaitMs?: number;
+  /**
+   * Send the payment with the request itself when this client met the resource's challenge before (one round
+   * trip instead of two). Default true; false always sends the request unpaid first.
+   */
+  readonly prepay?: boolean;
   readonly onProgress?: (event: PaidFetchProgress) => void;
 }
 
 /** What paidFetch is doing, for callers that show it. */
 export type PaidFetchProgress =
-  | { readonly stage: 'challenge'; readonly challenge: Challenge }
+  /** `remembered`: taken from an earlier answer for this resource, not from a 402 just received. */
+  | { readonly stage: 'challenge'; readonly challenge: Challenge; readonly remembered: boolean }
   | { readonly stage: 'transaction'; readonly progress: TransactionProgress }
   | {
       readonly stage: 'paying';
       readonly channelId: Hex32;
       readonly balance: bigint;
       readonly reused: boolean;
+      /** Sent without the unpaid 402 round trip, on a remembered challenge. */
+      readonly prepaid: boolean;
     }
   | { readonly stage: 'retrying'; readonly reason: string; readonly delayMs: number };
 
@@ -54,6 +64,8 @@ export interface PaidAmount {
   readonly balance: bigint;
   /** The price the gateway asked. */
   readonly price: bigint;
+  /** True when the payment went out with the request itself: the unpaid 402 round trip was skipped. */
+  readonly prepaid: boolean;
 }
 
 /** The final response and what was paid for it (null: nothing was charged). */
@@ -68,7 +80,12 @@ const WAITABLE = new Set([
   'CHANNEL_INSUFFICIENT_CONFIRMATIONS',
   'BALANCE_EXCEEDS_DEPOSIT',
 ]);
+// A prepaid request answered 402 with one of these was not judged on its amount: the remembered challenge is
+// outdated (the route is no longer paid, or another receiver or deployment serves it). Start over from it.
+const HANDSHAKE_AGAIN = new Set(['PAYMENT_REQUIRED', 'WRONG_CHAIN', 'WRONG_CONTRACT', 'WRONG_RECEIVER']);
 const mutexes = new WeakMap<PaymentWallet, KeyedMutex>();
+// Per wallet (so per Client instance), like the mutexes.
+const memories = new WeakMap<PaymentWallet, ChallengeMemory>();
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -129,6 +146,9 @@ function checkChallenge(challenge: Challenge, identity: PaymentIdentity, maxPric
  * fetch() that pays: sends the request; on `402` reads the challenge (RDN-* headers), checks it against
  * the wallet's deployment and `maxPricePerRequest`, gets a channel to the receiver (reused, topped up or
  * opened within `maxDeposit`), signs the cumulative balance and retries once with the payment headers.
+ * The challenge is remembered per resource (method, origin, path), and the next request to it carries its
+ * payment right away (`prepay`, default on): one round trip instead of two. A plain 402 answer to such a
+ * request falls back to the handshake; amount errors are handled as after a handshake.
  *
  * It never pays twice for one request: network failures re-send the same proof (same balance); a proof
  * the gateway accepted but whose answer was lost ends in PAYMENT_RESPONSE_LOST rather than a second
@@ -163,19 +183,26 @@ export async function paidFetch(
     return { ...rest, headers, ...(body === undefined ? {} : { body: body as RequestInit['body'] }) };
   };
 
-  const first = await doFetch(target, requestInit());
-  if (first.status !== 402) return { response: first, paid: null };
-  const parsed = parseChallenge(first.headers);
-  await discard(first);
-  if (!parsed.ok) throw parsed.error;
-  const challenge = parsed.value;
-  checkChallenge(challenge, await wallet.paymentIdentity(), maxPrice);
-  options.onProgress?.({ stage: 'challenge', challenge });
-  const gatewayUrl = new URL(challenge.gatewayPath, target).toString();
-
   let mutex = mutexes.get(wallet);
   if (!mutex) mutexes.set(wallet, (mutex = new KeyedMutex()));
-  return mutex.run(challenge.receiver, async () => {
+  let memory: ChallengeMemory | undefined;
+  if (options.prepay !== false) {
+    memory = memories.get(wallet);
+    if (!memory) memories.set(wallet, (memory = new ChallengeMemory()));
+  }
+  const key = resourceKey(init?.method, target);
+
+  // A bare Response: a prepaid attempt got a plain challenge back and the handshake has to start from it.
+  const pay = (challenge: Challenge, prepaid: boolean): Promise<PaidResponse | Response> =>
+    mutex
+      .run(challenge.receiver, () => payWith(challenge, prepaid))
+      .catch((error: unknown) => {
+        memory?.forget(key);
+        throw error;
+      });
+
+  const payWith = async (challenge: Challenge, prepaid: boolean): Promise<PaidResponse | Response> => {
+    const gatewayUrl = new URL(challenge.gatewayPath, target).toString();
     const channelId = await wallet.fundChannel({
       receiver: challenge.receiver,
       amount: challenge.price,
@@ -222,7 +249,13 @@ export async function paidFetch(
     };
 
     for (;;) {
-      options.onProgress?.({ stage: 'paying', channelId, balance: proof.balance, reused: proof.reused });
+      options.onProgress?.({
+        stage: 'paying',
+        channelId,
+        balance: proof.balance,
+        reused: proof.reused,
+        prepaid,
+      });
       const response = await send(proof);
       const receiptRead = parseReceipt(response.headers);
       const receipt: Receipt | undefined =
@@ -231,8 +264,20 @@ export async function paidFetch(
         await wallet.recordReceiverBalance({ channelId, balance: receipt.senderBalance, gatewayUrl });
       }
       const code = parseErrorCode(response.headers);
+      if (prepaid && response.status === 402 && (code === undefined || HANDSHAKE_AGAIN.has(code))) {
+        memory?.forget(key);
+        return response;
+      }
       if (code === undefined || (response.status !== 402 && response.status !== 409)) {
-        return { response, paid: paidFor(response, receipt, proof, price) };
+        if (receipt) {
+          // Paid replies repeat the challenge (protocol 5.1): a changed price is known before the next request.
+          const latest = parseChallenge(response.headers);
+          memory?.remember(key, latest.ok ? latest.value : challenge);
+        } else {
+          // No receipt: the resource may have become free; never prepay for it on a guess.
+          memory?.forget(key);
+        }
+        return { response, paid: paidFor(response, receipt, proof, price, prepaid) };
       }
 
       if (code === 'BALANCE_STALE' || code === 'INCREMENT_BELOW_PRICE') {
@@ -272,7 +317,38 @@ export async function paidFetch(
       }
       throw await refusal(response, code, channelId);
     }
-  });
+  };
+
+  let answer: Response | undefined;
+  const remembered = memory?.recall(key);
+  if (remembered !== undefined) {
+    let fits = true;
+    try {
+      checkChallenge(remembered, await wallet.paymentIdentity(), maxPrice);
+    } catch {
+      // E.g. a lower maxPricePerRequest than last time: let a fresh challenge decide.
+      fits = false;
+      memory?.forget(key);
+    }
+    if (fits) {
+      options.onProgress?.({ stage: 'challenge', challenge: remembered, remembered: true });
+      const outcome = await pay(remembered, true);
+      if (!(outcome instanceof Response)) return outcome;
+      answer = outcome;
+    }
+  }
+
+  answer ??= await doFetch(target, requestInit());
+  if (answer.status !== 402) return { response: answer, paid: null };
+  const parsed = parseChallenge(answer.headers);
+  await discard(answer);
+  if (!parsed.ok) throw parsed.error;
+  const challenge = parsed.value;
+  checkChallenge(challenge, await wallet.paymentIdentity(), maxPrice);
+  options.onProgress?.({ stage: 'challenge', challenge, remembered: false });
+  const outcome = await pay(challenge, false);
+  // Only a prepaid attempt hands a challenge back.
+  return outcome instanceof Response ? { response: outcome, paid: null } : outcome;
 }
 
 /** What a non-error answer to a paid request cost: the receipt's word, or (no receipt) what was sent. */
@@ -281,14 +357,21 @@ function paidFor(
   receipt: Receipt | undefined,
   proof: PreparedPayment,
   price: bigint,
+  prepaid: boolean,
 ): PaidAmount | null {
   if (receipt) {
     return receipt.cost > 0n
-      ? { channelId: proof.channelId, amount: receipt.cost, balance: receipt.senderBalance, price }
+      ? { channelId: proof.channelId, amount: receipt.cost, balance: receipt.senderBalance, price, prepaid }
       : null;
   }
-  // A gateway that sends no receipt still charges when its upstream answered below 500 (protocol section 7).
-  return response.status < 500
-    ? { channelId: proof.channelId, amount: proof.balance - proof.base, balance: proof.balance, price }
+  // A gateway that sends no receipt still charges when its upstream succeeded (2xx/3xx, protocol section 7).
+  return isChargeableStatus(response.status)
+    ? {
+        channelId: proof.channelId,
+        amount: proof.balance - proof.base,
+        balance: proof.balance,
+        price,
+        prepaid,
+      }
     : null;
 }

@@ -8,6 +8,7 @@ import {
   channelDomain,
   decideClose,
   encodeChallenge,
+  isChargeableStatus,
   encodeCloseResponse,
   encodeErrorHeaders,
   encodeReceipt,
@@ -70,7 +71,7 @@ export class TestGateway {
   dropAfterAccepting = 0;
   /** Refuse close requests (an uncooperative receiver). */
   refuseClose = false;
-  /** Answer paid requests with this upstream status (>= 500: not charged). */
+  /** Answer paid requests with this upstream status (not 2xx/3xx: not charged). */
   upstreamStatus = 200;
   private server?: Server;
 
@@ -149,7 +150,7 @@ export class TestGateway {
           : {};
       return this.error(decision.error, { ...challenge, ...withReceipt });
     }
-    if (this.upstreamStatus >= 500) {
+    if (!isChargeableStatus(this.upstreamStatus)) {
       this.payments.push({
         channelId: payment.channelId,
         balance: payment.balance,
