@@ -17,7 +17,7 @@ describe('the m2m client example against the real gateway', () => {
   });
   afterAll(() => demos?.stop());
 
-  it('pays 20 sequential requests with 21 HTTP requests: only the first one does the 402 handshake', async () => {
+  it('pays 20 sequential requests with one 402 handshake and one HTTP request per payment after it', async () => {
     const price = demos.priceOf('GET', '/api/fortune');
     const sent: { paid: boolean; status: number }[] = [];
     const counting: typeof fetch = async (input, init) => {
@@ -38,9 +38,15 @@ describe('the m2m client example against the real gateway', () => {
     expect(paid.map((p) => p?.balance)).toEqual(Array.from({ length: 20 }, (_, i) => BigInt(i + 1) * price));
     expect(paid.map((p) => p?.amount)).toEqual(Array<bigint>(20).fill(price));
     expect(new Set(paid.map((p) => p?.channelId)).size).toBe(1);
-    expect(sent).toHaveLength(21);
+    // One unpaid handshake. The first proof may be answered CHANNEL_NOT_FOUND / _INSUFFICIENT_CONFIRMATIONS and
+    // re-sent while the chain-watcher publishes the fresh channel; every later request is exactly one HTTP request.
     expect(sent[0]).toEqual({ paid: false, status: 402 });
-    expect(sent.slice(1).every((s) => s.paid && s.status === 200)).toBe(true);
+    expect(sent.filter((s) => !s.paid)).toHaveLength(1);
+    const firstServed = sent.findIndex((s) => s.status === 200);
+    expect(sent.slice(1, firstServed).every((s) => s.paid && (s.status === 402 || s.status === 409))).toBe(
+      true,
+    );
+    expect(sent.slice(firstServed)).toEqual(Array(20).fill({ paid: true, status: 200 }));
     expect(paid.map((p) => p?.prepaid)).toEqual([false, ...Array<boolean>(19).fill(true)]);
     expect(lines[3]).toMatch(/prepaid: no 402 round trip/);
   });
