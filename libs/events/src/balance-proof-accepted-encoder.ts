@@ -1,5 +1,5 @@
 import { getAddress, isAddress } from 'viem';
-import { balanceProofAcceptedId, type BalanceProofAcceptedV1 } from './balance-proof-events';
+import { knownBalanceProofAcceptedId, type BalanceProofAcceptedV1 } from './balance-proof-events';
 import { EventEncodeError } from './event-errors';
 
 // The gateway encodes one of these per paid request, inside the acceptance transaction. The generic zod codec
@@ -105,7 +105,7 @@ export function encodeBalanceProofAccepted(event: BalanceProofAcceptedV1): Buffe
       issues.push('data.balance: balance must exceed previousBalance');
     else if (data.increment !== data.balance - data.previousBalance)
       issues.push('data.increment: increment must equal balance - previousBalance');
-    else if (wire.id !== balanceProofAcceptedId(data))
+    else if (wire.id !== knownBalanceProofAcceptedId(data))
       issues.push('id: id is not the deterministic id of this balance proof');
   }
   if (issues.length > 0)

@@ -87,17 +87,32 @@ export function balanceProofAcceptedId(
   ]);
 }
 
-/** Build a `balance-proof.accepted` v1 event with its deterministic id; `occurredAt` defaults to `acceptedAt`. */
+// Ids computed by createBalanceProofAccepted, keyed by its frozen copy of the data: the encoder, which must check the
+// id, finds it here instead of hashing a second time per paid request. Frozen, the data cannot have changed since.
+const computedIds = new WeakMap<object, Hex>();
+
+/** {@link balanceProofAcceptedId} of `data`, without hashing again when createBalanceProofAccepted made `data`. */
+export function knownBalanceProofAcceptedId(data: BalanceProofAcceptedData): Hex {
+  return computedIds.get(data) ?? balanceProofAcceptedId(data);
+}
+
+/**
+ * Build a `balance-proof.accepted` v1 event with its deterministic id; `occurredAt` defaults to `acceptedAt`. The
+ * event's data is a frozen copy of `data`.
+ */
 export function createBalanceProofAccepted(
   data: BalanceProofAcceptedData,
   meta: { source: string; occurredAt?: string },
 ): BalanceProofAcceptedV1 {
+  const frozen = Object.freeze({ ...data });
+  const id = balanceProofAcceptedId(frozen);
+  computedIds.set(frozen, id);
   return {
-    id: balanceProofAcceptedId(data),
+    id,
     type: BALANCE_PROOF_ACCEPTED,
     version: 1,
     occurredAt: meta.occurredAt ?? data.acceptedAt,
     source: meta.source,
-    data,
+    data: frozen,
   };
 }
