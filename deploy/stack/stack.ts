@@ -278,6 +278,7 @@ async function main(): Promise<number> {
       ...DEMO_LINKS.map((link) => `    ${`${front.url}${link.path}`.padEnd(44)} ${link.what}`),
       `  gateway replicas     ${gateway1.url}, ${gateway2.url}   (/docs, /metrics, /health/ready, management /api/1)`,
       `  ledger               ${ledger.url}/api/1/channels   docs ${ledger.url}/docs   metrics ${ledger.url}/metrics`,
+      `  operator page        ${ledger.url}/operator   (channels, revenue, funds at risk, projection lag)`,
       `  chain-watcher        ${watcher.url}/health/ready   docs ${watcher.url}/docs   metrics ${watcher.url}/metrics`,
       `  demo upstream        ${upstream.url}`,
       `  anvil ${rpcUrl}   Kafka 127.0.0.1:${ports.kafka}   Postgres ${databaseUrl}`,
