@@ -10,7 +10,8 @@ import { Client, type PaidAmount } from '@microraiden/client';
 import { channelManagerAt, microTokenAt, readDeploymentFile, type Deployment } from '@microraiden/contracts';
 import { runM2mClient } from '../../../examples/m2m-client/m2m-client';
 import { anvilPrivateKey, STACK_ACCOUNTS } from '../anvil-accounts';
-import { portOpen, StackRun, STACK_PORTS, waitForStackSlot, type StackUrls } from './support/stack-run';
+import { portInUse } from '../service-process';
+import { StackRun, STACK_PORTS, waitForStackSlot, type StackUrls } from './support/stack-run';
 
 // `npm run stack` for real, on the default ports: the M2M client pays 100 requests through the round-robin
 // front, the sender then cheats with an uncooperative close at a stale balance, the chain-watcher disputes it
@@ -240,7 +241,7 @@ describe('npm run stack, end to end: 100 paid requests, a cheating close dispute
   it('stops everything it started on Ctrl-C', async () => {
     const code = await stack!.interrupt(90_000);
     expect(code, stack!.log().slice(-3000)).toBe(0);
-    for (const port of STACK_PORTS) expect(await portOpen(port), `port ${port} still open`).toBe(false);
+    for (const port of STACK_PORTS) expect(await portInUse(port), `port ${port} still open`).toBe(false);
     expect(existsSync(path.join(repo, '.run/stack.pids'))).toBe(false);
     const alive = pidsWhileRunning.filter((pid) => existsSync(`/proc/${pid}`));
     expect(alive, 'stack processes still running').toEqual([]);

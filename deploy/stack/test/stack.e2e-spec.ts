@@ -1,25 +1,13 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { connect } from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { portInUse } from '../service-process';
+import { STACK_PORTS } from './support/stack-run';
 
 // `npm run stack -- --check` for real, on the default ports: infrastructure, contracts, five services and a
 // front, two paid requests, the ledger; then everything it started must be gone again.
 const repo = path.resolve(__dirname, '../../..');
-const SERVICE_PORTS = [8080, 8081, 3000, 3003, 3001, 3002];
-
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
 // Infrastructure this checkout already runs belongs to someone else's session: the check must leave it up.
 function infraAlreadyRunning(): boolean {
   return ['anvil.sh', 'kafka.sh'].some(
@@ -52,7 +40,7 @@ function runStackCheck(args: string[]): Promise<{ code: number | null; output: s
 describe('npm run stack -- --check', () => {
   it('pays through both gateway replicas, sees the balance in the ledger, and cleans up', async () => {
     const taken: number[] = [];
-    for (const port of SERVICE_PORTS) if (await portOpen(port)) taken.push(port);
+    for (const port of STACK_PORTS) if (await portInUse(port)) taken.push(port);
     expect(
       taken,
       `the stack's default ports ${taken.join(', ')} are taken: free them to run this test`,
@@ -66,7 +54,7 @@ describe('npm run stack -- --check', () => {
     );
     expect(output).toMatch(/ledger .*balance 1500000000000000/);
     expect(code, output.slice(-3000)).toBe(0);
-    for (const port of SERVICE_PORTS) expect(await portOpen(port), `port ${port} still open`).toBe(false);
+    for (const port of STACK_PORTS) expect(await portInUse(port), `port ${port} still open`).toBe(false);
     expect(existsSync(path.join(repo, '.run/stack.pids'))).toBe(false);
   }, 180_000);
 });

@@ -1,25 +1,13 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { portInUse } from '../../service-process';
 
 const repo = path.resolve(__dirname, '../../../..');
 
 /** The stack's default ports (README): front, demo upstream, gateways, ledger, chain-watcher. */
 export const STACK_PORTS = [8080, 8081, 3000, 3003, 3001, 3002] as const;
-
-/** Whether something accepts TCP connections on 127.0.0.1:`port`. */
-export function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 /** Process ids of `deploy/stack/stack.ts` runs other than this process's children (read from /proc). */
 export function otherStackRuns(): number[] {
@@ -46,7 +34,7 @@ export async function waitForStackSlot(timeoutMs: number): Promise<{ ports: numb
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const ports: number[] = [];
-    for (const port of STACK_PORTS) if (await portOpen(port)) ports.push(port);
+    for (const port of STACK_PORTS) if (await portInUse(port)) ports.push(port);
     const runs = otherStackRuns();
     if ((ports.length === 0 && runs.length === 0) || Date.now() > deadline) return { ports, runs };
     await sleep(2_000);
