@@ -30,7 +30,12 @@ export function describeServiceHealth(options: {
     });
 
     it('is ready when every real dependency answers', async () => {
-      const res = await fetch(`${url}/health/ready`);
+      // A service whose own start-up runs in the background (the chain-watcher) becomes ready moments later.
+      let res = await fetch(`${url}/health/ready`);
+      for (let waited = 0; res.status !== 200 && waited < 15_000; waited += 250) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        res = await fetch(`${url}/health/ready`);
+      }
       const body = (await res.json()) as { status: string; info: Record<string, { status: string }> };
       expect(res.status, JSON.stringify(body)).toBe(200);
       expect(Object.keys(body.info).sort()).toEqual([...options.checks].sort());

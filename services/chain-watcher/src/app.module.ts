@@ -7,12 +7,14 @@ import { LoggerModule } from 'nestjs-pino';
 import { CHAIN_WATCHER_CONFIG, type ChainWatcherConfig } from './chain-watcher-config';
 import { ChainWatcherRunner } from './chain-watcher.runner';
 import { ReceiverFundsCheck } from './receiver-funds-check';
+import { StartupCheck } from './startup-check';
 
 /** The chain-watcher: follows the channel manager on chain and acts for the receiver. */
 @Module({})
 export class AppModule {
   static register(config: ChainWatcherConfig): DynamicModule {
     const funds = new ReceiverFundsCheck(config.MIN_RECEIVER_ETH);
+    const startup = new StartupCheck();
     return {
       module: AppModule,
       imports: [
@@ -24,12 +26,14 @@ export class AppModule {
             kafkaProbe(config.KAFKA_BROKERS, 'chain-watcher'),
             rpcProbe(config.RPC_URL),
             funds,
+            startup,
           ],
         }),
       ],
       providers: [
         { provide: CHAIN_WATCHER_CONFIG, useValue: config },
         { provide: ReceiverFundsCheck, useValue: funds },
+        { provide: StartupCheck, useValue: startup },
         ChainWatcherRunner,
       ],
     };

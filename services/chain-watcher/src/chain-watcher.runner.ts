@@ -33,6 +33,7 @@ import { Pool } from 'pg';
 import { Registry } from 'prom-client';
 import { CHAIN_WATCHER_CONFIG, type ChainWatcherConfig } from './chain-watcher-config';
 import { ReceiverFundsCheck } from './receiver-funds-check';
+import { StartupCheck } from './startup-check';
 import { WatcherMetrics } from './watcher-metrics';
 
 const SOURCE = 'chain-watcher';
@@ -66,6 +67,7 @@ export class ChainWatcherRunner implements OnModuleInit, OnApplicationBootstrap,
     @Inject(CHAIN_WATCHER_CONFIG) private readonly config: ChainWatcherConfig,
     @Inject(Registry) registry: Registry,
     private readonly funds: ReceiverFundsCheck,
+    private readonly startup: StartupCheck,
   ) {
     this.metrics = new WatcherMetrics(registry);
   }
@@ -141,6 +143,7 @@ export class ChainWatcherRunner implements OnModuleInit, OnApplicationBootstrap,
     if (this.stopping) return;
     await this.retry('balance-proof consumer', () => this.startProofConsumer());
     if (this.stopping) return;
+    this.startup.succeeded();
     this.log.info('watching', {
       channelManager: this.deployment.channelManager,
       receiver: this.wallet.address,
@@ -300,6 +303,7 @@ export class ChainWatcherRunner implements OnModuleInit, OnApplicationBootstrap,
         return await work();
       } catch (err) {
         this.log.error(`${what} failed, retrying`, { error: (err as Error).message });
+        this.startup.failed(`${what} failed: ${(err as Error).message}`);
         await this.sleep(Math.max(this.config.POLL_INTERVAL_MS, 1_000));
       }
     }

@@ -1,0 +1,26 @@
+import type { DependencyCheck } from '@microraiden/service-kit';
+
+/**
+ * Readiness until the watcher's own start-up has succeeded: checking the RPC's chain id against the deployment,
+ * migrating, creating topics and joining Kafka. Without it a watcher pointed at the wrong chain answers every
+ * dependency probe and looks ready while it watches nothing; with it, /health/ready says why it is not.
+ */
+export class StartupCheck implements DependencyCheck {
+  readonly name = 'startup';
+  private problem: string | undefined = 'starting';
+
+  /** Start-up failed (it is retried): readiness reports `reason`. */
+  failed(reason: string): void {
+    this.problem = reason;
+  }
+
+  /** Start-up finished: the watcher follows the chain and Kafka. */
+  succeeded(): void {
+    this.problem = undefined;
+  }
+
+  async check(): Promise<Record<string, string>> {
+    if (this.problem !== undefined) throw new Error(this.problem);
+    return { state: 'watching' };
+  }
+}
