@@ -327,7 +327,10 @@ var MicroraidenPaywall = (function () {
           remember();
           renderChannel();
           await showContent(res);
-          status('Paid ' + (receipt ? receipt.cost.toString() : '?') + '; the channel balance is now ' + channel.balance.toString() + '.');
+          // Only 2xx/3xx answers are charged (protocol section 7): a 4xx comes with RDN-Cost 0.
+          status(receipt && receipt.cost === 0n
+            ? 'Not charged: the resource answered ' + res.status + '; the channel balance stays ' + channel.balance.toString() + '.'
+            : 'Paid ' + (receipt ? receipt.cost.toString() : '?') + '; the channel balance is now ' + channel.balance.toString() + '.');
           show('mr-pay', true);
           $('mr-pay').textContent = 'Pay again (' + challenge.price.toString() + ') and reload';
           return;
