@@ -17,6 +17,8 @@ import { StackError } from './stack-error';
 export interface SmokeTargets {
   readonly frontUrl: string;
   readonly ledgerUrl: string;
+  /** The ledger's (and gateways') operator token. */
+  readonly operatorToken: string;
   readonly deployment: Deployment;
   readonly provider: JsonRpcProvider;
 }
@@ -37,7 +39,7 @@ async function describe(response: Response): Promise<string> {
  * proofs through the round-robin front (so both gateway replicas accept one) -> the ledger shows the balance.
  */
 export async function runSmokeCheck(targets: SmokeTargets, log: Log): Promise<void> {
-  const { frontUrl, ledgerUrl, deployment, provider } = targets;
+  const { frontUrl, ledgerUrl, operatorToken, deployment, provider } = targets;
   const fortuneUrl = `${frontUrl}/api/fortune`;
   const echoUrl = `${frontUrl}/api/echo?greeting=hello`;
 
@@ -124,7 +126,7 @@ export async function runSmokeCheck(targets: SmokeTargets, log: Log): Promise<vo
   const ledgerDeadline = Date.now() + 30_000;
   let seen = 'not found';
   while (Date.now() < ledgerDeadline) {
-    const response = await fetch(ledgerChannel);
+    const response = await fetch(ledgerChannel, { headers: { authorization: `Bearer ${operatorToken}` } });
     if (response.status === 200) {
       const body = (await response.json()) as { balance?: string; status?: string; proofCount?: number };
       seen = `status ${body.status}, balance ${body.balance}, proofs ${body.proofCount}`;

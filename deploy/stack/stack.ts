@@ -100,7 +100,13 @@ function serviceSpecs(options: StackOptions, databaseUrl: string, operatorToken:
       entry: 'services/ledger/src/main.ts',
       port: ports.ledger,
       readyPath: '/health/ready',
-      env: { ...shared, PORT: String(ports.ledger), HOST: '127.0.0.1', TOPIC_PARTITIONS: '1' },
+      env: {
+        ...shared,
+        PORT: String(ports.ledger),
+        HOST: '127.0.0.1',
+        TOPIC_PARTITIONS: '1',
+        OPERATOR_TOKEN: operatorToken,
+      },
     },
     {
       name: 'chain-watcher',
@@ -284,6 +290,7 @@ async function main(): Promise<number> {
       `  anvil ${rpcUrl}   Kafka 127.0.0.1:${ports.kafka}   Postgres ${databaseUrl}`,
       `  deployment           ${path.relative(repo, deploymentFile)} (manager ${deployment.channelManager}, token ${deployment.token})`,
       `  operator token       ${operatorToken}   (curl -H 'Authorization: Bearer ${operatorToken}' ${gateway1.url}/api/1/stats)`,
+      `                       also for the ledger's API and operator page (a browser asks: any user name, the token as password)`,
       `  receiver             anvil account ${STACK_ACCOUNTS.receiver}`,
       `  demo sender          ${sender} (anvil account ${STACK_ACCOUNTS.demoSender}); key in ${path.relative(repo, senderKeyFile)}`,
       `  WARNING: the demo sender's and receiver's keys are anvil's PUBLIC test keys: never use them on a real chain.`,
@@ -299,7 +306,10 @@ async function main(): Promise<number> {
       log('--check: paying through the front');
       try {
         await interruptible(
-          runSmokeCheck({ frontUrl: front.url, ledgerUrl: ledger.url, deployment, provider }, log),
+          runSmokeCheck(
+            { frontUrl: front.url, ledgerUrl: ledger.url, operatorToken, deployment, provider },
+            log,
+          ),
         );
         log('CHECK PASSED');
         return 0;

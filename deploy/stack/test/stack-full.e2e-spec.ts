@@ -54,8 +54,8 @@ async function paidRequests(gatewayUrl: string): Promise<number> {
     .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
 }
 
-async function getJson<T>(url: string): Promise<T> {
-  const response = await fetch(url);
+async function getJson<T>(url: string, token: string): Promise<T> {
+  const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
   if (response.status !== 200) throw new Error(`GET ${url}: HTTP ${response.status}`);
   return (await response.json()) as T;
 }
@@ -67,8 +67,8 @@ function pageAmount(html: string, field: string): bigint {
   return BigInt(match[1]!);
 }
 
-async function operatorPage(ledgerUrl: string): Promise<string> {
-  const response = await fetch(`${ledgerUrl}/operator`);
+async function operatorPage(ledgerUrl: string, token: string): Promise<string> {
+  const response = await fetch(`${ledgerUrl}/operator`, { headers: { authorization: `Bearer ${token}` } });
   if (response.status !== 200) throw new Error(`GET /operator: HTTP ${response.status}`);
   return response.text();
 }
@@ -103,7 +103,7 @@ describe('npm run stack, end to end: 100 paid requests, a cheating close dispute
     deployment = await readDeploymentFile(urls.deploymentFile);
     provider = new JsonRpcProvider(urls.rpcUrl, undefined, { staticNetwork: true });
     provider.pollingInterval = 250;
-    revenueBefore = pageAmount(await operatorPage(urls.ledger), 'accepted-revenue');
+    revenueBefore = pageAmount(await operatorPage(urls.ledger, urls.operatorToken), 'accepted-revenue');
   }, 270_000);
 
   it(`pays ${REQUESTS} requests through the front, served by both gateway replicas`, async () => {
@@ -207,7 +207,10 @@ describe('npm run stack, end to end: 100 paid requests, a cheating close dispute
     const channel = await until(
       'the ledger to project the settlement',
       async () => {
-        const body = await getJson<Record<string, string>>(`${urls.ledger}/api/1/channels/${channelId}`);
+        const body = await getJson<Record<string, string>>(
+          `${urls.ledger}/api/1/channels/${channelId}`,
+          urls.operatorToken,
+        );
         return body.status === 'settled' ? body : undefined;
       },
       30_000,
@@ -221,13 +224,14 @@ describe('npm run stack, end to end: 100 paid requests, a cheating close dispute
     });
     const senders = await getJson<{ items: Array<Record<string, string>> }>(
       `${urls.ledger}/api/1/revenue/senders`,
+      urls.operatorToken,
     );
     expect(senders.items.find((s) => s.sender === sender.address)).toMatchObject({
       amount: total.toString(),
       proofs: REQUESTS,
     });
 
-    const html = await operatorPage(urls.ledger);
+    const html = await operatorPage(urls.ledger, urls.operatorToken);
     expect(pageAmount(html, 'accepted-revenue') - revenueBefore).toBe(total);
     const row = new RegExp(`<tr data-channel-id="${channelId.toLowerCase()}">([\\s\\S]*?)</tr>`).exec(
       html,

@@ -11,7 +11,6 @@ export * from './gateway-config';
 export * from './gateway-error';
 export * from './gateway-schema';
 export * from './micro-batcher';
-export * from './operator-token';
 export * from './paywall';
 export * from './paywall-metrics';
 export * from './paywall-middleware';

@@ -6,3 +6,4 @@ export * from './errors/http-error.filter';
 export * from './errors/http-status';
 export * from './logging/logger-options';
 export * from './lifecycle/shutdown-deadline';
+export * from './auth/operator-token';

@@ -1,9 +1,10 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
-import { GatewayError, isOperatorAuthorized, type GatewayConfig } from '@microraiden/paywall';
+import { GatewayError, type GatewayConfig } from '@microraiden/paywall';
+import { isOperatorAuthorized } from '@microraiden/service-kit';
 import type { FastifyRequest } from 'fastify';
 import { GATEWAY_CONFIG } from './gateway-config';
 
-/** Lets a request through only with `Authorization: Bearer <OPERATOR_TOKEN>`; without a token set, none pass. */
+/** Lets a request through only with the operator token (Bearer, or Basic as password); without one set, none pass. */
 @Injectable()
 export class OperatorGuard implements CanActivate {
   constructor(@Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig) {}

@@ -30,6 +30,8 @@ export const ledgerConfigSchema = z.object({
   /** How the operator page names and scales amounts (the ledger never reads the token contract). */
   TOKEN_SYMBOL: z.string().min(1).max(20).default('MTK'),
   TOKEN_DECIMALS: z.coerce.number().int().min(0).max(77).default(18),
+  /** When set, the query API and the operator page require it; unset, they are open (local runs, tests). */
+  OPERATOR_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
 });
 
 export type LedgerConfig = z.output<typeof ledgerConfigSchema>;

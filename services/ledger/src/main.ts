@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
 import { bootstrapService } from '@microraiden/service-kit';
 import { AppModule } from './app.module';
 import { loadLedgerConfig } from './ledger-config';
@@ -10,6 +11,10 @@ async function main(): Promise<void> {
     port: config.PORT,
     host: config.HOST,
   });
+  if (config.OPERATOR_TOKEN === undefined)
+    new Logger('Ledger').warn(
+      'OPERATOR_TOKEN is not set: the query API and the operator page are open to anyone who can reach this port',
+    );
 }
 
 main().catch((err: unknown) => {

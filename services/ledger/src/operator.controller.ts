@@ -1,13 +1,16 @@
-import { Controller, Get, Header, Inject } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Controller, UseGuards, Get, Header, Inject } from '@nestjs/common';
+import { ApiOperation, ApiProduces, ApiResponse, ApiTags, ApiSecurity } from '@nestjs/swagger';
 import { buildOperatorView, loadOperatorSnapshot, renderOperatorPage } from '@microraiden/ledger';
 import { LEDGER_CONFIG, type LedgerConfig } from './ledger-config';
 import { LedgerRuntime } from './ledger-runtime';
+import { LedgerOperatorGuard } from './operator.guard';
 
 /** The page lists this many channels, most recently active first; the totals cover all of them. */
 const CHANNELS_SHOWN = 200;
 
 @ApiTags('operator')
+@ApiSecurity('operator')
+@UseGuards(LedgerOperatorGuard)
 @Controller()
 export class OperatorController {
   constructor(

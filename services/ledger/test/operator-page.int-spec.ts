@@ -10,6 +10,11 @@ import {
 
 type Item = Record<string, string>;
 
+const TOKEN = 'ledger-operator-token-0123456789';
+const BEARER = { authorization: `Bearer ${TOKEN}` };
+// What a browser sends after its Basic prompt: any user name, the token as password.
+const BASIC = { authorization: `Basic ${Buffer.from(`operator:${TOKEN}`).toString('base64')}` };
+
 let fixture: LedgerFixture;
 let ledger: Awaited<ReturnType<typeof startLedger>> | undefined;
 
@@ -41,11 +46,11 @@ describe('GET /operator (real Kafka and Postgres)', () => {
   const stream = aChannelStream('operator');
 
   it('shows the projection: totals, routes, every channel and the lag, in exact amounts', async () => {
-    ledger = await startLedger(fixture, { TOKEN_SYMBOL: 'MTK', TOKEN_DECIMALS: '18' });
+    ledger = await startLedger(fixture, { TOKEN_SYMBOL: 'MTK', TOKEN_DECIMALS: '18', OPERATOR_TOKEN: TOKEN });
     await fixture.publish([...stream.chain, ...stream.proofs]);
     await waitUntilCaughtUp(ledger.runtime);
 
-    const response = await fetch(`${ledger.url}/operator`);
+    const response = await fetch(`${ledger.url}/operator`, { headers: BASIC });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/html/);
     expect(response.headers.get('content-security-policy')).toContain("default-src 'none'");
@@ -78,11 +83,15 @@ describe('GET /operator (real Kafka and Postgres)', () => {
     expect(html.match(/<tr><td><code>[^<]+<\/code><\/td><td class="num">\d+<\/td>/g)).toHaveLength(6);
 
     // ... and against the ledger's own JSON API.
-    const risk = await getJson<{ total: string; channels: Item[] }>(ledger.url, '/api/1/funds-at-risk');
+    const risk = await getJson<{ total: string; channels: Item[] }>(
+      ledger.url,
+      '/api/1/funds-at-risk',
+      BEARER,
+    );
     expect(baseUnits(html, 'funds-at-risk').toString()).toBe(risk.body.total);
     for (const entry of risk.body.channels)
       expect(baseUnits(channelRow(html, entry.channelId!), 'at-risk').toString()).toBe(entry.atRisk);
-    const routes = await getJson<{ items: Item[] }>(ledger.url, '/api/1/revenue/routes');
+    const routes = await getJson<{ items: Item[] }>(ledger.url, '/api/1/revenue/routes', BEARER);
     expect(routes.body.items.reduce((sum, r) => sum + BigInt(r.amount!), 0n)).toBe(
       baseUnits(html, 'accepted-revenue'),
     );
@@ -90,6 +99,25 @@ describe('GET /operator (real Kafka and Postgres)', () => {
     // Token units are exact decimals of the base units (18 decimals here: every amount is far below 1 MTK).
     const units = /data-field="accepted-revenue" data-base-units="\d+">([^<]+) MTK</.exec(html)?.[1];
     expect(units).toBe(`0.${revenue.toString().padStart(18, '0').replace(/0+$/, '')}`);
+  });
+
+  it('with OPERATOR_TOKEN set, answers 401 without it and asks a browser for it (Basic)', async () => {
+    for (const path of ['/operator', '/api/1/channels', '/api/1/revenue/routes']) {
+      for (const headers of [{}, { authorization: 'Bearer not-the-token-0123456789' }] as Record<
+        string,
+        string
+      >[]) {
+        const res = await fetch(`${ledger!.url}${path}`, { headers });
+        expect(res.status, path).toBe(401);
+        expect(res.headers.get('www-authenticate')).toMatch(/^Basic realm="microraiden ledger"/);
+        expect(await res.json()).toMatchObject({ error: { code: 'UNAUTHORIZED' } });
+      }
+      expect((await fetch(`${ledger!.url}${path}`, { headers: BASIC })).status, path).toBe(200);
+      expect((await fetch(`${ledger!.url}${path}`, { headers: BEARER })).status, path).toBe(200);
+    }
+    // Health, metrics and the API description stay open for probes and tooling.
+    for (const path of ['/health/live', '/metrics', '/docs/openapi.json'])
+      expect((await fetch(`${ledger!.url}${path}`)).status, path).toBe(200);
   });
 
   it('is documented in the OpenAPI document as an HTML page', async () => {

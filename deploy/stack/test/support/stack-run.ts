@@ -55,6 +55,8 @@ export interface StackUrls {
   front: string;
   gateways: [string, string];
   ledger: string;
+  /** Needed by the gateways' management API and the ledger's API and operator page. */
+  operatorToken: string;
   rpcUrl: string;
   databaseUrl: string;
   deploymentFile: string;
@@ -107,6 +109,7 @@ export class StackRun {
       front: pick(/^\s+front \(round robin\)\s+(\S+)/m)[0]!,
       gateways: [gateway1!, gateway2!],
       ledger: pick(/^\s+ledger\s+(\S+)\/api\/1\/channels/m)[0]!,
+      operatorToken: pick(/^\s+operator token\s+(\S+)/m)[0]!,
       rpcUrl: pick(/^\s+anvil (http\S+)\s+Kafka/m)[0]!,
       databaseUrl: pick(/services' database: (\S+)/)[0]!,
       deploymentFile: path.join(repo, pick(/^\s+deployment\s+(\S+) \(manager/m)[0]!),

@@ -106,7 +106,8 @@ export async function waitUntilCaughtUp(runtime: LedgerRuntime, timeoutMs = 60_0
 export async function getJson<T = Record<string, unknown>>(
   url: string,
   path: string,
+  headers: Record<string, string> = {},
 ): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${url}${path}`);
+  const res = await fetch(`${url}${path}`, { headers });
   return { status: res.status, body: (await res.json()) as T };
 }

@@ -7,6 +7,12 @@ describe('isOperatorAuthorized', () => {
     expect(isOperatorAuthorized(`Bearer ${token}`, token)).toBe(true);
     expect(isOperatorAuthorized(`bearer ${token}`, token)).toBe(true);
   });
+  it('accepts HTTP Basic with the token as password, whatever the user name (browsers)', () => {
+    expect(isOperatorAuthorized(`Basic ${Buffer.from(`operator:${token}`).toString('base64')}`, token)).toBe(
+      true,
+    );
+    expect(isOperatorAuthorized(`Basic ${Buffer.from(`:${token}`).toString('base64')}`, token)).toBe(true);
+  });
   it.each([
     undefined,
     '',
@@ -15,6 +21,10 @@ describe('isOperatorAuthorized', () => {
     `Bearer ${token.slice(1)}`,
     'Bearer ',
     `Basic ${token}`,
+    `Basic ${Buffer.from(token).toString('base64')}`,
+    `Basic ${Buffer.from(`operator:${token}x`).toString('base64')}`,
+    `Basic ${Buffer.from('operator:').toString('base64')}`,
+    'Basic !!!',
   ])('refuses %s', (header) => {
     expect(isOperatorAuthorized(header, token)).toBe(false);
   });
