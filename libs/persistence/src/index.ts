@@ -1,1 +1,2 @@
 export * from './postgres-probe';
+export * from './session-lock';

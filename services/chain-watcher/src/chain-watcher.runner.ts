@@ -21,6 +21,7 @@ import {
 } from '@microraiden/chain-watcher';
 import { readDeploymentFile, type Deployment } from '@microraiden/contracts';
 import { TOPICS, type ChannelEvent } from '@microraiden/events';
+import { SessionLock } from '@microraiden/persistence';
 import {
   createEventConsumer,
   createEventProducer,
@@ -60,6 +61,8 @@ export class ChainWatcherRunner implements OnModuleInit, OnApplicationBootstrap,
   private producer: EventProducer | undefined;
   private consumer: EventConsumer | undefined;
   private stopping = false;
+  private leading = false;
+  private lock: SessionLock | undefined;
   private readonly loops: Promise<void>[] = [];
   private readonly wakers = new Set<() => void>();
 
@@ -109,6 +112,7 @@ export class ChainWatcherRunner implements OnModuleInit, OnApplicationBootstrap,
     await this.consumer?.stop().catch(() => undefined);
     await this.producer?.disconnect().catch(() => undefined);
     await this.pool?.end().catch(() => undefined);
+    await this.lock?.release();
     this.provider?.destroy();
   }
 
@@ -144,12 +148,56 @@ export class ChainWatcherRunner implements OnModuleInit, OnApplicationBootstrap,
     await this.retry('balance-proof consumer', () => this.startProofConsumer());
     if (this.stopping) return;
     this.startup.succeeded();
-    this.log.info('watching', {
-      channelManager: this.deployment.channelManager,
-      receiver: this.wallet.address,
-      confirmations: this.config.CONFIRMATIONS,
-    });
-    await Promise.all([this.followLoop(), this.disputeLoop(), this.fundsLoop()]);
+    await this.lead();
+  }
+
+  /**
+   * Acts (follows the chain, disputes, withdraws) only while holding the receiver's lock in Postgres, so a second
+   * watcher for the same receiver waits on standby instead of publishing and sending transactions from the same
+   * key; it takes over when the holder stops or its database session dies.
+   */
+  private async lead(): Promise<void> {
+    const name = [SOURCE, this.deployment.chainId, this.deployment.channelManager, this.wallet.address]
+      .join(':')
+      .toLowerCase();
+    const lock = new SessionLock(this.config.DATABASE_URL, name);
+    this.lock = lock;
+    let standbyLogged = false;
+    while (!this.stopping) {
+      if (!(await lock.tryAcquire().catch(() => false))) {
+        if (!standbyLogged)
+          this.log.info('standby: another chain-watcher acts for this receiver', { lock: name });
+        standbyLogged = true;
+        this.metrics.leader.set(0);
+        this.startup.acting('standby');
+        await this.sleep(this.config.POLL_INTERVAL_MS);
+        continue;
+      }
+      this.leading = true;
+      standbyLogged = false;
+      this.metrics.leader.set(1);
+      this.startup.acting('leading');
+      this.log.info('watching', {
+        channelManager: this.deployment.channelManager,
+        receiver: this.wallet.address,
+        confirmations: this.config.CONFIRMATIONS,
+      });
+      await Promise.all([this.followLoop(), this.disputeLoop(), this.fundsLoop(), this.keepLock(lock)]);
+      this.metrics.leader.set(0);
+      if (!this.stopping) this.log.error('lost the receiver lock (database session gone): stopped acting');
+    }
+    await lock.release();
+  }
+
+  /** Ends leadership, and with it every acting loop, as soon as the lock's session is gone. */
+  private async keepLock(lock: SessionLock): Promise<void> {
+    while (!this.stopping && this.leading) {
+      await this.sleep(this.config.POLL_INTERVAL_MS);
+      if (!(await lock.stillHeld())) {
+        this.leading = false;
+        for (const wake of [...this.wakers]) wake();
+      }
+    }
   }
 
   private async startProofConsumer(): Promise<void> {
@@ -283,9 +331,9 @@ export class ChainWatcherRunner implements OnModuleInit, OnApplicationBootstrap,
     } else this.log.warn('chain moved while reading, retrying', { reason: outcome.reason });
   }
 
-  /** Run `work` every poll interval until shutdown; failures are logged, counted and retried. */
+  /** Run `work` every poll interval while leading; failures are logged, counted and retried. */
   private async every(what: string, work: () => Promise<void>): Promise<void> {
-    while (!this.stopping) {
+    while (!this.stopping && this.leading) {
       try {
         await work();
       } catch (err) {

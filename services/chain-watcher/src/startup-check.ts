@@ -8,19 +8,25 @@ import type { DependencyCheck } from '@microraiden/service-kit';
 export class StartupCheck implements DependencyCheck {
   readonly name = 'startup';
   private problem: string | undefined = 'starting';
+  private role: 'deciding' | 'leading' | 'standby' = 'deciding';
 
   /** Start-up failed (it is retried): readiness reports `reason`. */
   failed(reason: string): void {
     this.problem = reason;
   }
 
-  /** Start-up finished: the watcher follows the chain and Kafka. */
+  /** Start-up finished: the watcher follows Kafka and is about to lead or wait on standby. */
   succeeded(): void {
     this.problem = undefined;
   }
 
+  /** Whether this watcher holds the receiver lock and acts, or waits for it (both are ready). */
+  acting(role: 'leading' | 'standby'): void {
+    this.role = role;
+  }
+
   async check(): Promise<Record<string, string>> {
     if (this.problem !== undefined) throw new Error(this.problem);
-    return { state: 'watching' };
+    return { role: this.role };
   }
 }

@@ -14,10 +14,16 @@ export class WatcherMetrics {
   readonly receiverBalance: Gauge;
   readonly receiverBalanceLow: Gauge;
   readonly followErrors: Counter;
+  readonly leader: Gauge;
 
   constructor(registry: Registry) {
     const registers = [registry];
     const p = 'microraiden_chain_watcher_';
+    this.leader = new Gauge({
+      name: `${p}leader`,
+      help: '1 while this watcher holds the receiver lock and acts (follows, disputes); 0 on standby',
+      registers,
+    });
     this.headBlock = new Gauge({
       name: `${p}head_block`,
       help: 'Latest block number of the chain',
