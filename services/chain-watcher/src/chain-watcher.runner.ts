@@ -164,10 +164,14 @@ export class ChainWatcherRunner implements OnModuleInit, OnApplicationBootstrap,
     this.lock = lock;
     let standbyLogged = false;
     while (!this.stopping) {
-      if (!(await lock.tryAcquire().catch(() => false))) {
-        if (!standbyLogged)
+      const acquired = await lock.tryAcquire().catch((err: Error) => {
+        this.log.warn('cannot take the receiver lock, retrying', { error: err.message });
+        return undefined;
+      });
+      if (acquired !== true) {
+        if (acquired === false && !standbyLogged)
           this.log.info('standby: another chain-watcher acts for this receiver', { lock: name });
-        standbyLogged = true;
+        standbyLogged ||= acquired === false;
         this.metrics.leader.set(0);
         this.startup.acting('standby');
         await this.sleep(this.config.POLL_INTERVAL_MS);
