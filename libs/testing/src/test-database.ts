@@ -59,6 +59,16 @@ export async function createTestDatabase(
     url: databaseUrl,
     drop: () =>
       onServer(serverUrl, async (client) => {
+        // Sessions a test has just closed may still be ending on the server; FORCE would send them a FATAL that
+        // surfaces as an uncaught error in a client that already dropped its listeners. Give them a second first.
+        for (let waited = 0; waited < 1_000; waited += 50) {
+          const { rows } = await client.query<{ n: number }>(
+            'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1',
+            [name],
+          );
+          if (rows[0]?.n === 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
         await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       }),
   };
