@@ -25,3 +25,10 @@ export * from './state/channel-record';
 export * from './state/channel-state-store';
 export * from './state/sender-state-file';
 export * from './format-duration';
+// How a sender learns the chain, contract and token; re-exported so the installed package needs nothing else.
+export {
+  DeploymentFileError,
+  parseDeployment,
+  readDeploymentFile,
+  type Deployment,
+} from '@microraiden/contracts';
