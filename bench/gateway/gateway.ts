@@ -33,6 +33,7 @@ import {
 } from '@microraiden/testing';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { Pool } from 'pg';
+import { CpuMeter, type CpuUse } from './cpu-meter';
 import { startX402Contender, type X402Contender } from './x402-contender';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -61,10 +62,27 @@ interface LoadResult {
   failed: number;
   statuses: Record<string, number>;
   seconds: number;
+  /** The load generator's own CPU while it sent. */
+  cpuSeconds: number;
   latenciesMs: { p50: number; p90: number; p99: number; max: number };
+  /** CPU seconds every other party spent during the run (see cpu-meter.ts). */
+  cpu?: CpuUse;
 }
 
 const children: ChildProcess[] = [];
+/** The benchmark's own processes by role, for the CPU split. */
+const roles = new Map<string, ChildProcess>();
+const pidOf = (role: string) => () => {
+  const pid = roles.get(role)?.pid;
+  return pid === undefined ? [] : [pid];
+};
+const cpuMeter = new CpuMeter([
+  { name: 'gateway', pids: pidOf('gateway') },
+  { name: 'embedded', pids: pidOf('embedded') },
+  { name: 'upstream', pids: pidOf('upstream') },
+  { name: 'postgres', commandLine: /^(\S*\/)?postgres\b/ },
+  { name: 'kafka', commandLine: /\bkafka\.Kafka\b/ },
+]);
 
 function node(
   script: string,
@@ -117,8 +135,11 @@ async function load(
       timeLimitSeconds,
     }),
   );
-  const worker = node('bench/gateway/load-worker.ts', {}, [planFile]);
-  return JSON.parse(await firstLine(worker)) as LoadResult;
+  const { result, cpu } = await cpuMeter.measure(async () => {
+    const worker = node('bench/gateway/load-worker.ts', {}, [planFile]);
+    return JSON.parse(await firstLine(worker)) as LoadResult;
+  });
+  return { ...result, cpu: { ...cpu, 'load generator': result.cpuSeconds } };
 }
 
 function key(i: number): string {
@@ -220,7 +241,9 @@ async function main(): Promise<void> {
       }),
     );
 
-    const upstreamPort = Number(await firstLine(node('bench/gateway/upstream.ts')));
+    const upstreamProcess = node('bench/gateway/upstream.ts');
+    roles.set('upstream', upstreamProcess);
+    const upstreamPort = Number(await firstLine(upstreamProcess));
     const upstreamUrl = `http://127.0.0.1:${upstreamPort}`;
     const gatewayPort = await freePort();
     const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
@@ -244,6 +267,7 @@ async function main(): Promise<void> {
       [],
       process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [],
     );
+    roles.set('gateway', gateway);
     let gatewayOutput = '';
     gateway.stderr!.on('data', (c: Buffer) => (gatewayOutput = (gatewayOutput + c.toString()).slice(-4000)));
     await waitFor(
@@ -327,25 +351,23 @@ async function main(): Promise<void> {
     if (x402) console.log(`pre-signed ${x402Headers.length} x402 exact authorizations (EIP-3009)`);
 
     // The paywall embedded in the upstream app itself: same answer, same database and topics, no proxy hop.
-    const embeddedPort = await firstLine(
-      node(
-        'bench/gateway/embedded-upstream.ts',
-        {
-          DATABASE_URL: db.url,
-          KAFKA_BROKERS: infra.kafkaBrokers,
-          BALANCE_PROOFS_TOPIC: topics.BALANCE_PROOFS_TOPIC,
-          RECEIVER: receiver,
-          CHAIN_ID: String(deployment.chainId),
-          CHANNEL_MANAGER: deployment.channelManager,
-          TOKEN: deployment.token,
-          PRICE: PRICE.toString(),
-        },
-        [],
-        process.env.BENCH_PROFILE_DIR
-          ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
-          : [],
-      ),
+    const embeddedProcess = node(
+      'bench/gateway/embedded-upstream.ts',
+      {
+        DATABASE_URL: db.url,
+        KAFKA_BROKERS: infra.kafkaBrokers,
+        BALANCE_PROOFS_TOPIC: topics.BALANCE_PROOFS_TOPIC,
+        RECEIVER: receiver,
+        CHAIN_ID: String(deployment.chainId),
+        CHANNEL_MANAGER: deployment.channelManager,
+        TOKEN: deployment.token,
+        PRICE: PRICE.toString(),
+      },
+      [],
+      process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [],
     );
+    roles.set('embedded', embeddedProcess);
+    const embeddedPort = await firstLine(embeddedProcess);
     const embeddedUrl = `http://127.0.0.1:${Number(embeddedPort)}`;
 
     // Warm up every path (JIT, connection pools, prepared statements).
@@ -434,6 +456,33 @@ async function main(): Promise<void> {
     if (x402Paid && x402Serial) {
       console.log(row(`x402 exact paid (${CONNECTIONS} conn)`, x402Paid));
       console.log(row('x402 exact paid (1 conn, serial)', x402Serial));
+    }
+    if (cpuMeter.available) {
+      // Where each request's CPU went: the parties share two cores, so what one spends the others cannot.
+      const parties = ['load generator', 'upstream', 'gateway', 'embedded', 'postgres', 'kafka'];
+      console.log('');
+      console.log(
+        `${'CPU µs per request'.padEnd(34)}${parties.map((p) => p.padStart(10)).join('')}${'total'.padStart(8)}${'busy'.padStart(7)}`,
+      );
+      for (const [name, r] of [
+        ['upstream direct', direct],
+        ['gateway free route', free],
+        ['gateway paid', paid],
+        ['embedded paywall paid', embedded],
+      ] as const) {
+        const perRequest = (seconds: number) => (seconds * 1e6) / Math.max(1, r.ok);
+        const total = Object.values(r.cpu ?? {}).reduce((a, b) => a + b, 0);
+        console.log(
+          `${name.padEnd(34)}${parties
+            .map((p) =>
+              perRequest(r.cpu?.[p] ?? 0)
+                .toFixed(0)
+                .padStart(10),
+            )
+            .join('')}` +
+            `${perRequest(total).toFixed(0).padStart(8)}${`${((total / r.seconds / os.cpus().length) * 100).toFixed(0)} %`.padStart(7)}`,
+        );
+      }
     }
     console.log('');
     // Two ways to run the paywall (the issue's): the reverse proxy adds a second HTTP hop on the same two cores,

@@ -1,7 +1,8 @@
 // Keep-alive load generator, in its own process so it does not share an event loop with what it measures.
 // usage: node -r @swc-node/register bench/gateway/load-worker.ts <plan.json>
 // Plan: { url, path, connections, requests: headers[][] (one list per connection, sent in order) }.
-// Prints one JSON line: { ok, failed, statuses, seconds, latenciesMs: { p50, p90, p99, max } }.
+// Prints one JSON line: { ok, failed, statuses, seconds, cpuSeconds, latenciesMs: { p50, p90, p99, max } };
+// cpuSeconds is this process's own CPU while it sent (its start-up excluded).
 import { readFileSync } from 'node:fs';
 import { Pool } from 'undici';
 
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
   const statuses: Record<string, number> = {};
   const deadline = Date.now() + plan.timeLimitSeconds * 1000;
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   await Promise.all(
     plan.requests.map(async (list) => {
       for (const headers of list) {
@@ -46,6 +48,7 @@ async function main(): Promise<void> {
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
   await pool.close();
   const sorted = latencies.slice(0, recorded).sort();
   process.stdout.write(
@@ -54,6 +57,7 @@ async function main(): Promise<void> {
       failed,
       statuses,
       seconds,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
       latenciesMs: {
         p50: percentile(sorted, 50),
         p90: percentile(sorted, 90),
