@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Client, Pool, type PoolClient } from 'pg';
 import type { KafkaClientOptions } from './kafka-client';
 import { outboxTable } from './outbox-table';
@@ -28,6 +29,12 @@ export interface OutboxLag {
   oldestUnpublishedAgeMs: number;
 }
 
+/** The advisory lock key of a table's relay: a signed 64-bit integer derived from its quoted name. */
+function relayLockKey(quotedTable: string): string {
+  const digest = createHash('sha256').update(`microraiden.outbox.relay ${quotedTable}`).digest();
+  return digest.readBigInt64BE(0).toString();
+}
+
 /** Publishes outbox rows to Kafka; see {@link createOutboxRelay}. */
 export interface OutboxRelay {
   /** Start relaying in the background until stop(). */
@@ -49,15 +56,15 @@ interface OutboxRow {
 }
 
 const PRUNE_EVERY_MS = 60_000;
-const KEY_WAIT_MS = 25;
 const LISTEN_RETRY_MS = 5_000;
 
 /**
- * Relay of the transactional outbox. Each batch locks the oldest unpublished rows with `FOR UPDATE SKIP LOCKED`,
- * publishes them (idempotent producer, acks=all) and marks them published in the same transaction, so any number
- * of relays (one per replica) can run: each row is published at least once, and a relay that dies mid-batch
- * leaves its rows to the next one. A row waits while an older row of the same key is in another relay's hands,
- * which keeps per-channel order across relays.
+ * Relay of the transactional outbox. One relay at a time publishes a table's rows: each batch transaction first
+ * takes a transaction-scoped advisory lock on the table (others find it taken and wait for their next poll), reads
+ * the oldest unpublished rows, publishes them (idempotent producer, acks=all) and marks them published before it
+ * commits. So any number of relays (one per replica) can run for failover, rows go out in id order (hence in commit
+ * order per channel, see enqueueEvent), and a relay that dies mid-batch leaves its rows to the next one: each row is
+ * published at least once.
  */
 export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const { table, channel } = outboxTable(options.table);
@@ -76,37 +83,34 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   let lastPrune = 0;
   let lastListenAttempt = 0;
 
-  // Rows of a key wait while an older unpublished row of that key is locked by another relay.
+  // The lock is taken in its own statement so the claim's snapshot is newer than the previous holder's commit:
+  // a claim that saw the old snapshot would publish that holder's rows again.
+  const lockSql = `BEGIN; SELECT pg_try_advisory_xact_lock(${relayLockKey(table)}) AS holder`;
   const claimSql = `
-    WITH locked AS MATERIALIZED (
-      SELECT id, key FROM ${table} WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
-    )
-    SELECT o.id, o.topic, o.key, o.payload, o.headers,
-      (l.key IS NOT NULL AND EXISTS (
-        SELECT 1 FROM ${table} e
-        WHERE e.key = l.key AND e.published_at IS NULL AND e.id < l.id AND e.id NOT IN (SELECT id FROM locked)
-      )) AS blocked
-    FROM locked l JOIN ${table} o ON o.id = l.id
-    ORDER BY o.id`;
+    SELECT id, topic, key, payload, headers FROM ${table}
+    WHERE published_at IS NULL ORDER BY id LIMIT $1`;
 
-  /** One batch; `blocked` counts rows left for later because an older row of their key is in flight elsewhere. */
-  async function relayBatch(): Promise<{ published: number; blocked: number }> {
+  /** One batch: how many rows it published; 0 also when another relay holds the table. */
+  async function relayBatch(): Promise<number> {
     const client: PoolClient = await pool.connect();
     let broken: Error | undefined;
     try {
-      await client.query('BEGIN');
-      const { rows } = await client.query<OutboxRow & { blocked: boolean }>(claimSql, [batchSize]);
-      const ready = rows.filter((row) => !row.blocked);
-      if (ready.length > 0) {
-        await producer.send(
-          ready.map((row) => ({ topic: row.topic, key: row.key, value: row.payload, headers: row.headers })),
-        );
-        await client.query(`UPDATE ${table} SET published_at = now() WHERE id = ANY($1::bigint[])`, [
-          ready.map((row) => row.id),
-        ]);
+      const results = (await client.query(lockSql)) as unknown as Array<{ rows: Array<{ holder: boolean }> }>;
+      let published = 0;
+      if (results[1]?.rows[0]?.holder === true) {
+        const { rows } = await client.query<OutboxRow>(claimSql, [batchSize]);
+        if (rows.length > 0) {
+          await producer.send(
+            rows.map((row) => ({ topic: row.topic, key: row.key, value: row.payload, headers: row.headers })),
+          );
+          await client.query(`UPDATE ${table} SET published_at = now() WHERE id = ANY($1::bigint[])`, [
+            rows.map((row) => row.id),
+          ]);
+        }
+        published = rows.length;
       }
       await client.query('COMMIT');
-      return { published: ready.length, blocked: rows.length - ready.length };
+      return published;
     } catch (err) {
       broken = err as Error;
       await client.query('ROLLBACK').catch(() => undefined);
@@ -166,11 +170,11 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     while (!stopping) {
       try {
         await ensureListener();
-        const { published, blocked } = await relayBatch();
+        const published = await relayBatch();
         failures = 0;
         await prune();
-        if (published + blocked >= batchSize && published > 0) continue;
-        await sleep(blocked > 0 ? KEY_WAIT_MS : pollIntervalMs);
+        if (published >= batchSize) continue;
+        await sleep(pollIntervalMs);
       } catch (err) {
         failures += 1;
         const delay = Math.min(10_000, 200 * 2 ** Math.min(failures, 6));
@@ -189,7 +193,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       running = loop();
     },
     async publishPending() {
-      return (await relayBatch()).published;
+      return relayBatch();
     },
     async lag() {
       const { rows } = await pool.query<{ unpublished: string; oldest_ms: string | null }>(
