@@ -13,6 +13,7 @@ import { deployOrReuse, ensureBlocksKeepComing, fundDemoSender, writeDemoSenderK
 import { portInUse, ServiceProcess, type ServiceSpec } from './service-process';
 import { runSmokeCheck } from './smoke-check';
 import { DEMO_LINKS } from '../../examples/demo-links';
+import { claimStack, releaseStack, runningStackPid } from './stack-claim';
 import { StackError } from './stack-error';
 import { parseStackOptions, STACK_USAGE, type StackOptions } from './stack-options';
 
@@ -22,6 +23,7 @@ const logDir = path.join(runDir, 'logs');
 const deploymentFile = path.join(runDir, 'deployment.json');
 const senderKeyFile = path.join(runDir, 'demo-sender.key');
 const pidsFile = path.join(runDir, 'stack.pids');
+const stackPidFile = path.join(runDir, 'stack.pid');
 const STOP_GRACE_MS = 10_000;
 
 const log = (line: string) => process.stdout.write(`[stack] ${line}\n`);
@@ -176,6 +178,7 @@ async function main(): Promise<number> {
       }
       if (outcomes.length > 0) log(outcomes.join(', '));
       rmSync(pidsFile, { force: true });
+      releaseStack(stackPidFile);
       await restoreMining?.().catch(() => undefined);
       provider?.destroy();
       if (!infraStarted) return;
@@ -199,6 +202,15 @@ async function main(): Promise<number> {
     return outcome as T;
   };
 
+  const other = runningStackPid(stackPidFile);
+  if (other !== undefined) {
+    log(
+      `FAILED: another stack (pid ${other}) is running from this checkout; stop it first ` +
+        `(Ctrl-C in its terminal, or kill ${other}), or run this one from another checkout`,
+    );
+    return 1;
+  }
+  claimStack(stackPidFile);
   try {
     stopLeftovers();
     const taken = await portsInUse(ports);

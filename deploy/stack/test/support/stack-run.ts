@@ -27,7 +27,7 @@ export function otherStackRuns(): number[] {
 
 /**
  * Wait until the stack's ports are free and no other stack run is in progress (a stack start stops the services
- * an earlier run left in .run/stack.pids, so two runs in one checkout would stop each other's services).
+ * an earlier run left in .run/stack.pids, and refuses to start while another run is alive).
  * Returns what is still in the way after `timeoutMs`.
  */
 export async function waitForStackSlot(timeoutMs: number): Promise<{ ports: number[]; runs: number[] }> {
