@@ -33,6 +33,7 @@ import {
 } from '@microraiden/testing';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { Pool } from 'pg';
+import { measureCommitFloor } from './commit-floor';
 import { CpuMeter, type CpuUse } from './cpu-meter';
 import { startX402Contender, type X402Contender } from './x402-contender';
 
@@ -181,6 +182,20 @@ function proofs(c: BenchChannel, count: number, after = 0): Array<Record<string,
 
 function plain(connections: number, count: number): Array<Array<Record<string, string>>> {
   return Array.from({ length: connections }, () => Array.from({ length: count }, () => ({})));
+}
+
+/** A LoadResult for latencies measured in this process (every one of them succeeded). */
+function latencyRow(latencies: number[], seconds: number): LoadResult {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+  return {
+    ok: sorted.length,
+    failed: 0,
+    statuses: {},
+    seconds,
+    cpuSeconds: 0,
+    latenciesMs: { p50: at(50), p90: at(90), p99: at(99), max: sorted[sorted.length - 1] ?? 0 },
+  };
 }
 
 function rate(r: LoadResult): number {
@@ -382,6 +397,9 @@ async function main(): Promise<void> {
     const paidSerialResult = await load(gatewayUrl, '/api/weather', paidSerial);
     const embedded = await load(embeddedUrl, '/api/weather', embeddedThroughput);
     const embeddedSerialResult = await load(embeddedUrl, '/api/weather', embeddedSerial);
+    const floorStarted = performance.now();
+    const floorLatencies = await measureCommitFloor(pool, SERIAL);
+    const floor = latencyRow(floorLatencies, (performance.now() - floorStarted) / 1000);
     // x402 last, so its facilitator, server and chain add no work to the machine while ours run.
     let x402Runs: LoadResult[] = [];
     if (x402) {
@@ -453,6 +471,7 @@ async function main(): Promise<void> {
     console.log(row('gateway paid (1 conn, serial)', paidSerialResult));
     console.log(row(`embedded paywall paid (${CONNECTIONS} conn)`, embedded));
     console.log(row('embedded paywall paid (1 conn, serial)', embeddedSerialResult));
+    console.log(row('Postgres commit alone (1 conn, serial)', floor));
     if (x402Paid && x402Serial) {
       console.log(row(`x402 exact paid (${CONNECTIONS} conn)`, x402Paid));
       console.log(row('x402 exact paid (1 conn, serial)', x402Serial));
@@ -504,6 +523,10 @@ async function main(): Promise<void> {
           `(target p99 <= 5 ms) ${verdict(latency.p99 <= 5)}`,
       );
     }
+    console.log(
+      `durable commit floor (${SERIAL} serial single-row INSERTs, each committed, nothing else): p50 ${floor.latenciesMs.p50.toFixed(2)} ms, ` +
+        `p99 ${floor.latenciesMs.p99.toFixed(2)} ms: every paid request waits for one such commit`,
+    );
     console.log(`free / unpaid throughput (proxy hop only): ${percent(rate(free) / rate(direct))}`);
     // What payment itself costs, with the proxy hop factored out.
     console.log(`paid / free, both proxied:                 ${percent(rate(paid) / rate(free))}`);
