@@ -1,7 +1,7 @@
 import type { MicroraidenEvent } from '@microraiden/events';
 import { outboxRowOf, quotedOutboxTable } from '@microraiden/kafka';
 import type { Address, Hex32 } from '@microraiden/protocol';
-import type { Pool } from 'pg';
+import type { Pool, QueryConfig, QueryResultRow } from 'pg';
 import type { ChannelSnapshot, ChannelState, ProofToAccept } from './channel-snapshot';
 import type { ChannelStore } from './channel-store';
 import { MicroBatcher } from './micro-batcher';
@@ -72,6 +72,32 @@ function acceptSql(outboxTable: string): string {
     SELECT ord FROM accepted`;
 }
 
+/**
+ * The same compare-and-set and outbox row for a batch of one, which is every acceptance of a serial client and most
+ * at low load: scalar parameters (the payload goes as binary bytea) spare the array parsing and the lock step, about
+ * a third of the batched statement's database time for a single proof.
+ */
+function acceptOneSql(outboxTable: string): string {
+  return `
+    WITH accepted AS (
+      UPDATE gateway_channels c
+      SET accepted_balance = $2::numeric, last_signature = $4::text, paid_requests = c.paid_requests + 1,
+          updated_at = now()
+      WHERE c.channel_id = $1
+        AND c.state = 'open' AND c.confirmed
+        AND $2::numeric <= c.deposit
+        AND c.accepted_balance = $3::numeric
+        AND $2::numeric - $3::numeric >= $5::numeric
+      RETURNING c.channel_id
+    ),
+    outboxed AS (
+      INSERT INTO ${outboxTable} (topic, key, payload, headers)
+      SELECT $6::text, $7::text, $8::bytea, $9::jsonb FROM accepted
+      RETURNING id
+    )
+    SELECT count(*)::int AS accepted FROM accepted`;
+}
+
 const MARK_CLOSING_SQL = `
   UPDATE gateway_channels
   SET close_signed_balance = $2::numeric, state = CASE WHEN state = 'open' THEN 'closing' ELSE state END,
@@ -94,6 +120,7 @@ const MAX_BATCH = 64;
  */
 export class PgChannelStore implements ChannelStore {
   private readonly acceptStatement: string;
+  private readonly acceptOneStatement: string;
   private readonly snapshots: MicroBatcher<Hex32, ChannelSnapshot | undefined>;
   private readonly acceptances: MicroBatcher<Acceptance, boolean>;
 
@@ -102,6 +129,7 @@ export class PgChannelStore implements ChannelStore {
     private readonly options: PgChannelStoreOptions = {},
   ) {
     this.acceptStatement = acceptSql(quotedOutboxTable(options.outboxTable));
+    this.acceptOneStatement = acceptOneSql(quotedOutboxTable(options.outboxTable));
     this.snapshots = new MicroBatcher((ids) => this.readSnapshots(ids), { maxBatch: MAX_BATCH });
     this.acceptances = new MicroBatcher((batch) => this.acceptBatch(batch), {
       maxBatch: MAX_BATCH,
@@ -147,6 +175,7 @@ export class PgChannelStore implements ChannelStore {
   }
 
   private async acceptBatch(batch: readonly Acceptance[]): Promise<boolean[]> {
+    if (batch.length === 1) return [await this.acceptOne(batch[0]!)];
     const rows = batch.map((a) => outboxRowOf(a.event, this.options.balanceProofsTopic));
     const values = [
       batch.map((a) => a.proof.channelId),
@@ -160,15 +189,44 @@ export class PgChannelStore implements ChannelStore {
       rows.map((row) => JSON.stringify(row.headers)),
       batch.map((_, i) => i),
     ];
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const { rows } = await this.pool.query<{ ord: number }>({
+    const accepted = new Set(
+      (
+        await this.queryRetrying<{ ord: number }>({
           name: 'gateway_accept',
           text: this.acceptStatement,
           values,
-        });
-        const accepted = new Set(rows.map((row) => row.ord));
-        return batch.map((_, i) => accepted.has(i));
+        })
+      ).map((row) => row.ord),
+    );
+    return batch.map((_, i) => accepted.has(i));
+  }
+
+  private async acceptOne({ proof, event }: Acceptance): Promise<boolean> {
+    const row = outboxRowOf(event, this.options.balanceProofsTopic);
+    const values = [
+      proof.channelId,
+      proof.balance.toString(),
+      proof.expectedPrevious.toString(),
+      proof.signature,
+      proof.price.toString(),
+      row.topic,
+      row.key,
+      row.payload,
+      JSON.stringify(row.headers),
+    ];
+    const rows = await this.queryRetrying<{ accepted: number }>({
+      name: 'gateway_accept_one',
+      text: this.acceptOneStatement,
+      values,
+    });
+    return rows[0]?.accepted === 1;
+  }
+
+  /** Runs a statement; again (up to three times) when Postgres reports a collision that a rerun resolves. */
+  private async queryRetrying<R extends QueryResultRow>(query: QueryConfig): Promise<R[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return (await this.pool.query<R>(query)).rows;
       } catch (err) {
         if (attempt >= 3 || !RETRYABLE.has((err as { code?: string }).code ?? '')) throw err;
       }
