@@ -29,7 +29,8 @@ export interface OutboxOptions {
 export async function migrateOutbox(db: SqlExecutor, options: OutboxOptions = {}): Promise<void> {
   const { table, indexPrefix } = outboxTable(options.table);
   // DDL only while the last index is missing: `CREATE INDEX IF NOT EXISTS` still share-locks the table, which
-  // deadlocks with relays and writers of replicas that are already running.
+  // deadlocks with relays and writers of replicas that are already running. (Tables created before relays took
+  // turns keep an unused `<table>_unpublished_key_idx`; `DROP INDEX CONCURRENTLY` removes it without a pause.)
   const schema = options.table?.includes('.') ? `${options.table.split('.')[0]}.` : '';
   const lastIndex = `${schema}${indexPrefix}_published_at_idx`;
   await db.query(`
@@ -46,7 +47,6 @@ export async function migrateOutbox(db: SqlExecutor, options: OutboxOptions = {}
       published_at timestamptz
     );
     CREATE INDEX IF NOT EXISTS ${indexPrefix}_unpublished_idx ON ${table} (id) WHERE published_at IS NULL;
-    CREATE INDEX IF NOT EXISTS ${indexPrefix}_unpublished_key_idx ON ${table} (key, id) WHERE published_at IS NULL;
     CREATE INDEX IF NOT EXISTS ${indexPrefix}_published_at_idx ON ${table} (published_at) WHERE published_at IS NOT NULL;
     END $migration$;
   `);
