@@ -42,6 +42,40 @@ describe('gateway configuration', () => {
     }
   });
 
+  it('leaves the chain guard off unless CHAIN_WATCHER_URL is set, with a 30 s grace and a 2 s poll', () => {
+    const off = loadGatewayConfig({ CHAIN_WATCHER_URL: '' });
+    expect(off.CHAIN_WATCHER_URL).toBeUndefined();
+    expect(off).toMatchObject({ CHAIN_WATCHER_GRACE_S: 30, CHAIN_WATCHER_POLL_MS: 2000 });
+    const on = loadGatewayConfig({
+      CHAIN_WATCHER_URL: 'http://chain-watcher:3002',
+      CHAIN_WATCHER_GRACE_S: '2',
+      CHAIN_WATCHER_POLL_MS: '200',
+    });
+    expect(on).toMatchObject({
+      CHAIN_WATCHER_URL: 'http://chain-watcher:3002',
+      CHAIN_WATCHER_GRACE_S: 2,
+      CHAIN_WATCHER_POLL_MS: 200,
+    });
+  });
+
+  it('refuses a chain-watcher URL that is not http(s) and a zero grace or poll interval', () => {
+    try {
+      loadGatewayConfig({
+        CHAIN_WATCHER_URL: 'chain-watcher:3002',
+        CHAIN_WATCHER_GRACE_S: '0',
+        CHAIN_WATCHER_POLL_MS: '0',
+      });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as ConfigError).issues.map((i) => i.split(':')[0]).sort()).toEqual([
+        'CHAIN_WATCHER_GRACE_S',
+        'CHAIN_WATCHER_POLL_MS',
+        'CHAIN_WATCHER_URL',
+      ]);
+    }
+  });
+
   it('takes the receiver key from exactly one source', () => {
     const key = `0x${'22'.repeat(32)}`;
     expect(receiverKeySourceOf(loadGatewayConfig({ RECEIVER_PRIVATE_KEY: key })).source).toEqual({

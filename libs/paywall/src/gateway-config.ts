@@ -61,6 +61,16 @@ export const gatewayConfigSchema = z.object({
     .default('outbox'),
   /** How often each replica's outbox relay looks for accepted proofs to publish. */
   OUTBOX_POLL_MS: positiveInt(60_000).default(100),
+  /**
+   * The chain-watcher's base URL: while its /health/ready has failed for longer than CHAIN_WATCHER_GRACE_S, paid
+   * routes answer 503 GATEWAY_UNAVAILABLE. Unset: payments are accepted even when nothing follows the chain.
+   */
+  CHAIN_WATCHER_URL: z
+    .string()
+    .regex(/^https?:\/\/[^/?#]+(\/[^?#]*)?$/, 'expected an http(s):// URL without query')
+    .optional(),
+  CHAIN_WATCHER_GRACE_S: positiveInt(3600).default(30),
+  CHAIN_WATCHER_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(2_000),
   RETRY_AFTER_CONFIRMATIONS_S: positiveInt(3600).default(15),
   MAX_BODY_BYTES: positiveInt(1 << 30).default(1 << 20),
   TRUST_PROXY: booleanSchema.default(false),

@@ -1,6 +1,7 @@
 // The gateway's logic, framework-free: route prices, the paywall decision (verify before, accept exactly once
 // after the upstream), the shared channel table and its projection from chain events, cooperative close, the
 // reverse proxy and the plain Node middleware. services/gateway wires it into Nest.
+export * from './chain-guard';
 export * from './channel-closer';
 export * from './channel-event-projector';
 export * from './channel-projection';

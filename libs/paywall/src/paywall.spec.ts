@@ -8,7 +8,9 @@ import {
   type Hex32,
 } from '@microraiden/protocol';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ChainVerdict } from './chain-guard';
 import { Paywall, type Admission, type PaidTicket, type PaywallRequest } from './paywall';
+import { NO_METRICS } from './paywall-metrics';
 import { RouteTable } from './route-table';
 import { InMemoryChannelStore } from './testing/in-memory-channel-store';
 
@@ -125,6 +127,90 @@ describe('Paywall.admit', () => {
   it('treats a settled channel as unknown', async () => {
     store.put({ channelId, sender, receiver, deposit: 10n * PRICE, state: 'settled' });
     expect(rejection(await paywall.admit(request(payment(PRICE)))).code).toBe('CHANNEL_NOT_FOUND');
+  });
+});
+
+describe('Paywall.admit with a chain guard', () => {
+  let verdict: ChainVerdict;
+  let rejected: Array<[string, string]>;
+  let guarded: Paywall;
+
+  beforeEach(() => {
+    verdict = { open: true, notReadyForMs: 0 };
+    rejected = [];
+    guarded = new Paywall({
+      identity: { receiver, domain, token, gatewayPath: '/api/1' },
+      routes: new RouteTable([
+        { match: { exact: '/paid' }, rule: { kind: 'paid', prices: new Map([['GET', PRICE]]) } },
+        { match: { prefix: '/free/' }, rule: { kind: 'free' } },
+      ]),
+      store,
+      gatewayId: 'unit',
+      retryAfter: { confirmations: 15, unavailable: 7 },
+      metrics: { ...NO_METRICS, rejected: (route, reason) => rejected.push([route, reason]) },
+      chainGuard: { verdict: () => verdict },
+    });
+  });
+
+  const closed = (): ChainVerdict => ({
+    open: false,
+    notReadyForMs: 45_400,
+    reason: 'the chain-watcher answered 503: chain: RPC did not answer',
+  });
+
+  it('accepts payments while the guard is open, also within the grace period of a not-ready watcher', async () => {
+    verdict = { open: true, notReadyForMs: 12_000, reason: 'the chain-watcher answered 503: kafka: down' };
+    const ticket = ticketOf(await guarded.admit(request(payment(PRICE))));
+    expect(await guarded.complete(ticket, { status: 200 })).toMatchObject({
+      kind: 'deliver',
+      charged: PRICE,
+    });
+  });
+
+  it.each([
+    ['with payment headers', () => payment(PRICE)],
+    ['without payment headers', () => ({})],
+    ['asking for HTML without payment', () => ({ accept: 'text/html' })],
+  ])(
+    'answers 503 GATEWAY_UNAVAILABLE with Retry-After and why, %s, when the guard is closed',
+    async (_, headers) => {
+      verdict = closed();
+      const refused = rejection(await guarded.admit(request(headers())));
+      expect(refused).toMatchObject({ status: 503, code: 'GATEWAY_UNAVAILABLE' });
+      expect(refused.response.headers['Retry-After']).toBe('7');
+      // No challenge: a client must not be invited to open a channel the gateway could not defend.
+      expect(refused.response.headers['RDN-Price']).toBeUndefined();
+      expect(refused.response.headers['PAYMENT-REQUIRED']).toBeUndefined();
+      expect(refused.response.body).toContain(
+        'the chain-watcher has not been ready for 45 s: the chain-watcher answered 503: chain: RPC did not answer',
+      );
+      expect(rejected).toEqual([['/paid', 'GATEWAY_UNAVAILABLE']]);
+    },
+  );
+
+  it('does not read the channel or reserve a balance while closed', async () => {
+    verdict = closed();
+    const reads = vi.spyOn(store, 'snapshot');
+    rejection(await guarded.admit(request(payment(PRICE))));
+    expect(reads).not.toHaveBeenCalled();
+    expect(guarded.inFlightChannels).toBe(0);
+  });
+
+  it('still serves free routes and answers unknown routes 404 while closed', async () => {
+    verdict = closed();
+    expect(await guarded.admit(request({}, '/free/x'))).toEqual({ kind: 'free', route: '/free/*' });
+    expect(rejection(await guarded.admit(request({}, '/nope'))).status).toBe(404);
+  });
+
+  it('accepts the same payment again as soon as the guard reopens', async () => {
+    verdict = closed();
+    rejection(await guarded.admit(request(payment(PRICE))));
+    verdict = { open: true, notReadyForMs: 0 };
+    const ticket = ticketOf(await guarded.admit(request(payment(PRICE))));
+    expect(await guarded.complete(ticket, { status: 200 })).toMatchObject({
+      kind: 'deliver',
+      charged: PRICE,
+    });
   });
 });
 

@@ -11,6 +11,7 @@ import {
   type Payment,
   type PaymentDecision,
 } from '@microraiden/protocol';
+import type { ChainGuardView, ChainVerdict } from './chain-guard';
 import { channelViewOf, REQUIRED_CONFIRMATIONS, type ChannelSnapshot } from './channel-snapshot';
 import type { ChannelStore } from './channel-store';
 import { GatewayError } from './gateway-error';
@@ -88,6 +89,8 @@ export interface PaywallOptions {
   readonly gatewayId: string;
   readonly metrics?: PaywallMetrics;
   readonly retryAfter?: RetryAfter;
+  /** Refuses every request to a paid route while nothing follows the chain for the receiver (unset: never). */
+  readonly chainGuard?: ChainGuardView;
   readonly clock?: () => Date;
   /** Where unexpected failures (database down) are reported; never receives keys or signatures. */
   readonly log?: (message: string, extra: Record<string, string | number>) => void;
@@ -166,6 +169,10 @@ export class Paywall {
   }
 
   private async admitPayment(request: PaywallRequest, route: string, price: bigint): Promise<Admission> {
+    // Before the headers are even parsed: a client without a channel must not be told to open one (402) at a
+    // gateway that could not defend it, and one with a channel must not pay into it (docs/protocol.md 8.2).
+    const chain = this.options.chainGuard?.verdict();
+    if (chain !== undefined && !chain.open) return this.chainUnavailable(route, request, price, chain);
     const started = performance.now();
     const parsed = parsePayment(request.headers);
     if (!parsed.ok) return this.reject(route, parsed.error, request, price);
@@ -413,6 +420,17 @@ export class Paywall {
       error: (err as Error)?.message ?? String(err),
     });
     return this.reject(route, new ProtocolError('GATEWAY_UNAVAILABLE'), request, price);
+  }
+
+  private chainUnavailable(
+    route: string,
+    request: PaywallRequest,
+    price: bigint,
+    verdict: Extract<ChainVerdict, { open: false }>,
+  ): { kind: 'respond'; response: PaywallResponse } {
+    const seconds = Math.floor(verdict.notReadyForMs / 1000);
+    const message = `The gateway accepts no payments now: the chain-watcher has not been ready for ${seconds} s: ${verdict.reason}`;
+    return this.reject(route, new ProtocolError('GATEWAY_UNAVAILABLE', {}, { message }), request, price);
   }
 
   private unavailableCompletion(ticket: PaidTicket, err: unknown): Completion {

@@ -7,6 +7,8 @@ export interface GaugeSources {
   fundsAtRisk?: () => Promise<bigint>;
   /** The outbox backlog of the whole fleet. */
   outboxLag?: () => Promise<{ unpublished: number; oldestUnpublishedAgeMs: number }>;
+  /** Whether the chain guard refuses payments now (the chain-watcher not ready for longer than the grace). */
+  chainGuardClosed?: () => boolean;
 }
 
 // Latencies of a local database round trip and of a signature check: sub-millisecond buckets matter.
@@ -64,6 +66,17 @@ export function createPaywallMetrics(registry: Registry, sources: GaugeSources =
         const lag = await read();
         rows.set(lag.unpublished);
         this.set(lag.oldestUnpublishedAgeMs / 1000);
+      },
+    });
+  }
+  if (sources.chainGuardClosed) {
+    const closed = sources.chainGuardClosed;
+    new Gauge({
+      name: 'microraiden_gateway_chain_guard_closed',
+      help: '1 while this replica refuses payments because the chain-watcher has not been ready for too long.',
+      registers: [registry],
+      collect() {
+        this.set(closed() ? 1 : 0);
       },
     });
   }

@@ -4,6 +4,7 @@ import { postgresProbe } from '@microraiden/persistence';
 import { HealthModule, loggerOptions, MetricsModule } from '@microraiden/service-kit';
 import { LoggerModule } from 'nestjs-pino';
 import { Registry } from 'prom-client';
+import { chainGuardCheck, chainGuardOf } from './chain-guard-check';
 import { GATEWAY_CONFIG, type GatewayConfig } from './gateway-config';
 import { GatewayLifecycle } from './gateway-lifecycle';
 import { GatewayRuntime } from './gateway-runtime';
@@ -16,6 +17,8 @@ import { upstreamProbe } from './upstream-probe';
 export class AppModule {
   static register(config: GatewayConfig): DynamicModule {
     const management = managementController(config.GATEWAY_PATH);
+    // Shared by the paywall (which refuses payments through it) and readiness (which only reports it).
+    const chainGuard = chainGuardOf(config);
     return {
       module: AppModule,
       imports: [
@@ -28,6 +31,7 @@ export class AppModule {
             postgresProbe(config.DATABASE_URL),
             kafkaProbe(config.KAFKA_BROKERS, 'gateway'),
             upstreamProbe(config.UPSTREAM_URL),
+            ...(chainGuard === undefined ? [] : [chainGuardCheck(chainGuard)]),
           ],
         }),
       ],
@@ -37,7 +41,7 @@ export class AppModule {
         {
           provide: GatewayRuntime,
           inject: [Registry],
-          useFactory: (registry: Registry) => GatewayRuntime.create(config, registry),
+          useFactory: (registry: Registry) => GatewayRuntime.create(config, registry, chainGuard),
         },
         GatewayLifecycle,
         OperatorGuard,

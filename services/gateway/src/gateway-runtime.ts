@@ -9,6 +9,7 @@ import {
   type OutboxRelay,
 } from '@microraiden/kafka';
 import {
+  ChainGuard,
   ChannelCloser,
   ChannelEventProjector,
   ChannelQueries,
@@ -66,11 +67,20 @@ export class GatewayRuntime {
     private readonly projector: ChannelEventProjector,
     private readonly kafka: KafkaClientOptions,
     private readonly relay: OutboxRelay,
+    private readonly chainGuard: ChainGuard | undefined,
   ) {}
 
   /** Reads the deployment, routes and key, and wires the replica; starts nothing yet. */
-  static async create(config: GatewayConfig, registry: Registry): Promise<GatewayRuntime> {
+  static async create(
+    config: GatewayConfig,
+    registry: Registry,
+    chainGuard?: ChainGuard,
+  ): Promise<GatewayRuntime> {
     const logger = new Logger('GatewayRuntime');
+    if (chainGuard === undefined)
+      logger.warn(
+        'CHAIN_WATCHER_URL is not set: payments are accepted even when nothing follows the chain or can dispute for the receiver',
+      );
     const deployment = await readDeploymentFile(config.DEPLOYMENT_FILE);
     const routes = new RouteTable(readRoutesFile(config.ROUTES_FILE), PRICE_HOOKS);
     const { source, dev } = receiverKeySourceOf(config);
@@ -113,6 +123,7 @@ export class GatewayRuntime {
     const metrics = createPaywallMetrics(registry, {
       fundsAtRisk: async () => (await queries.stats()).fundsAtRisk,
       outboxLag: () => relay.lag(),
+      chainGuardClosed: () => chainGuard?.verdict().open === false,
     });
     const paywall = new Paywall({
       identity,
@@ -120,6 +131,7 @@ export class GatewayRuntime {
       store,
       gatewayId: config.GATEWAY_ID,
       metrics,
+      ...(chainGuard === undefined ? {} : { chainGuard }),
       retryAfter: { confirmations: config.RETRY_AFTER_CONFIRMATIONS_S, unavailable: 5 },
       log: (message, extra) => logger.error({ ...extra }, message),
     });
@@ -138,6 +150,7 @@ export class GatewayRuntime {
       }),
       kafka,
       relay,
+      chainGuard,
     );
   }
 
@@ -147,6 +160,7 @@ export class GatewayRuntime {
    */
   async start(): Promise<void> {
     await migrateGatewaySchema(this.pool, { outboxTable: this.config.OUTBOX_TABLE });
+    this.chainGuard?.start();
     this.kafkaLoop = this.followKafka();
   }
 
@@ -207,6 +221,7 @@ export class GatewayRuntime {
   /** Stops consuming and relaying, then closes connections. */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.chainGuard?.stop();
     this.wake?.();
     await this.consumer?.stop().catch((err: Error) => this.logger.warn(`consumer stop: ${err.message}`));
     await this.relay.stop().catch((err: Error) => this.logger.warn(`relay stop: ${err.message}`));
