@@ -92,6 +92,8 @@ function serviceSpecs(options: StackOptions, databaseUrl: string, operatorToken:
       OPERATOR_TOKEN: operatorToken,
       TOPIC_PARTITIONS: '1',
       RETRY_AFTER_CONFIRMATIONS_S: '1',
+      // Paid routes answer 503 while the chain-watcher (which follows the chain and disputes) is not ready.
+      CHAIN_WATCHER_URL: `http://127.0.0.1:${ports.chainWatcher}`,
     },
   });
   return [
