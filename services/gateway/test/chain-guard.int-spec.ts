@@ -17,7 +17,7 @@ import { spawnWatcher, type WatcherProcess } from './support/watcher-process';
 
 // A real gateway process guarded by a real chain-watcher process: docs/protocol.md 8.2 (µRaiden #238, #247).
 const PRICE = 1000n;
-const GRACE_S = 2;
+const GRACE_S = 3;
 const client: KafkaClientOptions = {
   brokers: inject('kafkaBrokers').split(','),
   clientId: 'gateway-chain-guard',
@@ -133,8 +133,9 @@ describe('gateway chain guard (real chain-watcher process)', () => {
   });
 
   it('keeps accepting through the grace period after the watcher died, then refuses every paid request with 503', async () => {
-    await watcher!.kill9();
+    // Taken before the kill: the gateway may see the watcher gone before this process sees it exit.
     const killedAt = performance.now();
+    await watcher!.kill9();
     // Well within the grace: a blip must not refuse payments.
     const blip = await payNext();
     expect(blip.status).toBe(200);
