@@ -74,6 +74,21 @@ describe('MicroToken', () => {
     expect(await token.balanceOf(holder.address)).toBe(100n);
   });
 
+  it('ERC-223 transfer with data to a contract answering the wrong value reverts ERC223InvalidReceiver and moves nothing', async () => {
+    const holder = await chain.newAccount();
+    await mined(token.mint(holder.address, 100n));
+    // A recipient whose every call returns bytes4 0xdeadbeef (PUSH4, SHL 224, MSTORE, RETURN 32), not the
+    // tokenReceived selector: it "accepts" without saying so, which must not count as accepting.
+    const recipient = (await chain.newAccount()).address;
+    await chain.provider.send('anvil_setCode', [recipient, '0x63deadbeef60e01b60005260206000f3']);
+    await expectRevert(
+      token.connect(holder)['transfer(address,uint256,bytes)'](recipient, 60n, '0x'),
+      'ERC223InvalidReceiver',
+      [recipient],
+    );
+    expect([await token.balanceOf(holder.address), await token.balanceOf(recipient)]).toEqual([100n, 0n]);
+  });
+
   it('mint reverts FaucetDisabled on a chain that is neither local nor allow-listed', async () => {
     const localChainId = chain.chainId;
     const otherChainId = 4242n;
