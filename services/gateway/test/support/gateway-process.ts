@@ -1,85 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
-import { freePort, repoRoot, waitFor } from '@microraiden/testing';
+import { spawnService, type ServiceProcess } from './service-process';
 
-/** A gateway replica running as its own OS process (`node -r @swc-node/register services/gateway/src/main.ts`). */
-export interface GatewayProcess {
-  readonly url: string;
-  readonly port: number;
-  readonly child: ChildProcess;
-  /** stderr and stdout so far (for failure messages). */
-  output(): string;
-  /** SIGKILL: no shutdown hook runs, connections drop mid-transaction. */
-  kill9(): Promise<void>;
-  /** SIGTERM and wait for the exit. */
-  stop(): Promise<void>;
-}
+/** A gateway replica running as its own OS process. */
+export type GatewayProcess = ServiceProcess;
 
 /** Spawns a replica with `env` (on a fresh port unless PORT is given) and waits until it answers and follows Kafka. */
-export async function spawnGateway(env: Record<string, string>): Promise<GatewayProcess> {
-  const port = env.PORT ? Number(env.PORT) : await freePort();
-  const root = repoRoot();
-  const child = spawn(
-    process.execPath,
-    ['-r', '@swc-node/register', path.join(root, 'services/gateway/src/main.ts')],
-    {
-      cwd: root,
-      env: {
-        ...process.env,
-        LOG_LEVEL: 'warn',
-        TOPIC_PARTITIONS: '3',
-        ...env,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)));
-  child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)));
-  const url = `http://127.0.0.1:${port}`;
-  const exited = () => child.exitCode !== null || child.signalCode !== null;
-  let lastReady = '';
-  await waitFor(
-    `gateway process on ${url}`,
-    async () => {
-      if (exited()) {
-        await new Promise((r) => setTimeout(r, 300)); // let the last output arrive
-        throw new Error(`gateway process exited early (${child.exitCode ?? child.signalCode})`);
-      }
-      try {
-        const res = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(4_000) });
-        lastReady = await res.text();
-        return res.status === 200;
-      } catch {
-        return false;
-      }
-    },
-    { timeoutMs: 90_000, intervalMs: 250 },
-  ).catch((err: Error) => {
-    child.kill('SIGKILL');
-    throw new Error(`${err.message}\nlast readiness: ${lastReady}\noutput:\n${output.slice(-4000)}`);
-  });
-  const waitExit = () =>
-    new Promise<void>((resolve) => {
-      if (exited()) return resolve();
-      child.once('exit', () => resolve());
-    });
-  return {
-    url,
-    port,
-    child,
-    output: () => output,
-    async kill9() {
-      child.kill('SIGKILL');
-      await waitExit();
-    },
-    async stop() {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await waitExit();
-      clearTimeout(timer);
-    },
-  };
+export function spawnGateway(env: Record<string, string>): Promise<GatewayProcess> {
+  return spawnService('gateway', env, { TOPIC_PARTITIONS: '3' });
 }
