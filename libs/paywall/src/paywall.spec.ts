@@ -9,7 +9,13 @@ import {
 } from '@microraiden/protocol';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ChainVerdict } from './chain-guard';
-import { Paywall, type Admission, type PaidTicket, type PaywallRequest } from './paywall';
+import {
+  Paywall,
+  type Admission,
+  type PaidTicket,
+  type PaywallOptions,
+  type PaywallRequest,
+} from './paywall';
 import { NO_METRICS } from './paywall-metrics';
 import { RouteTable } from './route-table';
 import { InMemoryChannelStore } from './testing/in-memory-channel-store';
@@ -25,10 +31,9 @@ const PRICE = 100n;
 let store: InMemoryChannelStore;
 let paywall: Paywall;
 
-beforeEach(() => {
-  store = new InMemoryChannelStore();
-  store.put({ channelId, sender, receiver, deposit: 10n * PRICE });
-  paywall = new Paywall({
+/** The unit paywall's options: one paid and one free route over `store`; `extra` adds or overrides. */
+function paywallOptions(extra: Partial<PaywallOptions> = {}): PaywallOptions {
+  return {
     identity: { receiver, domain, token, gatewayPath: '/api/1' },
     routes: new RouteTable([
       { match: { exact: '/paid' }, rule: { kind: 'paid', prices: new Map([['GET', PRICE]]) } },
@@ -37,7 +42,14 @@ beforeEach(() => {
     store,
     gatewayId: 'unit',
     clock: () => new Date('2026-01-01T00:00:00.000Z'),
-  });
+    ...extra,
+  };
+}
+
+beforeEach(() => {
+  store = new InMemoryChannelStore();
+  store.put({ channelId, sender, receiver, deposit: 10n * PRICE });
+  paywall = new Paywall(paywallOptions());
 });
 
 function request(headers: Record<string, string> = {}, path = '/paid', method = 'GET'): PaywallRequest {
@@ -138,18 +150,13 @@ describe('Paywall.admit with a chain guard', () => {
   beforeEach(() => {
     verdict = { open: true, notReadyForMs: 0 };
     rejected = [];
-    guarded = new Paywall({
-      identity: { receiver, domain, token, gatewayPath: '/api/1' },
-      routes: new RouteTable([
-        { match: { exact: '/paid' }, rule: { kind: 'paid', prices: new Map([['GET', PRICE]]) } },
-        { match: { prefix: '/free/' }, rule: { kind: 'free' } },
-      ]),
-      store,
-      gatewayId: 'unit',
-      retryAfter: { confirmations: 15, unavailable: 7 },
-      metrics: { ...NO_METRICS, rejected: (route, reason) => rejected.push([route, reason]) },
-      chainGuard: { verdict: () => verdict },
-    });
+    guarded = new Paywall(
+      paywallOptions({
+        retryAfter: { confirmations: 15, unavailable: 7 },
+        metrics: { ...NO_METRICS, rejected: (route, reason) => rejected.push([route, reason]) },
+        chainGuard: { verdict: () => verdict },
+      }),
+    );
   });
 
   const closed = (): ChainVerdict => ({
