@@ -1,4 +1,4 @@
-import { decodeEvent, encodeEvent, type ChannelLogEvent } from '@microraiden/events';
+import { decodeEvent, encodeEvent, isChannelLogEvent, type ChannelLogEvent } from '@microraiden/events';
 import type { Pool, PoolClient } from 'pg';
 import type { BlockRef } from './block-ref';
 import type { AcceptedProof } from './dispute-decision';
@@ -95,11 +95,7 @@ export class PostgresWatcherStore implements FollowerStore, DisputeStore, Withdr
     );
     return rows.map(({ payload }) => {
       const decoded = decodeEvent(Buffer.from(payload, 'utf8'));
-      if (
-        !decoded.ok ||
-        decoded.event.type === 'channel.event-retracted' ||
-        decoded.event.type === 'balance-proof.accepted'
-      )
+      if (!decoded.ok || !isChannelLogEvent(decoded.event))
         throw new Error(`stored event is not a channel log event: ${payload.slice(0, 120)}`);
       return decoded.event;
     });

@@ -1,4 +1,8 @@
 import type { z } from 'zod';
+import {
+  balanceProofCloseSignedV1Schema,
+  type BalanceProofCloseSignedV1,
+} from './balance-proof-close-signed';
 import { balanceProofAcceptedV1Schema, type BalanceProofAcceptedV1 } from './balance-proof-events';
 import {
   channelCloseRequestedV1Schema,
@@ -7,11 +11,28 @@ import {
   channelSettledV1Schema,
   channelToppedUpV1Schema,
   channelWithdrawnV1Schema,
+  CHANNEL_LOG_EVENT_TYPES,
   type ChannelEvent,
+  type ChannelLogEvent,
 } from './channel-events';
 
 /** Every event any service may publish: the one union consumers switch over (with a `never` check). */
-export type MicroraidenEvent = BalanceProofAcceptedV1 | ChannelEvent;
+export type MicroraidenEvent = BalanceProofEvent | ChannelEvent;
+
+/** Everything published on the balance-proofs topic: the gateway's off-chain facts about a channel. */
+export type BalanceProofEvent = BalanceProofAcceptedV1 | BalanceProofCloseSignedV1;
+
+const CHANNEL_LOG_TYPES: ReadonlySet<string> = new Set(CHANNEL_LOG_EVENT_TYPES);
+
+/** Whether `event` mirrors one contract log (a channel event other than a retraction); narrows its type. */
+export function isChannelLogEvent(event: MicroraidenEvent): event is ChannelLogEvent {
+  return CHANNEL_LOG_TYPES.has(event.type);
+}
+
+/** Whether `event` belongs on the channels topic (a contract log's mirror or a retraction); narrows its type. */
+export function isChannelEvent(event: MicroraidenEvent): event is ChannelEvent {
+  return isChannelLogEvent(event) || event.type === 'channel.event-retracted';
+}
 
 /** The `type` of some {@link MicroraidenEvent}. */
 export type EventType = MicroraidenEvent['type'];
@@ -25,6 +46,7 @@ export type EventOfType<T extends EventType> = Extract<MicroraidenEvent, { type:
  */
 export const EVENT_SCHEMAS = {
   'balance-proof.accepted': { 1: balanceProofAcceptedV1Schema },
+  'balance-proof.close-signed': { 1: balanceProofCloseSignedV1Schema },
   'channel.created': { 1: channelCreatedV1Schema },
   'channel.topped-up': { 1: channelToppedUpV1Schema },
   'channel.close-requested': { 1: channelCloseRequestedV1Schema },

@@ -1,11 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { EVENT_SCHEMAS, type EventType } from './microraiden-event';
-import { aBalanceProofAccepted, aChannelId, aChannelSettled, aRetraction } from './testing/event-builders';
+import {
+  aBalanceProofAccepted,
+  aBalanceProofCloseSigned,
+  aChannelId,
+  aChannelSettled,
+  aRetraction,
+} from './testing/event-builders';
 import { TOPICS, partitionKeyOf, topicFor } from './topics';
 
 describe('topic catalogue', () => {
   it('routes balance proofs and chain events to their topics', () => {
     expect(topicFor(aBalanceProofAccepted())).toBe('microraiden.balance-proofs.v1');
+    expect(topicFor(aBalanceProofCloseSigned())).toBe('microraiden.balance-proofs.v1');
     expect(topicFor(aChannelSettled())).toBe('microraiden.channels.v1');
     expect(topicFor(aRetraction())).toBe('microraiden.channels.v1');
     expect(TOPICS.deadLetter.name).toBe('microraiden.dead-letter.v1');
@@ -27,6 +34,7 @@ describe('topic catalogue', () => {
   it('keys every event by its channel id so one channel stays in one partition', () => {
     const channelId = aChannelId('keyed');
     expect(partitionKeyOf(aBalanceProofAccepted({ channelId }))).toBe(channelId);
+    expect(partitionKeyOf(aBalanceProofCloseSigned({ channelId }))).toBe(channelId);
     expect(partitionKeyOf(aChannelSettled({ channelId }))).toBe(channelId);
     expect(partitionKeyOf(aRetraction(aChannelSettled({ channelId })))).toBe(channelId);
   });

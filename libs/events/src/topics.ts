@@ -1,3 +1,5 @@
+import { BALANCE_PROOF_CLOSE_SIGNED } from './balance-proof-close-signed';
+import { BALANCE_PROOF_ACCEPTED } from './balance-proof-events';
 import { CHANNEL_LOG_EVENT_TYPES } from './channel-events';
 import type { EventType, MicroraidenEvent } from './microraiden-event';
 
@@ -20,7 +22,7 @@ const KEEP_FOREVER = { 'cleanup.policy': 'delete', 'retention.ms': '-1', 'retent
 export const TOPICS = {
   balanceProofs: {
     name: 'microraiden.balance-proofs.v1',
-    eventTypes: ['balance-proof.accepted'],
+    eventTypes: [BALANCE_PROOF_ACCEPTED, BALANCE_PROOF_CLOSE_SIGNED],
     config: KEEP_FOREVER,
   },
   channels: {
@@ -39,7 +41,10 @@ export const TOPICS = {
 /** Name of the catalogue topic an event (or event type) is published on. */
 export function topicFor(event: MicroraidenEvent | EventType): string {
   const type = typeof event === 'string' ? event : event.type;
-  return type === 'balance-proof.accepted' ? TOPICS.balanceProofs.name : TOPICS.channels.name;
+  // Off-chain facts from the gateway go with the balance proofs; everything else mirrors the chain.
+  return type === BALANCE_PROOF_ACCEPTED || type === BALANCE_PROOF_CLOSE_SIGNED
+    ? TOPICS.balanceProofs.name
+    : TOPICS.channels.name;
 }
 
 /** Kafka message key of an event: its channel id, so per-channel order holds. */

@@ -55,7 +55,7 @@ describe('ledger store', () => {
     await Promise.all(replicas.map((r) => r.initialize()));
     try {
       const ran = await Promise.all(replicas.map((r) => migrateLedger(r)));
-      expect(ran.flat()).toEqual(['CreateLedger1764190000000']);
+      expect(ran.flat()).toEqual(['CreateLedger1764190000000', 'AddCloseSigned1764290000000']);
     } finally {
       await Promise.all(replicas.map((r) => r.destroy()));
     }

@@ -1,7 +1,8 @@
 import {
   decodeEvent,
   encodeEvent,
-  type ChannelEvent,
+  isChannelEvent,
+  isChannelLogEvent,
   type ChannelLogEvent,
   type MicroraidenEvent,
 } from '@microraiden/events';
@@ -16,10 +17,6 @@ export type ProjectionOutcome = 'applied' | 'undone' | 'duplicate' | 'foreign' |
 export interface ProjectedDeployment {
   readonly chainId: number;
   readonly channelManager: Address;
-}
-
-function isChannelEvent(event: MicroraidenEvent): event is ChannelEvent {
-  return event.type !== 'balance-proof.accepted';
 }
 
 /**
@@ -103,8 +100,7 @@ export class ChannelEventProjector {
       const decoded = decodeEvent(row.payload);
       // Stored by this class after a successful encode, so it always decodes; a failure is a bug worth a retry.
       if (!decoded.ok) throw new Error(`stored channel event does not decode: ${decoded.error.message}`);
-      if (decoded.event.type !== 'balance-proof.accepted' && decoded.event.type !== 'channel.event-retracted')
-        events.push(decoded.event);
+      if (isChannelLogEvent(decoded.event)) events.push(decoded.event);
     }
     const facts = projectChannel(events);
     if (facts === undefined) {

@@ -15,7 +15,9 @@ export interface ChannelStore {
   accept(proof: ProofToAccept, event: MicroraidenEvent): Promise<boolean>;
   /**
    * Marks the channel closing iff its accepted balance is still exactly `balance` and it is not settled, so
-   * no later payment can be accepted after the receiver signs a closing proof. True when marked.
+   * no later payment can be accepted after the receiver signs a closing proof; in the same transaction `event`
+   * (the `balance-proof.close-signed`) goes to the outbox, so it exists iff the channel was marked. True when
+   * marked.
    */
-  markClosing(channelId: Hex32, balance: bigint): Promise<boolean>;
+  markClosing(channelId: Hex32, balance: bigint, event: MicroraidenEvent): Promise<boolean>;
 }

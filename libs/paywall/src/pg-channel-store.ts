@@ -8,7 +8,7 @@ import { MicroBatcher } from './micro-batcher';
 
 /** Where accepted events go; tests use unique topics and tables. */
 export interface PgChannelStoreOptions {
-  /** Topic of `balance-proof.accepted` (default: the catalogue's). */
+  /** Topic of `balance-proof.accepted` and `balance-proof.close-signed` (default: the catalogue's). */
   readonly balanceProofsTopic?: string;
   /** Outbox table created by libs/kafka's migrateOutbox (default `outbox`). */
   readonly outboxTable?: string;
@@ -98,12 +98,28 @@ function acceptOneSql(outboxTable: string): string {
     SELECT count(*)::int AS accepted FROM accepted`;
 }
 
-const MARK_CLOSING_SQL = `
+const MARK_CLOSING_UPDATE = `
   UPDATE gateway_channels
   SET close_signed_balance = $2::numeric, state = CASE WHEN state = 'open' THEN 'closing' ELSE state END,
       updated_at = now()
   WHERE channel_id = $1 AND accepted_balance = $2::numeric AND state <> 'settled' AND confirmed
   RETURNING channel_id`;
+
+/**
+ * The closing mark and its `balance-proof.close-signed` outbox row in one statement (one implicit transaction): the
+ * row is inserted only if the update matched, so the event exists iff the channel was marked. The update locks the
+ * channel row until the commit, so the row's outbox id follows the channel's earlier acceptances.
+ */
+function markClosingSql(outboxTable: string): string {
+  return `
+    WITH marked AS (${MARK_CLOSING_UPDATE}),
+    outboxed AS (
+      INSERT INTO ${outboxTable} (topic, key, payload, headers)
+      SELECT $3::text, $4::text, $5::bytea, $6::jsonb FROM marked
+      RETURNING id
+    )
+    SELECT count(*)::int AS marked FROM marked`;
+}
 
 interface Acceptance {
   readonly proof: ProofToAccept;
@@ -121,6 +137,7 @@ const MAX_BATCH = 64;
 export class PgChannelStore implements ChannelStore {
   private readonly acceptStatement: string;
   private readonly acceptOneStatement: string;
+  private readonly markClosingStatement: string;
   private readonly snapshots: MicroBatcher<Hex32, ChannelSnapshot | undefined>;
   private readonly acceptances: MicroBatcher<Acceptance, boolean>;
 
@@ -130,6 +147,7 @@ export class PgChannelStore implements ChannelStore {
   ) {
     this.acceptStatement = acceptSql(quotedOutboxTable(options.outboxTable));
     this.acceptOneStatement = acceptOneSql(quotedOutboxTable(options.outboxTable));
+    this.markClosingStatement = markClosingSql(quotedOutboxTable(options.outboxTable));
     this.snapshots = new MicroBatcher((ids) => this.readSnapshots(ids), { maxBatch: MAX_BATCH });
     this.acceptances = new MicroBatcher((batch) => this.acceptBatch(batch), {
       maxBatch: MAX_BATCH,
@@ -146,9 +164,18 @@ export class PgChannelStore implements ChannelStore {
     return this.acceptances.submit({ proof, event });
   }
 
-  async markClosing(channelId: Hex32, balance: bigint): Promise<boolean> {
-    const { rowCount } = await this.pool.query(MARK_CLOSING_SQL, [channelId, balance.toString()]);
-    return (rowCount ?? 0) > 0;
+  async markClosing(channelId: Hex32, balance: bigint, event: MicroraidenEvent): Promise<boolean> {
+    // Encoded before the statement: an invalid event throws here and marks nothing.
+    const row = outboxRowOf(event, this.options.balanceProofsTopic);
+    const { rows } = await this.pool.query<{ marked: number }>(this.markClosingStatement, [
+      channelId,
+      balance.toString(),
+      row.topic,
+      row.key,
+      row.payload,
+      JSON.stringify(row.headers),
+    ]);
+    return (rows[0]?.marked ?? 0) > 0;
   }
 
   private async readSnapshots(ids: readonly Hex32[]): Promise<Array<ChannelSnapshot | undefined>> {

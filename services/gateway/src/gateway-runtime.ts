@@ -142,7 +142,7 @@ export class GatewayRuntime {
       paywall,
       new PaywallProxy(paywall, upstream),
       upstream,
-      new ChannelCloser(store, identity, key),
+      new ChannelCloser(store, identity, key, { gatewayId: config.GATEWAY_ID }),
       queries,
       new ChannelEventProjector(pool, {
         chainId: deployment.chainId,

@@ -4,6 +4,7 @@ import {
   aChannelId,
   aChannelToppedUp,
   aChannelWithdrawn,
+  aBalanceProofCloseSigned,
   aRetraction,
   TEST_CHANNEL_MANAGER,
   type MicroraidenEvent,
@@ -106,7 +107,9 @@ describe('ChannelEventProjector', () => {
 
   it('keeps a channel closing once the receiver signed a closing proof, whatever events arrive', async () => {
     const store = new PgChannelStore(pool);
-    expect(await store.markClosing(channelId, 700n)).toBe(true);
+    expect(
+      await store.markClosing(channelId, 700n, aBalanceProofCloseSigned({ channelId, balance: 700n })),
+    ).toBe(true);
     await projector.apply(aChannelToppedUp({ channelId, blockNumber: 13, added: 1n, deposit: 1501n }));
     expect(await row(channelId)).toMatchObject({ state: 'closing', deposit: '1501' });
     await projector.apply(aChannelCloseRequested({ channelId, blockNumber: 14 }));

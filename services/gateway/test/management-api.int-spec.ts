@@ -1,3 +1,4 @@
+import type { MicroraidenEvent } from '@microraiden/events';
 import type { KafkaClientOptions } from '@microraiden/kafka';
 import { channelManagerAt, microTokenAt } from '@microraiden/contracts';
 import {
@@ -15,11 +16,13 @@ import { channelEvent, randomChannelId } from './support/channel-events';
 import {
   createTestTopics,
   paymentHeaders,
+  type TestTopics,
   publishChannelEvents,
   startGateway,
   waitForChannel,
   type InProcessGateway,
 } from './support/gateway-fixture';
+import { readEvents } from './support/read-events';
 import { json, startUpstream, type TestUpstream } from './support/upstream-server';
 
 const PRICE = 10n ** 15n;
@@ -38,6 +41,7 @@ let pool: Pool;
 let chain: ChainFixture;
 let upstream: TestUpstream;
 let gateway: InProcessGateway;
+let topics: TestTopics;
 let channelId: Hex32;
 const other = randomChannelId();
 
@@ -45,7 +49,7 @@ beforeAll(async () => {
   db = await createTestDatabase({ prefix: 'gateway_management', serverUrl: inject('databaseUrl') });
   pool = new Pool({ connectionString: db.url, max: 2 });
   chain = await deployChain(inject('rpcUrl'));
-  const topics = await createTestTopics(client);
+  topics = await createTestTopics(client);
   upstream = await startUpstream((_req, res) => json(res, 200, { ok: true }));
   gateway = await startGateway({
     DATABASE_URL: db.url,
@@ -244,6 +248,36 @@ describe('management API', () => {
     expect(((await again.json()) as { closingSignature: string }).closingSignature).toBe(
       close.value.closingSignature,
     );
+
+    // Each signature given is on the balance-proofs topic, after the channel's proofs; the re-signature keeps the id.
+    const closeSigned = (events: readonly MicroraidenEvent[]) =>
+      events.filter((e) => e.type === 'balance-proof.close-signed');
+    const published = await readEvents(
+      client,
+      topics.BALANCE_PROOFS_TOPIC,
+      (events) => closeSigned(events).length >= 2,
+    );
+    const signed = closeSigned(published);
+    expect(signed).toHaveLength(2);
+    expect(signed[1]!.id).toBe(signed[0]!.id);
+    expect(signed[0]!.data).toMatchObject({
+      channelId,
+      sender,
+      receiver,
+      channelManager: chain.domain.verifyingContract,
+      chainId: Number(chain.domain.chainId),
+      balance,
+      closingSignature: close.value.closingSignature,
+      gatewayId: expect.any(String),
+    });
+    const ofChannel = published.filter((e) => e.data.channelId === channelId);
+    expect(ofChannel.map((e) => e.type)).toEqual([
+      'balance-proof.accepted',
+      'balance-proof.accepted',
+      'balance-proof.accepted',
+      'balance-proof.close-signed',
+      'balance-proof.close-signed',
+    ]);
 
     // Anyone may submit it: the third party here is anvil account 7.
     const submitter = new Wallet(anvilKey(7), chain.provider);

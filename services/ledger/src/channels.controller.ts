@@ -42,7 +42,9 @@ export class ChannelsController {
 
   @Get(':channelId')
   @ApiOperation({
-    summary: 'One channel: state, deposit, latest accepted balance, withdrawn, close request, settlement.',
+    summary:
+      'One channel: state, deposit, latest accepted balance, withdrawn, close request, cooperative close signed ' +
+      '(closeSignedBalance, closeSignedAt), settlement.',
   })
   @ApiParam(CHANNEL_ID_PARAM)
   async detail(@Param('channelId') channelId: string) {

@@ -1,4 +1,4 @@
-import type { Hex, MicroraidenEvent } from '@microraiden/events';
+import { aBalanceProofCloseSigned, type Hex, type MicroraidenEvent } from '@microraiden/events';
 import { createLedgerDataSource, rebuildLedger } from '@microraiden/ledger';
 import { repoRoot } from '@microraiden/testing';
 import { execFile } from 'node:child_process';
@@ -178,6 +178,43 @@ describe('ledger projection (real Kafka and Postgres)', () => {
     expect(ignored.body.total).toBe(first.expected.ignored.length + second.expected.ignored.length);
     const metrics = await (await fetch(`${ledger.url}/metrics`)).text();
     expect(metrics).toMatch(/microraiden_ledger_consumer_lag\{topic="[^"]+",partition="\d"[^}]*\} 0/);
+  });
+
+  it('records a cooperative close the receiver signed, once however often it is published', async () => {
+    const channelId = [...first.expected.channels.keys()][3]!;
+    const last = first.proofs
+      .filter((p) => p.data.channelId === channelId)
+      .reduce((a, b) => (b.data.balance > a.data.balance ? b : a));
+    const fields = { channelId, sender: last.data.sender, balance: last.data.balance };
+    const signed = aBalanceProofCloseSigned({ ...fields, signedAt: '2025-01-03T00:00:00.000Z' });
+    // The gateway asked again for the same balance (another replica, later): same id, so no second record.
+    const again = aBalanceProofCloseSigned({
+      ...fields,
+      signedAt: '2025-01-03T00:05:00.000Z',
+      gatewayId: 'other-replica',
+    });
+    const appliedBefore = await getJson<{ total: number }>(
+      ledger!.url,
+      '/api/1/audit?outcome=applied&limit=1',
+    );
+    await fixture.publish([signed, again]);
+    await waitUntilCaughtUp(ledger!.runtime);
+
+    const { body } = await getJson<Item>(ledger!.url, `/api/1/channels/${channelId}`);
+    expect(body).toMatchObject({
+      status: 'open',
+      balance: last.data.balance.toString(),
+      closeSignedBalance: last.data.balance.toString(),
+      closeSignedAt: '2025-01-03T00:00:00.000Z',
+    });
+    const appliedAfter = await getJson<{ total: number }>(
+      ledger!.url,
+      '/api/1/audit?outcome=applied&limit=1',
+    );
+    expect(appliedAfter.body.total).toBe(appliedBefore.body.total + 1);
+    // The operator page lists the most recently active channels first: this one, with its note.
+    const page = await (await fetch(`${ledger!.url}/operator`)).text();
+    expect(page).toContain('cooperative close signed at');
   });
 
   it('rebuilds the same projection by replaying the topics from the start', async () => {

@@ -5,6 +5,11 @@ import {
   type BalanceProofAcceptedV1,
 } from '../balance-proof-events';
 import {
+  createBalanceProofCloseSigned,
+  type BalanceProofCloseSignedData,
+  type BalanceProofCloseSignedV1,
+} from '../balance-proof-close-signed';
+import {
   createChannelEvent,
   createRetraction,
   type ChannelLogEvent,
@@ -61,6 +66,28 @@ export function aBalanceProofAccepted(
     increment: overrides.increment ?? balance - previousBalance,
   };
   return createBalanceProofAccepted(data, { source: meta.source ?? 'gateway', occurredAt: meta.occurredAt });
+}
+
+/** A valid `balance-proof.close-signed` v1 (closing balance 300) with overrides applied; the id follows the data. */
+export function aBalanceProofCloseSigned(
+  overrides: Partial<BalanceProofCloseSignedData> = {},
+  meta: Meta = {},
+): BalanceProofCloseSignedV1 {
+  return createBalanceProofCloseSigned(
+    {
+      channelId: aChannelId(),
+      sender: TEST_SENDER,
+      receiver: TEST_RECEIVER,
+      channelManager: TEST_CHANNEL_MANAGER,
+      chainId: TEST_CHAIN_ID,
+      balance: 300n,
+      closingSignature: `0x${'cd'.repeat(64)}1c`,
+      gatewayId: 'gateway-test',
+      signedAt: TEST_INSTANT,
+      ...overrides,
+    },
+    { source: meta.source ?? 'gateway', occurredAt: meta.occurredAt },
+  );
 }
 
 let logCounter = 0;

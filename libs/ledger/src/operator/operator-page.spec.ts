@@ -46,6 +46,21 @@ describe('renderOperatorPage', () => {
     expect(html).toContain('data-route="GET /api/fortune"');
   });
 
+  it('notes a cooperative close the receiver signed under the channel state, and nothing otherwise', () => {
+    const signed = aChannelRecord({
+      channelId: aChannelIdOf('ef'),
+      closeSignedBalance: 2_500_000_000_000_000n,
+    });
+    const page = renderOperatorPage(
+      buildOperatorView({ snapshot: anOperatorSnapshot({ channels: [signed] }), lag: [], token: MTK, now }),
+    );
+    expect(field(page, 'close-signed')).toEqual([
+      '2500000000000000',
+      'cooperative close signed at 0.0025 MTK',
+    ]);
+    expect(html).not.toContain('cooperative close signed');
+  });
+
   it('escapes what came from events', () => {
     const hostile = buildOperatorView({
       snapshot: anOperatorSnapshot({

@@ -22,6 +22,15 @@ function amountCell(field: string, amount: DisplayAmount | null, symbol: string)
   );
 }
 
+/** Under the state: the receiver committed to a cooperative close (the chain may not show it yet). */
+function closeSignedNote(balance: DisplayAmount | null, symbol: string): string {
+  if (balance === null) return '';
+  return (
+    `<br><small data-field="close-signed" data-base-units="${escape(balance.base)}">` +
+    `cooperative close signed at ${escape(balance.units)} ${escape(symbol)}</small>`
+  );
+}
+
 const STYLE = `body{font:14px/1.4 system-ui,sans-serif;margin:1.5rem;color:#222}
 h1{font-size:1.3rem}h2{font-size:1.05rem;margin-top:1.8rem}
 table{border-collapse:collapse}th,td{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}
@@ -49,7 +58,7 @@ export function renderOperatorPage(view: OperatorView, options: { refreshSeconds
     .map(
       (c) =>
         `<tr data-channel-id="${escape(c.channelId)}"><td><code>${escape(c.channelId)}</code></td><td><code>${escape(c.sender)}</code></td>` +
-        `<td class="${escape(c.status)}" data-field="status">${escape(c.status)}</td>` +
+        `<td class="${escape(c.status)}" data-field="status">${escape(c.status)}${closeSignedNote(c.closeSignedBalance, sym)}</td>` +
         amountCell('deposit', c.deposit, sym) +
         amountCell('balance', c.balance, sym) +
         amountCell('withdrawn', c.withdrawn, sym) +

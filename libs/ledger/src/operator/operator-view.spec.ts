@@ -21,6 +21,7 @@ describe('buildOperatorView', () => {
     status: 'closing',
     balance: 5n * 10n ** 15n,
     closeBalance: 10n ** 15n,
+    closeSignedBalance: 5n * 10n ** 15n,
   });
   const settled = aChannelRecord({
     channelId: aChannelIdOf('03'),
@@ -69,11 +70,13 @@ describe('buildOperatorView', () => {
       withdrawn: { units: '0.001' },
       atRisk: { units: '0.002' },
       closeBalance: null,
+      closeSignedBalance: null,
       lastActivityAt: open.updatedAt,
     });
     expect(second).toMatchObject({
       status: 'closing',
       closeBalance: { units: '0.001' },
+      closeSignedBalance: { base: '5000000000000000', units: '0.005' },
       atRisk: { units: '0.005' },
     });
     expect(third).toMatchObject({ status: 'settled', atRisk: { base: '0' } });

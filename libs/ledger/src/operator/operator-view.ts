@@ -16,6 +16,8 @@ export interface OperatorChannelRow {
   atRisk: DisplayAmount;
   /** Balance the sender named when it asked to close (null: no close requested). */
   closeBalance: DisplayAmount | null;
+  /** Balance at which the receiver signed a cooperative close (null: never signed). */
+  closeSignedBalance: DisplayAmount | null;
   proofCount: number;
   lastProofAt: string | null;
   /** When the ledger last applied an event (proof or chain) to this channel. */
@@ -103,6 +105,7 @@ export function buildOperatorView(input: OperatorViewInput): OperatorView {
       withdrawn: amount(channel.withdrawn),
       atRisk: amount(atRisk.get(channel.channelId) ?? 0n),
       closeBalance: channel.closeBalance === null ? null : amount(channel.closeBalance),
+      closeSignedBalance: channel.closeSignedBalance === null ? null : amount(channel.closeSignedBalance),
       proofCount: channel.proofCount,
       lastProofAt: channel.lastProofAt,
       lastActivityAt: channel.updatedAt,

@@ -41,15 +41,29 @@ export interface ProofState {
   channelManager: Address;
 }
 
+/** The receiver's commitment to close cooperatively: the latest `balance-proof.close-signed` of a channel. */
+export interface CloseSignedState {
+  /** The closing balance the receiver signed. */
+  balance: bigint;
+  closingSignature: Hex;
+  eventId: Hex;
+  signedAt: string;
+  sender: Address;
+  receiver: Address;
+  chainId: number;
+  channelManager: Address;
+}
+
 /**
  * Everything the projection stores for one channel. The chain half folds only `channel.*` events and the proof
- * half only `balance-proof.accepted` events: the two topics are not ordered relative to each other, so nothing
- * may depend on their interleaving, or a rebuild would differ from the live projection.
+ * half (`proof`, `closeSigned`) only `balance-proof.*` events: the two topics are not ordered relative to each
+ * other, so nothing may depend on their interleaving, or a rebuild would differ from the live projection.
  */
 export interface ChannelProjection {
   channelId: Hex;
   chainFacts: readonly ChainFact[];
   proof: ProofState | null;
+  closeSigned: CloseSignedState | null;
   /** When the projection last changed (passed in, never read from a clock here). */
   updatedAt: string;
 }
@@ -60,11 +74,12 @@ export function emptyChannel(channelId: Hex, now: Date): ChannelProjection {
     channelId: channelId.toLowerCase() as Hex,
     chainFacts: [],
     proof: null,
+    closeSigned: null,
     updatedAt: now.toISOString(),
   };
 }
 
 /** True when no event was ever applied to the channel (its row need not exist). */
 export function isEmptyChannel(channel: ChannelProjection): boolean {
-  return channel.chainFacts.length === 0 && channel.proof === null;
+  return channel.chainFacts.length === 0 && channel.proof === null && channel.closeSigned === null;
 }

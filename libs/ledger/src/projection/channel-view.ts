@@ -18,6 +18,9 @@ export interface ChannelView {
   lastProofAt: string | null;
   /** Balance the sender named in an uncooperative close request. */
   closeBalance: bigint | null;
+  /** Balance at which the receiver signed a cooperative close (`balance-proof.close-signed`), and when. */
+  closeSignedBalance: bigint | null;
+  closeSignedAt: string | null;
   /** Unix seconds from which the channel can be settled. */
   settleAt: bigint | null;
   /** Block time of the settlement. */
@@ -38,10 +41,10 @@ export function viewOf(channel: ChannelProjection): ChannelView {
   const view: ChannelView = {
     channelId: channel.channelId,
     status: 'pending',
-    sender: channel.proof?.sender ?? null,
-    receiver: channel.proof?.receiver ?? null,
-    chainId: channel.proof?.chainId ?? null,
-    channelManager: channel.proof?.channelManager ?? null,
+    sender: channel.proof?.sender ?? channel.closeSigned?.sender ?? null,
+    receiver: channel.proof?.receiver ?? channel.closeSigned?.receiver ?? null,
+    chainId: channel.proof?.chainId ?? channel.closeSigned?.chainId ?? null,
+    channelManager: channel.proof?.channelManager ?? channel.closeSigned?.channelManager ?? null,
     deposit: 0n,
     withdrawn: 0n,
     balance: channel.proof?.balance ?? 0n,
@@ -49,6 +52,8 @@ export function viewOf(channel: ChannelProjection): ChannelView {
     proofCount: channel.proof?.count ?? 0,
     lastProofAt: channel.proof?.lastAcceptedAt ?? null,
     closeBalance: null,
+    closeSignedBalance: channel.closeSigned?.balance ?? null,
+    closeSignedAt: channel.closeSigned?.signedAt ?? null,
     settleAt: null,
     settledAt: null,
     settledBalance: null,
@@ -61,7 +66,7 @@ export function viewOf(channel: ChannelProjection): ChannelView {
   let closing = false;
   let settled = false;
   for (const fact of facts) {
-    // The chain is the authority on the parties; a proof only fills them in until the channel is seen.
+    // The chain is the authority on the parties; proofs only fill them in until the channel is seen.
     view.sender = fact.sender;
     view.receiver = fact.receiver;
     view.chainId = fact.chainId;

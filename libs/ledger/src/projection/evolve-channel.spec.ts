@@ -1,5 +1,6 @@
 import {
   aBalanceProofAccepted,
+  aBalanceProofCloseSigned,
   aChannelCloseRequested,
   aChannelCreated,
   aChannelId,
@@ -80,6 +81,74 @@ describe('evolve: balance proofs', () => {
       outcome: 'applied',
       amount: 300n,
       revenue: expect.objectContaining({ amount: 300n }),
+    });
+  });
+});
+
+describe('evolve: cooperative close signed', () => {
+  const closeSigned = (balance: bigint, extra = {}) =>
+    aBalanceProofCloseSigned({ channelId, balance, signedAt: '2025-01-03T00:00:00.000Z', ...extra });
+
+  it('records the signed closing balance and when, without moving revenue or the chain state', () => {
+    const created = aChannelCreated({ channelId, deposit: 1000n, blockNumber: 1 });
+    const { outcomes, view } = fold([created, proof(100n, 0n), proof(200n, 100n), closeSigned(200n)]);
+    expect(outcomes[3]).toMatchObject({
+      outcome: 'applied',
+      generation: 0,
+      amount: null,
+      balance: 200n,
+      revenue: null,
+    });
+    expect(view).toMatchObject({
+      status: 'open',
+      balance: 200n,
+      proofCount: 2,
+      closeSignedBalance: 200n,
+      closeSignedAt: '2025-01-03T00:00:00.000Z',
+      closeBalance: null,
+    });
+  });
+
+  it('drops a re-signature at the same balance (same id) and keeps the first time', () => {
+    const once = fold([proof(200n, 100n), closeSigned(200n)]);
+    const twice = fold([
+      proof(200n, 100n),
+      closeSigned(200n),
+      closeSigned(200n, { signedAt: '2025-01-04T00:00:00.000Z', gatewayId: 'other-replica' }),
+    ]);
+    expect(twice.outcomes[2]).toEqual({ outcome: 'duplicate' });
+    expect(twice.state).toEqual(once.state);
+    expect(twice.view?.closeSignedAt).toBe('2025-01-03T00:00:00.000Z');
+  });
+
+  it('keeps the highest balance signed, whatever order re-signatures arrive in', () => {
+    const { outcomes, view } = fold([closeSigned(300n), closeSigned(200n)]);
+    expect(outcomes[1]).toMatchObject({ outcome: 'ignored', reason: 'CLOSE_ALREADY_SIGNED' });
+    expect(view?.closeSignedBalance).toBe(300n);
+    expect(fold([closeSigned(200n), closeSigned(300n)]).view?.closeSignedBalance).toBe(300n);
+  });
+
+  it('ignores a closing signature naming other parties than the proofs', () => {
+    const { outcomes, view } = fold([
+      proof(100n, 0n),
+      closeSigned(100n, { sender: TEST_RECEIVER, receiver: TEST_SENDER }),
+    ]);
+    expect(outcomes[1]).toMatchObject({ outcome: 'ignored', reason: 'PROOF_PARTIES_MISMATCH' });
+    expect(view?.closeSignedBalance).toBeNull();
+  });
+
+  it('ends in the same view whether the channel or the signature is read first', () => {
+    const created = aChannelCreated({ channelId, deposit: 1000n, blockNumber: 7 });
+    const signedFirst = fold([proof(100n, 0n), closeSigned(100n), created]);
+    const chainFirst = fold([created, proof(100n, 0n), closeSigned(100n)]);
+    expect(signedFirst.view).toMatchObject({ status: 'open', closeSignedBalance: 100n });
+    expect({ ...signedFirst.view, updatedAt: null }).toEqual({ ...chainFirst.view, updatedAt: null });
+    // Alone, the signature still names the channel's parties until the chain is seen.
+    expect(fold([closeSigned(0n)]).view).toMatchObject({
+      status: 'pending',
+      sender: TEST_SENDER,
+      receiver: TEST_RECEIVER,
+      closeSignedBalance: 0n,
     });
   });
 });

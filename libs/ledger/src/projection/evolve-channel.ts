@@ -1,11 +1,12 @@
 import type {
   BalanceProofAcceptedV1,
+  BalanceProofCloseSignedV1,
   ChannelEventRetractedV1,
   ChannelLogEvent,
   Hex,
   MicroraidenEvent,
 } from '@microraiden/events';
-import { emptyChannel, type ChainFact, type ChannelProjection } from './channel-projection';
+import { emptyChannel, type ChainFact, type ChannelProjection, type ProofState } from './channel-projection';
 import type { IgnoreReason } from './ignore-reason';
 
 /** Revenue one accepted proof adds, by route, sender and UTC day. */
@@ -46,6 +47,8 @@ export function evolve(state: ChannelProjection | undefined, event: MicroraidenE
   switch (event.type) {
     case 'balance-proof.accepted':
       return acceptProof(channel, event, now);
+    case 'balance-proof.close-signed':
+      return recordCloseSigned(channel, event, now);
     case 'channel.created':
     case 'channel.topped-up':
     case 'channel.close-requested':
@@ -107,6 +110,67 @@ function acceptProof(channel: ChannelProjection, event: BalanceProofAcceptedV1, 
         eventId: event.id,
         count: (previous?.count ?? 0) + 1,
         lastAcceptedAt: data.acceptedAt,
+        sender: data.sender,
+        receiver: data.receiver,
+        chainId: data.chainId,
+        channelManager: data.channelManager,
+      },
+      updatedAt: now.toISOString(),
+    },
+  };
+}
+
+/** Same sender, receiver, chain and contract as `earlier` (absent: nothing to disagree with). */
+function sameParties(
+  earlier: Pick<ProofState, 'sender' | 'receiver' | 'chainId' | 'channelManager'> | null,
+  data: Pick<ProofState, 'sender' | 'receiver' | 'chainId' | 'channelManager'>,
+): boolean {
+  return (
+    earlier === null ||
+    (earlier.sender === data.sender &&
+      earlier.receiver === data.receiver &&
+      earlier.chainId === data.chainId &&
+      earlier.channelManager === data.channelManager)
+  );
+}
+
+/**
+ * The receiver signed a closing proof. Keyed by the event id like a proof; only a higher balance replaces a
+ * recorded one, so the record is the highest balance signed whatever the order re-signatures arrive in.
+ */
+function recordCloseSigned(
+  channel: ChannelProjection,
+  event: BalanceProofCloseSignedV1,
+  now: Date,
+): Evolution {
+  const data = event.data;
+  const previous = channel.closeSigned;
+  if (previous?.eventId === event.id) return { outcome: 'duplicate' };
+  if (!sameParties(channel.proof, data) || !sameParties(previous, data))
+    return {
+      outcome: 'ignored',
+      reason: 'PROOF_PARTIES_MISMATCH',
+      detail: 'sender, receiver, chain or channel manager differ from earlier events of this channel',
+    };
+  if (previous && data.balance <= previous.balance)
+    return {
+      outcome: 'ignored',
+      reason: 'CLOSE_ALREADY_SIGNED',
+      detail: `closing balance ${data.balance} is not above the signed ${previous.balance}`,
+    };
+  return {
+    outcome: 'applied',
+    generation: 0,
+    amount: null,
+    balance: data.balance,
+    revenue: null,
+    state: {
+      ...channel,
+      closeSigned: {
+        balance: data.balance,
+        closingSignature: data.closingSignature,
+        eventId: event.id,
+        signedAt: data.signedAt,
         sender: data.sender,
         receiver: data.receiver,
         chainId: data.chainId,

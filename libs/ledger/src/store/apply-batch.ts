@@ -80,9 +80,11 @@ async function applyInTransaction(
   });
 
   if (fresh.length > 0) {
-    const proofIds = fresh
-      .filter(({ event }) => event.type === 'balance-proof.accepted')
-      .map(({ event }) => event.id);
+    // The projection keeps only the latest off-chain fact per channel; the audit trail knows every applied id,
+    // so an older one published again is a duplicate (no trace), not an ignored event.
+    const isDedupedById = (event: MicroraidenEvent) =>
+      event.type === 'balance-proof.accepted' || event.type === 'balance-proof.close-signed';
+    const proofIds = fresh.filter(({ event }) => isDedupedById(event)).map(({ event }) => event.id);
     const alreadyApplied = new Set(
       proofIds.length === 0
         ? []
@@ -101,7 +103,7 @@ async function applyInTransaction(
       [channelIds],
     );
     const rows = (await manager.query(
-      `SELECT channel_id, chain_facts, proof_state, updated_at FROM ledger_channels
+      `SELECT channel_id, chain_facts, proof_state, close_signed, updated_at FROM ledger_channels
         WHERE channel_id = ANY($1::text[]) ORDER BY channel_id FOR UPDATE`,
       [channelIds],
     )) as StoredChannelRow[];
@@ -117,10 +119,7 @@ async function applyInTransaction(
     const appliedNow = new Set<string>();
     for (const { event, offset } of fresh) {
       const channelId = event.data.channelId.toLowerCase();
-      if (
-        event.type === 'balance-proof.accepted' &&
-        (alreadyApplied.has(event.id) || appliedNow.has(event.id))
-      ) {
+      if (isDedupedById(event) && (alreadyApplied.has(event.id) || appliedNow.has(event.id))) {
         count(event.type, 'duplicate');
         continue;
       }
@@ -173,10 +172,11 @@ async function applyInTransaction(
         `UPDATE ledger_channels c SET status = x.status, sender = x.sender, receiver = x.receiver,
            chain_id = x.chain_id, channel_manager = x.channel_manager, deposit = x.deposit, withdrawn = x.withdrawn,
            balance = x.balance, signature = x.signature, proof_count = x.proof_count, last_proof_at = x.last_proof_at,
-           close_balance = x.close_balance, settle_at = x.settle_at, settled_at = x.settled_at,
+           close_balance = x.close_balance, close_signed_balance = x.close_signed_balance,
+           close_signed_at = x.close_signed_at, settle_at = x.settle_at, settled_at = x.settled_at,
            settled_balance = x.settled_balance, receiver_paid = x.receiver_paid, sender_refund = x.sender_refund,
            created_block = x.created_block, chain_facts = x.chain_facts, proof_state = x.proof_state,
-           updated_at = x.updated_at
+           close_signed = x.close_signed, updated_at = x.updated_at
          FROM jsonb_to_recordset($1::jsonb) AS x(${CHANNEL_RECORD_COLUMNS})
          WHERE c.channel_id = x.channel_id`,
         [JSON.stringify(updates)],
@@ -185,7 +185,8 @@ async function applyInTransaction(
     const untouchedEmpty = channelIds.filter((id) => !touched.has(id) && channels.get(id) === undefined);
     if (untouchedEmpty.length > 0)
       await manager.query(
-        `DELETE FROM ledger_channels WHERE channel_id = ANY($1::text[]) AND chain_facts = '[]'::jsonb AND proof_state IS NULL`,
+        `DELETE FROM ledger_channels WHERE channel_id = ANY($1::text[]) AND chain_facts = '[]'::jsonb
+           AND proof_state IS NULL AND close_signed IS NULL`,
         [untouchedEmpty],
       );
     await insertAudit(manager, audit);

@@ -1,5 +1,10 @@
 import type { Hex } from '@microraiden/events';
-import type { ChainFact, ChannelProjection, ProofState } from '../projection/channel-projection';
+import type {
+  ChainFact,
+  ChannelProjection,
+  CloseSignedState,
+  ProofState,
+} from '../projection/channel-projection';
 import type { ChannelView } from '../projection/channel-view';
 
 /** JSON form of a chain fact (amounts as base-10 strings: jsonb has no exact big integers). */
@@ -12,11 +17,17 @@ interface ProofStateJson extends Omit<ProofState, 'balance'> {
   balance: string;
 }
 
-/** What `SELECT channel_id, chain_facts, proof_state, updated_at` returns. */
+/** JSON form of the closing signature's state. */
+interface CloseSignedJson extends Omit<CloseSignedState, 'balance'> {
+  balance: string;
+}
+
+/** What `SELECT channel_id, chain_facts, proof_state, close_signed, updated_at` returns. */
 export interface StoredChannelRow {
   channel_id: string;
   chain_facts: ChainFactJson[];
   proof_state: ProofStateJson | null;
+  close_signed: CloseSignedJson | null;
   updated_at: Date;
 }
 
@@ -29,6 +40,7 @@ export function projectionFromRow(row: StoredChannelRow): ChannelProjection {
       amounts: Object.fromEntries(Object.entries(fact.amounts).map(([k, v]) => [k, BigInt(v)])),
     })),
     proof: row.proof_state ? { ...row.proof_state, balance: BigInt(row.proof_state.balance) } : null,
+    closeSigned: row.close_signed ? { ...row.close_signed, balance: BigInt(row.close_signed.balance) } : null,
     updatedAt: row.updated_at.toISOString(),
   };
 }
@@ -44,6 +56,9 @@ export function rowOf(channel: ChannelProjection, view: ChannelView): Record<str
   const proofState: ProofStateJson | null = channel.proof
     ? { ...channel.proof, balance: channel.proof.balance.toString() }
     : null;
+  const closeSigned: CloseSignedJson | null = channel.closeSigned
+    ? { ...channel.closeSigned, balance: channel.closeSigned.balance.toString() }
+    : null;
   return {
     channel_id: view.channelId,
     status: view.status,
@@ -58,6 +73,8 @@ export function rowOf(channel: ChannelProjection, view: ChannelView): Record<str
     proof_count: view.proofCount,
     last_proof_at: view.lastProofAt,
     close_balance: text(view.closeBalance),
+    close_signed_balance: text(view.closeSignedBalance),
+    close_signed_at: view.closeSignedAt,
     settle_at: text(view.settleAt),
     settled_at: view.settledAt,
     settled_balance: text(view.settledBalance),
@@ -66,6 +83,7 @@ export function rowOf(channel: ChannelProjection, view: ChannelView): Record<str
     created_block: view.createdBlock,
     chain_facts: chainFacts,
     proof_state: proofState,
+    close_signed: closeSigned,
     updated_at: view.updatedAt,
   };
 }
@@ -73,6 +91,6 @@ export function rowOf(channel: ChannelProjection, view: ChannelView): Record<str
 /** Column list of {@link rowOf} with SQL types, for `jsonb_to_recordset(...) AS x(<this>)`. */
 export const CHANNEL_RECORD_COLUMNS = `channel_id text, status text, sender text, receiver text, chain_id integer,
   channel_manager text, deposit numeric, withdrawn numeric, balance numeric, signature text, proof_count integer,
-  last_proof_at timestamptz, close_balance numeric, settle_at numeric, settled_at timestamptz,
-  settled_balance numeric, receiver_paid numeric, sender_refund numeric, created_block bigint, chain_facts jsonb,
-  proof_state jsonb, updated_at timestamptz`;
+  last_proof_at timestamptz, close_balance numeric, close_signed_balance numeric, close_signed_at timestamptz,
+  settle_at numeric, settled_at timestamptz, settled_balance numeric, receiver_paid numeric, sender_refund numeric,
+  created_block bigint, chain_facts jsonb, proof_state jsonb, close_signed jsonb, updated_at timestamptz`;

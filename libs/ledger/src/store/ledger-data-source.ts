@@ -1,9 +1,10 @@
 import { DataSource } from 'typeorm';
 import { LEDGER_ENTITIES } from './ledger-entities';
 import { CreateLedger1764190000000 } from './migrations/1764190000000-create-ledger';
+import { AddCloseSigned1764290000000 } from './migrations/1764290000000-add-close-signed';
 
 /** Committed migrations, in order. Never `synchronize`: the schema changes only through these. */
-export const LEDGER_MIGRATIONS = [CreateLedger1764190000000];
+export const LEDGER_MIGRATIONS = [CreateLedger1764190000000, AddCloseSigned1764290000000];
 
 // Arbitrary but fixed: every replica of the ledger takes the same Postgres advisory lock around migrations.
 const MIGRATION_LOCK_KEY = 0x6c656467; // 'ledg'

@@ -4,7 +4,10 @@ import { bigintTransformer } from './bigint-transformer';
 
 const amount = { type: 'numeric', precision: 78, scale: 0, transformer: bigintTransformer } as const;
 
-/** A channel row: the queryable view plus the projection it is derived from (`chain_facts`, `proof_state`). */
+/**
+ * A channel row: the queryable view plus the projection it is derived from (`chain_facts`, `proof_state`,
+ * `close_signed`).
+ */
 @Entity({ name: 'ledger_channels' })
 export class LedgerChannelEntity {
   @PrimaryColumn({ name: 'channel_id', type: 'text' }) channelId!: string;
@@ -20,6 +23,8 @@ export class LedgerChannelEntity {
   @Column({ name: 'proof_count', type: 'integer' }) proofCount!: number;
   @Column({ name: 'last_proof_at', type: 'timestamptz', nullable: true }) lastProofAt!: Date | null;
   @Column({ ...amount, name: 'close_balance', nullable: true }) closeBalance!: bigint | null;
+  @Column({ ...amount, name: 'close_signed_balance', nullable: true }) closeSignedBalance!: bigint | null;
+  @Column({ name: 'close_signed_at', type: 'timestamptz', nullable: true }) closeSignedAt!: Date | null;
   @Column({ ...amount, name: 'settle_at', nullable: true }) settleAt!: bigint | null;
   @Column({ name: 'settled_at', type: 'timestamptz', nullable: true }) settledAt!: Date | null;
   @Column({ ...amount, name: 'settled_balance', nullable: true }) settledBalance!: bigint | null;
@@ -28,6 +33,7 @@ export class LedgerChannelEntity {
   @Column({ name: 'created_block', type: 'bigint', nullable: true }) createdBlock!: string | null;
   @Column({ name: 'chain_facts', type: 'jsonb' }) chainFacts!: unknown;
   @Column({ name: 'proof_state', type: 'jsonb', nullable: true }) proofState!: unknown;
+  @Column({ name: 'close_signed', type: 'jsonb', nullable: true }) closeSigned!: unknown;
   @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
 }
 

@@ -31,6 +31,9 @@ export interface ChannelRecord {
   proofCount: number;
   lastProofAt: string | null;
   closeBalance: bigint | null;
+  /** Balance at which the receiver signed a cooperative close, and when (null: never signed). */
+  closeSignedBalance: bigint | null;
+  closeSignedAt: string | null;
   settleAt: bigint | null;
   settledAt: string | null;
   settledBalance: bigint | null;
@@ -67,6 +70,8 @@ export function recordOf(row: LedgerChannelEntity): ChannelRecord {
     proofCount: row.proofCount,
     lastProofAt: iso(row.lastProofAt),
     closeBalance: row.closeBalance,
+    closeSignedBalance: row.closeSignedBalance,
+    closeSignedAt: iso(row.closeSignedAt),
     settleAt: row.settleAt,
     settledAt: iso(row.settledAt),
     settledBalance: row.settledBalance,

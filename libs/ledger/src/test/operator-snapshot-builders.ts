@@ -27,6 +27,8 @@ export function aChannelRecord(overrides: Partial<ChannelRecord> = {}): ChannelR
     proofCount: 5,
     lastProofAt: '2026-01-02T03:04:05.000Z',
     closeBalance: null,
+    closeSignedBalance: null,
+    closeSignedAt: null,
     settleAt: null,
     settledAt: null,
     settledBalance: null,

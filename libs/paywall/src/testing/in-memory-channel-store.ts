@@ -5,7 +5,7 @@ import type { ChannelStore } from '../channel-store';
 
 /**
  * A ChannelStore in memory with the same compare-and-set rules as the Postgres one, for unit tests of code built
- * on the paywall (never for integration tests: those use the real table). Accepted events are collected.
+ * on the paywall (never for integration tests: those use the real table). Outboxed events are collected.
  */
 export class InMemoryChannelStore implements ChannelStore {
   readonly channels = new Map<string, ChannelSnapshot>();
@@ -54,12 +54,13 @@ export class InMemoryChannelStore implements ChannelStore {
     return true;
   }
 
-  async markClosing(channelId: Hex32, balance: bigint): Promise<boolean> {
+  async markClosing(channelId: Hex32, balance: bigint, event: MicroraidenEvent): Promise<boolean> {
     this.check();
     const row = this.channels.get(channelId);
     if (row === undefined || row.acceptedBalance !== balance || row.state === 'settled' || !row.confirmed)
       return false;
-    this.channels.set(channelId, { ...row, state: 'closing' });
+    this.channels.set(channelId, { ...row, state: row.state === 'open' ? 'closing' : row.state });
+    this.events.push(event);
     return true;
   }
 

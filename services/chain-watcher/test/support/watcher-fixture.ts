@@ -11,7 +11,7 @@ import {
   type Deployment,
   type MicroTokenContract,
 } from '@microraiden/contracts';
-import { createBalanceProofAccepted, type ChannelEvent } from '@microraiden/events';
+import { createBalanceProofAccepted, isChannelEvent, type ChannelEvent } from '@microraiden/events';
 import {
   createEventConsumer,
   createEventProducer,
@@ -152,7 +152,7 @@ export class WatcherFixture {
       maxWaitTimeMs: 100,
     });
     await consumer.run(async ({ event, partition, offset, key }) => {
-      if (event.type !== 'balance-proof.accepted') this.events.push({ event, partition, offset, key });
+      if (isChannelEvent(event)) this.events.push({ event, partition, offset, key });
     });
     this.stopCollector = () => consumer.stop();
   }
