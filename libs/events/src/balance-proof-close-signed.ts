@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { eventSchema } from './event-envelope';
-import { keccakOfText, keccakOfWords } from './keccak-words';
+import { channelBalanceId } from './channel-balance-id';
+import { keccakOfText } from './keccak-words';
 import { whenFieldsValid } from './when-fields-valid';
 import {
   addressField,
@@ -63,13 +64,7 @@ const BALANCE_PROOF_CLOSE_SIGNED_TAG = keccakOfText('microraiden.balance-proof.c
 export function balanceProofCloseSignedId(
   data: Pick<BalanceProofCloseSignedData, 'chainId' | 'channelManager' | 'channelId' | 'balance'>,
 ): Hex {
-  return keccakOfWords([
-    BALANCE_PROOF_CLOSE_SIGNED_TAG,
-    data.chainId,
-    data.channelManager,
-    data.channelId,
-    data.balance,
-  ]);
+  return channelBalanceId(BALANCE_PROOF_CLOSE_SIGNED_TAG, data);
 }
 
 /** Build a `balance-proof.close-signed` v1 event with its deterministic id; `occurredAt` defaults to `signedAt`. */

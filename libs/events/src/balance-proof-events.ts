@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { eventSchema } from './event-envelope';
-import { keccakOfText, keccakOfWords } from './keccak-words';
+import { channelBalanceId } from './channel-balance-id';
+import { keccakOfText } from './keccak-words';
 import { whenFieldsValid } from './when-fields-valid';
 import {
   addressField,
@@ -78,13 +79,7 @@ const BALANCE_PROOF_ACCEPTED_TAG = keccakOfText('microraiden.balance-proof.accep
 export function balanceProofAcceptedId(
   data: Pick<BalanceProofAcceptedData, 'chainId' | 'channelManager' | 'channelId' | 'balance'>,
 ): Hex {
-  return keccakOfWords([
-    BALANCE_PROOF_ACCEPTED_TAG,
-    data.chainId,
-    data.channelManager,
-    data.channelId,
-    data.balance,
-  ]);
+  return channelBalanceId(BALANCE_PROOF_ACCEPTED_TAG, data);
 }
 
 // Ids computed by createBalanceProofAccepted, keyed by its frozen copy of the data: the encoder, which must check the
