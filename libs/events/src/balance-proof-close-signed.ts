@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { eventSchema } from './event-envelope';
-import { channelBalanceId } from './channel-balance-id';
+import { derivedIdEventSchema } from './event-envelope';
+import { channelBalanceId, type ChannelBalance } from './channel-balance-id';
 import { keccakOfText } from './keccak-words';
-import { whenFieldsValid } from './when-fields-valid';
 import {
   addressField,
   amountField,
@@ -35,18 +34,13 @@ const balanceProofCloseSignedData = z.object({
 });
 
 /** `balance-proof.close-signed` v1; the id must equal {@link balanceProofCloseSignedId} of the data. */
-export const balanceProofCloseSignedV1Schema = eventSchema(
+export const balanceProofCloseSignedV1Schema = derivedIdEventSchema(
   BALANCE_PROOF_CLOSE_SIGNED,
   1,
   balanceProofCloseSignedData,
-).superRefine((event, ctx) => {
-  if (event.id.toLowerCase() !== balanceProofCloseSignedId(event.data))
-    ctx.addIssue({
-      code: 'custom',
-      path: ['id'],
-      message: 'id is not the deterministic id of this closing signature',
-    });
-}, whenFieldsValid);
+  balanceProofCloseSignedId,
+  'closing signature',
+);
 
 /** `balance-proof.close-signed` v1 as TypeScript sees it (amounts are bigint). */
 export type BalanceProofCloseSignedV1 = z.output<typeof balanceProofCloseSignedV1Schema>;
@@ -61,9 +55,7 @@ const BALANCE_PROOF_CLOSE_SIGNED_TAG = keccakOfText('microraiden.balance-proof.c
  * chainId, channelManager, channelId, balance)). Signing again at the same balance (an idempotent re-request) names
  * the same fact, so it keeps the id and consumers drop the duplicate; when or by which replica does not matter.
  */
-export function balanceProofCloseSignedId(
-  data: Pick<BalanceProofCloseSignedData, 'chainId' | 'channelManager' | 'channelId' | 'balance'>,
-): Hex {
+export function balanceProofCloseSignedId(data: ChannelBalance): Hex {
   return channelBalanceId(BALANCE_PROOF_CLOSE_SIGNED_TAG, data);
 }
 

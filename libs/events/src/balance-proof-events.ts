@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { eventSchema } from './event-envelope';
-import { channelBalanceId } from './channel-balance-id';
+import { derivedIdEventSchema } from './event-envelope';
+import { channelBalanceId, type ChannelBalance } from './channel-balance-id';
 import { keccakOfText } from './keccak-words';
 import { whenFieldsValid } from './when-fields-valid';
 import {
@@ -50,18 +50,13 @@ const balanceProofAcceptedData = z
   }, whenFieldsValid);
 
 /** `balance-proof.accepted` v1; the id must equal {@link balanceProofAcceptedId} of the data. */
-export const balanceProofAcceptedV1Schema = eventSchema(
+export const balanceProofAcceptedV1Schema = derivedIdEventSchema(
   BALANCE_PROOF_ACCEPTED,
   1,
   balanceProofAcceptedData,
-).superRefine((event, ctx) => {
-  if (event.id.toLowerCase() !== balanceProofAcceptedId(event.data))
-    ctx.addIssue({
-      code: 'custom',
-      path: ['id'],
-      message: 'id is not the deterministic id of this balance proof',
-    });
-}, whenFieldsValid);
+  balanceProofAcceptedId,
+  'balance proof',
+);
 
 /** `balance-proof.accepted` v1 as TypeScript sees it (amounts are bigint). */
 export type BalanceProofAcceptedV1 = z.output<typeof balanceProofAcceptedV1Schema>;
@@ -76,9 +71,7 @@ const BALANCE_PROOF_ACCEPTED_TAG = keccakOfText('microraiden.balance-proof.accep
  * chainId, channelManager, channelId, balance)). Balances strictly increase per channel and channel ids are never
  * reused, so this names one acceptance: a re-sent outbox row keeps its id and consumers drop the duplicate.
  */
-export function balanceProofAcceptedId(
-  data: Pick<BalanceProofAcceptedData, 'chainId' | 'channelManager' | 'channelId' | 'balance'>,
-): Hex {
+export function balanceProofAcceptedId(data: ChannelBalance): Hex {
   return channelBalanceId(BALANCE_PROOF_ACCEPTED_TAG, data);
 }
 
