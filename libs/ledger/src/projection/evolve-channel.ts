@@ -74,13 +74,7 @@ function acceptProof(channel: ChannelProjection, event: BalanceProofAcceptedV1, 
       reason: 'BALANCE_NOT_INCREASING',
       detail: `balance ${data.balance} is not above the accepted ${previous.balance}`,
     };
-  if (
-    previous &&
-    (previous.sender !== data.sender ||
-      previous.receiver !== data.receiver ||
-      previous.chainId !== data.chainId ||
-      previous.channelManager !== data.channelManager)
-  )
+  if (!sameParties(previous, data))
     return {
       outcome: 'ignored',
       reason: 'PROOF_PARTIES_MISMATCH',
