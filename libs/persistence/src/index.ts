@@ -1,2 +1,5 @@
+export * from './pg-pool';
 export * from './postgres-probe';
 export * from './session-lock';
+export * from './transaction';
+export * from './transient-database-error';
