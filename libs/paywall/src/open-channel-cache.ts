@@ -5,9 +5,9 @@ const DEFAULT_LIMIT = 50_000;
 /**
  * Open, confirmed channels this replica read or accepted on recently, so a returning sender's proof is verified
  * without reading its row first. Safe because nothing is accepted on the strength of this cache: the commit's
- * compare-and-set re-checks state, confirmation, deposit and the previous balance on the current row, and a proof
- * the cache would refuse is judged again on a fresh read (a top-up or another replica's acceptance makes an entry
- * stale only in the refusing direction). Bounded; simply cleared when full.
+ * compare-and-set re-checks state, confirmation, deposit and the previous balance on the current row, a proof the
+ * cache would refuse is judged again on a fresh read (so the answer is the one section 6's order gives on the
+ * current row), and a reply whose upstream failed is judged on a fresh read too. Bounded; simply cleared when full.
  */
 export class OpenChannelCache {
   private readonly entries = new Map<string, ChannelSnapshot>();

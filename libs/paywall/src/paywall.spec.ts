@@ -391,4 +391,64 @@ describe('a returning sender (channel remembered by this replica)', () => {
     expect(rejection(await paywall.admit(request(payment(3n * PRICE)))).code).toBe('CHANNEL_CLOSING');
     expect(store.events).toHaveLength(1);
   });
+
+  it('gets the committed balance, not the remembered one, on a reply whose upstream failed (another replica moved it)', async () => {
+    await pay(PRICE);
+    store.put({ channelId, sender, receiver, deposit: 10n * PRICE, acceptedBalance: 2n * PRICE });
+    const ticket = ticketOf(await paywall.admit(request(payment(3n * PRICE))));
+    const done = await paywall.complete(ticket, { status: 404 });
+    expect(done.kind === 'deliver' && parseReceipt(done.headers)).toEqual({
+      ok: true,
+      value: { channelId, senderBalance: 2n * PRICE, cost: 0n },
+    });
+    const timedOut = await paywall.complete(ticketOf(await paywall.admit(request(payment(3n * PRICE)))), {
+      failure: 'timeout',
+    });
+    expect(timedOut.kind === 'respond' && parseReceipt(timedOut.response.headers)).toEqual({
+      ok: true,
+      value: { channelId, senderBalance: 2n * PRICE, cost: 0n },
+    });
+  });
+
+  it('answers 503 instead of guessing the balance when the row cannot be read after the upstream failed', async () => {
+    const ticket = ticketOf(await paywall.admit(request(payment(PRICE))));
+    store.failing = true;
+    const done = await paywall.complete(ticket, { status: 404 });
+    expect(done.kind === 'respond' && done.response.status).toBe(503);
+  });
+
+  it.each([
+    ['closing', 'CHANNEL_CLOSING'],
+    ['settled', 'CHANNEL_NOT_FOUND'],
+  ] as const)(
+    'gets %s channel refusals before the signature check, although this replica remembers it open',
+    async (state, code) => {
+      await pay(PRICE);
+      store.put({ channelId, sender, receiver, deposit: 10n * PRICE, acceptedBalance: PRICE, state });
+      const forged = signBalanceProof(`0x${'11'.repeat(32)}`, domain, {
+        channelId,
+        receiver,
+        balance: 2n * PRICE,
+      });
+      const refused = rejection(
+        await paywall.admit(request(payment(2n * PRICE, { 'RDN-Balance-Signature': forged }))),
+      );
+      expect(refused.code).toBe(code);
+    },
+  );
+
+  it('is refused once closing also when the upstream failed (the refusal a fresh read would have given)', async () => {
+    await pay(PRICE);
+    const ticket = ticketOf(await paywall.admit(request(payment(2n * PRICE))));
+    store.put({
+      channelId,
+      sender,
+      receiver,
+      deposit: 10n * PRICE,
+      acceptedBalance: PRICE,
+      state: 'closing',
+    });
+    const done = await paywall.complete(ticket, { status: 404 });
+    expect(done.kind === 'respond' && done.response.headers['RDN-Error']).toBe('CHANNEL_CLOSING');
+  });
 });

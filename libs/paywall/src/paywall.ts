@@ -56,7 +56,7 @@ export interface PaidTicket {
   readonly price: bigint;
   readonly payment: Payment;
   readonly signature: `0x${string}`;
-  /** The committed accepted balance when the payment was verified: what a not-charged receipt reports. */
+  /** The accepted balance the payment was verified against: what the acceptance's compare-and-set first expects. */
   readonly committedBalance: bigint;
   /** The channel as it was verified against (read, or remembered from this replica's last acceptance). */
   readonly snapshot: ChannelSnapshot;
@@ -97,11 +97,6 @@ export interface PaywallOptions {
 }
 
 const MAX_ACCEPT_ATTEMPTS = 3;
-const ROW_DEPENDENT_REFUSALS = new Set<string>([
-  'BALANCE_EXCEEDS_DEPOSIT',
-  'BALANCE_STALE',
-  'INCREMENT_BELOW_PRICE',
-]);
 const EVENT_SOURCE = 'gateway';
 
 /**
@@ -208,9 +203,11 @@ export class Paywall {
         held !== undefined && held > committed ? held : committed,
         price,
       );
-      // A refusal that depends on the balance or deposit is judged again on the current row: a remembered one may
-      // miss a top-up or another replica's acceptance (and the client needs the current balance to resync).
-      if (decision.accepted || !remembered || !ROW_DEPENDENT_REFUSALS.has(decision.error.code)) break;
+      // Every refusal over a remembered row is judged again on the current one: the remembered row may miss a
+      // top-up, another replica's acceptance (the client needs the current balance to resync) or a close, and
+      // section 6's order puts the channel's state before the signature, so what this replica happens to remember
+      // must not turn a CHANNEL_CLOSING into an INVALID_SIGNATURE.
+      if (decision.accepted || !remembered) break;
       remembered = false;
     }
     this.metrics.verifySeconds((performance.now() - started) / 1000);
@@ -241,21 +238,49 @@ export class Paywall {
    */
   async complete(ticket: PaidTicket, outcome: UpstreamOutcome): Promise<Completion> {
     try {
-      if ('failure' in outcome) {
-        const error = new GatewayError(
-          outcome.failure === 'timeout' ? 'UPSTREAM_TIMEOUT' : 'UPSTREAM_UNREACHABLE',
-        );
-        this.metrics.rejected(ticket.route, error.code);
-        return { kind: 'respond', response: gatewayErrorResponse(error, this.notCharged(ticket)) };
-      }
-      if (!isChargeableStatus(outcome.status)) {
-        this.metrics.rejected(ticket.route, `UPSTREAM_${outcome.status}`);
-        return { kind: 'deliver', headers: this.notCharged(ticket), charged: 0n };
-      }
-      return await this.accept(ticket);
+      if ('status' in outcome && isChargeableStatus(outcome.status)) return await this.accept(ticket);
+      return await this.notCharged(ticket, outcome);
     } finally {
       this.reservations.release(ticket.reservation);
     }
+  }
+
+  /**
+   * The answer to a paid request whose upstream failed, judged on the channel's current row (docs/protocol.md
+   * section 7): the receipt reports the fleet's committed balance, not the one this replica verified against (which
+   * may be remembered, or moved by another replica meanwhile), and a proof the current row refuses gets that
+   * refusal, as it would have at admission on a fresh read (a channel closed or settled meanwhile).
+   */
+  private async notCharged(ticket: PaidTicket, outcome: UpstreamOutcome): Promise<Completion> {
+    const { payment } = ticket;
+    let snapshot: ChannelSnapshot | undefined;
+    try {
+      snapshot = await this.options.store.snapshot(payment.channelId);
+    } catch (err) {
+      this.openChannels.forget(payment.channelId);
+      return this.unavailableCompletion(ticket, err);
+    }
+    this.openChannels.remember(snapshot, payment.channelId);
+    const committed = snapshot?.acceptedBalance ?? 0n;
+    const decision = this.verify(payment, snapshot, committed, ticket.price);
+    if (!decision.accepted) {
+      const { request, price, route } = ticket;
+      const rejected = this.reject(route, decision.error, request, price, payment.channelId, committed);
+      return { kind: 'respond', response: rejected.response };
+    }
+    const headers = this.renderer.replyHeaders(
+      { channelId: payment.channelId, senderBalance: committed, cost: 0n },
+      ticket.price,
+    );
+    if ('failure' in outcome) {
+      const error = new GatewayError(
+        outcome.failure === 'timeout' ? 'UPSTREAM_TIMEOUT' : 'UPSTREAM_UNREACHABLE',
+      );
+      this.metrics.rejected(ticket.route, error.code);
+      return { kind: 'respond', response: gatewayErrorResponse(error, headers) };
+    }
+    this.metrics.rejected(ticket.route, `UPSTREAM_${outcome.status}`);
+    return { kind: 'deliver', headers, charged: 0n };
   }
 
   private async accept(ticket: PaidTicket): Promise<Completion> {
@@ -372,13 +397,6 @@ export class Paywall {
       lastAcceptedBalance,
       price,
     });
-  }
-
-  private notCharged(ticket: PaidTicket): EncodedHeaders {
-    return this.renderer.replyHeaders(
-      { channelId: ticket.payment.channelId, senderBalance: ticket.committedBalance, cost: 0n },
-      ticket.price,
-    );
   }
 
   private respond(response: PaywallResponse): { kind: 'respond'; response: PaywallResponse } {
