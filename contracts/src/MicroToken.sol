@@ -23,9 +23,10 @@ contract MicroToken is ERC20, ERC20Permit, ERC1363 {
     /// @notice An ERC-223 recipient contract did not accept the tokens.
     error ERC223InvalidReceiver(address receiver);
 
-    mapping(uint256 chainId => bool) private _faucetChains;
+    mapping(uint256 chainId => bool open) private _faucetChains;
 
     /**
+     * @notice Deploys the token with `initialSupply` minted to the deployer.
      * @param initialSupply Tokens minted to the deployer.
      * @param faucetChainIds Chain ids besides 31337 and 1337 where {mint} is open to everyone.
      */

@@ -70,9 +70,10 @@ contract MicroTransferChannels is IMicroTransferChannels, EIP712, ReentrancyGuar
         uint64 settleAt; // slot 2
     }
 
-    mapping(bytes32 channelId => Channel) private _channels;
+    mapping(bytes32 channelId => Channel channel) private _channels;
 
     /**
+     * @notice Deploys a channel manager for `token_` with a fixed challenge period.
      * @param token_ The ERC-20 token channels escrow (ERC-2612 for the permit flavours, ERC-1363 or ERC-223
      * for single-transaction deposits).
      * @param challengePeriod_ Seconds the receiver has to dispute an uncooperative close.
@@ -336,10 +337,14 @@ contract MicroTransferChannels is IMicroTransferChannels, EIP712, ReentrancyGuar
     /// @dev Runs the permit but tolerates its failure when the allowance is already there: a permit
     /// seen in the mempool can be front-run by anyone, which must not make this transaction fail.
     function _permit(uint256 value, uint256 deadline, uint8 v, bytes32 r, bytes32 s) private {
+        // The success branch is empty on purpose: only a failed permit needs handling.
+        // solhint-disable-next-line no-empty-blocks
         try IERC20Permit(address(token)).permit(msg.sender, address(this), value, deadline, v, r, s) {} catch (
             bytes memory reason
         ) {
             if (token.allowance(msg.sender, address(this)) < value) {
+                // Re-throws the token's own error unchanged, which Solidity cannot do without assembly.
+                // solhint-disable-next-line no-inline-assembly
                 assembly ("memory-safe") {
                     revert(add(reason, 0x20), mload(reason))
                 }

@@ -10,13 +10,18 @@ import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
  * reentrancy guard holds and that no payout happens twice.
  */
 contract ReentrantToken is ERC20 {
+    /// @notice The contract attacked on the next transfer touching it (zero when disarmed).
     address public target;
+    /// @notice What the attack calls `target` with.
     bytes public attackCalldata;
+    /// @notice Whether a failing attack is recorded (true) or fails the transfer (false).
     bool public swallowRevert;
 
     /// @notice Outcome of the last attack: whether the reentrant call succeeded and what it returned.
     bool public attacked;
+    /// @notice Whether the last attack's call succeeded.
     bool public attackSucceeded;
+    /// @notice What the last attack's call returned or reverted with.
     bytes public attackResult;
 
     constructor() ERC20("ReentrantToken", "EVIL") {}
@@ -56,11 +61,15 @@ contract ReentrantToken is ERC20 {
         if (victim == address(0) || (from != victim && to != victim)) return;
         // Disarm first: one attack per arm, and no endless recursion through our own transfers.
         target = address(0);
+        // The low-level call is the attack itself: arbitrary calldata into the victim.
+        // solhint-disable-next-line avoid-low-level-calls
         (bool ok, bytes memory result) = victim.call(attackCalldata);
         attacked = true;
         attackSucceeded = ok;
         attackResult = result;
         if (!ok && !swallowRevert) {
+            // Bubbles the victim's revert up unchanged, which Solidity cannot do without assembly.
+            // solhint-disable-next-line no-inline-assembly
             assembly ("memory-safe") {
                 revert(add(result, 0x20), mload(result))
             }
