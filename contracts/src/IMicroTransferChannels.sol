@@ -16,6 +16,11 @@ import {IERC223Recipient} from "./IERC223Recipient.sol";
  * Signed by the sender: `BalanceProof(bytes32 channelId,address receiver,uint256 balance)`.
  * Signed by the receiver: `ClosingProof(bytes32 channelId,address sender,uint256 balance)`.
  * `balance` is always cumulative: the total the sender owes on the channel.
+ *
+ * A balance proof above the deposit is worth the deposit: {withdraw}, {cooperativeClose} and {receiverClose}
+ * use `min(balance, deposit)`. The deposit a proof was signed against can shrink when a chain reorganisation
+ * drops a top-up; the receiver can then still take everything the channel holds with its latest proof, and the
+ * sender never pays more than it signed. Only the sender's own {uncooperativeClose} claim must fit the deposit.
  */
 interface IMicroTransferChannels is IERC1363Receiver, IERC223Recipient {
     /// @notice A channel was opened with `deposit` tokens escrowed.
@@ -77,9 +82,10 @@ interface IMicroTransferChannels is IERC1363Receiver, IERC223Recipient {
     error InvalidBalanceSignature();
     /// @notice The closing proof was not signed by the channel's receiver for exactly these values.
     error InvalidClosingSignature();
-    /// @notice A balance can never exceed what the sender escrowed.
+    /// @notice The sender's {uncooperativeClose} claimed more than it escrowed.
     error BalanceExceedsDeposit(uint256 balance, uint256 deposit);
-    /// @notice A withdrawal must pay something: the proof's balance must exceed what was already withdrawn.
+    /// @notice A withdrawal must pay something: the proof's balance (at most the deposit) must exceed what was
+    /// already withdrawn.
     error BalanceNotAboveWithdrawn(uint256 balance, uint256 withdrawn);
     /// @notice Deposits and top-ups must move tokens.
     error ZeroAmount();
@@ -201,14 +207,15 @@ interface IMicroTransferChannels is IERC1363Receiver, IERC223Recipient {
     ) external;
 
     /**
-     * @notice Pays the receiver `balance - withdrawn` against the sender's balance proof, keeping the channel open.
-     * @dev Emits {ChannelWithdrawn}.
+     * @notice Pays the receiver `min(balance, deposit) - withdrawn` against the sender's balance proof, keeping
+     * the channel open.
+     * @dev Emits {ChannelWithdrawn}, whose `withdrawn` is `min(balance, deposit)`.
      *
      * Requirements:
      *
      * - the channel exists and is not closing.
      * - the caller is the channel's receiver.
-     * - `withdrawn < balance <= deposit`.
+     * - `withdrawn < min(balance, deposit)`.
      * - `balanceSig` is the sender's 65-byte, non-malleable EIP-712 signature of
      *   `BalanceProof(channelId, receiver, balance)`.
      */
@@ -217,13 +224,13 @@ interface IMicroTransferChannels is IERC1363Receiver, IERC223Recipient {
     /**
      * @notice Closes and settles at once with both parties' signatures: the receiver gets
      * `balance - withdrawn`, the sender `deposit - balance`. Anyone may submit.
-     * @dev Works while open and during the challenge period. A `balance` below `withdrawn` settles at
-     * `withdrawn` (paid tokens are never clawed back). Emits {ChannelSettled}.
+     * @dev Works while open and during the challenge period. A `balance` above the deposit settles at the
+     * deposit; one below `withdrawn` settles at `withdrawn` (paid tokens are never clawed back).
+     * Emits {ChannelSettled}.
      *
      * Requirements:
      *
      * - the channel exists.
-     * - `balance <= deposit`.
      * - `balanceSig` is the sender's signature of `BalanceProof(channelId, receiver, balance)`.
      * - `closingSig` is the receiver's signature of `ClosingProof(channelId, sender, balance)`.
      */
@@ -250,14 +257,14 @@ interface IMicroTransferChannels is IERC1363Receiver, IERC223Recipient {
     /**
      * @notice The receiver closes and settles at once with the sender's balance proof: receiver gets
      * `balance - withdrawn`, sender `deposit - balance`. During a challenge period this is the dispute.
-     * @dev A `balance` below `withdrawn` settles at `withdrawn`. Emits {ChannelSettled}.
+     * @dev A `balance` above the deposit settles at the deposit (so the latest proof always wins the most the
+     * channel holds); one below `withdrawn` settles at `withdrawn`. Emits {ChannelSettled}.
      *
      * Requirements:
      *
      * - the channel exists.
      * - the caller is the channel's receiver.
      * - if closing, `block.timestamp < settleAt`.
-     * - `balance <= deposit`.
      * - `balanceSig` is the sender's signature of `BalanceProof(channelId, receiver, balance)`.
      */
     function receiverClose(bytes32 channelId, uint256 balance, bytes calldata balanceSig) external;

@@ -207,15 +207,15 @@ contract MicroTransferChannels is IMicroTransferChannels, EIP712, ReentrancyGuar
         address receiver = channel.receiver;
         if (msg.sender != receiver) revert NotReceiver(msg.sender);
         if (channel.settleAt != 0) revert ChannelIsClosing(channelId);
-        if (balance > channel.deposit) revert BalanceExceedsDeposit(balance, channel.deposit);
+        uint256 claimable = _claimable(balance, channel.deposit);
         uint256 withdrawn = channel.withdrawn;
-        if (balance <= withdrawn) revert BalanceNotAboveWithdrawn(balance, withdrawn);
+        if (claimable <= withdrawn) revert BalanceNotAboveWithdrawn(claimable, withdrawn);
         _requireBalanceProof(channelId, sender, receiver, balance, balanceSig);
 
-        // Fits: balance <= deposit, which is 96-bit.
-        channel.withdrawn = uint96(balance);
-        uint256 amount = balance - withdrawn;
-        emit ChannelWithdrawn(channelId, sender, receiver, amount, balance);
+        // Fits: claimable <= deposit, which is 96-bit.
+        channel.withdrawn = uint96(claimable);
+        uint256 amount = claimable - withdrawn;
+        emit ChannelWithdrawn(channelId, sender, receiver, amount, claimable);
         token.safeTransfer(receiver, amount);
     }
 
@@ -229,11 +229,10 @@ contract MicroTransferChannels is IMicroTransferChannels, EIP712, ReentrancyGuar
         Channel storage channel = _existingChannel(channelId);
         address sender = channel.sender;
         address receiver = channel.receiver;
-        if (balance > channel.deposit) revert BalanceExceedsDeposit(balance, channel.deposit);
         _requireBalanceProof(channelId, sender, receiver, balance, balanceSig);
         bytes32 digest = _hashTypedDataV4(keccak256(abi.encode(CLOSING_PROOF_TYPEHASH, channelId, sender, balance)));
         if (_signer(digest, closingSig) != receiver) revert InvalidClosingSignature();
-        _settle(channelId, channel, balance);
+        _settle(channelId, channel, _claimable(balance, channel.deposit));
     }
 
     /// @inheritdoc IMicroTransferChannels
@@ -260,9 +259,8 @@ contract MicroTransferChannels is IMicroTransferChannels, EIP712, ReentrancyGuar
         if (msg.sender != receiver) revert NotReceiver(msg.sender);
         uint64 settleAt = channel.settleAt;
         if (settleAt != 0 && block.timestamp >= settleAt) revert ChallengePeriodOver(settleAt);
-        if (balance > channel.deposit) revert BalanceExceedsDeposit(balance, channel.deposit);
         _requireBalanceProof(channelId, channel.sender, receiver, balance, balanceSig);
-        _settle(channelId, channel, balance);
+        _settle(channelId, channel, _claimable(balance, channel.deposit));
     }
 
     /// @inheritdoc IMicroTransferChannels
@@ -368,6 +366,15 @@ contract MicroTransferChannels is IMicroTransferChannels, EIP712, ReentrancyGuar
     function _signer(bytes32 digest, bytes calldata signature) private pure returns (address) {
         (address recovered, ECDSA.RecoverError err, ) = ECDSA.tryRecoverCalldata(digest, signature);
         return err == ECDSA.RecoverError.NoError ? recovered : address(0);
+    }
+
+    /**
+     * @dev What a signed `balance` is worth on chain: at most the deposit. A proof above the deposit is not
+     * invalid, only under-funded: the deposit it was signed against can shrink when a reorg drops a top-up, and
+     * the receiver must still be able to take what the channel holds. The sender never pays more than it signed.
+     */
+    function _claimable(uint256 balance, uint256 deposit) private pure returns (uint256) {
+        return balance < deposit ? balance : deposit;
     }
 
     function _existingChannel(bytes32 channelId) private view returns (Channel storage channel) {

@@ -149,9 +149,11 @@ describe('MicroTransferChannels: closing and settling', () => {
       await expectRevert(cooperativeClose(channel, 10n), 'ChannelNotFound', [channel.channelId]);
     });
 
-    it('reverts BalanceExceedsDeposit above the deposit', async () => {
+    it('above the deposit settles at the deposit: the sender pays no more than it signed', async () => {
       const channel = await f.openChannel({ deposit: 1_000n });
-      await expectRevert(cooperativeClose(channel, 1_001n), 'BalanceExceedsDeposit', [1_001n, 1_000n]);
+      const receipt = await mined(cooperativeClose(channel, 1_001n));
+      expect(events(receipt)).toEqual([settledEvent(channel, 1_000n, 1_000n, 0n)]);
+      expect(await f.balancesOf(channel.receiver.address)).toEqual([1_000n]);
     });
 
     it('reverts InvalidBalanceSignature when the balance proof is not the sender one for this balance', async () => {
@@ -369,7 +371,23 @@ describe('MicroTransferChannels: closing and settling', () => {
       expect(events(receipt)).toEqual([settledEvent(channel, 100n, 100n, 900n)]);
     });
 
-    it('reverts ChannelNotFound, NotReceiver, BalanceExceedsDeposit and InvalidBalanceSignature', async () => {
+    it('with a proof above the deposit settles at the deposit, after a withdraw too', async () => {
+      const channel = await f.openChannel({ deposit: 1_000n });
+      await withdraw(channel, 300n);
+      const receipt = await mined(receiverClose(channel, 4_000n));
+      expect(events(receipt)).toEqual([settledEvent(channel, 1_000n, 700n, 0n)]);
+      expect(await f.balancesOf(channel.receiver.address)).toEqual([1_000n]);
+    });
+
+    it('disputes a close with a proof above the deposit (a top-up reorged out), winning the whole deposit', async () => {
+      const channel = await f.openChannel({ deposit: 500n });
+      await requestClose(channel, 0n);
+      const receipt = await mined(receiverClose(channel, 1_200n));
+      expect(events(receipt)).toEqual([settledEvent(channel, 500n, 500n, 0n)]);
+      expect(await f.balancesOf(channel.receiver.address)).toEqual([500n]);
+    });
+
+    it('reverts ChannelNotFound, NotReceiver and InvalidBalanceSignature', async () => {
       const channel = await f.openChannel({ deposit: 1_000n });
       const unknown = id('unknown');
       const proof = await f.balanceProof(channel, 10n);
@@ -383,7 +401,6 @@ describe('MicroTransferChannels: closing and settling', () => {
         'NotReceiver',
         [channel.sender.address],
       );
-      await expectRevert(receiverClose(channel, 1_001n), 'BalanceExceedsDeposit', [1_001n, 1_000n]);
       await expectRevert(
         f.manager.connect(channel.receiver).receiverClose(channel.channelId, 11n, proof),
         'InvalidBalanceSignature',

@@ -97,13 +97,21 @@ describe('MicroTransferChannels: withdraw', () => {
     ]);
   });
 
-  it('withdraw reverts BalanceExceedsDeposit for a balance above the deposit', async () => {
+  it('withdraw with a balance above the deposit pays up to the deposit; the same proof pays the rest after a top-up', async () => {
     const channel = await f.openChannel({ deposit: 1_000n });
-    await expectRevert(
-      withdraw(channel, 1_001n, await f.balanceProof(channel, 1_001n)),
-      'BalanceExceedsDeposit',
-      [1_001n, 1_000n],
-    );
+    const proof = await f.balanceProof(channel, 1_500n);
+    const first = await mined(withdraw(channel, 1_500n, proof));
+    expect(eventsOf(first, f.deployment.channelManager, microTransferChannelsAbi)).toEqual([
+      {
+        name: 'ChannelWithdrawn',
+        args: [channel.channelId, channel.sender.address, channel.receiver.address, 1_000n, 1_000n],
+      },
+    ]);
+    await expectRevert(withdraw(channel, 1_500n, proof), 'BalanceNotAboveWithdrawn', [1_000n, 1_000n]);
+    await mined(f.manager.connect(channel.sender).topUp(channel.channelId, 1_000n));
+    await mined(withdraw(channel, 1_500n, proof));
+    expect(await f.balancesOf(channel.receiver.address)).toEqual([1_500n]);
+    expect((await f.manager.getChannel(channel.channelId))[3]).toBe(1_500n);
   });
 
   it('withdraw reverts BalanceNotAboveWithdrawn for a zero balance, a replayed proof and an older proof', async () => {
