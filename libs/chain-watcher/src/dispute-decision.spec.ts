@@ -29,9 +29,23 @@ describe('decideDispute', () => {
     });
   });
 
-  it('never uses a proof above the deposit (the contract would revert)', () => {
-    expect(decideDispute({ channel, proof: proof(1_001n), now: 0n }).kind).toBe('wait');
-    expect(decideDispute({ channel, proof: proof(1_000n), now: 0n }).kind).toBe('dispute');
+  it('disputes with a proof above the deposit (a reorged top-up), worth the deposit', () => {
+    expect(decideDispute({ channel, proof: proof(1_200n), now: 0n })).toEqual({
+      kind: 'dispute',
+      balance: 1_200n,
+      signature: proof(1_200n).signature,
+      gain: 900n,
+    });
+    const closedAtZero = { ...channel, deposit: 500n, closingBalance: 0n };
+    expect(decideDispute({ channel: closedAtZero, proof: proof(1_200n), now: 0n })).toMatchObject({
+      kind: 'dispute',
+      gain: 500n,
+    });
+    const closedAtDeposit = { ...channel, closingBalance: 1_000n };
+    expect(decideDispute({ channel: closedAtDeposit, proof: proof(1_200n), now: 0n })).toEqual({
+      kind: 'wait',
+      reason: 'fair-close',
+    });
   });
 
   it('compares with the on-chain closing balance, which the contract raised to withdrawn', () => {

@@ -10,9 +10,14 @@ describe('shouldWithdraw', () => {
     expect(shouldWithdraw(open, proof(700n), 500n)).toBe(true);
   });
 
-  it('never withdraws from a closing channel or above the deposit', () => {
+  it('never withdraws from a closing channel', () => {
     expect(shouldWithdraw({ ...open, settleAt: 5n }, proof(900n), 1n)).toBe(false);
-    expect(shouldWithdraw(open, proof(1_001n), 1n)).toBe(false);
+  });
+
+  it('counts a proof above the deposit as worth the deposit (what the contract pays)', () => {
+    expect(shouldWithdraw(open, proof(5_000n), 800n)).toBe(true);
+    expect(shouldWithdraw(open, proof(5_000n), 801n)).toBe(false);
+    expect(shouldWithdraw({ ...open, withdrawn: 1_000n }, proof(5_000n), 0n)).toBe(false);
   });
 
   it('never withdraws nothing, even with a zero threshold', () => {
