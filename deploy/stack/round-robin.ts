@@ -2,7 +2,7 @@
 // through both ways, 502 with a JSON body when the chosen replica does not answer. It does not retry on the
 // other replica: a paid request may have reached the first one, and only the client may decide to re-send.
 // usage: PORT=8080 [HOST=127.0.0.1] TARGETS=http://127.0.0.1:3000,http://127.0.0.1:3003 node -r @swc-node/register deploy/stack/round-robin.ts
-import { Agent, createServer, request, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import { Agent, createServer, request, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import { z } from 'zod';
 
 const env = z
@@ -31,10 +31,12 @@ const HOP_BY_HOP = new Set([
   'upgrade',
 ]);
 
-function endToEnd(headers: IncomingHttpHeaders): IncomingHttpHeaders {
-  const kept: IncomingHttpHeaders = {};
+function endToEnd(headers: NodeJS.Dict<string | string[]>): OutgoingHttpHeaders {
+  const kept: OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(headers)) {
-    if (!HOP_BY_HOP.has(name) && value !== undefined) kept[name] = value;
+    if (HOP_BY_HOP.has(name) || value === undefined) continue;
+    // A single line as a string: Node's agent insists on a string Host.
+    kept[name] = Array.isArray(value) && value.length === 1 ? value[0] : value;
   }
   return kept;
 }
@@ -70,7 +72,9 @@ const server = createServer((req, res) => {
       method: req.method,
       path: req.url,
       headers: {
-        ...endToEnd(req.headers),
+        // Each header line passed on as its own line: joining a repeat into `a, a` would change its meaning
+        // (docs/protocol.md section 2 counts a payment header repeated with the same value once).
+        ...endToEnd(req.headersDistinct),
         'x-forwarded-for': req.socket.remoteAddress ?? '',
         'x-forwarded-host': req.headers.host ?? '',
       },

@@ -1,4 +1,10 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseReceipt, type Hex32 } from '@microraiden/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -81,5 +87,22 @@ describe('paywallMiddleware', () => {
     expect(store.events).toHaveLength(1);
     const replay = await fetch(`${url}/paid/data`, { headers: pay(10n) });
     expect(replay.status).toBe(409);
+  });
+
+  it('counts a payment header repeated with the same value once (fetch would join the repeat)', async () => {
+    const lines = Object.entries(pay(30n));
+    const status = (extra: Array<[string, string]>) =>
+      new Promise<number | undefined>((resolve, reject) => {
+        const headers = [['Host', new URL(url).host], ...lines, ...extra].flat();
+        httpRequest(`${url}/paid/data`, { headers }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode));
+        })
+          .on('error', reject)
+          .end();
+      });
+    const signature = lines.find(([name]) => name === 'RDN-Balance-Signature')!;
+    expect(await status([['RDN-Balance', '40']])).toBe(400);
+    expect(await status([signature])).toBe(200);
   });
 });

@@ -97,7 +97,9 @@ export function paywallMiddleware(paywall: Paywall, options: PaywallMiddlewareOp
       method: req.method ?? 'GET',
       path: target.path,
       query: target.query,
-      headers: req.headers,
+      // Every header line its own value: a repeat with the same value counts once (docs/protocol.md section 2),
+      // where `headers` would join it into one comma-joined value that fails the format.
+      headers: req.headersDistinct ?? req.headers,
       resourceUrl: `${options.protocol ?? 'http'}://${host}${target.path}`,
       ...(req.headers.accept === undefined ? {} : { accept: req.headers.accept }),
     };

@@ -11,6 +11,12 @@ export interface ProxyRequest {
   /** Origin-form request target: path and query. */
   readonly url: string;
   readonly headers: IncomingHttpHeaders;
+  /**
+   * Node's `headersDistinct` (every header line its own value). Payments are read from it when given: `headers`
+   * joins a repeated header into one comma-joined value, which fails the format, while docs/protocol.md section 2
+   * counts a repeat with the same value once.
+   */
+  readonly headersDistinct?: NodeJS.Dict<string[]>;
   readonly body?: Buffer | undefined;
   readonly clientAddress?: string;
   /** `http` or `https` as the client used it. */
@@ -50,7 +56,7 @@ export class PaywallProxy {
       method: request.method,
       path: target.path,
       query: target.query,
-      headers: request.headers,
+      headers: request.headersDistinct ?? request.headers,
       resourceUrl: `${request.protocol}://${host}${target.path}`,
       ...(request.headers.accept === undefined ? {} : { accept: request.headers.accept }),
     };

@@ -22,6 +22,7 @@ export function registerProxyRoute(fastify: FastifyInstance, runtime: GatewayRun
         method: request.method,
         url: request.url,
         headers: request.headers,
+        headersDistinct: request.raw.headersDistinct,
         body: Buffer.isBuffer(request.body) ? request.body : undefined,
         clientAddress: request.ip,
         protocol: typeof forwardedProto === 'string' ? forwardedProto : request.protocol,

@@ -1,3 +1,4 @@
+import { request as httpRequest, type IncomingMessage } from 'node:http';
 import type { BalanceProofAcceptedV1, MicroraidenEvent } from '@microraiden/events';
 import type { KafkaClientOptions } from '@microraiden/kafka';
 import {
@@ -80,6 +81,20 @@ afterAll(async () => {
 async function get(path: string, headers: Record<string, string> = {}) {
   const res = await fetch(`${gateway.url}${path}`, { headers });
   return { res, text: await res.text() };
+}
+
+/** GET with the header lines exactly as given, repeats included (fetch would join a repeat into one value). */
+function rawGet(path: string, lines: Array<[string, string]>): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    // With an array of lines Node adds no Host of its own.
+    const headers = [['Host', new URL(gateway.url).host], ...lines].flat();
+    const req = httpRequest(`${gateway.url}${path}`, { headers }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res));
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 function pay(channelId: `0x${string}`, balance: bigint) {
@@ -195,12 +210,23 @@ describe('gateway paid flow', () => {
     expect(balances).toEqual([PRICE, 3n * PRICE, 4n * PRICE]);
   });
 
+  it('counts a payment header repeated with the same value once, and refuses one repeated with another', async () => {
+    const lines = Object.entries(pay(channelId, 5n * PRICE));
+    const balance = lines.find(([name]) => name === 'RDN-Balance')!;
+    const differing = await rawGet('/api/weather', [...lines, ['RDN-Balance', (6n * PRICE).toString()]]);
+    expect([differing.statusCode, differing.headers['rdn-error']]).toEqual([400, 'PAYMENT_MALFORMED']);
+    const repeated = await rawGet('/api/weather', [...lines, balance, ['rdn-balance', ` ${balance[1]}`]]);
+    expect(repeated.statusCode).toBe(200);
+    const receipt = parseReceipt(repeated.headers as Record<string, string>);
+    expect(receipt.ok && receipt.value).toEqual({ channelId, senderBalance: 5n * PRICE, cost: PRICE });
+  });
+
   it('answers an unreachable upstream with 502 and no charge', async () => {
     await upstream.close();
-    const { res, text } = await get('/api/weather', pay(channelId, 5n * PRICE));
+    const { res, text } = await get('/api/weather', pay(channelId, 6n * PRICE));
     expect(res.status).toBe(502);
     expect(JSON.parse(text)).toMatchObject({ error: { code: 'UPSTREAM_UNREACHABLE' } });
     const receipt = parseReceipt(res.headers);
-    expect(receipt.ok && receipt.value).toEqual({ channelId, senderBalance: 4n * PRICE, cost: 0n });
+    expect(receipt.ok && receipt.value).toEqual({ channelId, senderBalance: 5n * PRICE, cost: 0n });
   });
 });

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { request as httpRequest } from 'node:http';
 import { Controller, Get, HttpException, Module, UseFilters, UseInterceptors } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -80,5 +81,20 @@ describe('PaywallInterceptor in a Nest app', () => {
     const res = await fetch(`${url}/reports/daily`, { headers: pay(10n) });
     expect(res.status).toBe(409);
     expect(res.headers.get('rdn-error')).toBe('BALANCE_STALE');
+  });
+
+  it('counts a payment header repeated with the same value once (fetch would join the repeat)', async () => {
+    const lines = Object.entries(pay(30n));
+    const signature = lines.find(([name]) => name === 'RDN-Balance-Signature')!;
+    const headers = [['Host', new URL(url).host], ...lines, signature].flat();
+    const status = await new Promise<number | undefined>((resolve, reject) => {
+      httpRequest(`${url}/reports/daily`, { headers }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode));
+      })
+        .on('error', reject)
+        .end();
+    });
+    expect(status).toBe(200);
   });
 });

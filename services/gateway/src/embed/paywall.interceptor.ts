@@ -20,6 +20,10 @@ interface IncomingLike {
   originalUrl?: string;
   protocol?: string;
   headers: Record<string, string | string[] | undefined>;
+  /** Express (Node's IncomingMessage): every header line its own value. */
+  headersDistinct?: NodeJS.Dict<string[]>;
+  /** Fastify: the IncomingMessage. */
+  raw?: { headersDistinct?: NodeJS.Dict<string[]> };
 }
 
 /**
@@ -75,7 +79,9 @@ export class PaywallInterceptor implements NestInterceptor {
       method: req.method,
       path: target.path,
       query: target.query,
-      headers: req.headers,
+      // Every header line its own value: a repeat with the same value counts once (docs/protocol.md section 2),
+      // where `headers` would join it into one comma-joined value that fails the format.
+      headers: req.headersDistinct ?? req.raw?.headersDistinct ?? req.headers,
       resourceUrl: `${req.protocol ?? 'http'}://${host}${target.path}`,
       ...(req.headers.accept === undefined ? {} : { accept: req.headers.accept }),
     });
