@@ -1,5 +1,5 @@
 import type { BalanceProofAcceptedV1 } from '@microraiden/events';
-import { channelDomain, settleableBalanceSignature } from '@microraiden/protocol';
+import { channelDomain, verifyBalanceProofSignature } from '@microraiden/protocol';
 import { getAddress } from 'ethers';
 import { ChainWatcherError } from './chain-watcher-error';
 import type { ProofToKeep } from './postgres-watcher-store';
@@ -24,7 +24,7 @@ export function proofToKeep(event: BalanceProofAcceptedV1, scope: ReceiverScope)
     getAddress(data.receiver) !== getAddress(scope.receiver)
   )
     return undefined;
-  const verified = settleableBalanceSignature(
+  const verified = verifyBalanceProofSignature(
     channelDomain(BigInt(scope.chainId), getAddress(scope.channelManager)),
     {
       channelId: data.channelId,

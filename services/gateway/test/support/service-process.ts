@@ -20,7 +20,7 @@ export interface ServiceProcess {
  * given, and waits until its /health/ready answers 200 (which for the gateway includes following Kafka).
  */
 export async function spawnService(
-  service: 'gateway' | 'chain-watcher',
+  service: 'gateway' | 'chain-watcher' | 'ledger',
   env: Record<string, string>,
   defaults: Record<string, string> = {},
 ): Promise<ServiceProcess> {
