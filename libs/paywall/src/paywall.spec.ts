@@ -2,8 +2,10 @@ import type { BalanceProofAcceptedV1 } from '@microraiden/events';
 import {
   channelDomain,
   encodePayment,
+  parseChallenge,
   parseReceipt,
   privateKeyToAddress,
+  ProtocolError,
   signBalanceProof,
   type Hex32,
 } from '@microraiden/protocol';
@@ -139,6 +141,25 @@ describe('Paywall.admit', () => {
   it('treats a settled channel as unknown', async () => {
     store.put({ channelId, sender, receiver, deposit: 10n * PRICE, state: 'settled' });
     expect(rejection(await paywall.admit(request(payment(PRICE)))).code).toBe('CHANNEL_NOT_FOUND');
+  });
+});
+
+describe('Paywall.refusal (answers of the close API)', () => {
+  it('gives a 402 the challenge at the lowest route price and PAYMENT-REQUIRED, a 409 the challenge only', () => {
+    const notFound = paywall.refusal(new ProtocolError('CHANNEL_NOT_FOUND'), {
+      resourceUrl: 'http://localhost/api/1/channels/x/y',
+    });
+    expect(notFound.status).toBe(402);
+    expect(parseChallenge(notFound.headers)).toMatchObject({ ok: true, value: { price: PRICE, receiver } });
+    expect(notFound.headers['PAYMENT-REQUIRED']).toBeTruthy();
+    const mismatch = paywall.refusal(new ProtocolError('CLOSE_BALANCE_MISMATCH'), {
+      resourceUrl: 'http://localhost/api/1/channels/x/y',
+      accept: 'text/html',
+    });
+    expect(mismatch.status).toBe(409);
+    expect(parseChallenge(mismatch.headers).ok).toBe(true);
+    expect(mismatch.headers['PAYMENT-REQUIRED']).toBeUndefined();
+    expect(mismatch.headers['Content-Type']).toMatch(/^text\/html/);
   });
 });
 

@@ -158,6 +158,23 @@ export class Paywall {
     }
   }
 
+  /**
+   * The answer to a protocol error of a request that has no price of its own (the close API, docs/protocol.md
+   * section 10): like every 402 and 409 it carries the challenge (section 8.3), priced at the lowest price of the
+   * paid routes, so a client can check the domain or open a channel from it. Body by `accept`.
+   */
+  refusal(
+    error: ProtocolError,
+    request: { readonly resourceUrl: string; readonly accept?: string | readonly string[] },
+  ): PaywallResponse {
+    const price = this.options.routes.lowestPrice;
+    return this.renderer.protocolError(error, {
+      resourceUrl: request.resourceUrl,
+      ...(price === undefined ? {} : { price }),
+      ...(request.accept === undefined ? {} : { accept: request.accept }),
+    });
+  }
+
   /** Reports a served free route (the adapters call it after the upstream answered). */
   servedFree(route: string): void {
     this.metrics.free(route);

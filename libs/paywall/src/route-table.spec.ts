@@ -78,4 +78,14 @@ describe('RouteTable', () => {
     });
     expect(() => broken.resolve('GET', '/x')).toThrow(RouteConfigError);
   });
+
+  it('knows the lowest price of its paid routes (none when all are free)', () => {
+    const table = new RouteTable([
+      { match: { exact: '/a' }, rule: paid({ GET: 30n, POST: 7n }) },
+      { match: { prefix: '/b/' }, rule: paid({ '*': 12n }) },
+      { match: { prefix: '/free/' }, rule: { kind: 'free' } },
+    ]);
+    expect(table.lowestPrice).toBe(7n);
+    expect(new RouteTable([{ match: { prefix: '/' }, rule: { kind: 'free' } }]).lowestPrice).toBeUndefined();
+  });
 });

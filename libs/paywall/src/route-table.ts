@@ -58,6 +58,11 @@ export class RouteTable {
   private readonly exact = new Map<string, CompiledRoute>();
   /** Longest prefix first. */
   private readonly prefixes: Array<{ prefix: string; route: CompiledRoute }> = [];
+  /**
+   * The lowest configured price of any paid route and method (before price hooks), or undefined when every route
+   * is free: the RDN-Price of answers to requests that have no price of their own (the close API).
+   */
+  readonly lowestPrice: bigint | undefined;
 
   constructor(routes: readonly RouteDefinition[], hooks: Readonly<Record<string, PriceHook>> = {}) {
     for (const definition of routes) {
@@ -90,6 +95,12 @@ export class RouteTable {
       }
     }
     this.prefixes.sort((a, b) => b.prefix.length - a.prefix.length);
+    let lowest: bigint | undefined;
+    for (const { rule } of routes) {
+      if (rule.kind !== 'paid') continue;
+      for (const price of rule.prices.values()) if (lowest === undefined || price < lowest) lowest = price;
+    }
+    this.lowestPrice = lowest;
   }
 
   /**

@@ -6,6 +6,7 @@ import {
   Inject,
   Param,
   Query,
+  Req,
   Res,
   UseGuards,
   type Type,
@@ -21,8 +22,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { GatewayError } from '@microraiden/paywall';
-import { encodeErrorHeaders, errorBody } from '@microraiden/protocol';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayRuntime } from './gateway-runtime';
 import {
   channelDto,
@@ -136,6 +136,7 @@ export function managementController(gatewayPath: string): Type<unknown> {
       @Param() params: Record<string, string>,
       @Query() query: Record<string, unknown>,
       @Body() body: unknown,
+      @Req() request: FastifyRequest,
       @Res() reply: FastifyReply,
     ): Promise<void> {
       const fromBody = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
@@ -149,10 +150,12 @@ export function managementController(gatewayPath: string): Type<unknown> {
         await reply.code(200).send(result.value);
         return;
       }
-      await reply
-        .code(result.error.httpStatus)
-        .headers(encodeErrorHeaders(result.error))
-        .send(errorBody(result.error));
+      // Like every 402 and 409, with the challenge (docs/protocol.md section 8.3).
+      const refusal = this.runtime.paywall.refusal(result.error, {
+        resourceUrl: `${request.protocol}://${request.headers.host ?? 'localhost'}${request.url.split('?')[0]}`,
+        ...(request.headers.accept === undefined ? {} : { accept: request.headers.accept }),
+      });
+      await reply.code(refusal.status).headers(refusal.headers).send(refusal.body);
     }
   }
   return ManagementController;

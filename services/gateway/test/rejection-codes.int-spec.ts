@@ -1,7 +1,9 @@
 import { createRetraction } from '@microraiden/events';
 import type { KafkaClientOptions } from '@microraiden/kafka';
 import {
+  parseChallenge,
   parseReceipt,
+  parseX402PaymentRequired,
   privateKeyToAddress,
   PROTOCOL_ERRORS,
   PROTOCOL_ERROR_CODES,
@@ -232,6 +234,37 @@ describe('every documented rejection', () => {
     });
     // Refused closes leave the channel open.
     expect((await fetch(`${gateway.url}/paid`, { headers: pay(open, 3n * PRICE) })).status).toBe(200);
+  });
+
+  it("the close API's 402 and 409 carry the challenge, and its 402 PAYMENT-REQUIRED (section 8.3)", async () => {
+    const close = (channelId: Hex32, balance: bigint) =>
+      fetch(`${gateway.url}/api/1/channels/${sender}/${channelId}`, {
+        method: 'DELETE',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          balance: balance.toString(),
+          balanceSignature: pay(channelId, balance)['RDN-Balance-Signature'],
+        }),
+      });
+    const expected = {
+      gatewayPath: '/api/1',
+      receiver,
+      channelManager: chain.deployment.channelManager,
+      token: chain.deployment.token,
+      // The close request has no price of its own: the lowest price of the paid routes.
+      price: PRICE,
+      chainId: chain.domain.chainId,
+    };
+    const mismatch = await close(open, PRICE);
+    expect([mismatch.status, mismatch.headers.get('rdn-error')]).toEqual([409, 'CLOSE_BALANCE_MISMATCH']);
+    expect(parseChallenge(mismatch.headers)).toEqual({ ok: true, value: expected });
+    expect(mismatch.headers.get('payment-required')).toBeNull();
+    const unknown = await close(randomChannelId(), PRICE);
+    expect([unknown.status, unknown.headers.get('rdn-error')]).toEqual([402, 'CHANNEL_NOT_FOUND']);
+    expect(parseChallenge(unknown.headers)).toEqual({ ok: true, value: expected });
+    const x402 = parseX402PaymentRequired(unknown.headers);
+    expect(x402.ok && x402.value.challenge).toEqual(expected);
+    expect(((await unknown.json()) as { error: { code: string } }).error.code).toBe('CHANNEL_NOT_FOUND');
   });
 
   it('GATEWAY_UNAVAILABLE (503, Retry-After) when the database is gone', async () => {
