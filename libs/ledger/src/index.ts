@@ -9,6 +9,7 @@ export * from './store/ledger-store-error';
 export * from './store/apply-batch';
 export * from './store/projection-writer-lock';
 export * from './store/ledger-queries';
+export * from './store/ledger-totals';
 export * from './runtime/ledger-topics';
 export * from './runtime/ledger-projection';
 export * from './runtime/rebuild-ledger';

@@ -1,6 +1,9 @@
 /** Why a request was answered without the upstream's content: a protocol or gateway error code. */
 export type RejectionReason = string;
 
+/** How a request carrying a verified payment ended: charged, or answered without a charge. */
+export type PaidRequestOutcome = 'paid' | 'not_charged';
+
 /** What the paywall reports; the prom-client implementation is {@link createPaywallMetrics}. */
 export interface PaywallMetrics {
   /** A paid request was accepted (charged `increment`). */
@@ -13,6 +16,8 @@ export interface PaywallMetrics {
   verifySeconds(seconds: number): void;
   /** Seconds spent on the accepting transaction (compare-and-set plus outbox insert, committed). */
   acceptSeconds(seconds: number): void;
+  /** Seconds from admitting a verified payment to the answer: upstream and acceptance included. */
+  paidRequestSeconds(route: string, outcome: PaidRequestOutcome, seconds: number): void;
 }
 
 /** Metrics that go nowhere (unit tests, embedding without Prometheus). */
@@ -22,4 +27,5 @@ export const NO_METRICS: PaywallMetrics = {
   rejected: () => undefined,
   verifySeconds: () => undefined,
   acceptSeconds: () => undefined,
+  paidRequestSeconds: () => undefined,
 };

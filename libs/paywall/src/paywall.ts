@@ -62,6 +62,8 @@ export interface PaidTicket {
   readonly snapshot: ChannelSnapshot;
   readonly request: PaywallRequest;
   readonly reservation: Reservation;
+  /** `performance.now()` when the payment was admitted: the start of the paid-request latency. */
+  readonly admittedAt: number;
 }
 
 /** The paywall's verdict before the upstream is called. */
@@ -245,6 +247,7 @@ export class Paywall {
         snapshot,
         request,
         reservation,
+        admittedAt: started,
       },
     };
   }
@@ -254,11 +257,21 @@ export class Paywall {
    * exactly once per ticket, also when the client went away.
    */
   async complete(ticket: PaidTicket, outcome: UpstreamOutcome): Promise<Completion> {
+    let completion: Completion | undefined;
     try {
-      if ('status' in outcome && isChargeableStatus(outcome.status)) return await this.accept(ticket);
-      return await this.notCharged(ticket, outcome);
+      completion =
+        'status' in outcome && isChargeableStatus(outcome.status)
+          ? await this.accept(ticket)
+          : await this.notCharged(ticket, outcome);
+      return completion;
     } finally {
       this.reservations.release(ticket.reservation);
+      const charged = completion?.kind === 'deliver' && completion.charged > 0n;
+      this.metrics.paidRequestSeconds(
+        ticket.route,
+        charged ? 'paid' : 'not_charged',
+        (performance.now() - ticket.admittedAt) / 1000,
+      );
     }
   }
 

@@ -24,6 +24,16 @@ describe('RouteTable', () => {
     expect(table.resolve('GET', '/api/free-sample')).toEqual({ kind: 'free', route: '/api/free-sample' });
   });
 
+  it('lists the configured routes under the names requests resolve to', () => {
+    expect(table.configured()).toEqual([
+      { route: '/api/weather', kind: 'paid' },
+      { route: '/api/free-sample', kind: 'free' },
+      { route: '/api/premium/*', kind: 'paid' },
+      { route: '/public/*', kind: 'free' },
+      { route: '/api/*', kind: 'paid' },
+    ]);
+  });
+
   it('prefers the longest prefix and prices per method', () => {
     expect(table.resolve('GET', '/api/other')).toEqual({ kind: 'paid', route: '/api/*', price: 5n });
     expect(table.resolve('post', '/api/other')).toEqual({ kind: 'paid', route: '/api/*', price: 50n });

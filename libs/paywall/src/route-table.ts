@@ -25,6 +25,12 @@ export type RouteResolution =
   | { readonly kind: 'not-found' }
   | { readonly kind: 'method-not-allowed'; readonly route: string; readonly allowed: readonly string[] };
 
+/** A configured route as metrics and listings name it (`/path`, or `/prefix/*`). */
+export interface ConfiguredRoute {
+  readonly route: string;
+  readonly kind: RouteRule['kind'];
+}
+
 /** Facts a price hook may use; it runs on the hot path, so it is synchronous. */
 export interface PriceContext {
   readonly method: string;
@@ -101,6 +107,14 @@ export class RouteTable {
       for (const price of rule.prices.values()) if (lowest === undefined || price < lowest) lowest = price;
     }
     this.lowestPrice = lowest;
+  }
+
+  /** Every configured route, exact paths first. */
+  configured(): ConfiguredRoute[] {
+    return [...this.exact.values(), ...this.prefixes.map((p) => p.route)].map((route) => ({
+      route: route.id,
+      kind: route.rule.kind,
+    }));
   }
 
   /**

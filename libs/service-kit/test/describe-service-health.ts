@@ -46,8 +46,16 @@ export function describeServiceHealth(options: {
       const res = await fetch(`${url}/metrics`);
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
-      expect(await res.text()).toContain(
-        `microraiden_process_cpu_user_seconds_total{service="${options.service}"}`,
+      const text = await res.text();
+      // prom-client's default Node metrics under their standard names: stock Node dashboards work as they are.
+      expect(text).toContain(`process_cpu_user_seconds_total{service="${options.service}"}`);
+      expect(text).not.toContain('microraiden_process_');
+      // The live probe above was an HTTP answer like any other.
+      expect(text).toMatch(
+        new RegExp(
+          `^microraiden_http_responses_total\\{code="2xx",service="${options.service}"\\} [1-9]`,
+          'm',
+        ),
       );
     });
 

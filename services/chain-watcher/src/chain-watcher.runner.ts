@@ -33,6 +33,7 @@ import { JsonRpcProvider, Network, type Wallet } from 'ethers';
 import { Pool } from 'pg';
 import { Registry } from 'prom-client';
 import { CHAIN_WATCHER_CONFIG, type ChainWatcherConfig } from './chain-watcher-config';
+import { ChainLag } from './chain-lag';
 import { ReceiverFundsCheck } from './receiver-funds-check';
 import { StartupCheck } from './startup-check';
 import { WatcherMetrics } from './watcher-metrics';
@@ -53,6 +54,7 @@ export class ChainWatcherRunner implements OnModuleInit, OnApplicationBootstrap,
     error: (message, fields) => this.logger.error({ ...fields, msg: message }),
   };
   private readonly metrics: WatcherMetrics;
+  private readonly chainLag = new ChainLag({ getBlock: (block) => this.provider.getBlock(block) });
   private deployment!: Deployment;
   private provider!: JsonRpcProvider;
   private wallet!: Wallet;
@@ -72,7 +74,7 @@ export class ChainWatcherRunner implements OnModuleInit, OnApplicationBootstrap,
     private readonly funds: ReceiverFundsCheck,
     private readonly startup: StartupCheck,
   ) {
-    this.metrics = new WatcherMetrics(registry);
+    this.metrics = new WatcherMetrics(registry, this.chainLag);
   }
 
   /** Local start-up that cannot wait: a bad deployment file or key fails the app at once. */
@@ -188,6 +190,7 @@ export class ChainWatcherRunner implements OnModuleInit, OnApplicationBootstrap,
       });
       await Promise.all([this.followLoop(), this.disputeLoop(), this.fundsLoop(), this.keepLock(lock)]);
       this.metrics.leader.set(0);
+      this.chainLag.follow(undefined);
       if (!this.stopping) this.log.error('lost the receiver lock (database session gone): stopped acting');
     }
     await lock.release();
@@ -332,6 +335,8 @@ export class ChainWatcherRunner implements OnModuleInit, OnApplicationBootstrap,
             ? outcome.checkpoint
             : outcome.ancestor;
       this.metrics.confirmationLag.set(Math.max(0, outcome.head - processed));
+      this.metrics.lastStep.setToCurrentTime();
+      this.chainLag.follow(processed);
     } else this.log.warn('chain moved while reading, retrying', { reason: outcome.reason });
   }
 

@@ -1,4 +1,26 @@
+import type { DisputeSignal, WithdrawSignal } from '@microraiden/chain-watcher';
+import { CHANNEL_LOG_EVENT_TYPES } from '@microraiden/events';
 import { Counter, Gauge, type Registry } from 'prom-client';
+import type { ChainLag } from './chain-lag';
+
+// Every label value exists at zero from the start: an alert on increase() sees the first event, and a panel
+// shows 0 rather than "no data". The records make the compiler insist on a new signal being listed.
+const DISPUTE_SIGNALS = Object.keys({
+  submitted: 0,
+  replaced: 0,
+  won: 0,
+  failed: 0,
+  missed: 0,
+  fair: 0,
+  cancelled: 0,
+  settled: 0,
+} satisfies Record<DisputeSignal, 0>);
+const WITHDRAW_SIGNALS = Object.keys({
+  submitted: 0,
+  replaced: 0,
+  withdrawn: 0,
+  failed: 0,
+} satisfies Record<WithdrawSignal, 0>);
 
 /** The chain-watcher's Prometheus metrics, registered on the app's registry. */
 export class WatcherMetrics {
@@ -15,8 +37,10 @@ export class WatcherMetrics {
   readonly receiverBalanceLow: Gauge;
   readonly followErrors: Counter;
   readonly leader: Gauge;
+  /** Set on every follow step: how an alert tells a stalled follower from a quiet chain. */
+  readonly lastStep: Gauge;
 
-  constructor(registry: Registry) {
+  constructor(registry: Registry, chainLag: ChainLag) {
     const registers = [registry];
     const p = 'microraiden_chain_watcher_';
     this.leader = new Gauge({
@@ -39,12 +63,28 @@ export class WatcherMetrics {
       help: 'Head block minus the last processed block',
       registers,
     });
+    new Gauge({
+      name: `${p}chain_lag_seconds`,
+      help: 'Head block timestamp minus the last processed block timestamp, read at scrape time (leader only)',
+      registers,
+      async collect() {
+        const seconds = await chainLag.seconds().catch(() => undefined);
+        if (seconds !== undefined) this.set(seconds);
+      },
+    });
+    this.lastStep = new Gauge({
+      name: `${p}last_step_timestamp_seconds`,
+      help: 'Unix time of the last follow step (leader only; 0 until the first)',
+      registers,
+    });
     this.eventsPublished = new Counter({
       name: `${p}events_published_total`,
       help: 'Channel events acknowledged by Kafka, by type (retractions included)',
       labelNames: ['type'],
       registers,
     });
+    for (const type of [...CHANNEL_LOG_EVENT_TYPES, 'channel.event-retracted'])
+      this.eventsPublished.inc({ type }, 0);
     this.reorgs = new Counter({
       name: `${p}reorgs_total`,
       help: 'Reorgs below the checkpoint handled',
@@ -61,12 +101,14 @@ export class WatcherMetrics {
       labelNames: ['outcome'],
       registers,
     });
+    for (const outcome of DISPUTE_SIGNALS) this.disputes.inc({ outcome }, 0);
     this.withdrawals = new Counter({
       name: `${p}withdrawals_total`,
       help: 'WITHDRAW_THRESHOLD withdrawals: submitted, replaced, withdrawn, failed',
       labelNames: ['outcome'],
       registers,
     });
+    for (const outcome of WITHDRAW_SIGNALS) this.withdrawals.inc({ outcome }, 0);
     this.proofsKept = new Counter({
       name: `${p}balance_proofs_kept_total`,
       help: 'Accepted balance proofs that raised a channel’s stored balance',

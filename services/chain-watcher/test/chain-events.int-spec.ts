@@ -41,6 +41,30 @@ describe('chain-watcher publishes channel events', () => {
     };
   }
 
+  it('has zero series for every dispute and withdrawal outcome before the first one', async () => {
+    for (const outcome of ['submitted', 'won', 'failed', 'missed'])
+      expect(
+        await f.metric('microraiden_chain_watcher_disputes_total', `outcome="${outcome}"`),
+        outcome,
+      ).toBe(0);
+    expect(await f.metric('microraiden_chain_watcher_withdrawals_total', 'outcome="failed"')).toBe(0);
+  });
+
+  it('reports the chain lag in seconds: head timestamp minus the followed block timestamp', async () => {
+    // Two blocks 30 s apart: with CONFIRMATIONS=2 the followed block stays two blocks, >= 60 s, behind the head.
+    await f.provider.send('anvil_mine', ['0x2', '0x1e']);
+    const latest = (await f.provider.getBlock('latest'))!;
+    const followed = (await f.provider.getBlock(latest.number - 2))!;
+    await caughtUpTo(followed.number);
+    expect(latest.timestamp - followed.timestamp).toBeGreaterThanOrEqual(60);
+    expect(await f.metric('microraiden_chain_watcher_chain_lag_seconds')).toBe(
+      latest.timestamp - followed.timestamp,
+    );
+    expect(await f.metric('microraiden_chain_watcher_last_step_timestamp_seconds')).toBeGreaterThan(
+      Date.now() / 1000 - 30,
+    );
+  });
+
   it('publishes channel.created with exact fields only after the confirmation depth', async () => {
     const sender = await f.fundedSender();
     const nonce = await f.manager.channelNonce(sender.address);

@@ -63,8 +63,9 @@ describe('two chain-watchers for one receiver', () => {
     expect(await f.token.balanceOf(f.receiver.address)).toBe(600n);
     // Only the leader follows the chain and sends: the standby published and disputed nothing.
     const standbyMetrics = await (await fetch(`${secondUrl}/metrics`)).text();
-    expect(standbyMetrics).not.toMatch(/^microraiden_chain_watcher_events_published_total\{/m);
-    expect(standbyMetrics).not.toMatch(/^microraiden_chain_watcher_disputes_total\{/m);
+    expect(standbyMetrics).not.toMatch(/^microraiden_chain_watcher_events_published_total\{.*\} [1-9]/m);
+    expect(standbyMetrics).not.toMatch(/^microraiden_chain_watcher_disputes_total\{.*\} [1-9]/m);
+    expect(standbyMetrics).toMatch(/^microraiden_chain_watcher_disputes_total\{outcome="failed".*\} 0$/m);
     expect(
       await f.metric('microraiden_chain_watcher_events_published_total', 'channel.close-requested'),
     ).toBe(1);

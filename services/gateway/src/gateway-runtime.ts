@@ -121,7 +121,7 @@ export class GatewayRuntime {
       listen: false,
     });
     const metrics = createPaywallMetrics(registry, {
-      fundsAtRisk: async () => (await queries.stats()).fundsAtRisk,
+      routes: routes.configured(),
       outboxLag: () => relay.lag(),
       chainGuardClosed: () => chainGuard?.verdict().open === false,
     });

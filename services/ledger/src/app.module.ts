@@ -7,6 +7,7 @@ import { ChannelsController } from './channels.controller';
 import { LEDGER_CONFIG, type LedgerConfig } from './ledger-config';
 import { LedgerMetrics } from './ledger-metrics';
 import { LedgerRuntime } from './ledger-runtime';
+import { LedgerTotalsMetrics } from './ledger-totals-metrics';
 import { OperatorController } from './operator.controller';
 import { projectionLagCheck } from './projection-lag.check';
 import { RevenueController } from './revenue.controller';
@@ -44,7 +45,7 @@ export class AppModule {
         }),
       ],
       controllers: [ChannelsController, RevenueController, OperatorController],
-      providers: [LedgerMetrics],
+      providers: [LedgerMetrics, LedgerTotalsMetrics],
     };
   }
 }

@@ -70,6 +70,22 @@ async function expectProjection(url: string, expected: ReturnType<typeof merge>)
   expect(new Map(days.body.items.map((r) => [r.day!, BigInt(r.amount!)]))).toEqual(expected.byDay);
   const risk = await getJson<{ total: string }>(url, '/api/1/funds-at-risk');
   expect(BigInt(risk.body.total)).toBe(expected.fundsAtRisk);
+  await expectTotalsMetrics(url, expected);
+}
+
+/** The fleet-wide gauges only the ledger exports agree with what its API answers. */
+async function expectTotalsMetrics(url: string, expected: ReturnType<typeof merge>) {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const value = (series: string) => Number(new RegExp(`^${series} (\\S+)$`, 'm').exec(text)?.[1]);
+  expect(value('microraiden_ledger_funds_at_risk_base_units\\{service="ledger"\\}')).toBe(
+    Number(expected.fundsAtRisk),
+  );
+  const revenue = [...expected.byRoute.values()].reduce((a, b) => a + b, 0n);
+  expect(value('microraiden_ledger_accepted_revenue_base_units\\{service="ledger"\\}')).toBe(Number(revenue));
+  for (const status of ['pending', 'open', 'closing', 'settled']) {
+    const count = [...expected.channels.values()].filter((c) => c.status === status).length;
+    expect(value(`microraiden_ledger_channels\\{status="${status}",service="ledger"\\}`), status).toBe(count);
+  }
 }
 
 describe('ledger projection (real Kafka and Postgres)', () => {
