@@ -64,4 +64,30 @@ export default tseslint.config(
     },
   },
   ...restrictedImports(),
+  onePostgresDoor(),
 );
+
+/**
+ * One way to Postgres: pools come from libs/persistence's createPgPool (lock and statement timeouts, error
+ * listeners) and clients are checked out only through its withTransaction. A client from `pool.connect()` has no
+ * 'error' listener while it is out, and a terminated backend then kills the process (issue 10).
+ */
+function onePostgresDoor() {
+  const message =
+    'go through @microraiden/persistence: createPgPool for pools, withTransaction for transactions';
+  const connectOn = (object) => ({
+    selector: `CallExpression[callee.property.name='connect'][callee.object${object}=/^pool$/i]`,
+    message,
+  });
+  return {
+    files: ['libs/**/*.ts', 'services/**/*.ts'],
+    ignores: ['libs/persistence/**', 'libs/testing/**', '**/test/**', '**/*.spec.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'pg', importNames: ['Pool'], allowTypeImports: true, message }] },
+      ],
+      'no-restricted-syntax': ['error', connectOn('.name'), connectOn('.property.name')],
+    },
+  };
+}

@@ -1,4 +1,5 @@
 import { decodeEvent, encodeEvent, isChannelLogEvent, type ChannelLogEvent } from '@microraiden/events';
+import { withTransaction } from '@microraiden/persistence';
 import type { Pool, PoolClient } from 'pg';
 import type { BlockRef } from './block-ref';
 import type { AcceptedProof } from './dispute-decision';
@@ -283,17 +284,7 @@ export class PostgresWatcherStore implements FollowerStore, DisputeStore, Withdr
     );
   }
 
-  private async transaction(work: (tx: PoolClient) => Promise<void>): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await work(client);
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+  private transaction(work: (tx: PoolClient) => Promise<void>): Promise<void> {
+    return withTransaction(this.pool, work);
   }
 }

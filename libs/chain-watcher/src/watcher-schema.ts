@@ -1,3 +1,4 @@
+import { withTransaction } from '@microraiden/persistence';
 import type { Pool } from 'pg';
 
 // One advisory lock key so replicas starting together do not race on CREATE TABLE.
@@ -5,9 +6,7 @@ const MIGRATION_LOCK = 7_203_114_002;
 
 /** Create the chain-watcher's tables if they do not exist (idempotent, safe to run from several replicas). */
 export async function migrateWatcherSchema(pool: Pool): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  await withTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
     await client.query(`
       CREATE TABLE IF NOT EXISTS cw_checkpoint (
@@ -62,11 +61,5 @@ export async function migrateWatcherSchema(pool: Pool): Promise<void> {
       CREATE INDEX IF NOT EXISTS cw_dispute_tasks_open ON cw_dispute_tasks (settle_at)
         WHERE status IN ('pending', 'submitted');
     `);
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }

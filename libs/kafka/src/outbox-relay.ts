@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { Client, Pool, type PoolClient } from 'pg';
+import { createPgPool, withTransaction, type DatabaseTimeouts } from '@microraiden/persistence';
+import { Client } from 'pg';
 import type { KafkaClientOptions } from './kafka-client';
 import { outboxTable } from './outbox-table';
 import { createRecordProducer } from './record-producer';
@@ -19,6 +20,8 @@ export interface OutboxRelayOptions {
   listen?: boolean;
   /** Delete published rows older than this; `null` keeps them. Default one day. */
   retainPublishedMs?: number | null;
+  /** Lock and statement timeouts of the relay's sessions (default libs/persistence's). */
+  timeouts?: DatabaseTimeouts;
 }
 
 /** Backlog of the outbox (for gauges and alerts). */
@@ -72,8 +75,13 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const pollIntervalMs = options.pollIntervalMs ?? 500;
   const retainPublishedMs = options.retainPublishedMs === undefined ? 86_400_000 : options.retainPublishedMs;
   const log = options.client.log ?? (() => undefined);
-  const pool = new Pool({ connectionString: options.databaseUrl, max: 2 });
-  pool.on('error', (err) => log('warn', 'idle outbox connection failed', { error: err.message }));
+  const pool = createPgPool({
+    databaseUrl: options.databaseUrl,
+    max: 2,
+    applicationName: 'outbox-relay',
+    ...(options.timeouts === undefined ? {} : { timeouts: options.timeouts }),
+    onIdleError: (err) => log('warn', 'idle outbox connection failed', { error: err.message }),
+  });
   const producer = createRecordProducer(options.client);
 
   let running: Promise<void> | undefined;
@@ -85,40 +93,29 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
 
   // The lock is taken in its own statement so the claim's snapshot is newer than the previous holder's commit:
   // a claim that saw the old snapshot would publish that holder's rows again.
-  const lockSql = `BEGIN; SELECT pg_try_advisory_xact_lock(${relayLockKey(table)}) AS holder`;
+  const lockSql = `SELECT pg_try_advisory_xact_lock(${relayLockKey(table)}) AS holder`;
   const claimSql = `
     SELECT id, topic, key, payload, headers FROM ${table}
     WHERE published_at IS NULL ORDER BY id LIMIT $1`;
 
-  /** One batch: how many rows it published; 0 also when another relay holds the table. */
-  async function relayBatch(): Promise<number> {
-    const client: PoolClient = await pool.connect();
-    let broken: Error | undefined;
-    try {
-      const results = (await client.query(lockSql)) as unknown as Array<{ rows: Array<{ holder: boolean }> }>;
-      let published = 0;
-      if (results[1]?.rows[0]?.holder === true) {
-        const { rows } = await client.query<OutboxRow>(claimSql, [batchSize]);
-        if (rows.length > 0) {
-          await producer.send(
-            rows.map((row) => ({ topic: row.topic, key: row.key, value: row.payload, headers: row.headers })),
-          );
-          await client.query(`UPDATE ${table} SET published_at = now() WHERE id = ANY($1::bigint[])`, [
-            rows.map((row) => row.id),
-          ]);
-        }
-        published = rows.length;
-      }
-      await client.query('COMMIT');
-      return published;
-    } catch (err) {
-      broken = err as Error;
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      // A connection that failed mid-transaction is discarded rather than returned to the pool.
-      client.release(broken);
-    }
+  /**
+   * One batch: how many rows it published; 0 also when another relay holds the table. A connection lost midway
+   * rolls the batch back (its rows stay unpublished, and may already be in Kafka: at least once).
+   */
+  function relayBatch(): Promise<number> {
+    return withTransaction(pool, async (tx) => {
+      const { rows: lock } = await tx.query<{ holder: boolean }>(lockSql);
+      if (lock[0]?.holder !== true) return 0;
+      const { rows } = await tx.query<OutboxRow>(claimSql, [batchSize]);
+      if (rows.length === 0) return 0;
+      await producer.send(
+        rows.map((row) => ({ topic: row.topic, key: row.key, value: row.payload, headers: row.headers })),
+      );
+      await tx.query(`UPDATE ${table} SET published_at = now() WHERE id = ANY($1::bigint[])`, [
+        rows.map((row) => row.id),
+      ]);
+      return rows.length;
+    });
   }
 
   async function prune(): Promise<void> {

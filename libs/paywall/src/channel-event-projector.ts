@@ -6,6 +6,7 @@ import {
   type ChannelLogEvent,
   type MicroraidenEvent,
 } from '@microraiden/events';
+import { withTransaction } from '@microraiden/persistence';
 import { sameAddress, type Address } from '@microraiden/protocol';
 import type { Pool, PoolClient } from 'pg';
 import { projectChannel } from './channel-projection';
@@ -41,27 +42,18 @@ export class ChannelEventProjector {
     ) {
       return 'foreign';
     }
-    const client = await this.pool.connect();
-    let broken: Error | undefined;
-    try {
-      await client.query('BEGIN');
+    const changed = await withTransaction(this.pool, async (client) => {
       // One channel's events are projected one transaction at a time, even across a consumer rebalance.
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [event.data.channelId]);
-      const changed =
+      const marked =
         event.type === 'channel.event-retracted'
           ? await this.unmark(client, event.data.retractedEventId)
           : await this.mark(client, event);
-      if (changed) await this.recompute(client, event.data.channelId);
-      await client.query('COMMIT');
-      if (!changed) return 'duplicate';
-      return event.type === 'channel.event-retracted' ? 'undone' : 'applied';
-    } catch (err) {
-      broken = err as Error;
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release(broken);
-    }
+      if (marked) await this.recompute(client, event.data.channelId);
+      return marked;
+    });
+    if (!changed) return 'duplicate';
+    return event.type === 'channel.event-retracted' ? 'undone' : 'applied';
   }
 
   private async mark(client: PoolClient, event: ChannelLogEvent): Promise<boolean> {

@@ -9,6 +9,7 @@ import {
   portSchema,
 } from '@microraiden/config';
 import { TOPICS } from '@microraiden/events';
+import { DATABASE_TIMEOUTS_ENV } from '@microraiden/persistence';
 import { z } from 'zod';
 import type { ReceiverKeySource } from './receiver-key';
 
@@ -26,6 +27,8 @@ export const gatewayConfigSchema = z.object({
   NODE_ENV: z.string().default('development'),
   DATABASE_URL: databaseUrlSchema.default('postgres://postgres@127.0.0.1:5432/microraiden'),
   DB_POOL_SIZE: positiveInt(200).default(20),
+  /** Lock and statement timeouts of every session: past them a paid request gets 503 GATEWAY_UNAVAILABLE. */
+  ...DATABASE_TIMEOUTS_ENV,
   /** Acceptance transactions a replica runs at once, each a batch of up to 64 proofs. */
   ACCEPT_BATCHES_IN_FLIGHT: positiveInt(16).default(2),
   KAFKA_BROKERS: kafkaBrokersSchema.default(['127.0.0.1:9092']),

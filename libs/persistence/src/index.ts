@@ -1,3 +1,4 @@
+export * from './database-timeouts-env';
 export * from './pg-pool';
 export * from './postgres-probe';
 export * from './session-lock';

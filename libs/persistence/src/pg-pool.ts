@@ -50,8 +50,14 @@ export function createPgPool(options: PgPoolOptions): Pool {
     ...(options.applicationName === undefined ? {} : { application_name: options.applicationName }),
   });
   pool.on('error', options.onIdleError);
+  // pg-pool drops its idle listener from a client it hands out before the taker can add one, and a new
+  // connection's FATAL can arrive in the same socket read as its ReadyForQuery: without a listener for the client's
+  // whole life that is an unhandled 'error' event. Losses still reach callers through their failing queries.
+  pool.on('connect', (client) => client.on('error', ignoreClientError));
   return pool;
 }
+
+function ignoreClientError(): void {}
 
 /** The pg client settings that carry `timeouts` to the server at connect (also for TypeORM's `extra`). */
 export function pgSessionSettings(timeouts: DatabaseTimeouts): {

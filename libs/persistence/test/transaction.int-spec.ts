@@ -54,6 +54,16 @@ describe('withTransaction and createPgPool (real Postgres)', () => {
     expect((await pool.query<{ n: number }>('SELECT n FROM counter')).rows[0]?.n).toBe(1);
   });
 
+  it('every client of the pool has an error listener while checked out, from the moment it is handed over', async () => {
+    const client = await pool.connect();
+    try {
+      // pg-pool removes its own listener on checkout; a FATAL read before the taker adds one would crash.
+      expect(client.listenerCount('error')).toBeGreaterThan(0);
+    } finally {
+      client.release();
+    }
+  });
+
   it('idle connections terminated between checkouts are reported to onIdleError, not thrown', async () => {
     await Promise.all([pool.query('SELECT pg_sleep(0.05)'), pool.query('SELECT pg_sleep(0.05)')]);
     const before = idleErrors.length;

@@ -9,6 +9,7 @@ import {
   rpcUrlSchema,
 } from '@microraiden/config';
 import { TOPICS } from '@microraiden/events';
+import { DATABASE_TIMEOUTS_ENV } from '@microraiden/persistence';
 import { parseEther, parseUnits } from 'ethers';
 import { z } from 'zod';
 
@@ -31,6 +32,7 @@ export const chainWatcherConfigSchema = z
     HOST: z.string().default('0.0.0.0'),
     LOG_LEVEL: logLevelSchema.default('info'),
     DATABASE_URL: databaseUrlSchema.default('postgres://postgres@127.0.0.1:5432/microraiden'),
+    ...DATABASE_TIMEOUTS_ENV,
     KAFKA_BROKERS: kafkaBrokersSchema.default(['127.0.0.1:9092']),
     RPC_URL: rpcUrlSchema.default('http://127.0.0.1:8545'),
     /** The deployment file written by `npm run contracts:deploy`. */

@@ -21,7 +21,7 @@ import {
 } from '@microraiden/chain-watcher';
 import { readDeploymentFile, type Deployment } from '@microraiden/contracts';
 import { TOPICS, type ChannelEvent } from '@microraiden/events';
-import { SessionLock } from '@microraiden/persistence';
+import { createPgPool, databaseTimeoutsOf, SessionLock } from '@microraiden/persistence';
 import {
   createEventConsumer,
   createEventProducer,
@@ -30,7 +30,7 @@ import {
   type EventProducer,
 } from '@microraiden/kafka';
 import { JsonRpcProvider, Network, type Wallet } from 'ethers';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import { Registry } from 'prom-client';
 import { CHAIN_WATCHER_CONFIG, type ChainWatcherConfig } from './chain-watcher-config';
 import { ChainLag } from './chain-lag';
@@ -95,8 +95,13 @@ export class ChainWatcherRunner implements OnModuleInit, OnApplicationBootstrap,
       })
     ).connect(this.provider);
     this.funds.watch(this.provider, this.wallet.address, this.metrics);
-    this.pool = new Pool({ connectionString: this.config.DATABASE_URL, max: 5 });
-    this.pool.on('error', (err) => this.log.warn('idle Postgres client failed', { error: err.message }));
+    this.pool = createPgPool({
+      databaseUrl: this.config.DATABASE_URL,
+      max: 5,
+      timeouts: databaseTimeoutsOf(this.config),
+      applicationName: 'chain-watcher',
+      onIdleError: (err) => this.log.warn('idle Postgres client failed', { error: err.message }),
+    });
     this.store = new PostgresWatcherStore(
       this.pool,
       `${this.deployment.chainId}:${this.deployment.channelManager.toLowerCase()}`,

@@ -29,7 +29,8 @@ import {
 } from '@microraiden/paywall';
 import { channelDomain, type Address } from '@microraiden/protocol';
 import { Logger } from '@nestjs/common';
-import { Pool } from 'pg';
+import { createPgPool, databaseTimeoutsOf } from '@microraiden/persistence';
+import type { Pool } from 'pg';
 import type { Registry } from 'prom-client';
 
 /** Price hooks a deployment can name in its routes file (`"priceHook": "<name>"`). */
@@ -92,8 +93,14 @@ export class GatewayRuntime {
       token: deployment.token as Address,
       gatewayPath: config.GATEWAY_PATH,
     };
-    const pool = new Pool({ connectionString: config.DATABASE_URL, max: config.DB_POOL_SIZE });
-    pool.on('error', (err) => logger.warn(`idle database connection failed: ${err.message}`));
+    const timeouts = databaseTimeoutsOf(config);
+    const pool = createPgPool({
+      databaseUrl: config.DATABASE_URL,
+      max: config.DB_POOL_SIZE,
+      timeouts,
+      applicationName: 'gateway',
+      onIdleError: (err) => logger.warn(`idle database connection failed: ${err.message}`),
+    });
     const store = new PgChannelStore(pool, {
       balanceProofsTopic: config.BALANCE_PROOFS_TOPIC,
       outboxTable: config.OUTBOX_TABLE,
@@ -119,6 +126,7 @@ export class GatewayRuntime {
       pollIntervalMs: config.OUTBOX_POLL_MS,
       batchSize: 500,
       listen: false,
+      timeouts,
     });
     const metrics = createPaywallMetrics(registry, {
       routes: routes.configured(),

@@ -7,6 +7,7 @@ import {
   portSchema,
 } from '@microraiden/config';
 import { TOPICS } from '@microraiden/events';
+import { DATABASE_TIMEOUTS_ENV } from '@microraiden/persistence';
 import { z } from 'zod';
 
 const topicName = z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, 'expected a Kafka topic name');
@@ -16,6 +17,7 @@ export const ledgerConfigSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   LOG_LEVEL: logLevelSchema.default('info'),
   DATABASE_URL: databaseUrlSchema.default('postgres://postgres@127.0.0.1:5432/microraiden'),
+  ...DATABASE_TIMEOUTS_ENV,
   KAFKA_BROKERS: kafkaBrokersSchema.default(['127.0.0.1:9092']),
   CONSUMER_GROUP: z.string().min(1).max(200).default('ledger'),
   /** Ready only while no owned partition lags by more than this many messages. */

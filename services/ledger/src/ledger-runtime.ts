@@ -14,6 +14,7 @@ import {
   type BatchResult,
   type LedgerProjection,
 } from '@microraiden/ledger';
+import { databaseTimeoutsOf } from '@microraiden/persistence';
 import type { DataSource } from 'typeorm';
 import { LedgerApiError } from './ledger-api-error';
 import { LEDGER_CONFIG, ledgerTopicsOf, type LedgerConfig } from './ledger-config';
@@ -85,7 +86,7 @@ export class LedgerRuntime implements OnApplicationBootstrap, OnApplicationShutd
 
   private async start(): Promise<void> {
     const config = this.config;
-    if (!this.source) this.source = createLedgerDataSource(config.DATABASE_URL);
+    this.source ??= createLedgerDataSource(config.DATABASE_URL, { timeouts: databaseTimeoutsOf(config) });
     if (!this.source.isInitialized) await this.source.initialize();
     const ran = await migrateLedger(this.source);
     if (ran.length > 0) this.logger.log(`ran migrations: ${ran.join(', ')}`);

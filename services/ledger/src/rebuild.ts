@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { createLedgerDataSource, migrateLedger, rebuildLedger } from '@microraiden/ledger';
+import { databaseTimeoutsOf } from '@microraiden/persistence';
 import { ledgerTopicsOf, loadLedgerConfig } from './ledger-config';
 
 /**
@@ -8,7 +9,9 @@ import { ledgerTopicsOf, loadLedgerConfig } from './ledger-config';
  */
 async function main(): Promise<void> {
   const config = loadLedgerConfig();
-  const dataSource = await createLedgerDataSource(config.DATABASE_URL).initialize();
+  const dataSource = await createLedgerDataSource(config.DATABASE_URL, {
+    timeouts: databaseTimeoutsOf(config),
+  }).initialize();
   try {
     await migrateLedger(dataSource);
     const result = await rebuildLedger({

@@ -1,3 +1,8 @@
+import {
+  DEFAULT_DATABASE_TIMEOUTS,
+  pgSessionSettings,
+  type DatabaseTimeouts,
+} from '@microraiden/persistence';
 import { DataSource } from 'typeorm';
 import { LEDGER_ENTITIES } from './ledger-entities';
 import { CreateLedger1764190000000 } from './migrations/1764190000000-create-ledger';
@@ -9,8 +14,14 @@ export const LEDGER_MIGRATIONS = [CreateLedger1764190000000, AddCloseSigned17642
 // Arbitrary but fixed: every replica of the ledger takes the same Postgres advisory lock around migrations.
 const MIGRATION_LOCK_KEY = 0x6c656467; // 'ledg'
 
-/** A TypeORM DataSource over the ledger's schema (not yet initialised). */
-export function createLedgerDataSource(databaseUrl: string, options: { poolSize?: number } = {}): DataSource {
+/**
+ * A TypeORM DataSource over the ledger's schema (not yet initialised). TypeORM guards its checked-out clients and
+ * its pool with 'error' listeners itself; the sessions carry the lock and statement timeouts.
+ */
+export function createLedgerDataSource(
+  databaseUrl: string,
+  options: { poolSize?: number; timeouts?: DatabaseTimeouts } = {},
+): DataSource {
   return new DataSource({
     type: 'postgres',
     url: databaseUrl,
@@ -19,7 +30,12 @@ export function createLedgerDataSource(databaseUrl: string, options: { poolSize?
     migrationsTableName: 'ledger_migrations',
     synchronize: false,
     migrationsRun: false,
-    extra: { max: options.poolSize ?? 10, connectionTimeoutMillis: 5_000 },
+    extra: {
+      max: options.poolSize ?? 10,
+      connectionTimeoutMillis: 5_000,
+      application_name: 'ledger',
+      ...pgSessionSettings(options.timeouts ?? DEFAULT_DATABASE_TIMEOUTS),
+    },
   });
 }
 

@@ -1,11 +1,15 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { MicroraidenError } from '@microraiden/errors';
+import { isTransientDatabaseError } from '@microraiden/persistence';
 import type { FastifyReply } from 'fastify';
 import { httpStatusOf } from './http-status';
 
 interface ErrorBody {
   error: { code: string; message: string; details: Record<string, unknown> };
 }
+
+/** Seconds a client waits before retrying a request whose database was unavailable, locked or too slow. */
+export const DATABASE_RETRY_AFTER_S = 2;
 
 /** The one place where errors become HTTP answers: `{ error: { code, message, details } }`. */
 @Catch()
@@ -14,6 +18,22 @@ export class HttpErrorFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
+    if (isTransientDatabaseError(exception)) {
+      // Not a bug: the database is down, locked past lock_timeout or slower than statement_timeout. The cause
+      // stays in the log (it may name internal addresses); the client gets a stable code and when to retry.
+      this.logger.warn({ err: exception }, 'database unavailable');
+      void reply
+        .status(503)
+        .header('Retry-After', String(DATABASE_RETRY_AFTER_S))
+        .send({
+          error: {
+            code: 'DATABASE_UNAVAILABLE',
+            message: 'The database is unavailable or busy; retry after Retry-After seconds.',
+            details: {},
+          },
+        });
+      return;
+    }
     const [status, body] = this.toHttp(exception);
     if (status >= 500) this.logger.error({ err: exception }, 'unhandled error');
     void reply.status(status).send(body);
