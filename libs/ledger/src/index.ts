@@ -2,6 +2,7 @@ export * from './projection/channel-projection';
 export * from './projection/channel-view';
 export * from './projection/evolve-channel';
 export * from './projection/ignore-reason';
+export * from './projection/over-deposit';
 export * from './store/bigint-transformer';
 export * from './store/ledger-entities';
 export * from './store/ledger-data-source';

@@ -43,8 +43,9 @@ export class ChannelsController {
   @Get(':channelId')
   @ApiOperation({
     summary:
-      'One channel: state, deposit, latest accepted balance, withdrawn, close request, cooperative close signed ' +
-      '(closeSignedBalance, closeSignedAt), settlement.',
+      'One channel: state, deposit, latest accepted balance, overDeposit (accepted balance above the confirmed ' +
+      'deposit, which no proof can claim on chain: a reorged top-up or creation; 0 normally), withdrawn, close ' +
+      'request, cooperative close signed (closeSignedBalance, closeSignedAt), settlement.',
   })
   @ApiParam(CHANNEL_ID_PARAM)
   async detail(@Param('channelId') channelId: string) {

@@ -38,7 +38,8 @@ export class RevenueController {
   @Get('funds-at-risk')
   @ApiOperation({
     summary:
-      'Accepted balance not yet withdrawn or settled, per unsettled channel (largest first) and in total.',
+      'Accepted balance not yet withdrawn or settled, per unsettled channel (largest first) and in total; ' +
+      'overDeposit is the part above the confirmed deposit, which no proof can claim on chain.',
   })
   async fundsAtRisk() {
     return amountsAsStrings(await fundsAtRisk(this.runtime.dataSource()));

@@ -61,6 +61,23 @@ describe('renderOperatorPage', () => {
     expect(html).not.toContain('cooperative close signed');
   });
 
+  it('shows revenue over deposit in red only when there is some', () => {
+    expect(field(html, 'revenue-over-deposit')).toEqual(['0', '0 MTK']);
+    expect(html).not.toContain('class="num warn"');
+    const reorged = aChannelRecord({ channelId: aChannelIdOf('aa'), deposit: 5n, balance: 12n });
+    const page = renderOperatorPage(
+      buildOperatorView({
+        snapshot: anOperatorSnapshot({ channels: [reorged], overDeposit: { channels: 1, total: 7n } }),
+        lag: [],
+        token: MTK,
+        now,
+      }),
+    );
+    expect(page).toContain('<span data-field="channels-over-deposit">1</span>');
+    expect(page).toContain('class="num warn" data-field="revenue-over-deposit" data-base-units="7"');
+    expect(page).toContain('class="num warn" data-field="over-deposit" data-base-units="7"');
+  });
+
   it('escapes what came from events', () => {
     const hostile = buildOperatorView({
       snapshot: anOperatorSnapshot({

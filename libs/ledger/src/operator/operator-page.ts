@@ -14,10 +14,11 @@ const escape = (value: string | number | null) =>
   value === null ? '—' : String(value).replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 
 /** An amount cell: token units first, base units below; `data-base-units` carries the exact value for tools. */
-function amountCell(field: string, amount: DisplayAmount | null, symbol: string): string {
-  if (amount === null) return `<td class="num" data-field="${field}">—</td>`;
+function amountCell(field: string, amount: DisplayAmount | null, symbol: string, warn = false): string {
+  const cls = warn ? 'num warn' : 'num';
+  if (amount === null) return `<td class="${cls}" data-field="${field}">—</td>`;
   return (
-    `<td class="num" data-field="${field}" data-base-units="${escape(amount.base)}">` +
+    `<td class="${cls}" data-field="${field}" data-base-units="${escape(amount.base)}">` +
     `${escape(amount.units)} ${escape(symbol)}<br><small>${escape(amount.base)}</small></td>`
   );
 }
@@ -28,6 +29,16 @@ function closeSignedNote(balance: DisplayAmount | null, symbol: string): string 
   return (
     `<br><small data-field="close-signed" data-base-units="${escape(balance.base)}">` +
     `cooperative close signed at ${escape(balance.units)} ${escape(symbol)}</small>`
+  );
+}
+
+/** The totals row that says how much accepted revenue no deposit covers any more (red when any). */
+function overDepositRow(view: OperatorView, symbol: string): string {
+  const warn = view.channelsOverDeposit > 0;
+  return (
+    `<tr><th${warn ? ' class="warn"' : ''}>Revenue over deposit<br><small>accepted above the confirmed deposit (a reorged top-up or creation) on ` +
+    `<span data-field="channels-over-deposit">${view.channelsOverDeposit}</span> unsettled channels: the chain cannot pay it</small></th>` +
+    `${amountCell('revenue-over-deposit', view.revenueOverDeposit, symbol, warn)}</tr>`
   );
 }
 
@@ -45,6 +56,7 @@ export function renderOperatorPage(view: OperatorView, options: { refreshSeconds
     `<tr><th>Accepted revenue<br><small>sum of accepted balance increments, ${view.acceptedProofs} proofs</small></th>${amountCell('accepted-revenue', view.acceptedRevenue, sym)}</tr>`,
     `<tr><th>Received on chain<br><small>withdrawn + paid at settlement</small></th>${amountCell('received-on-chain', view.receivedOnChain, sym)}</tr>`,
     `<tr><th>Funds at risk<br><small>accepted, not yet withdrawn or settled</small></th>${amountCell('funds-at-risk', view.fundsAtRisk, sym)}</tr>`,
+    overDepositRow(view, sym),
     `<tr><th>Channels</th><td data-field="channel-count">${view.channelCount} (${(['open', 'closing', 'settled', 'pending'] as const).map((s) => `${view.channelsByStatus[s]} ${s}`).join(', ')})</td></tr>`,
     `<tr><th>Projection lag<br><small>messages not yet projected</small></th><td class="num${view.lag.joined ? '' : ' warn'}" data-field="projection-lag" data-max-lag="${escape(view.lag.max)}">${view.lag.joined ? `${escape(view.lag.total)} total, ${escape(view.lag.max)} worst partition` : 'unknown: the consumer has not joined its group (or Kafka does not answer)'}</td></tr>`,
   ].join('\n');
@@ -63,6 +75,7 @@ export function renderOperatorPage(view: OperatorView, options: { refreshSeconds
         amountCell('balance', c.balance, sym) +
         amountCell('withdrawn', c.withdrawn, sym) +
         amountCell('at-risk', c.atRisk, sym) +
+        amountCell('over-deposit', c.overDeposit, sym, c.overDeposit.base !== '0') +
         amountCell('close-balance', c.closeBalance, sym) +
         `<td class="num" data-field="proof-count">${c.proofCount}</td><td>${escape(c.lastProofAt)}</td><td>${escape(c.lastActivityAt)}</td></tr>`,
     )
@@ -88,8 +101,8 @@ ${summary}
 ${routes || '<tr><td colspan="4">no accepted proofs yet</td></tr>'}
 </table>
 <h2>Channels (${view.channelsShown} most recently active of ${view.channelCount})</h2>
-<table id="channels"><tr><th>Channel</th><th>Sender</th><th>State</th><th>Deposit</th><th>Latest accepted balance</th><th>Withdrawn</th><th>At risk</th><th>Close claimed by sender</th><th>Proofs</th><th>Last proof</th><th>Last activity</th></tr>
-${channels || '<tr><td colspan="11">no channels yet</td></tr>'}
+<table id="channels"><tr><th>Channel</th><th>Sender</th><th>State</th><th>Deposit</th><th>Latest accepted balance</th><th>Withdrawn</th><th>At risk</th><th>Over deposit</th><th>Close claimed by sender</th><th>Proofs</th><th>Last proof</th><th>Last activity</th></tr>
+${channels || '<tr><td colspan="12">no channels yet</td></tr>'}
 </table>
 <h2>Projection lag by partition</h2>
 <table id="lag"><tr><th>Topic</th><th>Partition</th><th>Position</th><th>High watermark</th><th>Lag</th></tr>

@@ -101,6 +101,26 @@ describe('buildOperatorView', () => {
     expect(notJoined.lag).toEqual({ joined: false, total: '0', max: '0', partitions: [] });
   });
 
+  it('flags accepted revenue above the confirmed deposit, per channel and in total', () => {
+    const reorgedTopUp = aChannelRecord({
+      channelId: aChannelIdOf('04'),
+      deposit: 5n * 10n ** 15n,
+      balance: 12n * 10n ** 15n,
+    });
+    const view = buildOperatorView({
+      snapshot: anOperatorSnapshot({
+        channels: [open, reorgedTopUp],
+        overDeposit: { channels: 1, total: 7n * 10n ** 15n },
+      }),
+      lag: [],
+      token: MTK,
+      now,
+    });
+    expect(view.channelsOverDeposit).toBe(1);
+    expect(view.revenueOverDeposit).toEqual({ base: '7000000000000000', units: '0.007' });
+    expect(view.channels.map((c) => c.overDeposit.units)).toEqual(['0', '0.007']);
+  });
+
   it('formats with the configured decimals', () => {
     const view = buildOperatorView({ snapshot, lag: [], token: { symbol: 'USDC', decimals: 6 }, now });
     expect(view.acceptedRevenue.units).toBe('15000000000');

@@ -14,6 +14,8 @@ export interface OperatorChannelRow {
   withdrawn: DisplayAmount;
   /** Accepted but neither withdrawn nor settled (0 once settled). */
   atRisk: DisplayAmount;
+  /** Accepted balance above the confirmed deposit: no proof can claim it on chain (a reorged top-up or creation). */
+  overDeposit: DisplayAmount;
   /** Balance the sender named when it asked to close (null: no close requested). */
   closeBalance: DisplayAmount | null;
   /** Balance at which the receiver signed a cooperative close (null: never signed). */
@@ -60,6 +62,9 @@ export interface OperatorView {
   receivedOnChain: DisplayAmount;
   /** Accepted but not yet withdrawn or settled, over unsettled channels. */
   fundsAtRisk: DisplayAmount;
+  /** Of that, the accepted balance above confirmed deposits, and on how many unsettled channels. */
+  revenueOverDeposit: DisplayAmount;
+  channelsOverDeposit: number;
   channelsByStatus: Record<ChannelStatus, number>;
   channelCount: number;
   /** How many channels the page lists (the most recently active ones). */
@@ -93,6 +98,8 @@ export function buildOperatorView(input: OperatorViewInput): OperatorView {
     acceptedProofs,
     receivedOnChain: amount(snapshot.receivedOnChain),
     fundsAtRisk: amount(snapshot.fundsAtRisk.total),
+    revenueOverDeposit: amount(snapshot.overDeposit.total),
+    channelsOverDeposit: snapshot.overDeposit.channels,
     channelsByStatus: { ...snapshot.channelsByStatus },
     channelCount,
     channelsShown: snapshot.channels.length,
@@ -104,6 +111,7 @@ export function buildOperatorView(input: OperatorViewInput): OperatorView {
       balance: amount(channel.balance),
       withdrawn: amount(channel.withdrawn),
       atRisk: amount(atRisk.get(channel.channelId) ?? 0n),
+      overDeposit: amount(channel.overDeposit),
       closeBalance: channel.closeBalance === null ? null : amount(channel.closeBalance),
       closeSignedBalance: channel.closeSignedBalance === null ? null : amount(channel.closeSignedBalance),
       proofCount: channel.proofCount,

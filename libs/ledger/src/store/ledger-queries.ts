@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { ChannelStatus } from '../projection/channel-projection';
+import { overDeposit } from '../projection/over-deposit';
 import {
   LedgerAuditEntity,
   LedgerChannelEntity,
@@ -27,6 +28,8 @@ export interface ChannelRecord {
   deposit: bigint;
   withdrawn: bigint;
   balance: bigint;
+  /** Accepted balance above the confirmed deposit (`overDeposit`): revenue the chain cannot pay; 0 normally. */
+  overDeposit: bigint;
   signature: string | null;
   proofCount: number;
   lastProofAt: string | null;
@@ -66,6 +69,7 @@ export function recordOf(row: LedgerChannelEntity): ChannelRecord {
     deposit: row.deposit,
     withdrawn: row.withdrawn,
     balance: row.balance,
+    overDeposit: overDeposit(row),
     signature: row.signature,
     proofCount: row.proofCount,
     lastProofAt: iso(row.lastProofAt),
@@ -195,6 +199,8 @@ export interface FundsAtRiskEntry {
   withdrawn: bigint;
   deposit: bigint;
   atRisk: bigint;
+  /** The part of `atRisk` above the confirmed deposit, which no proof can claim on chain (`overDeposit`). */
+  overDeposit: bigint;
 }
 
 /** Accepted but not yet withdrawn or settled, per channel (largest first) and in total. */
@@ -217,8 +223,25 @@ export async function fundsAtRisk(
     withdrawn: BigInt(row.withdrawn!),
     deposit: BigInt(row.deposit!),
     atRisk: BigInt(row.at_risk!),
+    overDeposit: overDeposit({ balance: BigInt(row.balance!), deposit: BigInt(row.deposit!) }),
   }));
   return { total: channels.reduce((sum, c) => sum + c.atRisk, 0n), channels };
+}
+
+/** Unsettled channels whose accepted balance exceeds the confirmed deposit, and by how much in total. */
+export interface OverDepositTotals {
+  channels: number;
+  total: bigint;
+}
+
+/** {@link OverDepositTotals} over all channels: the SQL form of `isAtRiskOverDeposit` (metrics and operator page). */
+export async function overDepositTotals(dataSource: DataSource | EntityManager): Promise<OverDepositTotals> {
+  const [row] = (await dataSource.query(
+    `SELECT count(*)::int AS channels, COALESCE(SUM(balance - deposit), 0)::text AS total
+       FROM ledger_channels
+      WHERE status <> 'settled' AND balance > deposit`,
+  )) as Array<{ channels: number; total: string }>;
+  return { channels: row?.channels ?? 0, total: BigInt(row?.total ?? '0') };
 }
 
 /** Audit rows, newest consumed first, optionally for one channel or outcome. */

@@ -3,10 +3,12 @@ import type { ChannelStatus } from '../projection/channel-projection';
 import { LedgerChannelEntity } from './ledger-entities';
 import {
   fundsAtRisk,
+  overDepositTotals,
   recordOf,
   revenueByRoute,
   type ChannelRecord,
   type FundsAtRiskEntry,
+  type OverDepositTotals,
 } from './ledger-queries';
 
 /** Revenue of one route and method: the sum of the balance increments accepted for it. */
@@ -27,6 +29,8 @@ export interface OperatorSnapshot {
   /** Tokens the receiver holds on chain: withdrawn plus paid out at settlement, over all channels. */
   receivedOnChain: bigint;
   fundsAtRisk: { total: bigint; channels: FundsAtRiskEntry[] };
+  /** Unsettled channels whose accepted balance exceeds the confirmed deposit (a reorged top-up or creation). */
+  overDeposit: OverDepositTotals;
 }
 
 /** Read the operator view's data in one REPEATABLE READ transaction (a batch committing meanwhile is all or nothing). */
@@ -53,6 +57,7 @@ export async function loadOperatorSnapshot(
       revenueByRoute: await revenueByRoute(manager),
       receivedOnChain: BigInt(received?.amount ?? '0'),
       fundsAtRisk: await fundsAtRisk(manager),
+      overDeposit: await overDepositTotals(manager),
     };
   });
 }

@@ -1,5 +1,6 @@
 // Builders for the operator view's unit tests: channel records and snapshots with overridable fields.
 import type { PartitionLag } from '@microraiden/kafka';
+import { overDeposit } from '../projection/over-deposit';
 import type { ChannelRecord } from '../store/ledger-queries';
 import type { OperatorSnapshot } from '../store/operator-snapshot';
 
@@ -11,9 +12,9 @@ export const A_RECEIVER = '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC';
 /** A channel id made of one repeated byte. */
 export const aChannelIdOf = (byte: string) => `0x${byte.repeat(32)}`;
 
-/** An open channel with a deposit of 1 token and 0.25 accepted; override any field. */
+/** An open channel with a deposit of 1 token and 0.25 accepted; override any field (`overDeposit` follows). */
 export function aChannelRecord(overrides: Partial<ChannelRecord> = {}): ChannelRecord {
-  return {
+  const record: Omit<ChannelRecord, 'overDeposit'> & Partial<ChannelRecord> = {
     channelId: aChannelIdOf('ab'),
     status: 'open',
     sender: A_SENDER,
@@ -38,6 +39,7 @@ export function aChannelRecord(overrides: Partial<ChannelRecord> = {}): ChannelR
     updatedAt: '2026-01-02T03:04:06.000Z',
     ...overrides,
   };
+  return { ...record, overDeposit: overrides.overDeposit ?? overDeposit(record) };
 }
 
 /** A snapshot of the given channels with no revenue unless given; counts by status derived from the channels. */
@@ -53,6 +55,7 @@ export function anOperatorSnapshot(
     revenueByRoute: [],
     receivedOnChain: 0n,
     fundsAtRisk: { total: 0n, channels: [] },
+    overDeposit: { channels: 0, total: 0n },
     ...overrides,
   };
 }
