@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
+import { OPERATOR_SECURITY, OPERATOR_SECURITY_SCHEME } from './auth/operator-only';
 import { HttpErrorFilter } from './errors/http-error.filter';
 import { armShutdownDeadline } from './lifecycle/shutdown-deadline';
 
@@ -42,7 +43,7 @@ function mountOpenApi(app: INestApplication, name: string): void {
   const config = new DocumentBuilder()
     .setTitle(`microraiden ${name}`)
     .setVersion('1')
-    .addApiKey({ type: 'apiKey', in: 'header', name: 'authorization' }, 'operator')
+    .addSecurity(OPERATOR_SECURITY_SCHEME, OPERATOR_SECURITY)
     .build();
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, config), {
     jsonDocumentUrl: 'docs/openapi.json',

@@ -7,3 +7,4 @@ export * from './errors/http-status';
 export * from './logging/logger-options';
 export * from './lifecycle/shutdown-deadline';
 export * from './auth/operator-token';
+export * from './auth/operator-only';

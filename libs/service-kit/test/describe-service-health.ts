@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openApiProblems, type OpenApiDocument } from './openapi-problems';
 
 /**
  * The health and metrics contract every service keeps, run against a real app wired to real
@@ -62,10 +63,12 @@ export function describeServiceHealth(options: {
     it('publishes its OpenAPI document', async () => {
       const res = await fetch(`${url}/docs/openapi.json`);
       expect(res.status).toBe(200);
-      const doc = (await res.json()) as { paths: Record<string, unknown> };
+      const doc = (await res.json()) as OpenApiDocument;
       expect(Object.keys(doc.paths)).toEqual(
         expect.arrayContaining(['/health/live', '/health/ready', '/metrics']),
       );
+      // Valid OpenAPI 3, no undefined security scheme, every guarded route with its security and 401.
+      expect(await openApiProblems(app, doc)).toEqual([]);
     });
 
     it('answers unknown routes with the error body', async () => {

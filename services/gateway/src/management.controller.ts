@@ -1,18 +1,5 @@
+import { Body, Controller, Delete, Get, Inject, Param, Query, Req, Res, type Type } from '@nestjs/common';
 import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  Inject,
-  Param,
-  Query,
-  Req,
-  Res,
-  UseGuards,
-  type Type,
-} from '@nestjs/common';
-import {
-  ApiBearerAuth,
   ApiBody,
   ApiOkResponse,
   ApiOperation,
@@ -22,6 +9,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { GatewayError } from '@microraiden/paywall';
+import { OperatorOnly } from '@microraiden/service-kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayRuntime } from './gateway-runtime';
 import {
@@ -37,7 +25,6 @@ import {
 import { channelParams, listChannelsQuery, senderParams, validate } from './management-params';
 import { OperatorGuard } from './operator.guard';
 
-const UNAUTHORIZED = { status: 401, description: 'missing or wrong operator token', type: ErrorBodyDto };
 const INVALID = { status: 400, description: 'invalid parameters', type: ErrorBodyDto };
 
 /**
@@ -51,8 +38,7 @@ export function managementController(gatewayPath: string): Type<unknown> {
     constructor(@Inject(GatewayRuntime) readonly runtime: GatewayRuntime) {}
 
     @Get('channels')
-    @UseGuards(OperatorGuard)
-    @ApiBearerAuth()
+    @OperatorOnly(OperatorGuard, { type: ErrorBodyDto })
     @ApiOperation({
       summary: 'List channels with balances, paged by channel id; filter by sender and state.',
     })
@@ -61,7 +47,6 @@ export function managementController(gatewayPath: string): Type<unknown> {
     @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page' })
     @ApiQuery({ name: 'limit', required: false, type: Number, description: '1..500, default 100' })
     @ApiOkResponse({ type: ChannelPageDto })
-    @ApiResponse(UNAUTHORIZED)
     @ApiResponse(INVALID)
     async list(@Query() query: unknown): Promise<ChannelPageDto> {
       const filter = validate(listChannelsQuery, query);
@@ -70,12 +55,10 @@ export function managementController(gatewayPath: string): Type<unknown> {
     }
 
     @Get('channels/:sender')
-    @UseGuards(OperatorGuard)
-    @ApiBearerAuth()
+    @OperatorOnly(OperatorGuard, { type: ErrorBodyDto })
     @ApiOperation({ summary: "List one sender's channels (µRaiden's /channels/{sender})." })
     @ApiParam({ name: 'sender' })
     @ApiOkResponse({ type: ChannelPageDto })
-    @ApiResponse(UNAUTHORIZED)
     @ApiResponse(INVALID)
     async listBySender(@Param() params: unknown, @Query() query: unknown): Promise<ChannelPageDto> {
       const { sender } = validate(senderParams, params);
@@ -85,14 +68,12 @@ export function managementController(gatewayPath: string): Type<unknown> {
     }
 
     @Get('channels/:sender/:channelId')
-    @UseGuards(OperatorGuard)
-    @ApiBearerAuth()
+    @OperatorOnly(OperatorGuard, { type: ErrorBodyDto })
     @ApiOperation({ summary: 'One channel.' })
     @ApiParam({ name: 'sender' })
     @ApiParam({ name: 'channelId' })
     @ApiOkResponse({ type: ChannelDto })
     @ApiResponse({ status: 404, description: 'no such channel of this sender', type: ErrorBodyDto })
-    @ApiResponse(UNAUTHORIZED)
     @ApiResponse(INVALID)
     async detail(@Param() params: unknown): Promise<ChannelDto> {
       const { sender, channelId } = validate(channelParams, params);
@@ -104,11 +85,9 @@ export function managementController(gatewayPath: string): Type<unknown> {
     }
 
     @Get('stats')
-    @UseGuards(OperatorGuard)
-    @ApiBearerAuth()
+    @OperatorOnly(OperatorGuard, { type: ErrorBodyDto })
     @ApiOperation({ summary: 'Paid requests, revenue, funds at risk and channel counts of the whole fleet.' })
     @ApiOkResponse({ type: StatsDto })
-    @ApiResponse(UNAUTHORIZED)
     async stats(): Promise<StatsDto> {
       return statsDto(await this.runtime.queries.stats());
     }

@@ -1,10 +1,10 @@
-import { Controller, UseGuards, Get, Param, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags, ApiSecurity } from '@nestjs/swagger';
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { findChannel, findLatestProof, listChannels } from '@microraiden/ledger';
 import { amountsAsStrings } from './amounts-as-strings';
 import { LedgerApiError } from './ledger-api-error';
 import { LedgerRuntime } from './ledger-runtime';
-import { LedgerOperatorGuard } from './operator.guard';
+import { LedgerOperatorOnly } from './operator.guard';
 import { parseInput } from './zod-query';
 import { channelIdSchema, channelListQuerySchema } from './query-schemas';
 
@@ -15,8 +15,7 @@ const CHANNEL_ID_PARAM = {
 };
 
 @ApiTags('channels')
-@ApiSecurity('operator')
-@UseGuards(LedgerOperatorGuard)
+@LedgerOperatorOnly()
 @Controller('api/1/channels')
 export class ChannelsController {
   constructor(private readonly runtime: LedgerRuntime) {}

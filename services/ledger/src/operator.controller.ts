@@ -1,16 +1,15 @@
-import { Controller, UseGuards, Get, Header, Inject } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiResponse, ApiTags, ApiSecurity } from '@nestjs/swagger';
+import { Controller, Get, Header, Inject } from '@nestjs/common';
+import { ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { buildOperatorView, loadOperatorSnapshot, renderOperatorPage } from '@microraiden/ledger';
 import { LEDGER_CONFIG, type LedgerConfig } from './ledger-config';
 import { LedgerRuntime } from './ledger-runtime';
-import { LedgerOperatorGuard } from './operator.guard';
+import { LedgerOperatorOnly } from './operator.guard';
 
 /** The page lists this many channels, most recently active first; the totals cover all of them. */
 const CHANNELS_SHOWN = 200;
 
 @ApiTags('operator')
-@ApiSecurity('operator')
-@UseGuards(LedgerOperatorGuard)
+@LedgerOperatorOnly()
 @Controller()
 export class OperatorController {
   constructor(
@@ -27,7 +26,8 @@ export class OperatorController {
   @ApiOperation({
     summary:
       'Operator page (HTML, no scripts): channels, accepted revenue, funds at risk, revenue by route, projection lag. ' +
-      'Amounts in token units (TOKEN_SYMBOL, TOKEN_DECIMALS) with the exact base units. Unauthenticated, like the rest of the ledger API.',
+      'Amounts in token units (TOKEN_SYMBOL, TOKEN_DECIMALS) with the exact base units. Needs the operator token ' +
+      'when OPERATOR_TOKEN is set, like the rest of the ledger API.',
   })
   @ApiResponse({
     status: 200,

@@ -1,5 +1,5 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
-import { isOperatorAuthorized } from '@microraiden/service-kit';
+import { isOperatorAuthorized, OperatorOnly } from '@microraiden/service-kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { LedgerApiError } from './ledger-api-error';
 import { LEDGER_CONFIG, type LedgerConfig } from './ledger-config';
@@ -23,4 +23,13 @@ export class LedgerOperatorGuard implements CanActivate {
       .header('www-authenticate', 'Basic realm="microraiden ledger", charset="UTF-8"');
     throw new LedgerApiError('UNAUTHORIZED', 'the operator token is missing or wrong');
   }
+}
+
+/** Guards a ledger controller with {@link LedgerOperatorGuard} and documents its security and 401. */
+export function LedgerOperatorOnly(): ClassDecorator & MethodDecorator {
+  return OperatorOnly(LedgerOperatorGuard, {
+    description:
+      'UNAUTHORIZED, when OPERATOR_TOKEN is set: the operator token is missing or wrong (with a Basic challenge, ' +
+      'so a browser prompts for it)',
+  });
 }

@@ -1,15 +1,14 @@
-import { Controller, UseGuards, Get, Query } from '@nestjs/common';
-import { ApiOperation, ApiQuery, ApiTags, ApiSecurity } from '@nestjs/swagger';
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { fundsAtRisk, listAudit, revenueByDay, revenueByRoute, revenueBySender } from '@microraiden/ledger';
 import { amountsAsStrings } from './amounts-as-strings';
 import { LedgerRuntime } from './ledger-runtime';
-import { LedgerOperatorGuard } from './operator.guard';
+import { LedgerOperatorOnly } from './operator.guard';
 import { auditQuerySchema, dayRangeQuerySchema } from './query-schemas';
 import { parseInput } from './zod-query';
 
 @ApiTags('revenue')
-@ApiSecurity('operator')
-@UseGuards(LedgerOperatorGuard)
+@LedgerOperatorOnly()
 @Controller('api/1')
 export class RevenueController {
   constructor(private readonly runtime: LedgerRuntime) {}
