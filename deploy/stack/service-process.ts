@@ -125,6 +125,19 @@ export class ServiceProcess {
     );
   }
 
+  /** Resolves with the exit code (null after a signal) once the process has exited, however it ended. */
+  whenExited(): Promise<number | null> {
+    return this.exited;
+  }
+
+  /** SIGKILL to the process group, as a crash or an OOM kill would end it; resolves once it is gone. */
+  async kill(): Promise<void> {
+    const pid = this.child.pid;
+    if (pid === undefined || this.exitCode !== undefined) return;
+    signalGroup(pid, 'SIGKILL');
+    await this.exited;
+  }
+
   /** SIGTERM to the process group, up to `graceMs` to exit, then SIGKILL. Resolves once it is gone. */
   async stop(graceMs: number): Promise<'exited' | 'killed'> {
     const pid = this.child.pid;

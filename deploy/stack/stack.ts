@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { JsonRpcProvider } from 'ethers';
-import { anvilPrivateKey, STACK_ACCOUNTS } from './anvil-accounts';
+import { STACK_ACCOUNTS } from './anvil-accounts';
+import { serviceSpecs } from './stack-services';
 import { stackDatabaseUrl } from './stack-database';
 import { deployOrReuse, ensureBlocksKeepComing, fundDemoSender, writeDemoSenderKey } from './local-chain';
 import { portInUse, ServiceProcess, type ServiceSpec } from './service-process';
@@ -65,70 +66,6 @@ function stopLeftovers(): void {
     }
   }
   rmSync(pidsFile, { force: true });
-}
-
-function serviceSpecs(options: StackOptions, databaseUrl: string, operatorToken: string): ServiceSpec[] {
-  const { ports } = options;
-  const receiverKey = anvilPrivateKey(STACK_ACCOUNTS.receiver);
-  const shared = {
-    DATABASE_URL: databaseUrl,
-    KAFKA_BROKERS: `127.0.0.1:${ports.kafka}`,
-    DEPLOYMENT_FILE: deploymentFile,
-    LOG_LEVEL: 'info',
-  };
-  const gateway = (replica: 1 | 2): ServiceSpec => ({
-    name: `gateway-${replica}`,
-    entry: 'services/gateway/src/main.ts',
-    port: ports.gateways[replica - 1]!,
-    readyPath: '/health/ready',
-    env: {
-      ...shared,
-      PORT: String(ports.gateways[replica - 1]),
-      HOST: '127.0.0.1',
-      GATEWAY_ID: `stack-gateway-${replica}`,
-      UPSTREAM_URL: `http://127.0.0.1:${ports.upstream}`,
-      ROUTES_FILE: path.join(__dirname, 'routes.json'),
-      RECEIVER_PRIVATE_KEY: receiverKey,
-      OPERATOR_TOKEN: operatorToken,
-      TOPIC_PARTITIONS: '1',
-      RETRY_AFTER_CONFIRMATIONS_S: '1',
-      // Paid routes answer 503 while the chain-watcher (which follows the chain and disputes) is not ready.
-      CHAIN_WATCHER_URL: `http://127.0.0.1:${ports.chainWatcher}`,
-    },
-  });
-  return [
-    gateway(1),
-    gateway(2),
-    {
-      name: 'ledger',
-      entry: 'services/ledger/src/main.ts',
-      port: ports.ledger,
-      readyPath: '/health/ready',
-      env: {
-        ...shared,
-        PORT: String(ports.ledger),
-        HOST: '127.0.0.1',
-        TOPIC_PARTITIONS: '1',
-        OPERATOR_TOKEN: operatorToken,
-      },
-    },
-    {
-      name: 'chain-watcher',
-      entry: 'services/chain-watcher/src/main.ts',
-      port: ports.chainWatcher,
-      readyPath: '/health/ready',
-      env: {
-        ...shared,
-        PORT: String(ports.chainWatcher),
-        HOST: '127.0.0.1',
-        RPC_URL: `http://127.0.0.1:${ports.anvil}`,
-        RECEIVER_PRIVATE_KEY: receiverKey,
-        CONFIRMATIONS: '1',
-        POLL_INTERVAL_MS: '250',
-        TOPIC_PARTITIONS: '1',
-      },
-    },
-  ];
 }
 
 const PORT_VARIABLES: Record<string, string> = {
@@ -271,7 +208,8 @@ async function main(): Promise<number> {
     });
     await announceReady(upstream);
     const services: ServiceProcess[] = [];
-    for (const spec of serviceSpecs(options, databaseUrl, operatorToken)) services.push(await track(spec));
+    for (const spec of serviceSpecs({ ports, databaseUrl, operatorToken, deploymentFile }))
+      services.push(await track(spec));
     await Promise.all(services.map(announceReady));
     const front = await track({
       name: 'front',

@@ -1,0 +1,83 @@
+import path from 'node:path';
+import { anvilPrivateKey, STACK_ACCOUNTS } from './anvil-accounts';
+import type { ServiceSpec } from './service-process';
+import type { StackOptions } from './stack-options';
+
+/** What the stack's services are configured from. */
+export interface StackServicesOptions {
+  readonly ports: StackOptions['ports'];
+  /** The services' one database (see stack-database.ts). */
+  readonly databaseUrl: string;
+  /** The gateways' and the ledger's operator token. */
+  readonly operatorToken: string;
+  /** The contracts' deployment file the services read. */
+  readonly deploymentFile: string;
+}
+
+/**
+ * The stack's services in start order: two gateway replicas, the ledger and the chain-watcher, with their
+ * environment. Shared by `npm run stack` and the chaos bench (bench/chaos), so both run the same configuration.
+ */
+export function serviceSpecs(stack: StackServicesOptions): ServiceSpec[] {
+  const { ports, databaseUrl, operatorToken, deploymentFile } = stack;
+  const receiverKey = anvilPrivateKey(STACK_ACCOUNTS.receiver);
+  const shared = {
+    DATABASE_URL: databaseUrl,
+    KAFKA_BROKERS: `127.0.0.1:${ports.kafka}`,
+    DEPLOYMENT_FILE: deploymentFile,
+    LOG_LEVEL: 'info',
+  };
+  const gateway = (replica: 1 | 2): ServiceSpec => ({
+    name: `gateway-${replica}`,
+    entry: 'services/gateway/src/main.ts',
+    port: ports.gateways[replica - 1]!,
+    readyPath: '/health/ready',
+    env: {
+      ...shared,
+      PORT: String(ports.gateways[replica - 1]),
+      HOST: '127.0.0.1',
+      GATEWAY_ID: `stack-gateway-${replica}`,
+      UPSTREAM_URL: `http://127.0.0.1:${ports.upstream}`,
+      ROUTES_FILE: path.join(__dirname, 'routes.json'),
+      RECEIVER_PRIVATE_KEY: receiverKey,
+      OPERATOR_TOKEN: operatorToken,
+      TOPIC_PARTITIONS: '1',
+      RETRY_AFTER_CONFIRMATIONS_S: '1',
+      // Paid routes answer 503 while the chain-watcher (which follows the chain and disputes) is not ready.
+      CHAIN_WATCHER_URL: `http://127.0.0.1:${ports.chainWatcher}`,
+    },
+  });
+  return [
+    gateway(1),
+    gateway(2),
+    {
+      name: 'ledger',
+      entry: 'services/ledger/src/main.ts',
+      port: ports.ledger,
+      readyPath: '/health/ready',
+      env: {
+        ...shared,
+        PORT: String(ports.ledger),
+        HOST: '127.0.0.1',
+        TOPIC_PARTITIONS: '1',
+        OPERATOR_TOKEN: operatorToken,
+      },
+    },
+    {
+      name: 'chain-watcher',
+      entry: 'services/chain-watcher/src/main.ts',
+      port: ports.chainWatcher,
+      readyPath: '/health/ready',
+      env: {
+        ...shared,
+        PORT: String(ports.chainWatcher),
+        HOST: '127.0.0.1',
+        RPC_URL: `http://127.0.0.1:${ports.anvil}`,
+        RECEIVER_PRIVATE_KEY: receiverKey,
+        CONFIRMATIONS: '1',
+        POLL_INTERVAL_MS: '250',
+        TOPIC_PARTITIONS: '1',
+      },
+    },
+  ];
+}
