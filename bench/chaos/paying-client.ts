@@ -15,8 +15,8 @@ export interface RequestRecord {
   readonly paid?: PaidAmount;
   /** The gateway's RDN-Error (or the SDK's code when it threw). */
   readonly code?: string;
-  /** Every balance this request signed or re-sent, in order. */
-  readonly signed: readonly bigint[];
+  /** Every balance this request signed or re-sent (and on which channel), in order. */
+  readonly signed: ReadonlyArray<{ readonly channelId: string; readonly balance: bigint }>;
 }
 
 /** Where the paying clients pay and how much they may escrow. */
@@ -83,7 +83,7 @@ export class PayingClient {
   /** One paid request; never throws: the outcome is the record. */
   async pay(): Promise<RequestRecord> {
     const startedAt = Date.now();
-    const signed: bigint[] = [];
+    const signed: Array<{ channelId: string; balance: bigint }> = [];
     let record: RequestRecord;
     try {
       const { response, paid } = await this.client.fetch(this.setup.url, undefined, {
@@ -92,7 +92,8 @@ export class PayingClient {
         channelWaitMs: 60_000,
         networkRetries: 2,
         onProgress: (event) => {
-          if (event.stage === 'paying') signed.push(event.balance);
+          if (event.stage === 'paying')
+            signed.push({ channelId: event.channelId.toLowerCase(), balance: event.balance });
         },
       });
       const body = await response.text().catch(() => '');

@@ -73,11 +73,18 @@ describe('reconcile', () => {
     expect(result.double).toEqual({ count: 1, amount: P });
   });
 
-  it('counts an accepted proof the client got no 2xx for as charged without 2xx', () => {
+  it('counts an accepted proof the client got no 2xx for as charged without 2xx, with what it was answered', () => {
     const evidence = clean(3);
-    const result = reconcileChannel({ ...evidence, paid: evidence.paid.filter((p) => p.balance !== 2n * P) });
+    const result = reconcileChannel({
+      ...evidence,
+      paid: evidence.paid.filter((p) => p.balance !== 2n * P),
+      attempts: new Map([[2n * P, ['502 REPLICA_UNAVAILABLE', '409 BALANCE_STALE']]]),
+    });
     expect(result.chargedWithout2xx).toEqual({ count: 1, amount: P });
     expect(result.lost).toEqual({ count: 0, amount: 0n });
+    expect(result.findings).toEqual([
+      '0xchannel-: accepted balance 2000 without a 2xx to the client (502 REPLICA_UNAVAILABLE, 409 BALANCE_STALE)',
+    ]);
   });
 
   it('counts a charged 2xx for a channel no book knows as lost', () => {

@@ -28,6 +28,8 @@ export interface ChannelEvidence {
   /** ledger_channels (balance, proof count) and the sum of the increments it applied (its revenue). */
   readonly ledger?: { readonly balance: bigint; readonly proofCount: number; readonly revenue: bigint };
   readonly events: readonly AcceptedEvent[];
+  /** What the client's requests that signed a given balance were answered (evidence for the findings). */
+  readonly attempts?: ReadonlyMap<bigint, readonly string[]>;
 }
 
 /** A count of requests (or proofs) and the token base units they carry. */
@@ -90,7 +92,12 @@ function checkAnswers(evidence: ChannelEvidence, eventBalances: ReadonlySet<bigi
 }
 
 /** The accepted events: overlapping acceptances (double) and acceptances no 2xx answered (charged). */
-function checkEvents(short: string, events: readonly AcceptedEvent[], answered: ReadonlyMap<bigint, number>) {
+function checkEvents(
+  short: string,
+  events: readonly AcceptedEvent[],
+  answered: ReadonlyMap<bigint, number>,
+  attempts: ReadonlyMap<bigint, readonly string[]> = new Map(),
+) {
   let double = ZERO;
   let chargedWithout2xx = ZERO;
   const findings: string[] = [];
@@ -104,7 +111,8 @@ function checkEvents(short: string, events: readonly AcceptedEvent[], answered: 
     if (event.balance > covered) covered = event.balance;
     if (!answered.has(event.balance)) {
       chargedWithout2xx = add(chargedWithout2xx, 1, event.balance - event.previousBalance);
-      findings.push(`${short}: accepted balance ${event.balance} without a 2xx to the client`);
+      const seen = attempts.get(event.balance)?.join(', ') ?? 'never signed by a recorded request';
+      findings.push(`${short}: accepted balance ${event.balance} without a 2xx to the client (${seen})`);
     }
   }
   return { double, chargedWithout2xx, findings, covered };
@@ -150,7 +158,7 @@ function checkBooks(evidence: ChannelEvidence, covered: bigint, eventCount: numb
 export function reconcileChannel(evidence: ChannelEvidence): Reconciliation {
   const events = distinctEvents(evidence.events);
   const answers = checkAnswers(evidence, new Set(events.map((event) => event.balance)));
-  const accepted = checkEvents(evidence.channelId.slice(0, 10), events, answers.answered);
+  const accepted = checkEvents(evidence.channelId.slice(0, 10), events, answers.answered, evidence.attempts);
   const books = checkBooks(evidence, accepted.covered, events.length);
   // A missing event shows both as a lost answer and as a book gap: count its units once.
   const lostAmount = answers.lost.amount > books.gap ? answers.lost.amount : books.gap;

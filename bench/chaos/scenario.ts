@@ -65,12 +65,20 @@ async function makeClients(
   return Promise.all(Array.from({ length: count }, (_, i) => PayingClient.create(`${role}-${i}`, setup)));
 }
 
-/** Each client pays one request after another until `stop()` or the shared request budget runs out. */
+/**
+ * Each client pays one request after another until `stop()` or the shared request budget runs out. The
+ * budget bounds the load during the fault; `extend()` adds the requests that show recovery after it.
+ */
 function startLoad(clients: PayingClient[], maxRequests: number) {
   let stopped = false;
   let sent = 0;
+  let budget = maxRequests;
   const loops = clients.map(async (client) => {
-    while (!stopped && sent < maxRequests) {
+    while (!stopped) {
+      if (sent >= budget) {
+        await sleep(100);
+        continue;
+      }
       sent++;
       const record = await client.pay();
       // A refusal comes back at once: do not spin on it.
@@ -78,11 +86,37 @@ function startLoad(clients: PayingClient[], maxRequests: number) {
     }
   });
   return {
+    extend: (requests: number) => (budget = Math.max(budget, sent) + requests),
     stop: async () => {
       stopped = true;
       await Promise.all(loops);
     },
   };
+}
+
+/** What each signed balance of a channel was answered, e.g. `502 REPLICA_UNAVAILABLE`. */
+function attemptsOn(channelId: string, records: readonly RequestRecord[]): Map<bigint, string[]> {
+  const attempts = new Map<bigint, string[]>();
+  for (const record of records) {
+    const outcome = `${record.status ?? 'no answer'}${record.code ? ` ${record.code}` : ''}`;
+    for (const { balance } of record.signed.filter((s) => s.channelId === channelId)) {
+      attempts.set(balance, [...(attempts.get(balance) ?? []), outcome]);
+    }
+  }
+  return attempts;
+}
+
+/** `200 x 950, 502 REPLICA_UNAVAILABLE x 12, ...`: the answers, grouped. */
+function answerCounts(records: readonly RequestRecord[]): string {
+  const counts = new Map<string, number>();
+  for (const r of records) {
+    const key = `${r.status ?? 'no answer'}${r.code ? ` ${r.code}` : ''}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .map(([key, n]) => `${key} x ${n}`)
+    .join(', ');
 }
 
 /** Runs one scenario end to end and returns its row of the table. */
@@ -118,6 +152,7 @@ export async function runScenario(
     .catch((err: Error) => (faultError = `the fault itself failed: ${err.message}`));
   const faultEnd = Date.now();
   log(`(${scenario.id}) fault healed after ${((faultEnd - faultStart) / 1000).toFixed(1)} s`);
+  load.extend(Math.ceil(limits.maxRequests / 5));
   await sleep(scenario.tailSeconds * 1000);
   await load.stop();
 
@@ -135,7 +170,11 @@ export async function runScenario(
     paid: records()
       .filter((r) => is2xx(r) && r.paid && r.paid.channelId.toLowerCase() === channelId)
       .map((r) => ({ balance: r.paid!.balance, cost: r.paid!.amount })),
+    attempts: attemptsOn(channelId, records()),
   }));
+  log(
+    `(${scenario.id}) answers since the fault: ${answerCounts(records().filter((r) => r.endedAt >= faultStart))}`,
+  );
   await Promise.all(all.map((client) => client.close()));
   return scenarioRow(scenario, records(), {
     window,
@@ -161,7 +200,8 @@ function scenarioRow(
   const sorted = [...records].sort((a, b) => a.endedAt - b.endedAt);
   const failures = sorted.filter((r) => r.endedAt >= window.faultStart && !is2xx(r));
   const lastFailure = failures[failures.length - 1];
-  const recovered = sorted.slice(-20).every(is2xx);
+  const after = sorted.filter((r) => r.startedAt >= window.faultEnd);
+  const recovered = after.length >= 20 && after.slice(-20).every(is2xx);
   return {
     id: scenario.id,
     title: scenario.title,
