@@ -19,7 +19,7 @@ export class SessionLock {
   async tryAcquire(): Promise<boolean> {
     if (this.client !== undefined && !this.lost) return true;
     await this.drop();
-    const client = new Client({ connectionString: this.databaseUrl });
+    const client = new Client({ connectionString: this.databaseUrl, application_name: 'session-lock' });
     // A dropped connection releases the lock on the server; remember it so the holder stops acting.
     const onLoss = () => {
       if (this.client === client) this.lost = true;
