@@ -20,6 +20,7 @@ import { LedgerApiError } from './ledger-api-error';
 import { LEDGER_CONFIG, ledgerTopicsOf, type LedgerConfig } from './ledger-config';
 
 const RETRY_DELAY_MS = 2_000;
+const LOCK_WATCH_MS = 1_000;
 
 /**
  * Owns the database and the projection consumer. Start-up (migrations, topics, joining the group) runs in the
@@ -32,6 +33,8 @@ export class LedgerRuntime implements OnApplicationBootstrap, OnApplicationShutd
   private projection: LedgerProjection | undefined;
   private stopped = false;
   private starting: Promise<void> | undefined;
+  private restarting: Promise<void> | undefined;
+  private watchTimer: NodeJS.Timeout | undefined;
   private readonly batchListeners: Array<
     (result: BatchResult & { topic: string; partition: number }) => void
   > = [];
@@ -41,6 +44,23 @@ export class LedgerRuntime implements OnApplicationBootstrap, OnApplicationShutd
 
   onApplicationBootstrap(): void {
     this.starting = this.startUntilStopped();
+    this.watchTimer = setInterval(() => this.restartIfLockLost(), LOCK_WATCH_MS);
+  }
+
+  /**
+   * A database failover or a terminated session takes the projection's writer lock with it: the projection then
+   * stops applying, and this starts it again (re-taking the lock and re-seeking to the stored offsets). Until it
+   * has, readiness fails (no projection).
+   */
+  private restartIfLockLost(): void {
+    const projection = this.projection;
+    if (this.stopped || this.restarting || !projection?.writerLockLost()) return;
+    this.logger.warn('the projection-writer lock went with its database session: restarting the projection');
+    this.projection = undefined;
+    this.restarting = (async () => {
+      await projection.stop().catch(() => undefined);
+      await this.startUntilStopped();
+    })().finally(() => (this.restarting = undefined));
   }
 
   /** Resolves once the schema is migrated and the consumer has joined its group. */
@@ -122,8 +142,10 @@ export class LedgerRuntime implements OnApplicationBootstrap, OnApplicationShutd
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
+    clearInterval(this.watchTimer);
     await this.projection?.stop();
     await this.starting;
+    await this.restarting;
     await this.projection?.stop();
     if (this.source?.isInitialized) await this.source.destroy();
   }

@@ -35,6 +35,12 @@ export interface LedgerProjection {
   lag(): Promise<PartitionLag[]>;
   /** True once the member joined its group and sought its partitions to the stored offsets. */
   joined(): boolean;
+  /**
+   * True once the shared projection-writer lock went with its connection: the projection applies nothing more
+   * (a rebuild could now take the lock) and must be stopped and started again, which re-takes the lock and
+   * re-seeks every partition to its stored offset.
+   */
+  writerLockLost(): boolean;
   /** Stop consuming; whatever was applied is already committed with its offsets. */
   stop(): Promise<void>;
 }
@@ -63,6 +69,9 @@ export async function startLedgerProjection(options: LedgerProjectionOptions): P
   try {
     await consumer.runBatches(
       async (batch) => {
+        // A plain Error, so the consumer retries (holding the partition) instead of dead-lettering the batch.
+        if (lock !== undefined && !lock.held())
+          throw new Error('the projection-writer lock was lost with its connection');
         const result = await applyBatch(options.dataSource, batch, clock());
         options.onBatch?.({ ...result, topic: batch.topic, partition: batch.partition });
       },
@@ -83,6 +92,7 @@ export async function startLedgerProjection(options: LedgerProjectionOptions): P
   return {
     lag: () => consumer.lag(),
     joined: () => joined,
+    writerLockLost: () => lock !== undefined && !lock.held(),
     stop() {
       // Idempotent: shutdown hooks may call it more than once.
       stopping ??= (async () => {

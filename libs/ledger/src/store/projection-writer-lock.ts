@@ -6,6 +6,9 @@ const WRITER_LOCK_KEY = 0x6c656468; // 'ledh'
 
 /** A held advisory lock; release it when the holder stops. */
 export interface HeldLock {
+  /** False once the lock's connection is gone (terminated, failover): Postgres released the lock with it. */
+  held(): boolean;
+  /** Releases the lock; nothing to do when its connection is already gone. */
   release(): Promise<void>;
 }
 
@@ -41,7 +44,10 @@ export async function takeProjectionWriterLock(
   }
   const unlock = mode === 'shared' ? 'pg_advisory_unlock_shared' : 'pg_advisory_unlock';
   return {
+    // TypeORM releases a query runner whose connection emits 'error'.
+    held: () => !runner.isReleased,
     async release() {
+      if (runner.isReleased) return;
       try {
         await runner.query(`SELECT ${unlock}($1)`, [WRITER_LOCK_KEY]);
       } finally {
