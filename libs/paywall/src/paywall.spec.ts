@@ -131,6 +131,17 @@ describe('Paywall.admit', () => {
     expect(refused.response.headers['Retry-After']).toBe('5');
   });
 
+  it('says it was the database, and nothing more, when a lock or statement timeout refused the read', async () => {
+    store.failing = true;
+    store.failure = Object.assign(new Error('canceling statement due to lock timeout'), { code: '55P03' });
+    const refused = rejection(await paywall.admit(request(payment(PRICE))));
+    expect(refused).toMatchObject({ status: 503, code: 'GATEWAY_UNAVAILABLE' });
+    expect(refused.response.headers['Retry-After']).toBe('5');
+    const body = JSON.parse(String(refused.response.body)) as { error: { message: string } };
+    expect(body.error.message).toMatch(/database is unavailable or busy; this request was not charged/);
+    expect(body.error.message).not.toMatch(/lock timeout/);
+  });
+
   it('answers CHANNEL_INSUFFICIENT_CONFIRMATIONS for a channel whose creation is not final', async () => {
     store.put({ channelId, sender, receiver, deposit: 10n * PRICE, confirmed: false });
     const refused = rejection(await paywall.admit(request(payment(PRICE))));

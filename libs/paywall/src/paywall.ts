@@ -1,4 +1,5 @@
 import { createBalanceProofAccepted, type MicroraidenEvent } from '@microraiden/events';
+import { isTransientDatabaseError } from '@microraiden/persistence';
 import {
   isChargeableStatus,
   parsePayment,
@@ -99,6 +100,8 @@ export interface PaywallOptions {
 }
 
 const MAX_ACCEPT_ATTEMPTS = 3;
+const DATABASE_UNAVAILABLE_MESSAGE =
+  "The gateway's database is unavailable or busy; this request was not charged. Retry after Retry-After seconds.";
 const EVENT_SOURCE = 'gateway';
 
 /**
@@ -467,7 +470,11 @@ export class Paywall {
     this.options.log?.(`gateway unavailable while ${what}`, {
       error: (err as Error)?.message ?? String(err),
     });
-    return this.reject(route, new ProtocolError('GATEWAY_UNAVAILABLE'), request, price);
+    // The cause stays in the log (it may name internal addresses); the client learns only that it was the database.
+    const error = isTransientDatabaseError(err)
+      ? new ProtocolError('GATEWAY_UNAVAILABLE', {}, { message: DATABASE_UNAVAILABLE_MESSAGE })
+      : new ProtocolError('GATEWAY_UNAVAILABLE');
+    return this.reject(route, error, request, price);
   }
 
   private chainUnavailable(

@@ -12,6 +12,8 @@ export class InMemoryChannelStore implements ChannelStore {
   readonly events: MicroraidenEvent[] = [];
   /** Set to make every call fail like an unreachable database. */
   failing = false;
+  /** What a failing store throws. */
+  failure: Error = new Error('database unreachable');
 
   /** Adds or replaces a channel; defaults: open, confirmed, nothing accepted. */
   put(channel: {
@@ -65,6 +67,6 @@ export class InMemoryChannelStore implements ChannelStore {
   }
 
   private check(): void {
-    if (this.failing) throw new Error('database unreachable');
+    if (this.failing) throw this.failure;
   }
 }
