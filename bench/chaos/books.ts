@@ -79,7 +79,8 @@ export async function readAcceptedEvents(
             const channelId = data.channelId.toLowerCase();
             if (wanted.has(channelId)) {
               const list = events.get(channelId) ?? [];
-              list.push({ id, previousBalance: data.previousBalance, balance: data.balance });
+              const acceptedBy = `${data.gatewayId} at ${String(data.acceptedAt).slice(11, 23)}`;
+              list.push({ id, previousBalance: data.previousBalance, balance: data.balance, acceptedBy });
               events.set(channelId, list);
             }
           }

@@ -16,6 +16,8 @@ export interface AcceptedEvent {
   readonly id: string;
   readonly previousBalance: bigint;
   readonly balance: bigint;
+  /** Which replica accepted it and when (evidence for the findings). */
+  readonly acceptedBy?: string;
 }
 
 /** Everything known about one channel at the end of a scenario. */
@@ -112,7 +114,8 @@ function checkEvents(
     if (!answered.has(event.balance)) {
       chargedWithout2xx = add(chargedWithout2xx, 1, event.balance - event.previousBalance);
       const seen = attempts.get(event.balance)?.join(', ') ?? 'never signed by a recorded request';
-      findings.push(`${short}: accepted balance ${event.balance} without a 2xx to the client (${seen})`);
+      const by = event.acceptedBy ? ` by ${event.acceptedBy}` : '';
+      findings.push(`${short}: accepted balance ${event.balance}${by} without a 2xx to the client (${seen})`);
     }
   }
   return { double, chargedWithout2xx, findings, covered };

@@ -57,7 +57,7 @@ const gatewayKill: Scenario = {
   tailSeconds: 10,
   async fault({ stack, cheat, log }) {
     await stack.service('gateway-1').kill();
-    log('gateway-1 killed; a cheating close meanwhile');
+    log(`gateway-1 killed at ${new Date().toISOString().slice(11, 23)}; a cheating close meanwhile`);
     await cheat(0);
     await sleep(2_000);
     await stack.service('gateway-1').start();
