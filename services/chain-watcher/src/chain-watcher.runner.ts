@@ -23,6 +23,7 @@ import { readDeploymentFile, type Deployment } from '@microraiden/contracts';
 import { TOPICS, type ChannelEvent } from '@microraiden/events';
 import { createPgPool, databaseTimeoutsOf, SessionLock } from '@microraiden/persistence';
 import {
+  backoffDelayMs,
   createEventConsumer,
   createEventProducer,
   ensureTopics,
@@ -39,6 +40,8 @@ import { StartupCheck } from './startup-check';
 import { WatcherMetrics } from './watcher-metrics';
 
 const SOURCE = 'chain-watcher';
+/** Longest pause of a failing loop: well inside DISPUTE_MARGIN_SECONDS, so an outage's end is noticed in time. */
+const MAX_LOOP_BACKOFF_MS = 5_000;
 
 /**
  * Runs the chain-watcher: follows the channel manager into Kafka, keeps the receiver's accepted proofs from Kafka,
@@ -345,16 +348,27 @@ export class ChainWatcherRunner implements OnModuleInit, OnApplicationBootstrap,
     } else this.log.warn('chain moved while reading, retrying', { reason: outcome.reason });
   }
 
-  /** Run `work` every poll interval while leading; failures are logged, counted and retried. */
+  /**
+   * Run `work` every poll interval while leading; failures are logged, counted and retried, backing off (up to
+   * {@link MAX_LOOP_BACKOFF_MS}) while they repeat, as when the database or the RPC node is gone.
+   */
   private async every(what: string, work: () => Promise<void>): Promise<void> {
+    const policy = {
+      initialDelayMs: this.config.POLL_INTERVAL_MS,
+      maxDelayMs: Math.max(this.config.POLL_INTERVAL_MS, MAX_LOOP_BACKOFF_MS),
+      maxAttempts: Number.POSITIVE_INFINITY,
+    };
+    let failures = 0;
     while (!this.stopping && this.leading) {
       try {
         await work();
+        failures = 0;
       } catch (err) {
+        failures += 1;
         this.metrics.followErrors.inc();
-        this.log.error(`${what} failed, retrying`, { error: (err as Error).message });
+        this.log.error(`${what} failed (${failures} in a row), retrying`, { error: (err as Error).message });
       }
-      await this.sleep(this.config.POLL_INTERVAL_MS);
+      await this.sleep(failures === 0 ? this.config.POLL_INTERVAL_MS : backoffDelayMs(failures, policy));
     }
   }
 
