@@ -3,6 +3,9 @@ import { anvilPrivateKey, STACK_ACCOUNTS } from './anvil-accounts';
 import type { ServiceSpec } from './service-process';
 import type { StackOptions } from './stack-options';
 
+/** The chain-watcher publishes a change at this depth; the gateways count alike. */
+const CONFIRMATIONS = '1';
+
 /** What the stack's services are configured from. */
 export interface StackServicesOptions {
   readonly ports: StackOptions['ports'];
@@ -45,6 +48,9 @@ export function serviceSpecs(stack: StackServicesOptions): ServiceSpec[] {
       RETRY_AFTER_CONFIRMATIONS_S: '1',
       // Paid routes answer 503 while the chain-watcher (which follows the chain and disputes) is not ready.
       CHAIN_WATCHER_URL: `http://127.0.0.1:${ports.chainWatcher}`,
+      // Read only to tell a mined but unconfirmed channel or top-up (wait) from a missing one; counted as the watcher.
+      RPC_URL: `http://127.0.0.1:${ports.anvil}`,
+      CONFIRMATIONS,
     },
   });
   return [
@@ -74,7 +80,7 @@ export function serviceSpecs(stack: StackServicesOptions): ServiceSpec[] {
         HOST: '127.0.0.1',
         RPC_URL: `http://127.0.0.1:${ports.anvil}`,
         RECEIVER_PRIVATE_KEY: receiverKey,
-        CONFIRMATIONS: '1',
+        CONFIRMATIONS,
         POLL_INTERVAL_MS: '250',
         TOPIC_PARTITIONS: '1',
       },

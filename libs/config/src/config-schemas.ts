@@ -21,6 +21,13 @@ export const databaseUrlSchema = z.string().regex(/^postgres(ql)?:\/\//, 'expect
 /** An http(s) or ws(s) JSON-RPC endpoint. */
 export const rpcUrlSchema = z.string().regex(/^(https?|wss?):\/\//, 'expected an http(s):// or ws(s):// URL');
 
+/**
+ * CONFIRMATIONS: blocks a log must be buried under before it counts. A log in block `b` has `head - b`
+ * confirmations (`head` = the latest block number), so with 0 a log counts as soon as it is mined. The chain-watcher
+ * publishes a change once it has this many; the gateway counts the same way (docs/protocol.md section 6).
+ */
+export const confirmationsSchema = z.coerce.number().int().min(0).max(10_000);
+
 /** pino log levels. */
 export const logLevelSchema = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 

@@ -2,11 +2,13 @@ import { hostname } from 'node:os';
 import {
   booleanSchema,
   ConfigError,
+  confirmationsSchema,
   databaseUrlSchema,
   kafkaBrokersSchema,
   loadConfig,
   logLevelSchema,
   portSchema,
+  rpcUrlSchema,
 } from '@microraiden/config';
 import { TOPICS } from '@microraiden/events';
 import { DATABASE_TIMEOUTS_ENV } from '@microraiden/persistence';
@@ -73,6 +75,16 @@ export const gatewayConfigSchema = z.object({
     .regex(/^https?:\/\/[^/?#]+(\/[^?#]*)?$/, 'expected an http(s):// URL without query')
     .optional(),
   CHAIN_WATCHER_GRACE_S: positiveInt(3600).default(30),
+  /**
+   * A JSON-RPC endpoint of the deployment's chain. Read only when a proof names a channel the gateway does not know or
+   * exceeds its known deposit, to answer CHANNEL_INSUFFICIENT_CONFIRMATIONS for a creation or top-up mined but not yet
+   * confirmed (unset: such proofs get CHANNEL_NOT_FOUND / BALANCE_EXCEEDS_DEPOSIT).
+   */
+  RPC_URL: rpcUrlSchema.optional(),
+  /** The chain-watcher's CONFIRMATIONS: set both to the same value. */
+  CONFIRMATIONS: confirmationsSchema.default(2),
+  /** Bound of one such chain read. */
+  RPC_TIMEOUT_MS: positiveInt(60_000).default(2_000),
   CHAIN_WATCHER_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(2_000),
   RETRY_AFTER_CONFIRMATIONS_S: positiveInt(3600).default(15),
   MAX_BODY_BYTES: positiveInt(1 << 30).default(1 << 20),

@@ -1,6 +1,7 @@
 // The gateway's logic, framework-free: route prices, the paywall decision (verify before, accept exactly once
 // after the upstream), the shared channel table and its projection from chain events, cooperative close, the
 // reverse proxy and the plain Node middleware. services/gateway wires it into Nest.
+export * from './chain-channel-reads';
 export * from './chain-guard';
 export * from './channel-closer';
 export * from './channel-event-projector';
@@ -18,6 +19,7 @@ export * from './paywall-middleware';
 export * from './paywall-page';
 export * from './paywall-proxy';
 export * from './paywall-response';
+export * from './pending-deposit-decision';
 export * from './pg-channel-store';
 export * from './prometheus-paywall-metrics';
 export * from './receiver-key';
@@ -25,6 +27,7 @@ export * from './request-target';
 export * from './reservation-book';
 export * from './route-table';
 export * from './routes-file';
+export * from './rpc-chain-channel-reader';
 export * from './testing/in-memory-channel-store';
 export * from './upstream-client';
 export * from './testing/test-paywall';

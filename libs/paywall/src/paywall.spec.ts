@@ -10,6 +10,7 @@ import {
   type Hex32,
 } from '@microraiden/protocol';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { ChainChannelReads } from './chain-channel-reads';
 import type { ChainVerdict } from './chain-guard';
 import {
   Paywall,
@@ -19,6 +20,7 @@ import {
   type PaywallRequest,
 } from './paywall';
 import { NO_METRICS } from './paywall-metrics';
+import type { ChainChannelState } from './pending-deposit-decision';
 import { RouteTable } from './route-table';
 import { InMemoryChannelStore } from './testing/in-memory-channel-store';
 
@@ -171,6 +173,55 @@ describe('Paywall.refusal (answers of the close API)', () => {
     expect(parseChallenge(mismatch.headers).ok).toBe(true);
     expect(mismatch.headers['PAYMENT-REQUIRED']).toBeUndefined();
     expect(mismatch.headers['Content-Type']).toMatch(/^text\/html/);
+  });
+});
+
+describe('Paywall.admit with chain reads (a creation or top-up mined, not confirmed)', () => {
+  const unknown = `0x${'cd'.repeat(32)}` as Hex32;
+  let reads: string[];
+  let onChain: ChainChannelState;
+  let withChain: Paywall;
+
+  beforeEach(() => {
+    reads = [];
+    onChain = {
+      head: 50,
+      channel: { sender, receiver, deposit: 30n * PRICE, closing: false },
+      recentChanges: [{ kind: 'topped-up', block: 49, deposit: 30n * PRICE }],
+    };
+    const reader = { read: async (id: Hex32) => (reads.push(id), onChain) };
+    withChain = new Paywall(paywallOptions({ chainReads: new ChainChannelReads({ reader, required: 2 }) }));
+  });
+
+  const proof = (balance: bigint, id: Hex32 = channelId, key = SENDER_KEY) => {
+    const signature = signBalanceProof(key, domain, { channelId: id, receiver, balance });
+    return encodePayment({ sender, channelId: id, balance, signature });
+  };
+
+  it('answers CHANNEL_INSUFFICIENT_CONFIRMATIONS, not BALANCE_EXCEEDS_DEPOSIT, for a pending top-up', async () => {
+    const refused = rejection(await withChain.admit(request(proof(20n * PRICE))));
+    expect(refused).toMatchObject({ status: 402, code: 'CHANNEL_INSUFFICIENT_CONFIRMATIONS' });
+    expect(refused.response.headers['Retry-After']).toBe('15');
+    expect(JSON.parse(refused.response.body).error.details).toMatchObject({ confirmations: 1, missing: 1 });
+    expect(rejection(await withChain.admit(request(proof(31n * PRICE)))).code).toBe(
+      'BALANCE_EXCEEDS_DEPOSIT',
+    );
+  });
+
+  it('answers CHANNEL_INSUFFICIENT_CONFIRMATIONS, not CHANNEL_NOT_FOUND, for a channel the chain has', async () => {
+    expect(rejection(await withChain.admit(request(proof(PRICE, unknown)))).code).toBe(
+      'CHANNEL_INSUFFICIENT_CONFIRMATIONS',
+    );
+    onChain = { head: 50, channel: undefined, recentChanges: [] };
+    const other = `0x${'ef'.repeat(32)}` as Hex32;
+    expect(rejection(await withChain.admit(request(proof(PRICE, other)))).code).toBe('CHANNEL_NOT_FOUND');
+  });
+
+  it('reads nothing for a proof the claimed sender did not sign, nor for an accepted one', async () => {
+    const forged = proof(PRICE, unknown, `0x${'11'.repeat(32)}`);
+    expect(rejection(await withChain.admit(request(forged))).code).toBe('CHANNEL_NOT_FOUND');
+    expect((await withChain.admit(request(proof(PRICE)))).kind).toBe('paid');
+    expect(reads).toEqual([]);
   });
 });
 

@@ -4,6 +4,7 @@ import {
   isChargeableStatus,
   parsePayment,
   ProtocolError,
+  verifyBalanceProofSignature,
   verifyPayment,
   type Address,
   type ChannelDomain,
@@ -12,11 +13,13 @@ import {
   type Payment,
   type PaymentDecision,
 } from '@microraiden/protocol';
+import type { ChainChannelReads } from './chain-channel-reads';
 import type { ChainGuardView, ChainVerdict } from './chain-guard';
 import { channelViewOf, REQUIRED_CONFIRMATIONS, type ChannelSnapshot } from './channel-snapshot';
 import type { ChannelStore } from './channel-store';
 import { GatewayError } from './gateway-error';
 import { OpenChannelCache } from './open-channel-cache';
+import { decidePendingDeposit, PENDING_CANDIDATES, type ChainChannelState } from './pending-deposit-decision';
 import { NO_METRICS, type PaywallMetrics } from './paywall-metrics';
 import {
   gatewayErrorResponse,
@@ -94,6 +97,11 @@ export interface PaywallOptions {
   readonly retryAfter?: RetryAfter;
   /** Refuses every request to a paid route while nothing follows the chain for the receiver (unset: never). */
   readonly chainGuard?: ChainGuardView;
+  /**
+   * Reads the chain when a proof is refused as CHANNEL_NOT_FOUND or BALANCE_EXCEEDS_DEPOSIT, to answer
+   * CHANNEL_INSUFFICIENT_CONFIRMATIONS for a creation or top-up mined but not confirmed yet (unset: never).
+   */
+  readonly chainReads?: ChainChannelReads;
   readonly clock?: () => Date;
   /** Where unexpected failures (database down) are reported; never receives keys or signatures. */
   readonly log?: (message: string, extra: Record<string, string | number>) => void;
@@ -235,7 +243,8 @@ export class Paywall {
     this.metrics.verifySeconds((performance.now() - started) / 1000);
     if (!decision.accepted || snapshot === undefined) {
       const error = decision.accepted ? new ProtocolError('CHANNEL_NOT_FOUND') : decision.error;
-      return this.reject(route, error, request, price, payment.channelId, committed);
+      const judged = await this.pendingOnChain(payment, error);
+      return this.reject(route, judged, request, price, payment.channelId, committed);
     }
     const reservation = this.reservations.reserve(payment.channelId, decision.balance);
     return {
@@ -253,6 +262,28 @@ export class Paywall {
         admittedAt: started,
       },
     };
+  }
+
+  /**
+   * A proof refused because this gateway does not know the channel, or knows too small a deposit, may be waiting
+   * for the confirmations of a creation or top-up already mined (docs/protocol.md section 6, step 9): the chain
+   * decides. Only for a proof that RDN-Sender-Address signed, so that garbage costs no RPC read.
+   */
+  private async pendingOnChain(payment: Payment, refusal: ProtocolError): Promise<ProtocolError> {
+    const chain = this.options.chainReads;
+    if (chain === undefined || !PENDING_CANDIDATES.has(refusal.code)) return refusal;
+    const { receiver, domain } = this.options.identity;
+    const signed = verifyBalanceProofSignature(
+      domain,
+      { channelId: payment.channelId, receiver, balance: payment.balance },
+      payment.signature,
+      payment.sender,
+    );
+    if (!signed.ok) return refusal;
+    const judge = (state: ChainChannelState) =>
+      decidePendingDeposit({ refusal, payment, receiver, chain: state, required: chain.required });
+    const state = await chain.stateOf(payment.channelId, (cached) => judge(cached) !== refusal);
+    return state === undefined ? refusal : judge(state);
   }
 
   /**

@@ -27,7 +27,7 @@ export interface ChannelView {
   readonly unconfirmedDeposit?: bigint;
   /** `closing` once an uncooperative close is seen on chain or the receiver has issued a closing signature. */
   readonly state: 'open' | 'closing';
-  /** Blocks on top of (and including) the block that created the channel. */
+  /** Blocks mined on top of the block that created the channel (`head - b`, docs/protocol.md section 6). */
   readonly confirmations: number;
 }
 

@@ -1,6 +1,7 @@
 import {
   amountSchema,
   booleanSchema,
+  confirmationsSchema,
   databaseUrlSchema,
   kafkaBrokersSchema,
   loadConfig,
@@ -38,7 +39,7 @@ export const chainWatcherConfigSchema = z
     /** The deployment file written by `npm run contracts:deploy`. */
     DEPLOYMENT_FILE: z.string().min(1).default('deployments/local.json'),
     /** Blocks a log must be buried under before it is published and acted on. */
-    CONFIRMATIONS: nonNegativeInt.default(2),
+    CONFIRMATIONS: confirmationsSchema.default(2),
     POLL_INTERVAL_MS: positiveInt.default(1_000),
     /** Largest eth_getLogs range (providers limit it; 500 is accepted everywhere). */
     MAX_BLOCK_RANGE: positiveInt.max(10_000).default(500),

@@ -9,6 +9,7 @@ import {
   type OutboxRelay,
 } from '@microraiden/kafka';
 import {
+  ChainChannelReads,
   ChainGuard,
   ChannelCloser,
   ChannelEventProjector,
@@ -22,6 +23,7 @@ import {
   readRoutesFile,
   receiverKeySourceOf,
   RouteTable,
+  RpcChainChannelReader,
   UpstreamClient,
   type GatewayConfig,
   type PaywallIdentity,
@@ -69,6 +71,7 @@ export class GatewayRuntime {
     private readonly kafka: KafkaClientOptions,
     private readonly relay: OutboxRelay,
     private readonly chainGuard: ChainGuard | undefined,
+    private readonly chainReader: RpcChainChannelReader | undefined,
   ) {}
 
   /** Reads the deployment, routes and key, and wires the replica; starts nothing yet. */
@@ -133,6 +136,28 @@ export class GatewayRuntime {
       outboxLag: () => relay.lag(),
       chainGuardClosed: () => chainGuard?.verdict().open === false,
     });
+    // Read only for proofs the gateway's own view refuses (unknown channel, deposit too small): is the change mined
+    // but not confirmed yet? Without RPC_URL those get CHANNEL_NOT_FOUND / BALANCE_EXCEEDS_DEPOSIT.
+    const chainReader =
+      config.RPC_URL === undefined
+        ? undefined
+        : new RpcChainChannelReader(
+            config.RPC_URL,
+            { chainId: deployment.chainId, channelManager: identity.domain.verifyingContract },
+            config.RPC_TIMEOUT_MS,
+          );
+    if (chainReader === undefined)
+      logger.warn(
+        'RPC_URL is not set: a proof for a channel or top-up mined but not yet confirmed gets CHANNEL_NOT_FOUND or BALANCE_EXCEEDS_DEPOSIT instead of CHANNEL_INSUFFICIENT_CONFIRMATIONS',
+      );
+    const chainReads =
+      chainReader &&
+      new ChainChannelReads({
+        reader: chainReader,
+        required: config.CONFIRMATIONS,
+        timeoutMs: config.RPC_TIMEOUT_MS,
+        onError: (err) => logger.warn(`chain read failed: ${(err as Error)?.message ?? String(err)}`),
+      });
     const paywall = new Paywall({
       identity,
       routes,
@@ -140,6 +165,7 @@ export class GatewayRuntime {
       gatewayId: config.GATEWAY_ID,
       metrics,
       ...(chainGuard === undefined ? {} : { chainGuard }),
+      ...(chainReads === undefined ? {} : { chainReads }),
       retryAfter: { confirmations: config.RETRY_AFTER_CONFIRMATIONS_S, unavailable: 5 },
       log: (message, extra) => logger.error({ ...extra }, message),
     });
@@ -159,6 +185,7 @@ export class GatewayRuntime {
       kafka,
       relay,
       chainGuard,
+      chainReader,
     );
   }
 
@@ -234,6 +261,7 @@ export class GatewayRuntime {
     await this.consumer?.stop().catch((err: Error) => this.logger.warn(`consumer stop: ${err.message}`));
     await this.relay.stop().catch((err: Error) => this.logger.warn(`relay stop: ${err.message}`));
     await this.upstream.close().catch(() => undefined);
+    this.chainReader?.close();
     await this.pool.end().catch(() => undefined);
     void this.kafkaLoop;
   }

@@ -26,6 +26,10 @@ export interface ChainFixture {
   readonly domain: ChannelDomain;
   /** Opens a real channel from anvil account `senderIndex` and returns its `channel.created` event. */
   openChannel(senderIndex: number, receiver: Address, deposit: bigint): Promise<ChannelLogEvent>;
+  /** Tops up `channelId` from anvil account `senderIndex` (its sender) by `amount`; resolves once mined. */
+  topUp(senderIndex: number, channelId: Hex32, amount: bigint): Promise<void>;
+  /** Mines `blocks` empty blocks. */
+  mine(blocks: number): Promise<void>;
   close(): void;
 }
 
@@ -82,6 +86,16 @@ export async function deployChain(rpcUrl: string): Promise<ChainFixture> {
         },
         { source: 'chain-watcher', occurredAt: new Date(Number(block!.timestamp) * 1000).toISOString() },
       );
+    },
+    async topUp(senderIndex, channelId, amount) {
+      const sender = walletOf(senderIndex);
+      const token = microTokenAt(deployment.token, sender);
+      await (await token.mint(await sender.getAddress(), amount)).wait();
+      await (await token.approve(deployment.channelManager, amount)).wait();
+      await (await channelManagerAt(deployment.channelManager, sender).topUp(channelId, amount)).wait();
+    },
+    async mine(blocks) {
+      await provider.send('anvil_mine', [`0x${blocks.toString(16)}`]);
     },
     close: () => provider.destroy(),
   };
