@@ -327,6 +327,7 @@ describe('gateway processes under database faults', () => {
             return { res, body, ms: performance.now() - started };
           }),
         );
+        console.log(`${table} locked: 503 after ${answers.map((a) => Math.round(a.ms)).join(' and ')} ms`);
         for (const { res, body, ms } of answers) {
           expect(res.status).toBe(503);
           expect(res.headers.get('rdn-error')).toBe('GATEWAY_UNAVAILABLE');
