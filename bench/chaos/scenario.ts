@@ -27,11 +27,17 @@ export interface Scenario {
   readonly leadSeconds: number;
   readonly tailSeconds: number;
   /** Runs the fault from its start until it is healed. */
-  fault(context: FaultContext): Promise<void>;
-  /** A dispute counts only if it settled by this block (e.g. while the broker was still down). */
-  disputeByBlock?(): number | undefined;
+  fault(context: FaultContext): Promise<FaultReport | void>;
   /** Scenario-specific failures (e.g. answers slower than a bound during the fault). */
   check?(records: readonly RequestRecord[], window: { faultStart: number; faultEnd: number }): string[];
+}
+
+/** What a fault observed while it ran. */
+export interface FaultReport {
+  /** A dispute counts only if it settled by this block (e.g. while the broker was still down). */
+  readonly disputeByBlock?: number;
+  /** Failures the fault itself saw (e.g. no backoff while the receiver had no gas). */
+  readonly failures?: readonly string[];
 }
 
 /** Load shape shared by every scenario: bounded in clients, requests and time. */
@@ -146,10 +152,10 @@ export async function runScenario(
       springCheat(cheats[index]!, cheaters[index]!, stack.provider, stack.deployment, limits.price),
     records,
   };
-  let faultError: string | undefined;
-  await scenario
+  const report: FaultReport = await scenario
     .fault(context)
-    .catch((err: Error) => (faultError = `the fault itself failed: ${err.message}`));
+    .then((facts) => facts ?? {})
+    .catch((err: Error) => ({ failures: [`the fault itself failed: ${err.message}`] }));
   const faultEnd = Date.now();
   log(`(${scenario.id}) fault healed after ${((faultEnd - faultStart) / 1000).toFixed(1)} s`);
   load.extend(Math.ceil(limits.maxRequests / 5));
@@ -158,7 +164,7 @@ export async function runScenario(
 
   const window = { faultStart, faultEnd };
   const outcomes = await watchCheats(cheats, stack.provider, stack.deployment, faultEnd + 30_000);
-  const byBlock = scenario.disputeByBlock?.();
+  const byBlock = report.disputeByBlock;
   const disputed = outcomes.filter(
     (o) => o.disputedAt !== undefined && (byBlock === undefined || o.settledBlock! <= byBlock),
   );
@@ -182,7 +188,7 @@ export async function runScenario(
     disputes: disputed.length,
     deaths: stack.deaths().filter((death) => death.at >= started),
     notes: [
-      ...(faultError ? [faultError] : []),
+      ...(report.failures ?? []),
       ...(quiet ? [] : ['the ledger did not catch up with the gateways within 60 s']),
       ...(scenario.check?.(records(), window) ?? []),
     ],
