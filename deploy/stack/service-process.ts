@@ -5,11 +5,13 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StackError } from './stack-error';
 
-/** One TypeScript entry point the stack runs from source, with its port and environment. */
+/** One TypeScript entry point the stack runs from source (or a program), with its port and environment. */
 export interface ServiceSpec {
   readonly name: string;
   /** Repository-relative .ts file, run with `node -r @swc-node/register`. */
   readonly entry: string;
+  /** A program and its arguments to run instead of `entry` (Prometheus). */
+  readonly command?: readonly [string, ...string[]];
   readonly port: number;
   readonly env: Readonly<Record<string, string>>;
   /** Path polled until it answers 200. */
@@ -51,7 +53,8 @@ export class ServiceProcess {
     this.logFile = path.join(logDir, `${spec.name}.log`);
     const fd = openSync(this.logFile, 'a');
     try {
-      this.child = spawn(process.execPath, ['-r', '@swc-node/register', spec.entry], {
+      const [program, ...args] = spec.command ?? [process.execPath, '-r', '@swc-node/register', spec.entry];
+      this.child = spawn(program, args, {
         cwd: repo,
         env: { ...process.env, ...spec.env },
         // Its own process group: Ctrl-C in the terminal reaches only the orchestrator, which then stops

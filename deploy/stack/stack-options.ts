@@ -17,6 +17,7 @@ const envSchema = z.object({
   CHAIN_WATCHER_PORT: port.default(3002),
   KAFKA_PORT: port.default(9092),
   ANVIL_PORT: port.default(8545),
+  PROMETHEUS_PORT: port.default(9090),
   PGHOST: z.string().default('127.0.0.1'),
   PGPORT: port.default(5432),
   /** Seconds each service may take to answer /health/ready (swc compiles on first start). */
@@ -37,6 +38,7 @@ export interface StackOptions {
     readonly chainWatcher: number;
     readonly kafka: number;
     readonly anvil: number;
+    readonly prometheus: number;
   };
   readonly databaseUrl: string;
   readonly readyTimeoutMs: number;
@@ -46,7 +48,7 @@ export const STACK_USAGE = `usage: npm run stack [-- --check] [--keep-infra]
   --check       start the stack, pay for two requests through the front, check the ledger, stop (exit 0/1)
   --keep-infra  on exit stop only the services, leave Kafka and anvil running
 ports (env): FRONT_PORT 8080, UPSTREAM_PORT 8081, GATEWAY_PORTS 3000,3003, LEDGER_PORT 3001,
-  CHAIN_WATCHER_PORT 3002, KAFKA_PORT 9092, ANVIL_PORT 8545; STACK_READY_TIMEOUT_S 120`;
+  CHAIN_WATCHER_PORT 3002, KAFKA_PORT 9092, ANVIL_PORT 8545, PROMETHEUS_PORT 9090; STACK_READY_TIMEOUT_S 120`;
 
 /** Parses the command line and the port environment once, at start. */
 export function parseStackOptions(argv: string[], env: NodeJS.ProcessEnv): StackOptions {
@@ -79,6 +81,7 @@ export function parseStackOptions(argv: string[], env: NodeJS.ProcessEnv): Stack
       chainWatcher: e.CHAIN_WATCHER_PORT,
       kafka: e.KAFKA_PORT,
       anvil: e.ANVIL_PORT,
+      prometheus: e.PROMETHEUS_PORT,
     },
     databaseUrl: `postgres://postgres@${e.PGHOST}:${e.PGPORT}/microraiden`,
     readyTimeoutMs: e.STACK_READY_TIMEOUT_S * 1000,

@@ -11,6 +11,7 @@ import { STACK_ACCOUNTS } from './anvil-accounts';
 import { serviceSpecs } from './stack-services';
 import { stackDatabaseUrl } from './stack-database';
 import { deployOrReuse, ensureBlocksKeepComing, fundDemoSender, writeDemoSenderKey } from './local-chain';
+import { findPrometheus, prometheusSpec } from './prometheus-spec';
 import { portInUse, ServiceProcess, type ServiceSpec } from './service-process';
 import { runSmokeCheck } from './smoke-check';
 import { DEMO_LINKS } from '../../examples/demo-links';
@@ -25,6 +26,7 @@ const deploymentFile = path.join(runDir, 'deployment.json');
 const senderKeyFile = path.join(runDir, 'demo-sender.key');
 const pidsFile = path.join(runDir, 'stack.pids');
 const stackPidFile = path.join(runDir, 'stack.pid');
+const prometheusDir = path.join(runDir, 'prometheus');
 const STOP_GRACE_MS = 10_000;
 
 const log = (line: string) => process.stdout.write(`[stack] ${line}\n`);
@@ -52,10 +54,11 @@ function stopLeftovers(): void {
       continue;
     }
     const ours =
-      cmdline.includes('@swc-node/register') &&
-      (cmdline.includes('services/') ||
-        cmdline.includes('deploy/stack/') ||
-        cmdline.includes('examples/demo-upstream'));
+      (cmdline.includes('@swc-node/register') &&
+        (cmdline.includes('services/') ||
+          cmdline.includes('deploy/stack/') ||
+          cmdline.includes('examples/demo-upstream'))) ||
+      cmdline.includes(`--storage.tsdb.path=${prometheusDir}`);
     if (ours) {
       log(`stopping process group ${pid} left by an earlier stack run`);
       try {
@@ -75,6 +78,7 @@ const PORT_VARIABLES: Record<string, string> = {
   ledger: 'LEDGER_PORT',
   'chain-watcher': 'CHAIN_WATCHER_PORT',
   front: 'FRONT_PORT',
+  prometheus: 'PROMETHEUS_PORT',
 };
 
 // Checked before anything starts, so a taken port fails in a second, not after the infrastructure is up.
@@ -86,10 +90,42 @@ async function portsInUse(ports: StackOptions['ports']): Promise<string[]> {
     [ports.gateways[1], 'GATEWAY_PORTS'],
     [ports.ledger, 'LEDGER_PORT'],
     [ports.chainWatcher, 'CHAIN_WATCHER_PORT'],
+    [ports.prometheus, 'PROMETHEUS_PORT'],
   ];
   const taken: string[] = [];
   for (const [port, variable] of wanted) if (await portInUse(port)) taken.push(`${port} (${variable})`);
   return taken;
+}
+
+/** Prometheus scraping every service of the stack, when Debian's package is installed. */
+async function startPrometheus(
+  options: StackOptions,
+  track: (spec: ServiceSpec) => Promise<ServiceProcess>,
+  announceReady: (child: ServiceProcess) => Promise<void>,
+): Promise<ServiceProcess | undefined> {
+  const binary = findPrometheus();
+  if (binary === undefined) {
+    log('  prometheus is not installed (apt-get install prometheus): running without it');
+    return undefined;
+  }
+  const { ports } = options;
+  const local = (port: number) => `127.0.0.1:${port}`;
+  const prometheus = await track(
+    prometheusSpec({
+      binary,
+      monitoringDir: path.join(repo, 'deploy/monitoring'),
+      runDir: prometheusDir,
+      port: ports.prometheus,
+      targets: {
+        gateway: ports.gateways.map(local),
+        ledger: [local(ports.ledger)],
+        'chain-watcher': [local(ports.chainWatcher)],
+        prometheus: [local(ports.prometheus)],
+      },
+    }),
+  );
+  await announceReady(prometheus);
+  return prometheus;
 }
 
 async function main(): Promise<number> {
@@ -222,6 +258,7 @@ async function main(): Promise<number> {
       },
     });
     await announceReady(front);
+    const prometheus = await startPrometheus(options, track, announceReady);
 
     const [gateway1, gateway2, ledger, watcher] = services as [
       ServiceProcess,
@@ -239,6 +276,9 @@ async function main(): Promise<number> {
       `  operator page        ${ledger.url}/operator   (channels, revenue, funds at risk, projection lag)`,
       `  chain-watcher        ${watcher.url}/health/ready   docs ${watcher.url}/docs   metrics ${watcher.url}/metrics`,
       `  demo upstream        ${upstream.url}`,
+      prometheus
+        ? `  prometheus           ${prometheus.url}   (scrapes every service; alerts ${prometheus.url}/alerts; deploy/monitoring/)`
+        : `  prometheus           not installed (apt-get install prometheus): the stack runs without it`,
       `  anvil ${rpcUrl}   Kafka 127.0.0.1:${ports.kafka}   Postgres ${databaseUrl}`,
       `  deployment           ${path.relative(repo, deploymentFile)} (manager ${deployment.channelManager}, token ${deployment.token})`,
       `  operator token       ${operatorToken}   (curl -H 'Authorization: Bearer ${operatorToken}' ${gateway1.url}/api/1/stats)`,

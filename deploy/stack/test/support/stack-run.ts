@@ -6,8 +6,8 @@ import { portInUse } from '../../service-process';
 
 const repo = path.resolve(__dirname, '../../../..');
 
-/** The stack's default ports (README): front, demo upstream, gateways, ledger, chain-watcher. */
-export const STACK_PORTS = [8080, 8081, 3000, 3003, 3001, 3002] as const;
+/** The stack's default ports (README): front, demo upstream, gateways, ledger, chain-watcher, Prometheus. */
+export const STACK_PORTS = [8080, 8081, 3000, 3003, 3001, 3002, 9090] as const;
 
 /** Process ids of `deploy/stack/stack.ts` runs other than this process's children (read from /proc). */
 export function otherStackRuns(): number[] {
@@ -60,6 +60,8 @@ export interface StackUrls {
   rpcUrl: string;
   databaseUrl: string;
   deploymentFile: string;
+  /** Absent when Prometheus is not installed. */
+  prometheus?: string;
 }
 
 /** `npm run stack` (the same command, without npm in between so SIGINT reaches it directly), in the background. */
@@ -73,13 +75,22 @@ export class StackRun {
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
   }
 
-  /** Start the stack; `--keep-infra` when the infrastructure was already running before. */
-  static start(): StackRun {
+  /**
+   * Start the stack; `--keep-infra` when the infrastructure was already running before. `ports` are stack
+   * options from the environment (FRONT_PORT, ...) to use instead of the defaults.
+   */
+  static start(ports: Record<string, string> = {}): StackRun {
     // The test runner's KAFKA_BROKERS/DATABASE_URL/RPC_URL point at its own infrastructure, not the stack's.
     const { KAFKA_BROKERS: _k, DATABASE_URL: _d, RPC_URL: _r, ...env } = process.env;
     const args = ['-r', '@swc-node/register', 'deploy/stack/stack.ts'];
     if (infraAlreadyRunning()) args.push('--keep-infra');
-    return new StackRun(spawn(process.execPath, args, { cwd: repo, env, stdio: ['ignore', 'pipe', 'pipe'] }));
+    return new StackRun(
+      spawn(process.execPath, args, {
+        cwd: repo,
+        env: { ...env, ...ports },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+    );
   }
 
   /** Everything the stack printed so far. */
@@ -113,6 +124,9 @@ export class StackRun {
       rpcUrl: pick(/^\s+anvil (http\S+)\s+Kafka/m)[0]!,
       databaseUrl: pick(/services' database: (\S+)/)[0]!,
       deploymentFile: path.join(repo, pick(/^\s+deployment\s+(\S+) \(manager/m)[0]!),
+      ...(/^\s+prometheus\s+http/m.test(this.output)
+        ? { prometheus: pick(/^\s+prometheus\s+(http\S+)/m)[0]! }
+        : {}),
     };
   }
 
