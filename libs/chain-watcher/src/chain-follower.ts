@@ -1,16 +1,21 @@
-import { createRetraction, type ChannelCloseRequestedV1, type ChannelLogEvent } from '@microraiden/events';
+import {
+  createRetraction,
+  type ChannelCloseRequestedV1,
+  type ChannelEvent,
+  type ChannelLogEvent,
+} from '@microraiden/events';
 import { getAddress } from 'ethers';
 import type { BlockHeader, BlockRef } from './block-ref';
 import { CHANNEL_EVENT_TOPICS, decodeChannelLog, type LogContext } from './channel-log-decoder';
 import { findCommonAncestor } from './common-ancestor';
-import type { ChainReader, EventPublisher, FollowerStore } from './follower-ports';
+import type { ChainReader, FollowerStore } from './follower-ports';
 import { silentLog, type WatcherLog } from './watcher-log';
 
 /** Settings of {@link ChainFollower}. */
 export interface ChainFollowerOptions extends LogContext {
   /** First block that can hold channel manager logs (its deployment block). */
   startBlock: number;
-  /** Blocks a log must be buried under before it is published (0 = publish at the head). */
+  /** Blocks a log must be buried under before it is recorded and published (0 = at the head). */
   confirmations: number;
   /** Largest `eth_getLogs` range, in blocks. */
   maxBlockRange: number;
@@ -21,20 +26,25 @@ export interface ChainFollowerOptions extends LogContext {
 /** What one {@link ChainFollower.step} did. */
 export type StepOutcome =
   | { kind: 'idle'; head: number; checkpoint: number }
-  | { kind: 'advanced'; head: number; from: number; to: number; published: number }
+  | { kind: 'advanced'; head: number; from: number; to: number; queued: number }
   | { kind: 'reorg'; head: number; ancestor: number; depth: number; retracted: number }
   | { kind: 'unstable'; head: number; reason: string };
 
 /** Observers for metrics. */
 export interface FollowerObserver {
   onStep?(outcome: StepOutcome): void;
+  /** Events committed to the outbox (retractions included), after their transaction committed. */
+  onQueued?(events: readonly ChannelEvent[]): void;
 }
 
 /**
  * Follows the channel manager's logs from a durable checkpoint, `confirmations` blocks behind the head, in bounded
- * ranges. Publishes each log once as a channel event, then stores the checkpoint (a crash in between re-publishes
- * the same deterministic ids, which consumers drop). On a reorg below the checkpoint it walks back to the common
- * ancestor, retracts the published events that are no longer canonical and follows the new chain.
+ * ranges. Each range is one store transaction: the checkpoint, the dispute tasks of close requests to our receiver
+ * and the channel events, queued in the outbox that a relay publishes to Kafka later. So the receiver's defence
+ * depends only on the chain and Postgres: with Kafka down the follower keeps following and the disputer keeps
+ * disputing, and the events go out (with their deterministic ids, once per id) when Kafka is back. On a reorg
+ * below the checkpoint it walks back to the common ancestor and queues retractions of the recorded events that are
+ * no longer canonical, in the transaction that rewinds the checkpoint.
  */
 export class ChainFollower {
   private readonly receiver: string;
@@ -42,7 +52,6 @@ export class ChainFollower {
   constructor(
     private readonly chain: ChainReader,
     private readonly store: FollowerStore,
-    private readonly publisher: EventPublisher,
     private readonly options: ChainFollowerOptions,
     private readonly log: WatcherLog = silentLog,
     private readonly observer: FollowerObserver = {},
@@ -117,9 +126,9 @@ export class ChainFollower {
     if (lastAgain?.hash.toLowerCase() !== last.hash.toLowerCase())
       return { kind: 'unstable', head, reason: `block ${to} changed while reading logs` };
 
-    const already = await this.store.publishedIds(events.map((e) => e.id));
+    // Events of blocks that stayed canonical across a rewind are recorded already: queue each id once.
+    const already = await this.store.recordedIds(events.map((e) => e.id));
     const fresh = events.filter((e) => !already.has(e.id));
-    if (fresh.length > 0) await this.publisher.publish(fresh);
     const closeRequests = events.filter(
       (e): e is ChannelCloseRequestedV1 =>
         e.type === 'channel.close-requested' && getAddress(e.data.receiver) === this.receiver,
@@ -128,10 +137,11 @@ export class ChainFollower {
     await this.store.commitStep({
       checkpoint: checkpointRef,
       blocks: [...logBlocks.values(), checkpointRef],
-      published: fresh,
+      events: fresh,
       closeRequests,
     });
-    return { kind: 'advanced', head, from, to, published: fresh.length };
+    if (fresh.length > 0) this.observer.onQueued?.(fresh);
+    return { kind: 'advanced', head, from, to, queued: fresh.length };
   }
 
   private async rewind(head: number, checkpoint: BlockRef): Promise<StepOutcome> {
@@ -143,9 +153,9 @@ export class ChainFollower {
     };
     const ancestor = await findCommonAncestor(remembered, hashAt);
     const ancestorNumber = ancestor?.number ?? this.options.startBlock - 1;
-    const published = await this.store.publishedAbove(ancestorNumber);
+    const recorded = await this.store.recordedAbove(ancestorNumber);
     const gone: ChannelLogEvent[] = [];
-    for (const event of published) {
+    for (const event of recorded) {
       const hash = await hashAt(event.data.blockNumber);
       if (hash?.toLowerCase() !== event.data.blockHash.toLowerCase()) gone.push(event);
     }
@@ -153,8 +163,8 @@ export class ChainFollower {
     const retractions = gone.map((event) =>
       createRetraction(event, { source: this.options.source, occurredAt }),
     );
-    if (retractions.length > 0) await this.publisher.publish(retractions);
-    await this.store.commitRewind({ checkpoint: ancestor, retractedIds: gone.map((e) => e.id) });
+    await this.store.commitRewind({ checkpoint: ancestor, retractions });
+    if (retractions.length > 0) this.observer.onQueued?.(retractions);
     const depth = checkpoint.number - ancestorNumber;
     this.log.warn('chain reorganised: rewound to the common ancestor', {
       from: checkpoint.number,

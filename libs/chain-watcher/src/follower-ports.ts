@@ -1,4 +1,4 @@
-import type { ChannelCloseRequestedV1, ChannelEvent, ChannelLogEvent } from '@microraiden/events';
+import type { ChannelCloseRequestedV1, ChannelEventRetractedV1, ChannelLogEvent } from '@microraiden/events';
 import type { BlockHeader, BlockRef, RawLog } from './block-ref';
 
 /** What the follower reads from the chain. */
@@ -16,36 +16,32 @@ export interface ChainReader {
   }): Promise<RawLog[]>;
 }
 
-/** Publishes to Kafka; resolves only once the brokers acknowledged every event. */
-export interface EventPublisher {
-  publish(events: readonly ChannelEvent[]): Promise<void>;
-}
-
-/** A published chain event the follower still remembers (it may have to retract it). */
-export interface PublishedEvent {
-  readonly event: ChannelLogEvent;
-}
-
 /** Durable state of the follower; every `commit*` is one database transaction. */
 export interface FollowerStore {
   /** The last fully processed block, undefined before the first step. */
   checkpoint(): Promise<BlockRef | undefined>;
   /** Remembered blocks at or below `blockNumber` (any order). */
   rememberedBlocks(atOrBelow: number): Promise<BlockRef[]>;
-  /** Ids among `ids` already published and not retracted. */
-  publishedIds(ids: readonly string[]): Promise<Set<string>>;
-  /** Published, not retracted events in blocks above `blockNumber`. */
-  publishedAbove(blockNumber: number): Promise<ChannelLogEvent[]>;
+  /** Ids among `ids` already recorded (queued for Kafka) and not retracted. */
+  recordedIds(ids: readonly string[]): Promise<Set<string>>;
+  /** Recorded, not retracted events in blocks above `blockNumber`. */
+  recordedAbove(blockNumber: number): Promise<ChannelLogEvent[]>;
   /**
-   * After Kafka acked `published`: remember them and `blocks`, open dispute tasks for `closeRequests`, and move
-   * the checkpoint to `checkpoint`.
+   * In one transaction: record `events` and queue them in the outbox for Kafka, remember `blocks`, open dispute
+   * tasks for `closeRequests`, and move the checkpoint to `checkpoint`. Needs neither Kafka nor the network.
    */
   commitStep(step: {
     checkpoint: BlockRef;
     blocks: readonly BlockRef[];
-    published: readonly ChannelLogEvent[];
+    events: readonly ChannelLogEvent[];
     closeRequests: readonly ChannelCloseRequestedV1[];
   }): Promise<void>;
-  /** After Kafka acked the retractions: mark `retractedIds` retracted, forget blocks above, rewind the checkpoint. */
-  commitRewind(rewind: { checkpoint: BlockRef | undefined; retractedIds: readonly string[] }): Promise<void>;
+  /**
+   * In one transaction: queue `retractions` in the outbox, mark the events they retract retracted, forget blocks
+   * above `checkpoint` and rewind to it (undefined: to before the start block).
+   */
+  commitRewind(rewind: {
+    checkpoint: BlockRef | undefined;
+    retractions: readonly ChannelEventRetractedV1[];
+  }): Promise<void>;
 }

@@ -1,4 +1,11 @@
-import { decodeEvent, encodeEvent, isChannelLogEvent, type ChannelLogEvent } from '@microraiden/events';
+import {
+  decodeEvent,
+  encodeEvent,
+  isChannelLogEvent,
+  type ChannelEvent,
+  type ChannelLogEvent,
+} from '@microraiden/events';
+import { enqueueEvent } from '@microraiden/kafka';
 import { withTransaction } from '@microraiden/persistence';
 import type { Pool, PoolClient } from 'pg';
 import type { BlockRef } from './block-ref';
@@ -6,6 +13,7 @@ import type { AcceptedProof } from './dispute-decision';
 import type { DisputeOutcome, DisputeStore, DisputeTask, TaskAction } from './dispute-ports';
 import type { FollowerStore } from './follower-ports';
 import type { SentTransaction } from './transaction-sender';
+import { WATCHER_OUTBOX_TABLE } from './watcher-schema';
 import type { WithdrawCandidate, WithdrawStore } from './withdrawer';
 
 /** Blocks remembered below the checkpoint to find common ancestors; deeper reorgs re-follow from the start. */
@@ -51,15 +59,23 @@ const fromJson = (json: TxJson): SentTransaction => ({
   sentAtMs: json.sentAtMs,
 });
 
+/** Where {@link PostgresWatcherStore} queues channel events for Kafka. */
+export interface WatcherOutbox {
+  /** The topic of every channel event and retraction (CHANNELS_TOPIC). */
+  channelsTopic: string;
+}
+
 /**
- * The chain-watcher's Postgres state: checkpoint, remembered blocks and published events per `scope`
- * (`chainId:channelManager`), the receiver's accepted proofs and the dispute tasks. Run
- * {@link migrateWatcherSchema} first.
+ * The chain-watcher's Postgres state: checkpoint, remembered blocks and recorded events per `scope`
+ * (`chainId:channelManager`), the receiver's accepted proofs and the dispute tasks, and the outbox
+ * ({@link WATCHER_OUTBOX_TABLE}) of channel events a relay publishes to Kafka. Run {@link migrateWatcherSchema}
+ * first.
  */
 export class PostgresWatcherStore implements FollowerStore, DisputeStore, WithdrawStore {
   constructor(
     private readonly pool: Pool,
     private readonly scope: string,
+    private readonly outbox: WatcherOutbox,
   ) {}
 
   async checkpoint(): Promise<BlockRef | undefined> {
@@ -79,7 +95,7 @@ export class PostgresWatcherStore implements FollowerStore, DisputeStore, Withdr
     return rows.map((row) => ({ number: Number(row.block_number), hash: row.block_hash }));
   }
 
-  async publishedIds(ids: readonly string[]): Promise<Set<string>> {
+  async recordedIds(ids: readonly string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
     const { rows } = await this.pool.query<{ id: string }>(
       'SELECT id FROM cw_published_events WHERE id = ANY($1) AND NOT retracted',
@@ -88,7 +104,7 @@ export class PostgresWatcherStore implements FollowerStore, DisputeStore, Withdr
     return new Set(rows.map((row) => row.id));
   }
 
-  async publishedAbove(blockNumber: number): Promise<ChannelLogEvent[]> {
+  async recordedAbove(blockNumber: number): Promise<ChannelLogEvent[]> {
     const { rows } = await this.pool.query<{ payload: string }>(
       `SELECT payload FROM cw_published_events
         WHERE scope = $1 AND block_number > $2 AND NOT retracted ORDER BY block_number, id`,
@@ -104,7 +120,8 @@ export class PostgresWatcherStore implements FollowerStore, DisputeStore, Withdr
 
   async commitStep(step: Parameters<FollowerStore['commitStep']>[0]): Promise<void> {
     await this.transaction(async (tx) => {
-      for (const event of step.published) {
+      // `published_at` is when the event was recorded and queued; the outbox relay publishes it later.
+      for (const event of step.events) {
         await tx.query(
           `INSERT INTO cw_published_events (id, scope, type, channel_id, block_number, block_hash, payload)
            VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -120,6 +137,7 @@ export class PostgresWatcherStore implements FollowerStore, DisputeStore, Withdr
           ],
         );
       }
+      await this.queue(tx, step.events);
       for (const request of step.closeRequests) {
         // A close re-mined after a reorg is a new event: reopen the task with its new values.
         await tx.query(
@@ -155,9 +173,10 @@ export class PostgresWatcherStore implements FollowerStore, DisputeStore, Withdr
 
   async commitRewind(rewind: Parameters<FollowerStore['commitRewind']>[0]): Promise<void> {
     await this.transaction(async (tx) => {
-      if (rewind.retractedIds.length > 0)
+      await this.queue(tx, rewind.retractions);
+      if (rewind.retractions.length > 0)
         await tx.query('UPDATE cw_published_events SET retracted = true WHERE id = ANY($1)', [
-          rewind.retractedIds,
+          rewind.retractions.map((retraction) => retraction.data.retractedEventId),
         ]);
       await tx.query('DELETE FROM cw_blocks WHERE scope = $1 AND block_number > $2', [
         this.scope,
@@ -273,6 +292,16 @@ export class PostgresWatcherStore implements FollowerStore, DisputeStore, Withdr
       'SELECT channel_id, status FROM cw_dispute_tasks',
     );
     return new Map(rows.map((row) => [row.channel_id, row.status]));
+  }
+
+  /** Queue `events` in the outbox, in order, inside `tx`; one NOTIFY wakes the relay at commit. */
+  private async queue(tx: PoolClient, events: readonly ChannelEvent[]): Promise<void> {
+    for (const [index, event] of events.entries())
+      await enqueueEvent(tx, event, {
+        table: WATCHER_OUTBOX_TABLE,
+        topic: this.outbox.channelsTopic,
+        notify: index === events.length - 1,
+      });
   }
 
   private async saveCheckpoint(tx: PoolClient, checkpoint: BlockRef): Promise<void> {

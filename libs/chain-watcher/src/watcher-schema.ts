@@ -1,10 +1,17 @@
+import { migrateOutbox } from '@microraiden/kafka';
 import { withTransaction } from '@microraiden/persistence';
 import type { Pool } from 'pg';
+
+/** The watcher's outbox of channel events (libs/kafka's outbox table, relayed by its OutboxRelay). */
+export const WATCHER_OUTBOX_TABLE = 'cw_outbox';
 
 // One advisory lock key so replicas starting together do not race on CREATE TABLE.
 const MIGRATION_LOCK = 7_203_114_002;
 
-/** Create the chain-watcher's tables if they do not exist (idempotent, safe to run from several replicas). */
+/**
+ * Create the chain-watcher's tables, its outbox included, if they do not exist (idempotent, safe to run from
+ * several replicas).
+ */
 export async function migrateWatcherSchema(pool: Pool): Promise<void> {
   await withTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
@@ -62,4 +69,5 @@ export async function migrateWatcherSchema(pool: Pool): Promise<void> {
         WHERE status IN ('pending', 'submitted');
     `);
   });
+  await migrateOutbox(pool, { table: WATCHER_OUTBOX_TABLE });
 }

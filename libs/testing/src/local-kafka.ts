@@ -17,6 +17,14 @@ export interface RunningKafka {
   stop(): Promise<void>;
 }
 
+/** A private Kafka that a test can take down and bring back (same port, same data): a broker outage. */
+export interface PausableKafka extends RunningKafka {
+  /** Stop the broker, keeping its data. */
+  pause(): Promise<void>;
+  /** Start it again on the same port with the same data (topics and offsets survive). */
+  resume(): Promise<void>;
+}
+
 function kafkaScript(): string {
   return path.join(repoRoot(), 'deploy/local/kafka.sh');
 }
@@ -61,17 +69,19 @@ async function sweepStaleRunDirs(): Promise<void> {
 }
 
 /**
- * Start a private single-node Kafka (KRaft) with deploy/local/kafka.sh on free ports and its own data folder,
- * separate from the developer's long-running one, so concurrent runs never share topics or offsets. The
- * broker is tied to this process: if the test runner dies without stopping it, it stops itself.
+ * Start a private single-node Kafka (KRaft) with deploy/local/kafka.sh on free ports (or client port `port`) and
+ * its own data folder, separate from the developer's long-running one, so concurrent runs never share topics or
+ * offsets. The broker is tied to this process: if the test runner dies without stopping it, it stops itself.
  */
-export async function startLocalKafka(options: { partitions?: number } = {}): Promise<RunningKafka> {
+export async function startLocalKafka(
+  options: { partitions?: number; port?: number } = {},
+): Promise<PausableKafka> {
   await sweepStaleRunDirs();
   const runDir = await mkdtemp(path.join(tmpdir(), RUN_DIR_PREFIX));
   let lastError: unknown;
   // A free port can be taken between asking the kernel and the broker binding it: retry on fresh ports.
-  for (let attempt = 1; attempt <= 3; attempt++) {
-    const port = await freePort();
+  for (let attempt = 1; attempt <= (options.port ? 1 : 3); attempt++) {
+    const port = options.port ?? (await freePort());
     let controllerPort = await freePort();
     while (controllerPort === port) controllerPort = await freePort();
     const env = {
@@ -91,6 +101,8 @@ export async function startLocalKafka(options: { partitions?: number } = {}): Pr
           await kafkaSh('stop', env);
           await rm(runDir, { recursive: true, force: true });
         },
+        pause: () => kafkaSh('stop', env),
+        resume: () => kafkaSh('start', env),
       };
     } catch (err) {
       lastError = err;

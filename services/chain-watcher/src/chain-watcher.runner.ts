@@ -15,20 +15,22 @@ import {
   PostgresWatcherStore,
   proofToKeep,
   TransactionSender,
+  WATCHER_OUTBOX_TABLE,
   Withdrawer,
   type StepOutcome,
   type WatcherLog,
 } from '@microraiden/chain-watcher';
 import { readDeploymentFile, type Deployment } from '@microraiden/contracts';
-import { TOPICS, type ChannelEvent } from '@microraiden/events';
+import { TOPICS } from '@microraiden/events';
 import { createPgPool, databaseTimeoutsOf, SessionLock } from '@microraiden/persistence';
 import {
   backoffDelayMs,
   createEventConsumer,
-  createEventProducer,
+  createOutboxRelay,
   ensureTopics,
   type EventConsumer,
-  type EventProducer,
+  type KafkaClientOptions,
+  type OutboxRelay,
 } from '@microraiden/kafka';
 import { JsonRpcProvider, Network, type Wallet } from 'ethers';
 import type { Pool } from 'pg';
@@ -47,6 +49,11 @@ const MAX_LOOP_BACKOFF_MS = 5_000;
  * Runs the chain-watcher: follows the channel manager into Kafka, keeps the receiver's accepted proofs from Kafka,
  * and disputes cheating closes. Start-up that needs the network happens in the background and is retried, so the
  * app (health, metrics) is up even while a dependency is down.
+ *
+ * Defending the receiver needs only the chain, Postgres and the proofs already kept: the watcher starts, follows
+ * and disputes with Kafka down. Channel events wait in the outbox (`cw_outbox`) until the relay can publish them,
+ * and proofs accepted meanwhile are read once the consumer joins; readiness (the `kafka` check) and the outbox
+ * gauges show the outage.
  */
 @Injectable()
 export class ChainWatcherRunner implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
@@ -63,7 +70,7 @@ export class ChainWatcherRunner implements OnModuleInit, OnApplicationBootstrap,
   private wallet!: Wallet;
   private pool!: Pool;
   private store!: PostgresWatcherStore;
-  private producer: EventProducer | undefined;
+  private relay!: OutboxRelay;
   private consumer: EventConsumer | undefined;
   private stopping = false;
   private leading = false;
@@ -108,7 +115,15 @@ export class ChainWatcherRunner implements OnModuleInit, OnApplicationBootstrap,
     this.store = new PostgresWatcherStore(
       this.pool,
       `${this.deployment.chainId}:${this.deployment.channelManager.toLowerCase()}`,
+      { channelsTopic: this.config.CHANNELS_TOPIC },
     );
+    // Every replica relays (one at a time, by advisory lock): a standby takes over the outbox of a dead leader.
+    this.relay = createOutboxRelay({
+      databaseUrl: this.config.DATABASE_URL,
+      client: this.kafkaClient(SOURCE),
+      table: WATCHER_OUTBOX_TABLE,
+    });
+    this.metrics.observeOutbox(() => this.relay.lag());
   }
 
   onApplicationBootstrap(): void {
@@ -120,7 +135,7 @@ export class ChainWatcherRunner implements OnModuleInit, OnApplicationBootstrap,
     for (const wake of [...this.wakers]) wake();
     await Promise.allSettled(this.loops);
     await this.consumer?.stop().catch(() => undefined);
-    await this.producer?.disconnect().catch(() => undefined);
+    await this.relay?.stop().catch(() => undefined);
     await this.pool?.end().catch(() => undefined);
     await this.lock?.release();
     this.provider?.destroy();
@@ -139,26 +154,41 @@ export class ChainWatcherRunner implements OnModuleInit, OnApplicationBootstrap,
           `RPC_URL serves chain ${chainId}, the deployment is for chain ${this.deployment.chainId}`,
         );
       await migrateWatcherSchema(this.pool);
-      const client = { brokers: this.config.KAFKA_BROKERS, clientId: SOURCE, log: this.kafkaLog };
-      const topicConfig = { 'cleanup.policy': 'delete', 'retention.ms': '-1', 'retention.bytes': '-1' };
-      await ensureTopics(client, [
-        { name: this.config.CHANNELS_TOPIC, partitions: this.config.TOPIC_PARTITIONS, config: topicConfig },
-        {
-          name: this.config.BALANCE_PROOFS_TOPIC,
-          partitions: this.config.TOPIC_PARTITIONS,
-          config: topicConfig,
-        },
-        // Proofs that fail verification are dead-lettered there; the consumer blocks if it is missing.
-        { name: TOPICS.deadLetter.name, partitions: 1, config: topicConfig },
-      ]);
-      this.producer ??= createEventProducer(client);
-      await this.producer.connect();
     });
     if (this.stopping) return;
-    await this.retry('balance-proof consumer', () => this.startProofConsumer());
-    if (this.stopping) return;
     this.startup.succeeded();
+    this.loops.push(this.joinKafka());
     await this.lead();
+  }
+
+  /**
+   * Creates the topics, starts the outbox relay and the proof consumer, each retried until Kafka answers. Runs
+   * beside {@link lead}, never before it: nothing the receiver's defence does waits for Kafka.
+   */
+  private async joinKafka(): Promise<void> {
+    const kafka = { reportsStartup: false };
+    await this.retry(
+      'Kafka topics',
+      async () => {
+        const topicConfig = { 'cleanup.policy': 'delete', 'retention.ms': '-1', 'retention.bytes': '-1' };
+        await ensureTopics(this.kafkaClient(SOURCE), [
+          { name: this.config.CHANNELS_TOPIC, partitions: this.config.TOPIC_PARTITIONS, config: topicConfig },
+          {
+            name: this.config.BALANCE_PROOFS_TOPIC,
+            partitions: this.config.TOPIC_PARTITIONS,
+            config: topicConfig,
+          },
+          // Proofs that fail verification are dead-lettered there; the consumer blocks if it is missing.
+          { name: TOPICS.deadLetter.name, partitions: 1, config: topicConfig },
+        ]);
+      },
+      kafka,
+    );
+    if (this.stopping) return;
+    // Once started the relay retries by itself (capped back-off) through later outages.
+    await this.retry('outbox relay', () => this.relay.start(), kafka);
+    if (this.stopping) return;
+    await this.retry('balance-proof consumer', () => this.startProofConsumer(), kafka);
   }
 
   /**
@@ -222,7 +252,7 @@ export class ChainWatcherRunner implements OnModuleInit, OnApplicationBootstrap,
       receiver: this.wallet.address,
     };
     const consumer = createEventConsumer({
-      client: { brokers: this.config.KAFKA_BROKERS, clientId: `${SOURCE}-proofs`, log: this.kafkaLog },
+      client: this.kafkaClient(`${SOURCE}-proofs`),
       groupId: this.config.KAFKA_GROUP_ID,
       topics: [this.config.BALANCE_PROOFS_TOPIC],
       fromBeginning: true,
@@ -243,17 +273,9 @@ export class ChainWatcherRunner implements OnModuleInit, OnApplicationBootstrap,
 
   private async followLoop(): Promise<void> {
     const chain = new EthersChain(this.provider, this.deployment.channelManager);
-    const producer = this.producer!;
-    const publisher = {
-      publish: async (events: readonly ChannelEvent[]) => {
-        await producer.publish(events, { topic: this.config.CHANNELS_TOPIC });
-        for (const event of events) this.metrics.eventsPublished.inc({ type: event.type });
-      },
-    };
     const follower = new ChainFollower(
       chain,
       this.store,
-      publisher,
       {
         chainId: this.deployment.chainId,
         channelManager: this.deployment.channelManager,
@@ -264,7 +286,12 @@ export class ChainWatcherRunner implements OnModuleInit, OnApplicationBootstrap,
         receiver: this.wallet.address,
       },
       this.log,
-      { onStep: (outcome) => this.observeStep(outcome) },
+      {
+        onStep: (outcome) => this.observeStep(outcome),
+        onQueued: (events) => {
+          for (const event of events) this.metrics.eventsPublished.inc({ type: event.type });
+        },
+      },
     );
     await this.every('follow', () => follower.catchUp(100).then(() => undefined));
   }
@@ -372,17 +399,28 @@ export class ChainWatcherRunner implements OnModuleInit, OnApplicationBootstrap,
     }
   }
 
-  /** Run `work` until it succeeds or the app stops. */
-  private async retry(what: string, work: () => Promise<void>): Promise<void> {
+  /**
+   * Run `work` until it succeeds or the app stops. Failures of the watcher's own start-up make it not ready;
+   * Kafka's are reported by the `kafka` readiness check and do not stop the watcher from acting.
+   */
+  private async retry(
+    what: string,
+    work: () => Promise<void>,
+    { reportsStartup = true }: { reportsStartup?: boolean } = {},
+  ): Promise<void> {
     while (!this.stopping) {
       try {
         return await work();
       } catch (err) {
         this.log.error(`${what} failed, retrying`, { error: (err as Error).message });
-        this.startup.failed(`${what} failed: ${(err as Error).message}`);
+        if (reportsStartup) this.startup.failed(`${what} failed: ${(err as Error).message}`);
         await this.sleep(Math.max(this.config.POLL_INTERVAL_MS, 1_000));
       }
     }
+  }
+
+  private kafkaClient(clientId: string): KafkaClientOptions {
+    return { brokers: this.config.KAFKA_BROKERS, clientId, log: this.kafkaLog };
   }
 
   private sleep(ms: number): Promise<void> {

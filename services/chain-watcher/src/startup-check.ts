@@ -1,8 +1,8 @@
 import type { DependencyCheck } from '@microraiden/service-kit';
 
 /**
- * Readiness until the watcher's own start-up has succeeded: checking the RPC's chain id against the deployment,
- * migrating, creating topics and joining Kafka. Without it a watcher pointed at the wrong chain answers every
+ * Readiness until the watcher's own start-up has succeeded: checking the RPC's chain id against the deployment
+ * and migrating. Kafka is not part of it (the watcher acts without Kafka; the `kafka` check reports it). Without it a watcher pointed at the wrong chain answers every
  * dependency probe and looks ready while it watches nothing; with it, /health/ready says why it is not.
  */
 export class StartupCheck implements DependencyCheck {
@@ -15,7 +15,7 @@ export class StartupCheck implements DependencyCheck {
     this.problem = reason;
   }
 
-  /** Start-up finished: the watcher follows Kafka and is about to lead or wait on standby. */
+  /** Start-up finished: the watcher is about to lead or wait on standby. */
   succeeded(): void {
     this.problem = undefined;
   }

@@ -1,5 +1,6 @@
 import type { DisputeSignal, WithdrawSignal } from '@microraiden/chain-watcher';
 import { CHANNEL_LOG_EVENT_TYPES } from '@microraiden/events';
+import type { OutboxLag } from '@microraiden/kafka';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { ChainLag } from './chain-lag';
 
@@ -39,10 +40,31 @@ export class WatcherMetrics {
   readonly leader: Gauge;
   /** Set on every follow step: how an alert tells a stalled follower from a quiet chain. */
   readonly lastStep: Gauge;
+  private outboxLag: (() => Promise<OutboxLag>) | undefined;
 
   constructor(registry: Registry, chainLag: ChainLag) {
     const registers = [registry];
     const p = 'microraiden_chain_watcher_';
+    // Scrapes read every gauge concurrently: each reads the backlog itself, so neither shows the last scrape's.
+    const lag = () => this.outboxLag?.().catch(() => undefined);
+    new Gauge({
+      name: `${p}outbox_unpublished`,
+      help: 'Channel events committed but not yet published to Kafka (grows while Kafka is unreachable)',
+      registers,
+      async collect() {
+        const now = await lag();
+        if (now) this.set(now.unpublished);
+      },
+    });
+    new Gauge({
+      name: `${p}outbox_oldest_age_seconds`,
+      help: 'Age of the oldest channel event not yet published to Kafka; 0 when none waits',
+      registers,
+      async collect() {
+        const now = await lag();
+        if (now) this.set(now.oldestUnpublishedAgeMs / 1000);
+      },
+    });
     this.leader = new Gauge({
       name: `${p}leader`,
       help: '1 while this watcher holds the receiver lock and acts (follows, disputes); 0 on standby',
@@ -55,7 +77,7 @@ export class WatcherMetrics {
     });
     this.lastProcessedBlock = new Gauge({
       name: `${p}last_processed_block`,
-      help: 'Block of the stored checkpoint: every log up to it is published',
+      help: 'Block of the stored checkpoint: every log up to it is recorded (and queued for Kafka)',
       registers,
     });
     this.confirmationLag = new Gauge({
@@ -79,7 +101,7 @@ export class WatcherMetrics {
     });
     this.eventsPublished = new Counter({
       name: `${p}events_published_total`,
-      help: 'Channel events acknowledged by Kafka, by type (retractions included)',
+      help: 'Channel events committed to the outbox for Kafka, by type (retractions included); see outbox_unpublished',
       labelNames: ['type'],
       registers,
     });
@@ -129,5 +151,10 @@ export class WatcherMetrics {
       help: 'Failed follow, dispute or balance rounds (retried)',
       registers,
     });
+  }
+
+  /** Read the outbox backlog on every scrape. */
+  observeOutbox(lag: () => Promise<OutboxLag>): void {
+    this.outboxLag = lag;
   }
 }

@@ -1,6 +1,6 @@
 import type { ChannelCloseRequestedV1, ChannelEvent, ChannelLogEvent } from '@microraiden/events';
 import type { BlockHeader, BlockRef, RawLog } from '../block-ref';
-import type { ChainReader, EventPublisher, FollowerStore } from '../follower-ports';
+import type { ChainReader, FollowerStore } from '../follower-ports';
 import { hashOf } from './channel-log-builder';
 
 interface FakeBlock extends BlockHeader {
@@ -74,12 +74,20 @@ export class InMemoryChain implements ChainReader {
   }
 }
 
-/** A {@link FollowerStore} in memory. */
+/** Publishes to Kafka; resolves only once the brokers acknowledged every event (the outbox relay's side). */
+export interface EventPublisher {
+  publish(events: readonly ChannelEvent[]): Promise<void>;
+}
+
+/** A {@link FollowerStore} in memory, with an outbox that {@link relay} drains like libs/kafka's relay. */
 export class InMemoryFollowerStore implements FollowerStore {
   saved: BlockRef | undefined;
   readonly blocks = new Map<number, BlockRef>();
-  readonly published = new Map<string, { event: ChannelLogEvent; retracted: boolean }>();
+  readonly recorded = new Map<string, { event: ChannelLogEvent; retracted: boolean }>();
   readonly closeRequests: ChannelCloseRequestedV1[] = [];
+  /** Every event queued for Kafka, in queue order; the first `relayed` of them are published. */
+  readonly outbox: ChannelEvent[] = [];
+  relayed = 0;
 
   async checkpoint() {
     return this.saved;
@@ -87,37 +95,49 @@ export class InMemoryFollowerStore implements FollowerStore {
   async rememberedBlocks(atOrBelow: number) {
     return [...this.blocks.values()].filter((b) => b.number <= atOrBelow);
   }
-  async publishedIds(ids: readonly string[]) {
-    return new Set(ids.filter((id) => this.published.get(id)?.retracted === false));
+  async recordedIds(ids: readonly string[]) {
+    return new Set(ids.filter((id) => this.recorded.get(id)?.retracted === false));
   }
-  async publishedAbove(blockNumber: number) {
-    return [...this.published.values()]
+  async recordedAbove(blockNumber: number) {
+    return [...this.recorded.values()]
       .filter((p) => !p.retracted && p.event.data.blockNumber > blockNumber)
       .map((p) => p.event);
   }
   async commitStep(step: Parameters<FollowerStore['commitStep']>[0]) {
-    for (const event of step.published) this.published.set(event.id, { event, retracted: false });
+    for (const event of step.events) this.recorded.set(event.id, { event, retracted: false });
+    this.outbox.push(...step.events);
     for (const block of step.blocks) this.blocks.set(block.number, block);
     this.closeRequests.push(...step.closeRequests);
     this.saved = step.checkpoint;
   }
   async commitRewind(rewind: Parameters<FollowerStore['commitRewind']>[0]) {
-    for (const id of rewind.retractedIds) this.published.get(id)!.retracted = true;
+    this.outbox.push(...rewind.retractions);
+    for (const r of rewind.retractions) this.recorded.get(r.data.retractedEventId)!.retracted = true;
     for (const n of [...this.blocks.keys()]) if (n > (rewind.checkpoint?.number ?? -1)) this.blocks.delete(n);
     this.saved = rewind.checkpoint;
   }
+
+  /** Events queued and not yet published. */
+  pending(): ChannelEvent[] {
+    return this.outbox.slice(this.relayed);
+  }
+
+  /** Publish the pending events in order; they stay pending if `publisher` fails. */
+  async relay(publisher: EventPublisher): Promise<void> {
+    const batch = this.pending();
+    if (batch.length === 0) return;
+    await publisher.publish(batch);
+    this.relayed += batch.length;
+  }
 }
 
-/** An {@link EventPublisher} that records what it was asked to publish (and can be made to fail). */
+/** An {@link EventPublisher} that records what it was asked to publish (and fails while `down`). */
 export class RecordingPublisher implements EventPublisher {
   readonly sent: ChannelEvent[] = [];
-  failNext = false;
+  down = false;
 
   async publish(events: readonly ChannelEvent[]) {
-    if (this.failNext) {
-      this.failNext = false;
-      throw new Error('broker unavailable');
-    }
+    if (this.down) throw new Error('broker unavailable');
     this.sent.push(...events);
   }
 }
