@@ -8,6 +8,7 @@ export type ChainWatcherErrorCode =
   | 'CHAIN_MISMATCH'
   | 'CHAIN_UNSTABLE'
   | 'TX_SEND_FAILED'
+  | 'RECEIVER_FUNDS_INSUFFICIENT'
   | 'PROOF_SIGNATURE_INVALID';
 
 /** Something the chain-watcher cannot do; `code` says what. */

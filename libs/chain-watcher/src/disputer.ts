@@ -10,6 +10,7 @@ import type {
   TaskAction,
 } from './dispute-ports';
 import { isStuck, type FeePolicy } from './fee-policy';
+import { isHeldForFunds } from './gas-funds-gate';
 import type { TransactionSender } from './transaction-sender';
 import { silentLog, type WatcherLog } from './watcher-log';
 
@@ -54,6 +55,8 @@ export class Disputer {
         if (task.submission) await this.follow(task);
         else await this.decide(task, now);
       } catch (err) {
+        // The sender logged the outage once; the task waits for funds (or the back-off) without a line per round.
+        if (isHeldForFunds(err)) continue;
         this.log.error('dispute task failed this round, retrying next round', {
           channelId: task.channelId,
           error: (err as Error).message,

@@ -12,6 +12,8 @@ export * from './dispute-ports';
 export * from './disputer';
 export * from './ethers-chain';
 export * from './fee-policy';
+export * from './gas-funds';
+export * from './gas-funds-gate';
 export * from './follower-ports';
 export * from './postgres-watcher-store';
 export * from './receiver-key';

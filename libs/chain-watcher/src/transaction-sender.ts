@@ -3,6 +3,7 @@ import type { JsonRpcProvider, Wallet } from 'ethers';
 import { ChainWatcherError } from './chain-watcher-error';
 import { systemClock, type Clock } from './clock';
 import { bumpedFees, initialFees, type FeePolicy, type Fees } from './fee-policy';
+import { GasFundsGate, isInsufficientFunds } from './gas-funds-gate';
 import { silentLog, type WatcherLog } from './watcher-log';
 
 /** A transaction as sent (and re-sent with higher fees): everything needed to replace it after a restart. */
@@ -39,6 +40,8 @@ export function isNonceError(error: unknown): boolean {
  * Sends transactions from one key, one at a time: the nonce comes from the `pending` count once and is then
  * counted locally, re-read after a nonce error; stuck transactions are replaced (same nonce, higher fees).
  * Gas is estimated first, so a call that would revert throws a ContractRevertedError without using a nonce.
+ * A key without ETH goes through its {@link GasFundsGate}: sends are held (RECEIVER_FUNDS_INSUFFICIENT) with
+ * back-off until the balance rises.
  */
 export class TransactionSender {
   private queue: Promise<unknown> = Promise.resolve();
@@ -51,6 +54,7 @@ export class TransactionSender {
     private readonly policy: FeePolicy,
     private readonly clock: Clock = systemClock,
     private readonly log: WatcherLog = silentLog,
+    private readonly funds: GasFundsGate = new GasFundsGate(() => provider.getBalance(wallet.address)),
   ) {}
 
   /** The sending address. */
@@ -61,6 +65,7 @@ export class TransactionSender {
   /** Estimate, price, sign and broadcast a call; resolves once the node accepted it (not mined). */
   send(request: { to: string; data: string }): Promise<SentTransaction> {
     return this.serialised(async () => {
+      await this.funds.admit();
       let estimate: bigint;
       try {
         estimate = await this.provider.estimateGas({
@@ -69,6 +74,7 @@ export class TransactionSender {
           data: request.data,
         });
       } catch (err) {
+        if (isInsufficientFunds(err)) throw await this.funds.refused(err);
         throw ContractRevertedError.from(err) ?? err;
       }
       const gasLimit = (estimate * 13n) / 10n;
@@ -82,6 +88,7 @@ export class TransactionSender {
           return { hashes: [hash], ...request, nonce, gasLimit, fees, sentAtMs: this.clock() };
         } catch (err) {
           this.nextNonce = undefined;
+          if (isInsufficientFunds(err)) throw await this.funds.refused(err);
           if (!isNonceError(err) || attempt >= 3) throw this.sendFailed(err, nonce);
           this.log.warn('nonce out of date, re-reading the pending count', { nonce, attempt });
         }
@@ -95,12 +102,14 @@ export class TransactionSender {
    */
   replace(tx: SentTransaction): Promise<SentTransaction | undefined> {
     return this.serialised(async () => {
+      await this.funds.admit();
       const fees = bumpedFees(tx.fees, await this.suggestedFees(), this.policy);
       if (!fees) return undefined;
       try {
         const hash = await this.broadcast({ ...tx, fees });
         return { ...tx, hashes: [...tx.hashes, hash], fees, sentAtMs: this.clock() };
       } catch (err) {
+        if (isInsufficientFunds(err)) throw await this.funds.refused(err);
         if (isNonceError(err)) {
           this.nextNonce = undefined;
           return undefined;
@@ -137,6 +146,7 @@ export class TransactionSender {
       value: 0n,
     });
     const response = await this.provider.broadcastTransaction(signed);
+    this.funds.paid();
     return response.hash;
   }
 

@@ -4,6 +4,7 @@ import { systemClock, type Clock } from './clock';
 import type { AcceptedProof } from './dispute-decision';
 import type { ChannelStateReader } from './dispute-ports';
 import { isStuck, type FeePolicy } from './fee-policy';
+import { isHeldForFunds } from './gas-funds-gate';
 import type { SentTransaction, TransactionSender } from './transaction-sender';
 import { silentLog, type WatcherLog } from './watcher-log';
 import { shouldWithdraw } from './withdraw-decision';
@@ -52,6 +53,7 @@ export class Withdrawer {
         if (candidate.submission) await this.follow(candidate, candidate.submission);
         else await this.consider(candidate);
       } catch (err) {
+        if (isHeldForFunds(err)) continue; // logged once by the sender's funds gate
         this.log.error('withdrawal failed this round, retrying next round', {
           channelId: candidate.channelId,
           error: (err as Error).message,

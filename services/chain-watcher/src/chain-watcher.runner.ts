@@ -10,6 +10,7 @@ import {
   ChainFollower,
   Disputer,
   EthersChain,
+  GasFundsGate,
   loadReceiverWallet,
   migrateWatcherSchema,
   PostgresWatcherStore,
@@ -302,6 +303,10 @@ export class ChainWatcherRunner implements OnModuleInit, OnApplicationBootstrap,
       bumpPercent: BigInt(this.config.TX_BUMP_PERCENT),
       maxFeeCap: this.config.MAX_FEE_PER_GAS_GWEI,
     };
+    const funds = new GasFundsGate(() => this.provider.getBalance(this.wallet.address), {}, this.log, {
+      onRefused: () => this.metrics.unfundedSends.inc(),
+      onShortChanged: (short) => this.metrics.receiverFundsInsufficient.set(short ? 1 : 0),
+    });
     const sender = new TransactionSender(
       this.wallet,
       this.provider,
@@ -309,6 +314,7 @@ export class ChainWatcherRunner implements OnModuleInit, OnApplicationBootstrap,
       feePolicy,
       undefined,
       this.log,
+      funds,
     );
     const chain = new EthersChain(this.provider, this.deployment.channelManager);
     const disputer = new Disputer(
@@ -344,12 +350,19 @@ export class ChainWatcherRunner implements OnModuleInit, OnApplicationBootstrap,
   }
 
   private async fundsLoop(): Promise<void> {
+    let low = false;
     await this.every('receiver balance', async () => {
-      await this.funds.check().catch((err: Error) => {
-        // The alarm is the metric and readiness; log once per round so operators see why.
-        if (/below MIN_RECEIVER_ETH/.test(err.message)) this.log.warn(err.message);
-        else throw err;
-      });
+      const wasLow = low;
+      await this.funds.check().then(
+        () => (low = false),
+        (err: Error) => {
+          if (!/below MIN_RECEIVER_ETH/.test(err.message)) throw err;
+          low = true;
+          // The alarm is the metric and readiness; one line per low period says why, not one per poll.
+          if (!wasLow) this.log.warn(err.message);
+        },
+      );
+      if (wasLow && !low) this.log.info('receiver ETH balance back above MIN_RECEIVER_ETH');
     });
   }
 

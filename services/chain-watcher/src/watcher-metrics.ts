@@ -37,6 +37,8 @@ export class WatcherMetrics {
   readonly receiverBalance: Gauge;
   readonly receiverBalanceLow: Gauge;
   readonly followErrors: Counter;
+  readonly receiverFundsInsufficient: Gauge;
+  readonly unfundedSends: Counter;
   readonly leader: Gauge;
   /** Set on every follow step: how an alert tells a stalled follower from a quiet chain. */
   readonly lastStep: Gauge;
@@ -144,6 +146,16 @@ export class WatcherMetrics {
     this.receiverBalanceLow = new Gauge({
       name: `${p}receiver_balance_low`,
       help: '1 when the receiver ETH balance is below MIN_RECEIVER_ETH (disputes may not be payable)',
+      registers,
+    });
+    this.receiverFundsInsufficient = new Gauge({
+      name: `${p}receiver_funds_insufficient`,
+      help: '1 while the node refuses the receiver key’s transactions for lack of ETH: disputes are held until it is refilled',
+      registers,
+    });
+    this.unfundedSends = new Counter({
+      name: `${p}unfunded_sends_total`,
+      help: 'Transactions the node refused for lack of ETH (retried with back-off, at once when the balance rises)',
       registers,
     });
     this.followErrors = new Counter({
