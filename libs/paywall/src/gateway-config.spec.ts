@@ -42,6 +42,18 @@ describe('gateway configuration', () => {
     }
   });
 
+  it("reads no chain unless RPC_URL (http) is set, and counts the chain-watcher's default confirmations", () => {
+    const off = loadGatewayConfig({});
+    expect(off.RPC_URL).toBeUndefined();
+    expect(off).toMatchObject({ CONFIRMATIONS: 2, RPC_TIMEOUT_MS: 2000 });
+    expect(loadGatewayConfig({ RPC_URL: 'http://anvil:8545', CONFIRMATIONS: '0' })).toMatchObject({
+      RPC_URL: 'http://anvil:8545',
+      CONFIRMATIONS: 0,
+    });
+    expect(() => loadGatewayConfig({ RPC_URL: 'ws://anvil:8545' })).toThrow(/RPC_URL/);
+    expect(() => loadGatewayConfig({ CONFIRMATIONS: '-1' })).toThrow(/CONFIRMATIONS/);
+  });
+
   it('leaves the chain guard off unless CHAIN_WATCHER_URL is set, with a 30 s grace and a 2 s poll', () => {
     const off = loadGatewayConfig({ CHAIN_WATCHER_URL: '' });
     expect(off.CHAIN_WATCHER_URL).toBeUndefined();

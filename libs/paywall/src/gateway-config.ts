@@ -80,7 +80,9 @@ export const gatewayConfigSchema = z.object({
    * exceeds its known deposit, to answer CHANNEL_INSUFFICIENT_CONFIRMATIONS for a creation or top-up mined but not yet
    * confirmed (unset: such proofs get CHANNEL_NOT_FOUND / BALANCE_EXCEEDS_DEPOSIT).
    */
-  RPC_URL: rpcUrlSchema.optional(),
+  RPC_URL: rpcUrlSchema
+    .refine((url) => /^https?:\/\//.test(url), 'expected an http(s):// URL (the gateway reads over HTTP)')
+    .optional(),
   /** The chain-watcher's CONFIRMATIONS: set both to the same value. */
   CONFIRMATIONS: confirmationsSchema.default(2),
   /** Bound of one such chain read. */

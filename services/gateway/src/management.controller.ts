@@ -107,10 +107,16 @@ export function managementController(gatewayPath: string): Type<unknown> {
     @ApiResponse({ status: 400, description: 'PAYMENT_MALFORMED', type: ErrorBodyDto })
     @ApiResponse({
       status: 402,
-      description: 'CHANNEL_NOT_FOUND, WRONG_RECEIVER, SENDER_MISMATCH, INVALID_SIGNATURE',
+      description:
+        'CHANNEL_NOT_FOUND, WRONG_RECEIVER, SENDER_MISMATCH, INVALID_SIGNATURE; with the challenge headers ' +
+        '(RDN-Price: the lowest price of the paid routes) and PAYMENT-REQUIRED (docs/protocol.md 8.3)',
       type: ErrorBodyDto,
     })
-    @ApiResponse({ status: 409, description: 'CLOSE_BALANCE_MISMATCH', type: ErrorBodyDto })
+    @ApiResponse({
+      status: 409,
+      description: 'CLOSE_BALANCE_MISMATCH; with the challenge headers (docs/protocol.md 8.3)',
+      type: ErrorBodyDto,
+    })
     async close(
       @Param() params: Record<string, string>,
       @Query() query: Record<string, unknown>,
