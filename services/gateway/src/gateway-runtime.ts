@@ -31,7 +31,7 @@ import {
 } from '@microraiden/paywall';
 import { channelDomain, type Address } from '@microraiden/protocol';
 import { Logger } from '@nestjs/common';
-import { createPgPool, databaseTimeoutsOf } from '@microraiden/persistence';
+import { createPgPool, databaseTimeoutsOf, retryTransient } from '@microraiden/persistence';
 import type { Pool } from 'pg';
 import type { Registry } from 'prom-client';
 
@@ -191,10 +191,18 @@ export class GatewayRuntime {
 
   /**
    * Migrates the database (must succeed: without the table nothing can be accepted), then follows Kafka in the
-   * background: a replica whose Kafka is down still starts and reports not ready instead of crash-looping.
+   * background: a replica whose Kafka is down still starts and reports not ready instead of crash-looping. A
+   * database that is down, or locked by another replica's migration, is waited for (the replica does not listen
+   * meanwhile); any other migration failure ends the start.
    */
   async start(): Promise<void> {
-    await migrateGatewaySchema(this.pool, { outboxTable: this.config.OUTBOX_TABLE });
+    await retryTransient(() => migrateGatewaySchema(this.pool, { outboxTable: this.config.OUTBOX_TABLE }), {
+      onRetry: (err, attempt, delay) =>
+        this.logger.warn(
+          `cannot migrate the database yet (${(err as Error).message}, ${attempt} in a row); retrying in ${delay} ms`,
+        ),
+      stopped: () => this.stopping,
+    });
     this.chainGuard?.start();
     this.kafkaLoop = this.followKafka();
   }

@@ -49,6 +49,7 @@ let admin: Pool;
 let chain: ChainFixture;
 let upstream: TestUpstream;
 let topics: TestTopics;
+let env: Record<string, string>;
 const gateways: GatewayProcess[] = [];
 
 beforeAll(async () => {
@@ -57,7 +58,7 @@ beforeAll(async () => {
   chain = await deployChain(inject('rpcUrl'));
   topics = await createTestTopics(client);
   upstream = await startUpstream((_req, res) => setTimeout(() => json(res, 200, { ok: true }), 1));
-  const env = {
+  env = {
     DATABASE_URL: db.url,
     KAFKA_BROKERS: inject('kafkaBrokers'),
     DEPLOYMENT_FILE: chain.deploymentFile,
@@ -367,4 +368,41 @@ describe('gateway processes under database faults', () => {
     },
     60_000,
   );
+
+  it('a replica starting while its migration cannot get its lock waits and starts, instead of exiting', async () => {
+    const holder = await admin.connect();
+    let started: GatewayProcess | undefined;
+    try {
+      // What another replica stuck in its migration, or a database that is not there yet, looks like.
+      await holder.query("SELECT pg_advisory_lock(hashtext('microraiden.gateway.migrate'))");
+      const starting = spawnGateway({ ...env, GATEWAY_ID: 'faults-late' });
+      starting.catch(() => undefined); // awaited below; an early exit must not be an unhandled rejection
+      await waitFor(
+        'the new replica waiting for the migration lock',
+        async () => {
+          const { rows } = await admin.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+             WHERE l.locktype = 'advisory' AND NOT l.granted AND d.datname = $1`,
+            [db.name],
+          );
+          return rows[0]!.n > 0;
+        },
+        { timeoutMs: 90_000, intervalMs: 100 },
+      );
+      // Held past the lock timeout (2 s): the first attempt fails.
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      await holder.query("SELECT pg_advisory_unlock(hashtext('microraiden.gateway.migrate'))");
+      started = await starting;
+      expect(alive(started)).toBe(true);
+      expect(started.output()).toMatch(/cannot migrate the database yet/);
+      const res = await fetch(`${started.url}/api/data`, {
+        headers: pay(lockChannel, (await row(lockChannel.channelId)).balance + PRICE),
+      });
+      await res.arrayBuffer();
+      expect(res.status).toBe(200);
+    } finally {
+      holder.release();
+      await started?.stop();
+    }
+  }, 120_000);
 });
