@@ -81,6 +81,29 @@ describe('npm run stack with Prometheus: targets, alert rules and every dashboar
     prometheus = new PrometheusApi(urls.prometheus!);
   }, 300_000);
 
+  // Before any traffic: a rate needs a scrape from before the requests, or the histograms' rates stay flat.
+  it('scrapes every service: all targets are up', async () => {
+    const targets = await until(
+      'every target up',
+      async () => {
+        const all = await prometheus.targets();
+        return all.length === 5 && all.every((t) => t.health === 'up') ? all : undefined;
+      },
+      60_000,
+    ).catch(async (err: Error) => {
+      throw new Error(`${err.message}: ${JSON.stringify(await prometheus.targets())}`);
+    });
+    const local = (port: string) => `127.0.0.1:${port}`;
+    expect(targets.map((t) => `${t.job} ${t.instance}`).sort()).toEqual(
+      [
+        ...PORTS.GATEWAY_PORTS.split(',').map((port) => `gateway ${local(port)}`),
+        `ledger ${local(PORTS.LEDGER_PORT)}`,
+        `chain-watcher ${local(PORTS.CHAIN_WATCHER_PORT)}`,
+        `prometheus ${local(PORTS.PROMETHEUS_PORT)}`,
+      ].sort(),
+    );
+  }, 120_000);
+
   it(`pays ${REQUESTS} requests through the front (both replicas)`, async () => {
     const deployment = await readDeploymentFile(urls.deploymentFile);
     const provider = new JsonRpcProvider(urls.rpcUrl, undefined, { staticNetwork: true });
@@ -115,29 +138,7 @@ describe('npm run stack with Prometheus: targets, alert rules and every dashboar
       await client.close();
       provider.destroy();
     }
-  }, 120_000);
-
-  it('scrapes every service: all targets are up', async () => {
-    const targets = await until(
-      'every target up',
-      async () => {
-        const all = await prometheus.targets();
-        return all.length === 5 && all.every((t) => t.health === 'up') ? all : undefined;
-      },
-      60_000,
-    ).catch(async (err: Error) => {
-      throw new Error(`${err.message}: ${JSON.stringify(await prometheus.targets())}`);
-    });
-    const local = (port: string) => `127.0.0.1:${port}`;
-    expect(targets.map((t) => `${t.job} ${t.instance}`).sort()).toEqual(
-      [
-        ...PORTS.GATEWAY_PORTS.split(',').map((port) => `gateway ${local(port)}`),
-        `ledger ${local(PORTS.LEDGER_PORT)}`,
-        `chain-watcher ${local(PORTS.CHAIN_WATCHER_PORT)}`,
-        `prometheus ${local(PORTS.PROMETHEUS_PORT)}`,
-      ].sort(),
-    );
-    // The payments reached Prometheus (not only the gateways).
+    // They reached Prometheus (not only the gateways).
     await until(
       'the paid requests in Prometheus',
       async () => {
