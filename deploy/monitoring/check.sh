@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Validate the monitoring set-up with promtool (Debian's prometheus package): the scrape config, the alert
-# rules, their unit tests, and that every alert has a firing and a quiet test case.
+# rules, their unit tests, that every alert has a firing and a quiet test case, and the dashboard's datasource.
 #
 # usage: deploy/monitoring/check.sh
 set -euo pipefail
@@ -35,4 +35,16 @@ for alert in $(sed -n 's/^ *- alert: *\([A-Za-z0-9]*\).*/\1/p' alert-rules.yml);
   [[ $fires -gt 0 && $quiet -gt 0 ]] || missing+=("$alert (firing cases: $fires, quiet cases: $quiet)")
 done
 [[ ${#missing[@]} -eq 0 ]] || die "alerts without both a firing and a quiet test: ${missing[*]}"
-info "ok: $(grep -c '^ *- alert:' alert-rules.yml) alerts, each with firing and quiet tests"
+
+# Grafana does not run here: at least the dashboard parses and every query names the provisioned datasource.
+# (deploy/stack/test/stack-monitoring.e2e-spec.ts evaluates the queries against a live Prometheus.)
+uid=$(sed -n 's/^ *uid: *\([A-Za-z0-9_-]*\).*/\1/p' grafana/provisioning/datasources/prometheus.yml)
+node -e '
+  const [file, uid] = process.argv.slice(1);
+  const panels = (list) => list.flatMap((p) => [p, ...panels(p.panels ?? [])]);
+  const bad = panels(JSON.parse(require("fs").readFileSync(file, "utf8")).panels)
+    .flatMap((p) => (p.targets ?? []).map((t) => [p.title, t.datasource?.uid ?? p.datasource?.uid]))
+    .filter(([, used]) => used !== uid);
+  if (bad.length) { console.error(`queries not on datasource ${uid}: ${JSON.stringify(bad)}`); process.exit(1); }
+' grafana/dashboards/microraiden.json "$uid" || die "grafana/dashboards/microraiden.json does not match the provisioning"
+info "ok: $(grep -c '^ *- alert:' alert-rules.yml) alerts, each with firing and quiet tests; dashboard on datasource $uid"
