@@ -172,7 +172,16 @@ describe('management API', () => {
   });
 
   it('exposes the paywall metrics', async () => {
+    const answered4xx = async () =>
+      Number(
+        /^microraiden_http_responses_total\{code="4xx",service="gateway"\} (\S+)$/m.exec(
+          await (await fetch(`${gateway.url}/metrics`)).text(),
+        )?.[1],
+      );
+    const before = await answered4xx();
     await fetch(`${gateway.url}/paid`); // one unpaid request: rejected with PAYMENT_REQUIRED
+    // The proxy's own Fastify route is counted like Nest's routes.
+    expect(await answered4xx()).toBe(before + 1);
     const text = await (await fetch(`${gateway.url}/metrics`)).text();
     const value = (pattern: string) => Number(new RegExp(`^${pattern} (\\S+)$`, 'm').exec(text)?.[1]);
     expect(
