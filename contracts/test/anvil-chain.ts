@@ -31,6 +31,21 @@ export interface AnvilChain {
   ): Promise<{ receipt: TransactionReceipt; revert?: DecodedRevert }>;
 }
 
+/**
+ * The receipt of `hash`, polled until anvil has mined it. Not `provider.waitForTransaction`: after
+ * `evm_setNextBlockTimestamp` anvil may answer `eth_sendRawTransaction` just before the block exists, and
+ * ethers then checks the receipt (none yet) and starts its block poller at the block that already holds the
+ * transaction, waiting for a next block that automine never makes: the test hangs until its timeout.
+ */
+export async function minedReceipt(provider: JsonRpcProvider, hash: string): Promise<TransactionReceipt> {
+  for (let attempt = 0; attempt < 5_000; attempt++) {
+    const receipt = await provider.getTransactionReceipt(hash);
+    if (receipt) return receipt;
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  throw new Error(`transaction ${hash} was not mined (is anvil automining?)`);
+}
+
 /** Connect to the anvil at `rpcUrl` (ethers' nonce cache off: several test files share the chain). */
 export async function connectAnvil(rpcUrl: string): Promise<AnvilChain> {
   const provider = new JsonRpcProvider(rpcUrl, undefined, { cacheTimeout: -1 });
@@ -62,8 +77,7 @@ export async function connectAnvil(rpcUrl: string): Promise<AnvilChain> {
     async sendAt(timestamp, send) {
       await provider.send('evm_setNextBlockTimestamp', [Number(timestamp)]);
       const { hash } = await send({ gasLimit: 1_000_000n });
-      const receipt = await provider.waitForTransaction(hash);
-      if (!receipt) throw new Error(`no receipt for ${hash}`);
+      const receipt = await minedReceipt(provider, hash);
       const block = await provider.getBlock(receipt.blockNumber);
       if (BigInt(block?.timestamp ?? -1) !== timestamp) {
         throw new Error(`tx mined at ${block?.timestamp}, not at the pinned ${timestamp}`);
