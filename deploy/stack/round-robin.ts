@@ -1,8 +1,11 @@
 // A tiny round-robin front for the local stack's gateway replicas: keep-alive to each replica, headers passed
-// through both ways, 502 with a JSON body when the chosen replica does not answer. It does not retry on the
+// through both ways, 502 with a JSON body when the chosen replica does not answer (which replica and why go to
+// stderr only: a public answer names no internal address), and requests Node's parser refuses (a 100 KB header)
+// answered as the gateways answer them. It does not retry on the
 // other replica: a paid request may have reached the first one, and only the client may decide to re-send.
 // usage: PORT=8080 [HOST=127.0.0.1] TARGETS=http://127.0.0.1:3000,http://127.0.0.1:3003 node -r @swc-node/register deploy/stack/round-robin.ts
 import { Agent, createServer, request, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+import { answerClientError } from '@microraiden/service-kit';
 import { z } from 'zod';
 
 const env = z
@@ -42,12 +45,21 @@ function endToEnd(headers: NodeJS.Dict<string | string[]>): OutgoingHttpHeaders 
 }
 
 function badGateway(res: ServerResponse, replica: string, reason: string): void {
+  process.stderr.write(
+    `${JSON.stringify({ level: 'warn', msg: 'replica did not answer', replica, reason })}\n`,
+  );
   if (res.headersSent) {
     res.destroy();
     return;
   }
   const body = Buffer.from(
-    JSON.stringify({ code: 'REPLICA_UNAVAILABLE', message: `replica ${replica} did not answer`, reason }),
+    JSON.stringify({
+      error: {
+        code: 'REPLICA_UNAVAILABLE',
+        message: 'The gateway replica did not answer; retry.',
+        details: {},
+      },
+    }),
   );
   res.writeHead(502, { 'content-type': 'application/json', 'content-length': body.length });
   res.end(body);
@@ -91,6 +103,7 @@ const server = createServer((req, res) => {
   upstream.on('error', (err) => badGateway(res, target.origin, err.message));
   req.pipe(upstream);
 });
+server.on('clientError', answerClientError);
 server.keepAliveTimeout = 65_000;
 server.listen(env.PORT, env.HOST, () => {
   process.stdout.write(`round-robin front on http://${env.HOST}:${env.PORT} -> ${env.TARGETS.join(', ')}\n`);

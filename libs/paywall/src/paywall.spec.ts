@@ -271,9 +271,9 @@ describe('Paywall.admit with a chain guard', () => {
       // No challenge: a client must not be invited to open a channel the gateway could not defend.
       expect(refused.response.headers['RDN-Price']).toBeUndefined();
       expect(refused.response.headers['PAYMENT-REQUIRED']).toBeUndefined();
-      expect(refused.response.body).toContain(
-        'the chain-watcher has not been ready for 45 s: the chain-watcher answered 503: chain: RPC did not answer',
-      );
+      expect(refused.response.body).toContain('the chain-watcher has not been ready for 45 s.');
+      // Why not is for the log: it may name internal addresses.
+      expect(refused.response.body).not.toContain('RPC did not answer');
       expect(rejected).toEqual([['/paid', 'GATEWAY_UNAVAILABLE']]);
     },
   );

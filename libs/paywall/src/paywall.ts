@@ -515,7 +515,8 @@ export class Paywall {
     verdict: Extract<ChainVerdict, { open: false }>,
   ): { kind: 'respond'; response: PaywallResponse } {
     const seconds = Math.floor(verdict.notReadyForMs / 1000);
-    const message = `The gateway accepts no payments now: the chain-watcher has not been ready for ${seconds} s: ${verdict.reason}`;
+    // Not why (it may name internal addresses): the gateway logs that when the guard closes.
+    const message = `The gateway accepts no payments now: the chain-watcher has not been ready for ${seconds} s.`;
     return this.reject(route, new ProtocolError('GATEWAY_UNAVAILABLE', {}, { message }), request, price);
   }
 

@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { OPERATOR_SECURITY, OPERATOR_SECURITY_SCHEME } from './auth/operator-only';
 import { HttpErrorFilter } from './errors/http-error.filter';
+import { answerClientError } from './http/client-error-answer';
 import { armShutdownDeadline } from './lifecycle/shutdown-deadline';
 
 export interface ServiceOptions {
@@ -24,7 +25,8 @@ export async function bootstrapService(
 ): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     module,
-    new FastifyAdapter({ bodyLimit: 1 << 20 }),
+    // Requests Node's parser refuses get a body-less answer and a lingering close (see answerClientError).
+    new FastifyAdapter({ bodyLimit: 1 << 20, clientErrorHandler: answerClientError }),
     {
       bufferLogs: true,
     },

@@ -7,4 +7,5 @@ export * from './errors/http-status';
 export * from './logging/logger-options';
 export * from './lifecycle/shutdown-deadline';
 export * from './auth/operator-token';
+export * from './http/client-error-answer';
 export * from './auth/operator-only';

@@ -36,6 +36,7 @@ import {
 import { JsonRpcProvider, Network, type Wallet } from 'ethers';
 import type { Pool } from 'pg';
 import { Registry } from 'prom-client';
+import { NotReadyError } from '@microraiden/service-kit';
 import { CHAIN_WATCHER_CONFIG, type ChainWatcherConfig } from './chain-watcher-config';
 import { ChainLag } from './chain-lag';
 import { ReceiverFundsCheck } from './receiver-funds-check';
@@ -151,7 +152,7 @@ export class ChainWatcherRunner implements OnModuleInit, OnApplicationBootstrap,
     await this.retry('start-up', async () => {
       const chainId = Number((await this.provider.send('eth_chainId', [])) as string);
       if (chainId !== this.deployment.chainId)
-        throw new Error(
+        throw new NotReadyError(
           `RPC_URL serves chain ${chainId}, the deployment is for chain ${this.deployment.chainId}`,
         );
       await migrateWatcherSchema(this.pool);
@@ -426,7 +427,7 @@ export class ChainWatcherRunner implements OnModuleInit, OnApplicationBootstrap,
         return await work();
       } catch (err) {
         this.log.error(`${what} failed, retrying`, { error: (err as Error).message });
-        if (reportsStartup) this.startup.failed(`${what} failed: ${(err as Error).message}`);
+        if (reportsStartup) this.startup.failed(what, err);
         await this.sleep(Math.max(this.config.POLL_INTERVAL_MS, 1_000));
       }
     }

@@ -1,4 +1,4 @@
-import type { DependencyCheck } from '@microraiden/service-kit';
+import { NotReadyError, type DependencyCheck } from '@microraiden/service-kit';
 import { formatEther, type JsonRpcProvider } from 'ethers';
 import type { WatcherMetrics } from './watcher-metrics';
 
@@ -18,7 +18,7 @@ export class ReceiverFundsCheck implements DependencyCheck {
   }
 
   async check(): Promise<Record<string, string>> {
-    if (!this.target) throw new Error('the watcher has not started');
+    if (!this.target) throw new NotReadyError('the watcher has not started');
     const { provider, address, metrics } = this.target;
     const balance = await provider.getBalance(address);
     const low = balance < this.minimumWei;
@@ -30,7 +30,7 @@ export class ReceiverFundsCheck implements DependencyCheck {
       minimumWei: this.minimumWei.toString(),
     };
     if (low)
-      throw new Error(
+      throw new NotReadyError(
         `receiver ${address} holds ${formatEther(balance)} ETH, below MIN_RECEIVER_ETH ${formatEther(this.minimumWei)}: disputes may fail`,
       );
     return facts;

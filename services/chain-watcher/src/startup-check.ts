@@ -1,4 +1,4 @@
-import type { DependencyCheck } from '@microraiden/service-kit';
+import { NotReadyError, publicReason, type DependencyCheck } from '@microraiden/service-kit';
 
 /**
  * Readiness until the watcher's own start-up has succeeded: checking the RPC's chain id against the deployment
@@ -10,9 +10,9 @@ export class StartupCheck implements DependencyCheck {
   private problem: string | undefined = 'starting';
   private role: 'deciding' | 'leading' | 'standby' = 'deciding';
 
-  /** Start-up failed (it is retried): readiness reports `reason`. */
-  failed(reason: string): void {
-    this.problem = reason;
+  /** Start-up step `what` failed with `err` (it is retried): readiness reports it, as far as it is public. */
+  failed(what: string, err: unknown): void {
+    this.problem = `${what} failed: ${publicReason(err)}`;
   }
 
   /** Start-up finished: the watcher is about to lead or wait on standby. */
@@ -26,7 +26,7 @@ export class StartupCheck implements DependencyCheck {
   }
 
   async check(): Promise<Record<string, string>> {
-    if (this.problem !== undefined) throw new Error(this.problem);
+    if (this.problem !== undefined) throw new NotReadyError(this.problem);
     return { role: this.role };
   }
 }

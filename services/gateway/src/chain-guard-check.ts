@@ -33,8 +33,8 @@ export function chainGuardCheck(guard: ChainGuard): DependencyCheck {
       return Promise.resolve({
         payments: verdict.open ? 'accepted' : 'refused',
         watcherReady: verdict.reason === undefined,
+        // Why the watcher is not ready stays in the log (ChainGuard's onChange): readiness is public.
         notReadyForSeconds: Math.floor(verdict.notReadyForMs / 1000),
-        ...(verdict.reason === undefined ? {} : { reason: verdict.reason }),
       });
     },
   };

@@ -1,4 +1,4 @@
-import type { DependencyCheck } from '@microraiden/service-kit';
+import { NotReadyError, type DependencyCheck } from '@microraiden/service-kit';
 import type { LedgerRuntime } from './ledger-runtime';
 
 /**
@@ -10,11 +10,14 @@ export function projectionLagCheck(runtime: LedgerRuntime, maxLag: number): Depe
     name: 'projection',
     async check() {
       const projection = runtime.currentProjection();
-      if (!projection?.joined()) throw new Error('the projection consumer has not joined its group yet');
+      if (!projection?.joined())
+        throw new NotReadyError('the projection consumer has not joined its group yet');
       const lags = await projection.lag();
       const worst = lags.reduce((max, l) => (l.lag > max ? l.lag : max), 0n);
       if (worst > BigInt(maxLag))
-        throw new Error(`projection lags ${worst} messages behind, more than READY_MAX_LAG=${maxLag}`);
+        throw new NotReadyError(
+          `projection lags ${worst} messages behind, more than READY_MAX_LAG=${maxLag}`,
+        );
       return { partitions: lags.length, maxLag: Number(worst) };
     },
   };

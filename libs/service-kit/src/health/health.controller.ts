@@ -1,9 +1,9 @@
-import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Inject, Logger, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 import type { DependencyCheck } from './dependency-check';
-import { withTimeout } from './dependency-check';
+import { publicReason, withTimeout } from './dependency-check';
 
 export const DEPENDENCY_CHECKS = Symbol('DEPENDENCY_CHECKS');
 
@@ -12,6 +12,10 @@ const CHECK_TIMEOUT_MS = 3_000;
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
+  private readonly logger = new Logger('Health');
+  // The last failure logged per check, so a dependency that stays down is logged once, not on every probe.
+  private readonly lastFailure = new Map<string, string>();
+
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
@@ -44,11 +48,24 @@ export class HealthController {
       this.checks.map((dep) => async () => {
         const session = this.indicators.check(dep.name);
         try {
-          return session.up(await withTimeout(dep.check(), CHECK_TIMEOUT_MS, dep.name));
+          const facts = await withTimeout(dep.check(), CHECK_TIMEOUT_MS, dep.name);
+          if (this.lastFailure.delete(dep.name)) this.logger.log(`${dep.name} is ready again`);
+          return session.up(facts);
         } catch (err) {
-          return session.down({ message: (err as Error).message });
+          this.logFailure(dep.name, err);
+          // The public answer: the readiness of a gateway is reachable through the front.
+          return session.down({ message: publicReason(err) });
         }
       }),
     );
+  }
+
+  private logFailure(name: string, err: unknown): void {
+    const message = err instanceof Error ? err.message : String(err);
+    const cause = err instanceof Error && err.cause instanceof Error ? ` (${err.cause.message})` : '';
+    const text = `${message}${cause}`;
+    if (this.lastFailure.get(name) === text) return;
+    this.lastFailure.set(name, text);
+    this.logger.warn(`${name} is not ready: ${text}`);
   }
 }
