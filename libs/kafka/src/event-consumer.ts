@@ -130,17 +130,21 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
   const deadLetterTopic = options.deadLetterTopic ?? TOPICS.deadLetter.name;
   const log = options.client.log ?? (() => undefined);
   const kafka = createKafka(options.client);
+  let stopping = false;
   const consumer: Consumer = kafka.consumer({
     groupId: options.groupId,
     sessionTimeout: options.sessionTimeoutMs ?? 30_000,
     maxWaitTimeInMs: options.maxWaitTimeMs ?? 1_000,
     allowAutoTopicCreation: false,
+    // kafkajs restarts a crashed consumer on a timer that a concurrent disconnect does not always cancel: a
+    // consumer stopped while the broker was down came back when it returned and held partitions for a dead
+    // handler. A stopped consumer never restarts.
+    retry: { retries: 5, restartOnFailure: async () => !stopping },
   });
   const deadLetters = createRecordProducer(options.client);
   let admin: Promise<Admin> | undefined;
 
   let mode: Mode | undefined;
-  let stopping = false;
   let assigned: TopicPartition[] = [];
   /** Next offset to process per `topic:partition`, updated as messages complete. */
   const positions = new Map<string, bigint>();
@@ -357,6 +361,11 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
   }
 
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    // A restart already under way when stop() ran can still join: leave the group again at once.
+    if (stopping) {
+      consumer.disconnect().catch(() => undefined);
+      return;
+    }
     assigned = Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) =>
       partitions.map((partition) => ({ topic, partition })),
     );
