@@ -54,8 +54,8 @@ const MAX_LOOP_BACKOFF_MS = 5_000;
  *
  * Defending the receiver needs only the chain, Postgres and the proofs already kept: the watcher starts, follows
  * and disputes with Kafka down. Channel events wait in the outbox (`cw_outbox`) until the relay can publish them,
- * and proofs accepted meanwhile are read once the consumer joins; readiness (the `kafka` check) and the outbox
- * gauges show the outage.
+ * and proofs accepted meanwhile are read once the consumer joins; readiness (the `kafka` and `startup` checks) and
+ * the outbox gauges show the outage.
  */
 @Injectable()
 export class ChainWatcherRunner implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
@@ -158,39 +158,36 @@ export class ChainWatcherRunner implements OnModuleInit, OnApplicationBootstrap,
       await migrateWatcherSchema(this.pool);
     });
     if (this.stopping) return;
-    this.startup.succeeded();
     this.loops.push(this.joinKafka());
     await this.lead();
   }
 
   /**
    * Creates the topics, starts the outbox relay and the proof consumer, each retried until Kafka answers. Runs
-   * beside {@link lead}, never before it: nothing the receiver's defence does waits for Kafka.
+   * beside {@link lead}, never before it: nothing the receiver's defence does waits for Kafka. The watcher is not
+   * ready until it has joined (it could not learn the proofs the gateways accept), as before it acted at all.
    */
   private async joinKafka(): Promise<void> {
-    const kafka = { reportsStartup: false };
-    await this.retry(
-      'Kafka topics',
-      async () => {
-        const topicConfig = { 'cleanup.policy': 'delete', 'retention.ms': '-1', 'retention.bytes': '-1' };
-        await ensureTopics(this.kafkaClient(SOURCE), [
-          { name: this.config.CHANNELS_TOPIC, partitions: this.config.TOPIC_PARTITIONS, config: topicConfig },
-          {
-            name: this.config.BALANCE_PROOFS_TOPIC,
-            partitions: this.config.TOPIC_PARTITIONS,
-            config: topicConfig,
-          },
-          // Proofs that fail verification are dead-lettered there; the consumer blocks if it is missing.
-          { name: TOPICS.deadLetter.name, partitions: 1, config: topicConfig },
-        ]);
-      },
-      kafka,
-    );
+    await this.retry('Kafka topics', async () => {
+      const topicConfig = { 'cleanup.policy': 'delete', 'retention.ms': '-1', 'retention.bytes': '-1' };
+      await ensureTopics(this.kafkaClient(SOURCE), [
+        { name: this.config.CHANNELS_TOPIC, partitions: this.config.TOPIC_PARTITIONS, config: topicConfig },
+        {
+          name: this.config.BALANCE_PROOFS_TOPIC,
+          partitions: this.config.TOPIC_PARTITIONS,
+          config: topicConfig,
+        },
+        // Proofs that fail verification are dead-lettered there; the consumer blocks if it is missing.
+        { name: TOPICS.deadLetter.name, partitions: 1, config: topicConfig },
+      ]);
+    });
     if (this.stopping) return;
     // Once started the relay retries by itself (capped back-off) through later outages.
-    await this.retry('outbox relay', () => this.relay.start(), kafka);
+    await this.retry('outbox relay', () => this.relay.start());
     if (this.stopping) return;
-    await this.retry('balance-proof consumer', () => this.startProofConsumer(), kafka);
+    await this.retry('balance-proof consumer', () => this.startProofConsumer());
+    if (this.stopping) return;
+    this.startup.succeeded();
   }
 
   /**
@@ -413,21 +410,14 @@ export class ChainWatcherRunner implements OnModuleInit, OnApplicationBootstrap,
     }
   }
 
-  /**
-   * Run `work` until it succeeds or the app stops. Failures of the watcher's own start-up make it not ready;
-   * Kafka's are reported by the `kafka` readiness check and do not stop the watcher from acting.
-   */
-  private async retry(
-    what: string,
-    work: () => Promise<void>,
-    { reportsStartup = true }: { reportsStartup?: boolean } = {},
-  ): Promise<void> {
+  /** Run `work` until it succeeds or the app stops; readiness reports the last failure meanwhile. */
+  private async retry(what: string, work: () => Promise<void>): Promise<void> {
     while (!this.stopping) {
       try {
         return await work();
       } catch (err) {
         this.log.error(`${what} failed, retrying`, { error: (err as Error).message });
-        if (reportsStartup) this.startup.failed(what, err);
+        this.startup.failed(what, err);
         await this.sleep(Math.max(this.config.POLL_INTERVAL_MS, 1_000));
       }
     }

@@ -1,9 +1,11 @@
 import { NotReadyError, publicReason, type DependencyCheck } from '@microraiden/service-kit';
 
 /**
- * Readiness until the watcher's own start-up has succeeded: checking the RPC's chain id against the deployment
- * and migrating. Kafka is not part of it (the watcher acts without Kafka; the `kafka` check reports it). Without it a watcher pointed at the wrong chain answers every
- * dependency probe and looks ready while it watches nothing; with it, /health/ready says why it is not.
+ * Readiness until the watcher's own start-up has succeeded: checking the RPC's chain id against the deployment,
+ * migrating, creating topics and joining Kafka. (It follows and disputes as soon as the first two are done: the
+ * receiver's defence does not wait for Kafka, readiness does.) Without it a watcher pointed at the wrong chain
+ * answers every dependency probe and looks ready while it watches nothing; with it, /health/ready says why it is
+ * not.
  */
 export class StartupCheck implements DependencyCheck {
   readonly name = 'startup';
@@ -15,7 +17,7 @@ export class StartupCheck implements DependencyCheck {
     this.problem = `${what} failed: ${publicReason(err)}`;
   }
 
-  /** Start-up finished: the watcher is about to lead or wait on standby. */
+  /** Start-up finished: the watcher has joined Kafka (it may have been leading or on standby before). */
   succeeded(): void {
     this.problem = undefined;
   }

@@ -78,6 +78,12 @@ describe('chain-watcher with Kafka down', () => {
     await f.mine(2);
     await f.until('cheating close disputed on chain', () => settled(channel), 60_000);
     expect(await f.token.balanceOf(channel.sender.address)).toBe(10_000n - 600n);
+    // Acting, yet not ready: it has not joined Kafka, so it could not learn new proofs.
+    await f.until('readiness says why', async () => {
+      const res = await fetch(`${f.url}/health/ready`);
+      const body = (await res.json()) as { error?: Record<string, { message?: string }> };
+      return res.status === 503 && /^Kafka topics failed: /.test(body.error?.startup?.message ?? '');
+    });
     await f.mine(2);
     await f.until('events recorded', async () => (await unpublished()) >= 10);
   }, 120_000);
@@ -94,6 +100,7 @@ describe('chain-watcher with Kafka down', () => {
       90_000,
     );
     await f.until('outbox drained', async () => (await unpublished()) === 0, 30_000);
+    await f.until('ready again', async () => (await fetch(`${f.url}/health/ready`)).status === 200, 120_000);
     const ids = f.events.map((e) => e.event.id);
     expect(new Set(ids).size).toBe(ids.length);
     expect(
