@@ -160,6 +160,7 @@ export class ChaosStack {
       KAFKA_LIBS_DIR: process.env.KAFKA_LIBS_DIR ?? path.join(this.repo, '.cache/kafka/libs'),
       KAFKA_OWNER_PID: String(process.pid),
       KAFKA_STOP_TIMEOUT: '10',
+      KAFKA_START_TIMEOUT: '120',
       ANVIL_PORT: String(this.ports.anvil),
       ANVIL_STATE_FILE: 'none',
       ANVIL_RUN_DIR: this.runDir,
