@@ -317,16 +317,9 @@ export class Paywall {
    */
   private async notCharged(ticket: PaidTicket, outcome: UpstreamOutcome): Promise<Completion> {
     const { payment } = ticket;
-    let snapshot: ChannelSnapshot | undefined;
-    try {
-      snapshot = await this.options.store.snapshot(payment.channelId);
-    } catch (err) {
-      this.openChannels.forget(payment.channelId);
-      return this.unavailableCompletion(ticket, err);
-    }
-    this.openChannels.remember(snapshot, payment.channelId);
-    const committed = snapshot?.acceptedBalance ?? 0n;
-    const decision = this.verify(payment, snapshot, committed, ticket.price);
+    const judged = await this.rejudge(ticket);
+    if ('kind' in judged) return judged;
+    const { committed, decision } = judged;
     if (!decision.accepted) {
       const { request, price, route } = ticket;
       const rejected = this.reject(route, decision.error, request, price, payment.channelId, committed);
@@ -381,16 +374,9 @@ export class Paywall {
         return { kind: 'deliver', headers, charged: increment };
       }
       // The compare-and-set matched nothing: find out why from the current row and answer precisely.
-      let snapshot: ChannelSnapshot | undefined;
-      try {
-        snapshot = await this.options.store.snapshot(payment.channelId);
-      } catch (err) {
-        this.openChannels.forget(payment.channelId);
-        return this.unavailableCompletion(ticket, err);
-      }
-      this.openChannels.remember(snapshot, payment.channelId);
-      const committed = snapshot?.acceptedBalance ?? 0n;
-      const decision = this.verify(payment, snapshot, committed, ticket.price);
+      const judged = await this.rejudge(ticket);
+      if ('kind' in judged) return judged;
+      const { committed, decision } = judged;
       if (!decision.accepted || attempt >= MAX_ACCEPT_ATTEMPTS) {
         const error = decision.accepted
           ? new ProtocolError('BALANCE_STALE', {
@@ -445,6 +431,23 @@ export class Paywall {
         payment.channelManager.toLowerCase() !== identity.domain.verifyingContract.toLowerCase()) ||
       (payment.receiver !== undefined && payment.receiver.toLowerCase() !== identity.receiver.toLowerCase())
     );
+  }
+
+  /** Judge the ticket's proof again on the channel's current row (remembered afresh), or answer 503 if unreadable. */
+  private async rejudge(
+    ticket: PaidTicket,
+  ): Promise<Completion | { committed: bigint; decision: PaymentDecision }> {
+    const { payment } = ticket;
+    let snapshot: ChannelSnapshot | undefined;
+    try {
+      snapshot = await this.options.store.snapshot(payment.channelId);
+    } catch (err) {
+      this.openChannels.forget(payment.channelId);
+      return this.unavailableCompletion(ticket, err);
+    }
+    this.openChannels.remember(snapshot, payment.channelId);
+    const committed = snapshot?.acceptedBalance ?? 0n;
+    return { committed, decision: this.verify(payment, snapshot, committed, ticket.price) };
   }
 
   private verify(
