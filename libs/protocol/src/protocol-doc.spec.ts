@@ -11,7 +11,7 @@ import { CLOSING_PROOF_TYPE, CLOSING_PROOF_TYPEHASH, hashClosingProof } from './
 import { channelDomain, EIP712_DOMAIN_TYPE, EIP712_DOMAIN_TYPEHASH } from './eip712-domain';
 import { errorBody, renderErrorHtml } from './error-body';
 import { parseErrorCode } from './error-headers';
-import type { Address, Hex } from './hex';
+import type { Address, Hex, Hex32 } from './hex';
 import { keccak256 } from './keccak256';
 import { bytesToHex } from './hex';
 import { parsePayment } from './payment-headers';
@@ -21,7 +21,16 @@ import { recoverBalanceProofSigner, recoverClosingProofSigner } from './recover-
 import { privateKeyToAddress, signBalanceProof, signClosingProof } from './sign-proof';
 import { SECP256K1_N } from './signature';
 import { verifyPayment } from './verify-payment';
-import { encodeX402Headers, parseX402PaymentRequired } from './x402';
+import {
+  encodeX402Headers,
+  encodeX402Payment,
+  encodeX402Response,
+  MAX_X402_HEADER_LENGTH,
+  parseX402Payment,
+  parseX402PaymentRequired,
+  parseX402Response,
+  X402_SCHEME,
+} from './x402';
 
 const doc = readFileSync(path.resolve(__dirname, '../../../docs/protocol.md'), 'utf8');
 
@@ -57,6 +66,16 @@ function httpBlock(label: string): { headers: Record<string, string>; body: stri
     headers[line.slice(0, colon)] = line.slice(colon + 1).trim();
   }
   return { headers, body };
+}
+
+function jsonBlock(label: string): unknown {
+  const match = new RegExp('```json ' + label + '\\n([\\s\\S]*?)\\n```').exec(doc);
+  if (match === null) throw new Error(`docs/protocol.md lost its ${label} JSON`);
+  return JSON.parse(match[1] as string);
+}
+
+function decodeBase64(value: string | undefined): unknown {
+  return JSON.parse(Buffer.from(value as string, 'base64').toString('utf8'));
 }
 
 const example = new Map(
@@ -165,14 +184,13 @@ describe('docs/protocol.md', () => {
     expect(JSON.parse(body)).toEqual(errorBody(new ProtocolError('PAYMENT_REQUIRED')));
     const x402 = encodeX402Headers(challenge.value, {
       resource: { url: 'http://localhost:3000/api/weather', mimeType: 'application/json' },
+      error: 'PAYMENT_REQUIRED',
     });
     expect(headers['PAYMENT-REQUIRED']).toBe(x402['PAYMENT-REQUIRED']);
     const parsed = parseX402PaymentRequired(headers);
     expect(parsed.ok && parsed.value.challenge).toEqual(challenge.value);
-    // The JSON shown in section 11 is the decoded header.
-    const decoded = JSON.parse(Buffer.from(headers['PAYMENT-REQUIRED'] as string, 'base64').toString('utf8'));
-    const shown = /## 11\.[\s\S]*?```json\n([\s\S]*?)\n```/.exec(doc)?.[1] as string;
-    expect(JSON.parse(shown)).toEqual(decoded);
+    // The JSON shown in section 11.7 is the decoded header.
+    expect(jsonBlock('x402-payment-required')).toEqual(decodeBase64(headers['PAYMENT-REQUIRED']));
   });
 
   it('shows a paid request that verifyPayment accepts for exactly the price', () => {
@@ -229,5 +247,99 @@ describe('docs/protocol.md', () => {
       new ProtocolError('BALANCE_STALE', { balance: '2000000000000000', lastAccepted: '3000000000000000' }),
     );
     expect(doc).toContain(JSON.stringify(stale, null, 2));
+  });
+
+  it('names the x402 scheme and header limit of the code, and no published scheme', () => {
+    const section = between('## 11. x402 v2', '### 11.2');
+    expect(section).toContain(`**\`${X402_SCHEME}\`**`);
+    for (const taken of ['exact', 'upto', 'deferred', 'batch-settlement', 'channel', 'statechannel']) {
+      expect(section).toContain(`\`${taken}\``);
+      expect(X402_SCHEME).not.toBe(taken);
+    }
+    expect(between('## 11. x402 v2', '### 11.1')).toContain(`at most ${MAX_X402_HEADER_LENGTH} characters`);
+  });
+
+  it('shows an x402 payment that reads as exactly the RDN-* payment of section 13', () => {
+    const { headers } = httpBlock('x402-paid-request');
+    expect(decodeBase64(headers['PAYMENT-SIGNATURE'])).toEqual(jsonBlock('x402-payment-payload'));
+    const x402 = parseX402Payment(headers);
+    expect(x402).toEqual(parsePayment(httpBlock('paid-request').headers));
+    // The client's encoder reproduces the header from the requirement it received.
+    const offered = parseX402PaymentRequired(httpBlock('402-challenge').headers);
+    if (!offered.ok || !x402.ok || x402.value === undefined) throw new Error('unparsable example');
+    const { sender, channelId, balance, signature } = x402.value;
+    const resource = { url: 'http://localhost:3000/api/weather', mimeType: 'application/json' };
+    expect(
+      encodeX402Payment(offered.value.accepted, { sender, channelId, balance, signature }, resource),
+    ).toEqual({
+      'PAYMENT-SIGNATURE': headers['PAYMENT-SIGNATURE'],
+    });
+  });
+
+  it('shows the PAYMENT-RESPONSE the gateway encodes for the charged request', () => {
+    const { headers } = httpBlock('x402-paid-response');
+    const receipt = parseReceipt(headers);
+    if (!receipt.ok || receipt.value === undefined) throw new Error('no receipt');
+    expect(decodeBase64(headers['PAYMENT-RESPONSE'])).toEqual(jsonBlock('x402-settle-response'));
+    const outcome = { kind: 'receipt', receipt: receipt.value, payer: value('sender') as Address } as const;
+    expect(encodeX402Response(BigInt(value('chain id')), outcome)).toEqual({
+      'PAYMENT-RESPONSE': headers['PAYMENT-RESPONSE'],
+    });
+    expect(parseX402Response(headers)).toEqual({
+      ok: true,
+      value: {
+        success: true,
+        payer: value('sender'),
+        transaction: '',
+        network: BigInt(value('chain id')),
+        amount: BigInt(value('price')),
+        extra: receipt.value,
+      },
+    });
+  });
+
+  it('shows a corrective 402 whose channel state is the accepted proof, signed by the sender', () => {
+    const { headers, body } = httpBlock('x402-corrective');
+    expect(parseErrorCode(headers)).toBe('BALANCE_STALE');
+    const error = new ProtocolError('BALANCE_STALE', {
+      balance: value('price'),
+      lastAccepted: value('balance (third request)'),
+    });
+    expect(JSON.parse(body)).toEqual(errorBody(error));
+    const receipt = parseReceipt(headers);
+    if (!receipt.ok || receipt.value === undefined) throw new Error('no receipt');
+    const parsed = parseX402PaymentRequired(headers);
+    if (!parsed.ok) throw parsed.error;
+    const { channel, challenge } = parsed.value;
+    expect(channel).toEqual({
+      sender: value('sender'),
+      channelId: value('channel id'),
+      balance: receipt.value.senderBalance,
+      signature: value('BalanceProof signature'),
+    });
+    const domain = channelDomain(challenge.chainId, challenge.channelManager);
+    const proof = {
+      channelId: value('channel id') as Hex32,
+      receiver: challenge.receiver,
+      balance: channel?.balance ?? 0n,
+    };
+    expect(recoverBalanceProofSigner(domain, proof, channel?.signature as Hex)).toEqual({
+      ok: true,
+      value: value('sender'),
+    });
+    const resource = { url: 'http://localhost:3000/api/weather' };
+    expect(encodeX402Headers(challenge, { resource, error: error.code, channel })).toEqual({
+      'PAYMENT-REQUIRED': headers['PAYMENT-REQUIRED'],
+    });
+    const refused = {
+      kind: 'refused',
+      code: error.code,
+      message: error.message,
+      payer: value('sender') as Address,
+      receipt: receipt.value,
+    } as const;
+    expect(encodeX402Response(BigInt(value('chain id')), refused)).toEqual({
+      'PAYMENT-RESPONSE': headers['PAYMENT-RESPONSE'],
+    });
   });
 });
