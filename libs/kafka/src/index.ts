@@ -4,5 +4,6 @@ export * from './event-producer';
 export * from './event-consumer';
 export * from './retry-policy';
 export * from './outbox';
+export * from './outbox-migrations';
 export * from './outbox-relay';
 export * from './topic-admin';

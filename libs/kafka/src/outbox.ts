@@ -21,37 +21,6 @@ export interface OutboxOptions {
   table?: string;
 }
 
-/**
- * Create the outbox table and its indexes if missing. Idempotent and safe to run from several replicas at once
- * (an advisory lock serialises them). Send as one statement list so it runs in one implicit transaction even
- * through a pool.
- */
-export async function migrateOutbox(db: SqlExecutor, options: OutboxOptions = {}): Promise<void> {
-  const { table, indexPrefix } = outboxTable(options.table);
-  // DDL only while the last index is missing: `CREATE INDEX IF NOT EXISTS` still share-locks the table, which
-  // deadlocks with relays and writers of replicas that are already running. (Tables created before relays took
-  // turns keep an unused `<table>_unpublished_key_idx`; `DROP INDEX CONCURRENTLY` removes it without a pause.)
-  const schema = options.table?.includes('.') ? `${options.table.split('.')[0]}.` : '';
-  const lastIndex = `${schema}${indexPrefix}_published_at_idx`;
-  await db.query(`
-    SELECT pg_advisory_xact_lock(hashtext('microraiden.outbox.migrate'));
-    DO $migration$ BEGIN
-    IF to_regclass('${lastIndex}') IS NOT NULL THEN RETURN; END IF;
-    CREATE TABLE IF NOT EXISTS ${table} (
-      id bigserial PRIMARY KEY,
-      topic text NOT NULL,
-      key text,
-      payload bytea NOT NULL,
-      headers jsonb NOT NULL DEFAULT '{}'::jsonb,
-      created_at timestamptz NOT NULL DEFAULT now(),
-      published_at timestamptz
-    );
-    CREATE INDEX IF NOT EXISTS ${indexPrefix}_unpublished_idx ON ${table} (id) WHERE published_at IS NULL;
-    CREATE INDEX IF NOT EXISTS ${indexPrefix}_published_at_idx ON ${table} (published_at) WHERE published_at IS NOT NULL;
-    END $migration$;
-  `);
-}
-
 /** Options of {@link enqueueEvent}. */
 export interface EnqueueOptions extends OutboxOptions {
   /** Default: the event's catalogue topic. */

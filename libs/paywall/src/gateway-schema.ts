@@ -1,4 +1,6 @@
-import { migrateOutbox, type SqlExecutor } from '@microraiden/kafka';
+import { outboxMigrations } from '@microraiden/kafka';
+import { runMigrations, type MigrationSet } from '@microraiden/persistence';
+import type { Pool } from 'pg';
 
 /** Tables of the gateway fleet, shared by every replica (one database). */
 export const GATEWAY_TABLES = {
@@ -7,12 +9,7 @@ export const GATEWAY_TABLES = {
 } as const;
 
 // Amounts are uint256: numeric(78,0) holds every value exactly; they travel as text and become bigint.
-// The DDL runs only while its last object is missing: even `CREATE INDEX IF NOT EXISTS` takes a share lock on
-// its table first, and a replica starting next to a busy one would deadlock with its projector and acceptances.
-const MIGRATION = `
-  SELECT pg_advisory_xact_lock(hashtext('microraiden.gateway.migrate'));
-  DO $migration$ BEGIN
-  IF to_regclass('gateway_channel_events_channel_idx') IS NOT NULL THEN RETURN; END IF;
+const CREATE_CHANNELS = `
   CREATE TABLE IF NOT EXISTS gateway_channels (
     channel_id text PRIMARY KEY CHECK (channel_id ~ '^0x[0-9a-f]{64}$'),
     sender text NOT NULL,
@@ -43,17 +40,33 @@ const MIGRATION = `
   );
   CREATE INDEX IF NOT EXISTS gateway_channel_events_channel_idx
     ON gateway_channel_events (channel_id) WHERE applied;
-  END $migration$;
 `;
 
 /**
- * Creates the gateway's tables and the outbox if missing. Idempotent; replicas starting together serialise on an
- * advisory lock (one statement list, so one implicit transaction even through a pool).
+ * The gateway's own tables as a libs/persistence migration store. Version 1 is what the hand-written migration
+ * created before the runner (it ran only while its last index was missing), so a database with that index is
+ * recorded as already at version 1.
+ */
+export const GATEWAY_MIGRATIONS: MigrationSet = {
+  store: 'gateway',
+  migrations: [
+    {
+      version: 1,
+      name: 'create channels and channel events',
+      up: CREATE_CHANNELS,
+      presentWhen: `SELECT to_regclass('gateway_channel_events_channel_idx') IS NOT NULL AS present`,
+    },
+  ],
+};
+
+/**
+ * Brings the gateway's tables and its outbox to their latest versions (libs/persistence's runMigrations: one
+ * transaction under the migration lock, idempotent, safe from replicas starting together, no DDL once migrated).
  */
 export async function migrateGatewaySchema(
-  db: SqlExecutor,
+  pool: Pool,
   options: { outboxTable?: string } = {},
 ): Promise<void> {
-  await db.query(MIGRATION);
-  await migrateOutbox(db, options.outboxTable === undefined ? {} : { table: options.outboxTable });
+  const outbox = outboxMigrations(options.outboxTable === undefined ? {} : { table: options.outboxTable });
+  await runMigrations(pool, [GATEWAY_MIGRATIONS, outbox]);
 }

@@ -1,4 +1,6 @@
+export * from './advisory-lock-key';
 export * from './database-timeouts-env';
+export * from './migrations';
 export * from './pg-pool';
 export * from './postgres-probe';
 export * from './retry-transient';

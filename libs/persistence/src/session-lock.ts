@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { advisoryLockKeySql } from './advisory-lock-key';
 
 /**
  * A Postgres session advisory lock held on a connection of its own: at most one process holds a given name at a
@@ -28,7 +29,7 @@ export class SessionLock {
     client.on('end', onLoss);
     await client.connect();
     const { rows } = await client.query<{ locked: boolean }>(
-      'SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked',
+      `SELECT pg_try_advisory_lock(${advisoryLockKeySql('$1')}) AS locked`,
       [this.name],
     );
     if (rows[0]?.locked !== true) {

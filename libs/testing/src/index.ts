@@ -15,6 +15,7 @@ export * from './postgres-container';
 export * from './postgres-probe';
 export * from './redact-url';
 export * from './repo-root';
+export * from './schema-snapshot';
 export * from './test-database';
 export * from './test-database-guard';
 export * from './unique-topic';

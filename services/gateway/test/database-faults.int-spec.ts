@@ -1,6 +1,7 @@
 import type { BalanceProofAcceptedV1 } from '@microraiden/events';
 import type { KafkaClientOptions } from '@microraiden/kafka';
 import { parseReceipt, privateKeyToAddress, type Address, type Hex32 } from '@microraiden/protocol';
+import { advisoryLockKeySql, MIGRATION_LOCK_NAME } from '@microraiden/persistence';
 import { createTestDatabase, waitFor, type TestDatabase } from '@microraiden/testing';
 import { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -374,7 +375,7 @@ describe('gateway processes under database faults', () => {
     let started: GatewayProcess | undefined;
     try {
       // What another replica stuck in its migration, or a database that is not there yet, looks like.
-      await holder.query("SELECT pg_advisory_lock(hashtext('microraiden.gateway.migrate'))");
+      await holder.query(`SELECT pg_advisory_lock(${advisoryLockKeySql('$1')})`, [MIGRATION_LOCK_NAME]);
       const starting = spawnGateway({ ...env, GATEWAY_ID: 'faults-late' });
       starting.catch(() => undefined); // awaited below; an early exit must not be an unhandled rejection
       await waitFor(
@@ -391,7 +392,7 @@ describe('gateway processes under database faults', () => {
       );
       // Held past the lock timeout (2 s): the first attempt fails.
       await new Promise((resolve) => setTimeout(resolve, 3_000));
-      await holder.query("SELECT pg_advisory_unlock(hashtext('microraiden.gateway.migrate'))");
+      await holder.query(`SELECT pg_advisory_unlock(${advisoryLockKeySql('$1')})`, [MIGRATION_LOCK_NAME]);
       started = await starting;
       expect(alive(started)).toBe(true);
       expect(started.output()).toMatch(/cannot migrate the database yet/);
