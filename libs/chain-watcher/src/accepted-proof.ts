@@ -1,6 +1,5 @@
 import type { BalanceProofAcceptedV1 } from '@microraiden/events';
-import { channelDomain, verifyBalanceProofSignature } from '@microraiden/protocol';
-import { getAddress } from 'ethers';
+import { channelDomain, checksummedAddress, verifyBalanceProofSignature } from '@microraiden/protocol';
 import { ChainWatcherError } from './chain-watcher-error';
 import type { ProofToKeep } from './postgres-watcher-store';
 
@@ -20,15 +19,15 @@ export function proofToKeep(event: BalanceProofAcceptedV1, scope: ReceiverScope)
   const { data } = event;
   if (
     data.chainId !== scope.chainId ||
-    getAddress(data.channelManager) !== getAddress(scope.channelManager) ||
-    getAddress(data.receiver) !== getAddress(scope.receiver)
+    checksummedAddress(data.channelManager) !== checksummedAddress(scope.channelManager) ||
+    checksummedAddress(data.receiver) !== checksummedAddress(scope.receiver)
   )
     return undefined;
   const verified = verifyBalanceProofSignature(
-    channelDomain(BigInt(scope.chainId), getAddress(scope.channelManager)),
+    channelDomain(BigInt(scope.chainId), checksummedAddress(scope.channelManager)),
     {
       channelId: data.channelId,
-      receiver: getAddress(data.receiver) as `0x${string}`,
+      receiver: checksummedAddress(data.receiver) as `0x${string}`,
       balance: data.balance,
     },
     data.signature,

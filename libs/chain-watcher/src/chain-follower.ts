@@ -4,7 +4,7 @@ import {
   type ChannelEvent,
   type ChannelLogEvent,
 } from '@microraiden/events';
-import { getAddress } from 'ethers';
+import { checksummedAddress } from '@microraiden/protocol';
 import type { BlockHeader, BlockRef } from './block-ref';
 import { CHANNEL_EVENT_TOPICS, decodeChannelLog, type LogContext } from './channel-log-decoder';
 import { findCommonAncestor } from './common-ancestor';
@@ -56,7 +56,7 @@ export class ChainFollower {
     private readonly log: WatcherLog = silentLog,
     private readonly observer: FollowerObserver = {},
   ) {
-    this.receiver = getAddress(options.receiver);
+    this.receiver = checksummedAddress(options.receiver);
   }
 
   /** Do one unit of work: a rewind after a reorg, or one range of logs. */
@@ -131,7 +131,7 @@ export class ChainFollower {
     const fresh = events.filter((e) => !already.has(e.id));
     const closeRequests = events.filter(
       (e): e is ChannelCloseRequestedV1 =>
-        e.type === 'channel.close-requested' && getAddress(e.data.receiver) === this.receiver,
+        e.type === 'channel.close-requested' && checksummedAddress(e.data.receiver) === this.receiver,
     );
     const checkpointRef = { number: last.number, hash: last.hash };
     await this.store.commitStep({

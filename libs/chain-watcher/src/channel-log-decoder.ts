@@ -1,6 +1,7 @@
 import { microTransferChannelsAbi } from '@microraiden/contracts';
 import { createChannelEvent, type ChannelLogEvent, type Hex } from '@microraiden/events';
-import { getAddress, Interface } from 'ethers';
+import { checksummedAddress } from '@microraiden/protocol';
+import { Interface } from 'ethers';
 import type { RawLog } from './block-ref';
 
 const managerInterface = new Interface(microTransferChannelsAbi);
@@ -22,7 +23,7 @@ export function decodeChannelLog(
   context: LogContext,
 ): ChannelLogEvent | undefined {
   if (log.removed) return undefined;
-  if (getAddress(log.address) !== getAddress(context.channelManager)) return undefined;
+  if (checksummedAddress(log.address) !== checksummedAddress(context.channelManager)) return undefined;
   let parsed;
   try {
     parsed = managerInterface.parseLog({ topics: [...log.topics], data: log.data });
@@ -32,7 +33,7 @@ export function decodeChannelLog(
   if (!parsed) return undefined;
   const position = {
     chainId: context.chainId,
-    channelManager: getAddress(context.channelManager) as Hex,
+    channelManager: checksummedAddress(context.channelManager) as Hex,
     blockNumber: log.blockNumber,
     blockHash: log.blockHash.toLowerCase() as Hex,
     transactionHash: log.transactionHash.toLowerCase() as Hex,
@@ -41,8 +42,8 @@ export function decodeChannelLog(
   const args = parsed.args;
   const parties = {
     channelId: String(args.getValue('channelId')).toLowerCase() as Hex,
-    sender: getAddress(String(args.getValue('sender'))) as Hex,
-    receiver: getAddress(String(args.getValue('receiver'))) as Hex,
+    sender: checksummedAddress(String(args.getValue('sender'))) as Hex,
+    receiver: checksummedAddress(String(args.getValue('receiver'))) as Hex,
   };
   const meta = { source: context.source, occurredAt: new Date(blockTimestamp * 1000).toISOString() };
   const amount = (name: string): bigint => BigInt(args.getValue(name) as bigint);

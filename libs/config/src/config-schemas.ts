@@ -1,4 +1,4 @@
-import { getAddress, isAddress } from 'ethers';
+import { checksummedAddress, toChecksumAddress } from '@microraiden/protocol';
 import { z } from 'zod';
 
 /** A TCP port; `0` lets the OS choose (tests). */
@@ -34,8 +34,8 @@ export const logLevelSchema = z.enum(['fatal', 'error', 'warn', 'info', 'debug',
 /** An Ethereum address in any case, normalised to its checksum form. */
 export const addressSchema = z
   .string()
-  .refine((value) => isAddress(value), 'expected a 0x-prefixed 20-byte address')
-  .transform((value) => getAddress(value));
+  .refine((value) => toChecksumAddress(value) !== undefined, 'expected a 0x-prefixed 20-byte address')
+  .transform((value): string => checksummedAddress(value));
 
 /** A non-negative integer amount of token base units, written in base 10; parsed to bigint. */
 export const amountSchema = z

@@ -1,16 +1,18 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { getAddress, isAddress } from 'ethers';
 import { z } from 'zod';
 import { MicroraidenError } from '@microraiden/errors';
+import { checksummedAddress, toChecksumAddress } from '@microraiden/protocol';
 
 /** The contract's MIN_CHALLENGE_PERIOD: the shortest challenge period a deployment can have. */
 export const MIN_CHALLENGE_PERIOD_SECONDS = 3600;
 
 const addressSchema = z
   .string()
-  .refine((value) => isAddress(value), { message: 'not an address (or a bad EIP-55 checksum)' })
-  .transform((value) => getAddress(value));
+  .refine((value) => toChecksumAddress(value) !== undefined, {
+    message: 'not an address (or a bad EIP-55 checksum)',
+  })
+  .transform((value): string => checksummedAddress(value));
 
 /** Where the contracts of one chain live: what services read at start-up. Addresses are checksummed. */
 export const deploymentSchema = z.object({

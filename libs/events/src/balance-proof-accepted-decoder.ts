@@ -1,10 +1,10 @@
-import { checksumAddress } from 'viem';
 import {
   BALANCE_PROOF_ACCEPTED,
   balanceProofAcceptedId,
   type BalanceProofAcceptedData,
   type BalanceProofAcceptedV1,
 } from './balance-proof-events';
+import { isChecksummedAddress } from './event-address';
 import type { Address, Hex } from './wire-fields';
 
 // The ledger decodes one of these per paid request, and the generic zod schema was its main CPU cost. This decoder
@@ -21,7 +21,6 @@ const MAX_UINT256 = (1n << 256n) - 1n;
 const AMOUNT = /^(0|[1-9]\d{0,77})$/;
 const BYTES32 = /^0x[0-9a-f]{64}$/;
 const SIGNATURE = /^0x[0-9a-f]{130}$/;
-const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 const SOURCE = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const METHOD = /^[A-Z]{1,16}$/;
 /** zod's `z.iso.datetime({ offset: false })`: a real calendar date (leap years included), seconds required, `Z`. */
@@ -51,21 +50,10 @@ function amount(value: unknown, issues: Issues, path: string): bigint {
   return 0n;
 }
 
-// Addresses already seen in their checksum form: a ledger sees the same few senders, receivers and contract again
-// and again, and viem's cached checksum still costs about a microsecond per call (three per event).
-const checksummed = new Set<string>();
-const CHECKSUMMED_MAX = 8192;
-
 function address(value: unknown, issues: Issues, path: string): Address {
-  if (typeof value === 'string') {
-    if (checksummed.has(value)) return value as Address;
-    // The wire carries the EIP-55 form only: lower case or a wrong checksum means a producer bypassed encodeEvent.
-    if (ADDRESS.test(value) && checksumAddress(value as Address) === value) {
-      if (checksummed.size >= CHECKSUMMED_MAX) checksummed.clear();
-      checksummed.add(value);
-      return value as Address;
-    }
-  }
+  // The wire carries the EIP-55 form only: lower case or a wrong checksum means a producer bypassed encodeEvent.
+  // isChecksummedAddress remembers the checksums it computed: a ledger sees the same few addresses again and again.
+  if (isChecksummedAddress(value)) return value;
   issues.push(`${path}: expected an EIP-55 checksummed address`);
   return '0x';
 }

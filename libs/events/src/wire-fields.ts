@@ -1,5 +1,5 @@
-import { getAddress, isAddress } from 'viem';
 import { z } from 'zod';
+import { checksumOf, isChecksummedAddress, isEventAddress } from './event-address';
 
 /** A 0x-prefixed hex string (viem's and ethers' spelling). */
 export type Hex = `0x${string}`;
@@ -34,34 +34,20 @@ export const amountField = uintField(256);
 export const uint64Field = uintField(64);
 
 /**
- * Address (viem's helpers: they cache checksums, which matters on every encode and decode): the wire carries the EIP-55 checksum form only (every producer writes it through encodeEvent, so
- * anything else means a producer bypassed this lib); in TypeScript any valid spelling is accepted and
- * normalised on encode.
+ * Address (`event-address.ts` caches checksums, which matters on every encode and decode): the wire carries the
+ * EIP-55 checksum form only (every producer writes it through encodeEvent, so anything else means a producer
+ * bypassed this lib); in TypeScript any valid spelling is accepted and normalised on encode.
  */
 export const addressField = z.codec(
   z.string().refine(isChecksummedAddress, 'expected an EIP-55 checksummed address'),
-  // viem's isAddress accepts lower case, and mixed case only with a valid checksum.
-  z.custom<Address>((value) => typeof value === 'string' && isAddress(value), 'expected a 20-byte address'),
+  // Lower case, or mixed case only with a valid checksum.
+  z.custom<Address>(isEventAddress, 'expected a 20-byte address'),
   { decode: (value) => value as Address, encode: (value) => toChecksum(value) },
 );
 
 /** Checksum form, or the input unchanged when it is no address (zod still encodes after a failed check). */
 function toChecksum(value: string): Address {
-  try {
-    return getAddress(value) as Address;
-  } catch {
-    return value as Address;
-  }
-}
-
-/** True when `value` is a valid address written in its EIP-55 checksum form. */
-function isChecksummedAddress(value: string): boolean {
-  if (!/^0x[0-9a-fA-F]{40}$/.test(value)) return false;
-  try {
-    return getAddress(value) === value;
-  } catch {
-    return false;
-  }
+  return checksumOf(value) ?? (value as Address);
 }
 
 /** Fixed-length hex (lowercase on the wire, any case accepted in TypeScript and lowercased on encode). */

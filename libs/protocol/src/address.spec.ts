@@ -1,6 +1,6 @@
 import { getAddress } from 'ethers';
 import { describe, expect, it } from 'vitest';
-import { checksumAddress, parseAddress, sameAddress } from './address';
+import { checksumAddress, checksummedAddress, parseAddress, sameAddress, toChecksumAddress } from './address';
 import { hexToBytes } from './hex';
 import { propertySeed, seededRandom } from './test/builders';
 
@@ -54,5 +54,21 @@ describe('addresses', () => {
       sameAddress('0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed', '0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359'),
     ).toBe(false);
     expect(sameAddress('0x5a', '0x5A')).toBe(false);
+  });
+
+  it('toChecksumAddress: any valid spelling and the zero address, as ethers getAddress (0x prefix required)', () => {
+    const address = '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed';
+    expect(toChecksumAddress(address.toLowerCase())).toBe(address);
+    expect(toChecksumAddress(`0x${address.slice(2).toUpperCase()}`)).toBe(address);
+    expect(toChecksumAddress(`0x${'0'.repeat(40)}`)).toBe(getAddress(`0x${'0'.repeat(40)}`));
+    expect(toChecksumAddress(address.replace('a', 'A'))).toBeUndefined();
+    expect(toChecksumAddress(address.slice(2))).toBeUndefined();
+    expect(checksummedAddress(address.toLowerCase())).toBe(address);
+    expect(() => checksummedAddress('0x1234', 'receiver')).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_ARGUMENT',
+        details: expect.objectContaining({ field: 'receiver' }),
+      }),
+    );
   });
 });

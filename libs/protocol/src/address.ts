@@ -1,4 +1,5 @@
 import { keccak256 } from './keccak256';
+import { invalidArgument } from './protocol-error';
 import { hexToBytes, type Address } from './hex';
 import { fail, ok, type Result } from './result';
 
@@ -49,6 +50,27 @@ export function parseAddress(text: string): Result<Address, string> {
   if (parsedCache.size >= PARSED_CACHE_LIMIT) parsedCache.clear();
   parsedCache.set(text, checksummed);
   return ok(checksummed);
+}
+
+/**
+ * EIP-55 form of an address spelt all lower case, all upper case or with a valid checksum, the zero address
+ * included (configuration and chain data, where the caller decides what the zero address means); undefined for
+ * anything else. {@link parseAddress} is the stricter reader of protocol input.
+ */
+export function toChecksumAddress(text: string): Address | undefined {
+  const bytes = hexToBytes(text, 20);
+  if (bytes === undefined) return undefined;
+  const checksummed = checksumAddress(bytes);
+  const body = text.slice(2);
+  const mixed = body !== body.toLowerCase() && body !== body.toUpperCase();
+  return mixed && body !== checksummed.slice(2) ? undefined : checksummed;
+}
+
+/** {@link toChecksumAddress} for values that must be addresses: throws `INVALID_ARGUMENT` (a bug) otherwise. */
+export function checksummedAddress(text: string, field = 'address'): Address {
+  return (
+    toChecksumAddress(text) ?? invalidArgument(field, 'not 0x + 40 hex digits with a valid EIP-55 checksum')
+  );
 }
 
 /** The 20 bytes of an address; undefined when it is not 0x + 40 hex. */
