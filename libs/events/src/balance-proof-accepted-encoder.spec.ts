@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { encodeBalanceProofAccepted } from './balance-proof-accepted-encoder';
+import { checkBalanceProofAccepted, encodeBalanceProofAccepted } from './balance-proof-accepted-encoder';
 import { balanceProofAcceptedV1Schema, type BalanceProofAcceptedV1 } from './balance-proof-events';
 import { EventEncodeError } from './event-errors';
 import { aBalanceProofAccepted } from './testing/event-builders';
@@ -75,5 +75,29 @@ describe('encodeBalanceProofAccepted', () => {
     const event = spoil(aBalanceProofAccepted());
     expect(schemaBytes(event)).toBe('invalid');
     expect(() => encodeBalanceProofAccepted(event)).toThrow(EventEncodeError);
+  });
+
+  it('names every broken field, and checks the money rules only once every field has its type', () => {
+    const event = aBalanceProofAccepted();
+    expect(checkBalanceProofAccepted(event).issues).toEqual([]);
+    const spoiled = { ...event, data: { ...event.data, sender: '0x1234', method: 'get', balance: 0n } };
+    expect(checkBalanceProofAccepted(spoiled as BalanceProofAcceptedV1).issues).toEqual([
+      'data.sender: expected a 20-byte address',
+      'data.method: expected an upper-case HTTP method',
+    ]);
+    const unpaid = { ...event, data: { ...event.data, balance: event.data.previousBalance } };
+    expect(checkBalanceProofAccepted(unpaid).issues).toEqual([
+      'data.balance: balance must exceed previousBalance',
+    ]);
+  });
+
+  it('writes addresses in their checksum form whatever case they came in', () => {
+    const event = aBalanceProofAccepted();
+    const lower = {
+      ...event,
+      data: { ...event.data, sender: event.data.sender.toLowerCase() as `0x${string}` },
+    };
+    const { wire } = checkBalanceProofAccepted(lower);
+    expect((wire.data as { sender: string }).sender).toBe(event.data.sender);
   });
 });
