@@ -23,6 +23,8 @@ const WITHDRAW_SIGNALS = Object.keys({
   failed: 0,
 } satisfies Record<WithdrawSignal, 0>);
 
+const PREFIX = 'microraiden_chain_watcher_';
+
 /** The chain-watcher's Prometheus metrics, registered on the app's registry. */
 export class WatcherMetrics {
   readonly headBlock: Gauge;
@@ -46,11 +48,78 @@ export class WatcherMetrics {
 
   constructor(registry: Registry, chainLag: ChainLag) {
     const registers = [registry];
-    const p = 'microraiden_chain_watcher_';
+    const gauge = (name: string, help: string) => new Gauge({ name: `${PREFIX}${name}`, help, registers });
+    const counter = (name: string, help: string) =>
+      new Counter({ name: `${PREFIX}${name}`, help, registers });
+    const byLabel = <L extends string>(name: string, help: string, label: L, values: readonly string[]) => {
+      const metric = new Counter<L>({ name: `${PREFIX}${name}`, help, labelNames: [label], registers });
+      for (const value of values) metric.inc({ [label]: value } as Record<L, string>, 0);
+      return metric;
+    };
+    this.registerScrapedGauges(registers, chainLag);
+    this.leader = gauge(
+      'leader',
+      '1 while this watcher holds the receiver lock and acts (follows, disputes); 0 on standby',
+    );
+    this.headBlock = gauge('head_block', 'Latest block number of the chain');
+    this.lastProcessedBlock = gauge(
+      'last_processed_block',
+      'Block of the stored checkpoint: every log up to it is recorded (and queued for Kafka)',
+    );
+    this.confirmationLag = gauge('confirmation_lag_blocks', 'Head block minus the last processed block');
+    this.lastStep = gauge(
+      'last_step_timestamp_seconds',
+      'Unix time of the last follow step (leader only; 0 until the first)',
+    );
+    this.eventsPublished = byLabel(
+      'events_published_total',
+      'Channel events committed to the outbox for Kafka, by type (retractions included); see outbox_unpublished',
+      'type',
+      [...CHANNEL_LOG_EVENT_TYPES, 'channel.event-retracted'],
+    );
+    this.reorgs = counter('reorgs_total', 'Reorgs below the checkpoint handled');
+    this.reorgDepth = gauge('last_reorg_depth_blocks', 'Depth of the last reorg');
+    this.disputes = byLabel(
+      'disputes_total',
+      'Dispute task events: submitted, replaced, won, failed, missed, fair, cancelled',
+      'outcome',
+      DISPUTE_SIGNALS,
+    );
+    this.withdrawals = byLabel(
+      'withdrawals_total',
+      'WITHDRAW_THRESHOLD withdrawals: submitted, replaced, withdrawn, failed',
+      'outcome',
+      WITHDRAW_SIGNALS,
+    );
+    this.proofsKept = counter(
+      'balance_proofs_kept_total',
+      'Accepted balance proofs that raised a channel’s stored balance',
+    );
+    this.receiverBalance = gauge(
+      'receiver_balance_eth',
+      'ETH balance of the receiver account (display only; amounts are exact in the logic)',
+    );
+    this.receiverBalanceLow = gauge(
+      'receiver_balance_low',
+      '1 when the receiver ETH balance is below MIN_RECEIVER_ETH (disputes may not be payable)',
+    );
+    this.receiverFundsInsufficient = gauge(
+      'receiver_funds_insufficient',
+      '1 while the node refuses the receiver key’s transactions for lack of ETH: disputes are held until it is refilled',
+    );
+    this.unfundedSends = counter(
+      'unfunded_sends_total',
+      'Transactions the node refused for lack of ETH (retried with back-off, at once when the balance rises)',
+    );
+    this.followErrors = counter('follow_errors_total', 'Failed follow, dispute or balance rounds (retried)');
+  }
+
+  /** Gauges read at scrape time: the outbox backlog and the chain lag. */
+  private registerScrapedGauges(registers: Registry[], chainLag: ChainLag): void {
     // Scrapes read every gauge concurrently: each reads the backlog itself, so neither shows the last scrape's.
     const lag = () => this.outboxLag?.().catch(() => undefined);
     new Gauge({
-      name: `${p}outbox_unpublished`,
+      name: `${PREFIX}outbox_unpublished`,
       help: 'Channel events committed but not yet published to Kafka (grows while Kafka is unreachable)',
       registers,
       async collect() {
@@ -59,7 +128,7 @@ export class WatcherMetrics {
       },
     });
     new Gauge({
-      name: `${p}outbox_oldest_age_seconds`,
+      name: `${PREFIX}outbox_oldest_age_seconds`,
       help: 'Age of the oldest channel event not yet published to Kafka; 0 when none waits',
       registers,
       async collect() {
@@ -67,101 +136,14 @@ export class WatcherMetrics {
         if (now) this.set(now.oldestUnpublishedAgeMs / 1000);
       },
     });
-    this.leader = new Gauge({
-      name: `${p}leader`,
-      help: '1 while this watcher holds the receiver lock and acts (follows, disputes); 0 on standby',
-      registers,
-    });
-    this.headBlock = new Gauge({
-      name: `${p}head_block`,
-      help: 'Latest block number of the chain',
-      registers,
-    });
-    this.lastProcessedBlock = new Gauge({
-      name: `${p}last_processed_block`,
-      help: 'Block of the stored checkpoint: every log up to it is recorded (and queued for Kafka)',
-      registers,
-    });
-    this.confirmationLag = new Gauge({
-      name: `${p}confirmation_lag_blocks`,
-      help: 'Head block minus the last processed block',
-      registers,
-    });
     new Gauge({
-      name: `${p}chain_lag_seconds`,
+      name: `${PREFIX}chain_lag_seconds`,
       help: 'Head block timestamp minus the last processed block timestamp, read at scrape time (leader only)',
       registers,
       async collect() {
         const seconds = await chainLag.seconds().catch(() => undefined);
         if (seconds !== undefined) this.set(seconds);
       },
-    });
-    this.lastStep = new Gauge({
-      name: `${p}last_step_timestamp_seconds`,
-      help: 'Unix time of the last follow step (leader only; 0 until the first)',
-      registers,
-    });
-    this.eventsPublished = new Counter({
-      name: `${p}events_published_total`,
-      help: 'Channel events committed to the outbox for Kafka, by type (retractions included); see outbox_unpublished',
-      labelNames: ['type'],
-      registers,
-    });
-    for (const type of [...CHANNEL_LOG_EVENT_TYPES, 'channel.event-retracted'])
-      this.eventsPublished.inc({ type }, 0);
-    this.reorgs = new Counter({
-      name: `${p}reorgs_total`,
-      help: 'Reorgs below the checkpoint handled',
-      registers,
-    });
-    this.reorgDepth = new Gauge({
-      name: `${p}last_reorg_depth_blocks`,
-      help: 'Depth of the last reorg',
-      registers,
-    });
-    this.disputes = new Counter({
-      name: `${p}disputes_total`,
-      help: 'Dispute task events: submitted, replaced, won, failed, missed, fair, cancelled',
-      labelNames: ['outcome'],
-      registers,
-    });
-    for (const outcome of DISPUTE_SIGNALS) this.disputes.inc({ outcome }, 0);
-    this.withdrawals = new Counter({
-      name: `${p}withdrawals_total`,
-      help: 'WITHDRAW_THRESHOLD withdrawals: submitted, replaced, withdrawn, failed',
-      labelNames: ['outcome'],
-      registers,
-    });
-    for (const outcome of WITHDRAW_SIGNALS) this.withdrawals.inc({ outcome }, 0);
-    this.proofsKept = new Counter({
-      name: `${p}balance_proofs_kept_total`,
-      help: 'Accepted balance proofs that raised a channel’s stored balance',
-      registers,
-    });
-    this.receiverBalance = new Gauge({
-      name: `${p}receiver_balance_eth`,
-      help: 'ETH balance of the receiver account (display only; amounts are exact in the logic)',
-      registers,
-    });
-    this.receiverBalanceLow = new Gauge({
-      name: `${p}receiver_balance_low`,
-      help: '1 when the receiver ETH balance is below MIN_RECEIVER_ETH (disputes may not be payable)',
-      registers,
-    });
-    this.receiverFundsInsufficient = new Gauge({
-      name: `${p}receiver_funds_insufficient`,
-      help: '1 while the node refuses the receiver key’s transactions for lack of ETH: disputes are held until it is refilled',
-      registers,
-    });
-    this.unfundedSends = new Counter({
-      name: `${p}unfunded_sends_total`,
-      help: 'Transactions the node refused for lack of ETH (retried with back-off, at once when the balance rises)',
-      registers,
-    });
-    this.followErrors = new Counter({
-      name: `${p}follow_errors_total`,
-      help: 'Failed follow, dispute or balance rounds (retried)',
-      registers,
     });
   }
 
