@@ -7,7 +7,42 @@ const SERVICES = ['gateway', 'ledger', 'chain-watcher'];
 // so a librdkafka-based client can replace it in one place.
 const KAFKAJS = { name: 'kafkajs', message: 'go through @microraiden/kafka' };
 
-/** Dependencies point inward: services -> libs, never libs -> services, never service -> service. */
+// Test code: unit and integration tests, test infrastructure and builders.
+const TEST_FILES = ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', '**/test/**', '**/testing/**'];
+
+// One Ethereum stack per job (issue 15): addresses, hex, keccak and signatures come from @microraiden/protocol
+// (the code the wire protocol is tested against); chain I/O and ABI from ethers. viem is a devDependency only:
+// tests and benches compare against it.
+const VIEM = {
+  name: 'viem',
+  message: 'addresses, hex, keccak, signatures: @microraiden/protocol; chain I/O: ethers',
+};
+const ETHERS_PRIMITIVES = {
+  name: 'ethers',
+  importNames: [
+    'getAddress',
+    'isAddress',
+    'keccak256',
+    'solidityPackedKeccak256',
+    'hexlify',
+    'Signature',
+    'TypedDataEncoder',
+    'verifyTypedData',
+    'verifyMessage',
+    'recoverAddress',
+    'computeAddress',
+  ],
+  message:
+    'addresses, hex, keccak and signatures come from @microraiden/protocol; ethers is for chain I/O and ABI',
+};
+// TEMPORARY: libs/client still checks addresses and signs permits with ethers; h6 (signers rework, issue 15)
+// moves them to @microraiden/protocol and removes this entry.
+const ETHERS_PRIMITIVES_PENDING = ['libs/client/**'];
+
+/**
+ * Dependencies point inward: services -> libs, never libs -> services, never service -> service. Runtime code
+ * also keeps to one Ethereum stack per job; tests may use any (they compare implementations).
+ */
 function restrictedImports() {
   const areas = [
     {
@@ -16,6 +51,7 @@ function restrictedImports() {
       services: SERVICES,
       kafkajs: true,
     },
+    { files: ['libs/kafka/**/*.ts'], services: SERVICES, kafkajs: false },
     { files: ['libs/testing/**/*.ts'], services: SERVICES, kafkajs: false },
     ...SERVICES.map((service) => ({
       files: [`services/${service}/**/*.ts`],
@@ -23,25 +59,77 @@ function restrictedImports() {
       kafkajs: true,
     })),
   ];
-  return areas.map(({ files, ignores, services, kafkajs }) => ({
-    files,
-    ...(ignores ? { ignores } : {}),
+  const rule = (services, paths) => ({
+    'no-restricted-imports': [
+      'error',
+      {
+        paths,
+        patterns: [
+          {
+            group: services.flatMap((name) => [`**/services/${name}/**`, `**/${name}/src/**`]),
+            message: 'share code through libs/: libs never import services, services never import each other',
+          },
+        ],
+      },
+    ],
+  });
+  return areas.flatMap(({ files, ignores = [], services, kafkajs }) => {
+    const base = kafkajs ? [KAFKAJS] : [];
+    const runtime = (extra, only = files, skip = []) => ({
+      files: only,
+      ignores: [...ignores, ...TEST_FILES, ...skip],
+      rules: rule(services, [...base, VIEM, ...extra]),
+    });
+    return [
+      runtime([ETHERS_PRIMITIVES], files, ETHERS_PRIMITIVES_PENDING),
+      ...(files[0] === 'libs/**/*.ts'
+        ? [
+            runtime(
+              [],
+              ETHERS_PRIMITIVES_PENDING.map((g) => `${g}/*.ts`),
+            ),
+          ]
+        : []),
+      // Tests: the dependency direction only. `[area, tests]` matches files in both.
+      {
+        files: files.flatMap((area) => TEST_FILES.map((test) => [area, test])),
+        ...(ignores.length ? { ignores } : {}),
+        rules: rule(services, base),
+      },
+    ];
+  });
+}
+
+/**
+ * Short functions (issue 15): a function over ~80 lines does several things; split it into a pure decision and a
+ * thin shell. Scripts, benches, generated code and tests are exempt (a test's describe block is a list).
+ */
+function shortFunctions() {
+  // TEMPORARY: functions their owners are splitting right now. Each owner removes its entry when its split lands.
+  const beingSplit = [
+    'libs/client/src/payment/paid-fetch.ts', // h6: paidFetch/payWith as a reducer
+    'services/chain-watcher/src/chain-watcher.runner.ts', // h4: the chain-watcher runner split
+    'services/gateway/src/management.controller.ts', // h4: management API as a plain controller
+    'services/gateway/src/gateway-runtime.ts', // h4: the runtime only composes
+    'libs/kafka/src/event-consumer.ts', // h5: the consumer as a partition worker
+    'libs/kafka/src/outbox-relay.ts', // h5: the relay as decide + I/O
+    'libs/ledger/src/store/apply-batch.ts', // h5: applyBatch as plan + write
+  ];
+  return {
+    files: ['**/*.ts'],
+    ignores: [
+      ...TEST_FILES,
+      'bench/**',
+      'contracts/scripts/**',
+      'deploy/**',
+      'libs/*/scripts/**',
+      'libs/protocol/src/keccak-f1600.ts', // generated (libs/protocol/scripts/generate-keccak-f1600.ts)
+      ...beingSplit,
+    ],
     rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: kafkajs ? [KAFKAJS] : [],
-          patterns: [
-            {
-              group: services.flatMap((name) => [`**/services/${name}/**`, `**/${name}/src/**`]),
-              message:
-                'share code through libs/: libs never import services, services never import each other',
-            },
-          ],
-        },
-      ],
+      'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true }],
     },
-  }));
+  };
 }
 
 export default tseslint.config(
@@ -65,6 +153,7 @@ export default tseslint.config(
   },
   ...restrictedImports(),
   onePostgresDoor(),
+  shortFunctions(),
 );
 
 /**
