@@ -25,12 +25,26 @@ export function createKafka(options: KafkaClientOptions): Kafka {
     connectionTimeout: 3_000,
     retry: { retries: 5, initialRetryTime: 100 },
     logLevel: logLevel.WARN,
-    logCreator:
-      () =>
-      ({ level, log }: LogEntry) => {
-        const { message, ...extra } = log;
-        const name = LEVELS[level as keyof typeof LEVELS] ?? 'info';
-        options.log?.(name, message, extra);
-      },
+    logCreator: () => (entry: LogEntry) => {
+      const line = kafkaLogLine(entry);
+      options.log?.(line.level, line.message, line.extra);
+    },
   });
+}
+
+/** One kafkajs log entry as a log line: its message (never empty) and its fields, minus kafkajs' own clock. */
+export function kafkaLogLine(entry: LogEntry): {
+  level: 'error' | 'warn' | 'info' | 'debug';
+  message: string;
+  extra: Record<string, unknown>;
+} {
+  // kafkajs puts the line's facts (broker, groupId, error, retry counts) beside `message`; `timestamp` and
+  // `logger` repeat what the service's own log line already says.
+  const { message, timestamp: _timestamp, logger: _logger, ...fields } = entry.log;
+  const text = typeof message === 'string' && message.trim() !== '' ? message : `${entry.label} (no message)`;
+  return {
+    level: LEVELS[entry.level as keyof typeof LEVELS] ?? 'info',
+    message: text,
+    extra: { namespace: entry.namespace, ...fields },
+  };
 }

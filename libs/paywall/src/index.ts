@@ -18,6 +18,7 @@ export * from './paywall-metrics';
 export * from './paywall-middleware';
 export * from './paywall-page';
 export * from './paywall-proxy';
+export * from './payment-log';
 export * from './paywall-response';
 export * from './pending-deposit-decision';
 export * from './pg-channel-store';

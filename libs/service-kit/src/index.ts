@@ -5,6 +5,7 @@ export * from './metrics/metrics.module';
 export * from './errors/http-error.filter';
 export * from './errors/http-status';
 export * from './logging/logger-options';
+export * from './logging/request-id';
 export * from './lifecycle/shutdown-deadline';
 export * from './auth/operator-token';
 export * from './http/client-error-answer';

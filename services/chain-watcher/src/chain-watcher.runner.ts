@@ -440,7 +440,7 @@ export class ChainWatcherRunner implements OnModuleInit, OnApplicationBootstrap,
     });
   }
 
-  private readonly kafkaLog = (level: 'error' | 'warn' | 'info' | 'debug', message: string) => {
-    if (level === 'error' || level === 'warn') this.log.warn(`kafka: ${message}`);
+  private readonly kafkaLog: NonNullable<KafkaClientOptions['log']> = (level, message, extra) => {
+    if (level === 'error' || level === 'warn') this.log.warn(`kafka: ${message}`, extra);
   };
 }

@@ -118,7 +118,7 @@ export class GatewayRuntime {
       brokers: config.KAFKA_BROKERS,
       clientId: `gateway-${config.GATEWAY_ID}`.slice(0, 200),
       log: (level, message, extra) => {
-        if (level === 'error' || level === 'warn') logger.warn({ ...extra, kafka: message });
+        if (level === 'error' || level === 'warn') logger.warn({ ...extra }, `kafka: ${message}`);
       },
     };
     // Acceptances are inserted without NOTIFY (one round trip each): the relay polls and publishes in batches.

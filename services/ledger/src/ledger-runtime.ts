@@ -113,8 +113,8 @@ export class LedgerRuntime implements OnApplicationBootstrap, OnApplicationShutd
     const client: KafkaClientOptions = {
       brokers: config.KAFKA_BROKERS,
       clientId: 'ledger',
-      log: (level, message) => {
-        if (level === 'error' || level === 'warn') this.logger.warn(message);
+      log: (level, message, extra) => {
+        if (level === 'error' || level === 'warn') this.logger.warn({ ...extra }, `kafka: ${message}`);
       },
     };
     const topics = ledgerTopicsOf(config);

@@ -14,7 +14,10 @@ export class HealthModule implements OnApplicationShutdown {
   }): DynamicModule {
     return {
       module: HealthModule,
-      imports: [TerminusModule.forRoot({ errorLogStyle: 'json' })],
+      imports: [
+        // Terminus would log every failed probe with a stack trace; HealthController logs a failure once per change.
+        TerminusModule.forRoot({ logger: false }),
+      ],
       controllers: [HealthController],
       providers: [
         {
