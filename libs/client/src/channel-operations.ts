@@ -2,7 +2,7 @@ import { parseAddress, type Address, type Hex, type Hex32 } from '@microraiden/p
 import { recoverClosingProofSigner, sameAddress } from '@microraiden/protocol';
 import { ClientError } from './client-error';
 import type { ClientSession } from './client-session';
-import type { CloseOutcome, CloseRequested, SettledChannel } from './close-outcome';
+import type { CloseOptions, CloseOutcome, CloseRequested, SettledChannel } from './close-outcome';
 import { gatewayBaseUrl, requestClosingSignature } from './close-request-client';
 import { evolveChannel, replayChannelEvents, type ChannelEvent } from './chain/channel-event';
 import type { ExecutedTransaction } from './chain/sender-chain';
@@ -296,16 +296,14 @@ export class ChannelOperations {
   /**
    * Closes the channel: asks the receiver's gateway (`receiverUrl`, else where paidFetch met it) for a
    * closing signature and closes cooperatively; when it is unreachable, refuses or answers badly, starts
-   * the challenge period with an uncooperative close.
+   * the challenge period with an uncooperative close — unless `confirmUncooperative` answers false, which
+   * leaves the channel open and throws COOPERATIVE_CLOSE_FAILED.
    *
    * The close is asked for at the balance the receiver acknowledged (a proof it never accepted, e.g. one
    * whose upstream failed, is not paid for), and — if the receiver answers CLOSE_BALANCE_MISMATCH — once
    * more at the highest balance signed here.
    */
-  async close(
-    channelId: Hex32,
-    options: TransactionOptions & { receiverUrl?: string } = {},
-  ): Promise<CloseOutcome> {
+  async close(channelId: Hex32, options: CloseOptions = {}): Promise<CloseOutcome> {
     const record = await this.refresh(channelId);
     requireState(record, ['open', 'closing'], 'close');
     const url = options.receiverUrl ?? record.gatewayUrl;
@@ -341,6 +339,13 @@ export class ChannelOperations {
         balance: record.closingBalance ?? 0n,
         settleAt: record.settleAt,
       };
+    }
+    if (options.confirmUncooperative && !(await options.confirmUncooperative(reason))) {
+      throw new ClientError(
+        'COOPERATIVE_CLOSE_FAILED',
+        `the cooperative close failed (${reason}); the channel stays open (an uncooperative close was declined)`,
+        { channelId: record.id, reason },
+      );
     }
     return { kind: 'challenge', reason, ...(await this.uncooperativeClose(record.id, options)) };
   }

@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import type { Address, Hex32 } from '@microraiden/protocol';
 import type { ChannelOperations, SignedBalanceProof, TransactionOptions } from './channel-operations';
-import type { CloseOutcome, CloseRequested, SettledChannel } from './close-outcome';
+import type { CloseOptions, CloseOutcome, CloseRequested, SettledChannel } from './close-outcome';
 import { committedBalance, spendable, type ChannelRecord, type ChannelState } from './state/channel-record';
 
 /**
@@ -85,7 +85,7 @@ export class Channel {
   }
 
   /** Closes cooperatively through the receiver's gateway, or starts the challenge period if that fails. */
-  async close(options: TransactionOptions & { receiverUrl?: string } = {}): Promise<CloseOutcome> {
+  async close(options: CloseOptions = {}): Promise<CloseOutcome> {
     const outcome = await this.ops.close(this.id, options);
     await this.reload();
     return outcome;

@@ -1,3 +1,5 @@
+import type { TransactionOptions } from './channel-operations';
+
 /** A channel paid out on chain (ChannelSettled). */
 export interface SettledChannel {
   readonly txHash: string;
@@ -29,3 +31,14 @@ export type CloseOutcome =
       readonly balance: bigint;
       readonly settleAt: bigint;
     };
+
+/** Options of `Channel.close`: transaction progress, the gateway to ask, consent to a unilateral close. */
+export interface CloseOptions extends TransactionOptions {
+  /** The receiver's gateway (default: where paidFetch met it). */
+  readonly receiverUrl?: string;
+  /**
+   * Asked with the reason when the cooperative close failed, before an uncooperative close is sent; false
+   * leaves the channel open (COOPERATIVE_CLOSE_FAILED). Without it the close falls back at once.
+   */
+  readonly confirmUncooperative?: (reason: string) => Promise<boolean>;
+}

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { chmod, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { encryptKeystoreJsonSync } from 'ethers';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -13,6 +14,15 @@ interface CliRun {
   code: number | null;
   stdout: string;
   stderr: string;
+}
+
+/** A local TCP port nothing listens on (bound, then released). */
+async function unusedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 /** Runs `microraiden <argv>` as a child process, as a user would (optionally reacting to its stderr). */
@@ -85,7 +95,7 @@ describe('the microraiden CLI on anvil', () => {
     const { code, stdout, stderr } = await run('open', fx.receiver.address, '10');
     expect(code).toBe(0);
     expect(stdout).toMatch(/^channel 0x[0-9a-f]{64}\n/);
-    expect(stdout).toContain('deposit      10 (0.00000000000000001 MTK)');
+    expect(stdout).toContain('deposit      0.00000000000000001 MTK (10 base units)');
     expect(stdout).toContain(`receiver     ${fx.receiver.address}`);
     expect(stderr).toMatch(/createChannelWithPermit: sent 0x[0-9a-f]{64}/);
     expect(stderr).toMatch(/createChannelWithPermit: confirmed in block \d+/);
@@ -101,11 +111,24 @@ describe('the microraiden CLI on anvil', () => {
     expect(channels[0]).toMatchObject({ deposit: '10', state: 'open' });
   });
 
-  it('pays for a request, and refuses without --max-price', async () => {
-    const refused = await run('pay', `${gatewayUrl}/api/weather`);
-    expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain(
-      'error PRICE_TOO_HIGH: the gateway asks 1000 per request, above the limit of 0\n',
+  it('pays for a request; without --max-price it only shows the price', async () => {
+    const priced = await run('pay', `${gatewayUrl}/api/weather`);
+    expect([priced.code, priced.stdout]).toEqual([
+      0,
+      `${gatewayUrl}/api/weather costs 0.000000000000001 MTK (1000 base units) per request; ` +
+        `nothing paid. To pay: microraiden pay ${gatewayUrl}/api/weather --max-price 0.000000000000001MTK\n`,
+    ]);
+    expect(priced.stderr).not.toContain('error');
+    const pricedJson = await run('pay', `${gatewayUrl}/api/weather`, '--max-price', '0', '--json');
+    expect(JSON.parse(pricedJson.stdout)).toEqual({
+      status: 402,
+      price: '1000',
+      paid: null,
+    });
+    const tooHigh = await run('pay', `${gatewayUrl}/api/weather`, '--max-price', '999');
+    expect(tooHigh.code).toBe(1);
+    expect(tooHigh.stderr).toContain(
+      'error PRICE_TOO_HIGH: the gateway asks 1000 per request, above the limit of 999\n',
     );
 
     const { code, stdout, stderr } = await run(
@@ -118,8 +141,10 @@ describe('the microraiden CLI on anvil', () => {
     );
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({ city: 'Berlin', method: 'GET' });
-    expect(stderr).toContain('price 1000 (0.000000000000001 MTK)');
-    expect(stderr).toMatch(/paid 1000 \(0\.000000000000001 MTK\) on channel 0x[0-9a-f]{64}; balance 1000/);
+    expect(stderr).toContain('price 0.000000000000001 MTK (1000 base units) per request');
+    expect(stderr).toMatch(
+      /paid 0\.000000000000001 MTK \(1000 base units\) on channel 0x[0-9a-f]{64}; balance 0\.000000000000001 MTK/,
+    );
 
     const posted = await run(
       'pay',
@@ -158,13 +183,22 @@ describe('the microraiden CLI on anvil', () => {
     const { code, stdout } = await run('close', paidChannel!.id, '--receiver-url', gatewayUrl);
     expect(code).toBe(0);
     expect(stdout).toContain(`closed cooperatively: channel ${paidChannel!.id} is settled`);
-    expect(stdout).toContain('receiver paid  2000 (0.000000000000002 MTK)');
+    expect(stdout).toContain('receiver paid  0.000000000000002 MTK (2000 base units)');
     expect(await fx.balanceOf(fx.receiver.address)).toBe(receiverBefore + 2_000n);
   });
 
   it('closes uncooperatively, refuses to settle early, then settles with --wait once time has passed', async () => {
     const id = await openChannel('10');
-    const closed = await run('close', id);
+    // No terminal to ask on (stdin is not a TTY here): the cooperative close failing is not consent.
+    const refused = await run('close', id);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.trim().split('\n').at(-1)).toBe(
+      'error COOPERATIVE_CLOSE_FAILED: the cooperative close failed (no receiver URL is known for this channel); ' +
+        `the channel stays open. stdin is not a terminal to ask on: run \`microraiden close ${id} --uncooperative\` ` +
+        'to start the challenge period instead',
+    );
+    expect((await run('channels', '--json')).stdout).toContain(`"state": "open"`);
+    const closed = await run('close', id, '--uncooperative');
     expect(closed.code).toBe(0);
     expect(closed.stdout).toContain(
       'uncooperative close requested (no receiver URL is known for this channel)',
@@ -187,7 +221,7 @@ describe('the microraiden CLI on anvil', () => {
     expect(waited.code).toBe(0);
     expect(waited.stderr).toMatch(/challenge period: (59m \d+s|1h) left/);
     expect(waited.stdout).toContain(`settled channel ${id}`);
-    expect(waited.stdout).toContain('refunded       10 (0.00000000000000001 MTK)');
+    expect(waited.stdout).toContain('refunded       0.00000000000000001 MTK (10 base units)');
   });
 
   it('rebuilds its state with sync', async () => {
@@ -197,7 +231,27 @@ describe('the microraiden CLI on anvil', () => {
   });
 
   it('reports bad arguments as one error line and a non-zero exit code', async () => {
+    const closedPort = await unusedPort();
     const cases: [string[], number, RegExp][] = [
+      // The real cause first: an unreachable RPC, not the amount it could not interpret without the token.
+      [
+        ['pay', `${gatewayUrl}/api/weather`, '--max-price', '0.1MTK', '--rpc', 'http://127.0.0.1:1'],
+        1,
+        /^error RPC_UNAVAILABLE: eth_chainId: the Ethereum RPC endpoint does not answer \(RPC http:\/\/127\.0\.0\.1:1\)$/,
+      ],
+      // A gateway that is down is a network error naming it, not `INTERNAL: fetch failed`.
+      [
+        ['pay', `http://127.0.0.1:${closedPort}/api/weather`, '--max-price', '1000'],
+        1,
+        new RegExp(
+          `^error NETWORK_ERROR: cannot reach http://127\\.0\\.0\\.1:${closedPort} \\(ECONNREFUSED\\) for http://127\\.0\\.0\\.1:${closedPort}/api/weather$`,
+        ),
+      ],
+      [
+        ['pay', `${gatewayUrl}/api/weather`, '--max-price', '1ETH'],
+        2,
+        /names ETH, but the channel token is MTK/,
+      ],
       [['open', fx.receiver.address], 2, /^error INVALID_USAGE: open takes 2 argument/],
       [['open', 'not-an-address', '10'], 1, /^error INVALID_ADDRESS: the receiver is not an address/],
       [['topup', `0x${'ab'.repeat(32)}`, '5'], 1, /^error CHANNEL_UNKNOWN: channel 0x(ab){32} is not one of/],
@@ -209,7 +263,8 @@ describe('the microraiden CLI on anvil', () => {
       ],
     ];
     for (const [argv, exit, line] of cases) {
-      const result = await run(...argv);
+      // Options given later win: a case's own --rpc overrides the fixture's.
+      const result = await cli([...global, ...argv], env);
       expect({ argv, code: result.code }).toEqual({ argv, code: exit });
       expect(result.stderr.trim().split('\n').at(-1)).toMatch(line);
       expect(result.stderr).not.toContain(fx.senderKey.slice(2));

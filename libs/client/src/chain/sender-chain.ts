@@ -141,15 +141,23 @@ export class SenderChain {
     return this.read('allowance', () => this.token.allowance(this.sender, this.options.channelManager));
   }
 
-  /** The token's decimals and symbol (18 / "tokens" when it does not implement the optional getters). */
+  /**
+   * The token's decimals and symbol (18 / "tokens" when it does not implement the optional getters). An
+   * unreachable RPC is RPC_UNAVAILABLE, not the defaults: amounts read with a made-up symbol would fail
+   * with a misleading message.
+   */
   tokenInfo(): Promise<{ decimals: number; symbol: string }> {
     this.tokenMetadata ??= (async () => {
+      await this.assertChain();
       const [decimals, symbol] = await Promise.all([
         this.token.decimals().then(Number, () => 18),
         this.token.symbol().catch(() => 'tokens'),
       ]);
       return { decimals, symbol };
-    })();
+    })().catch((error: unknown) => {
+      this.tokenMetadata = undefined;
+      throw error;
+    });
     return this.tokenMetadata;
   }
 

@@ -39,9 +39,22 @@ describe('parseCliArguments', () => {
     });
   });
 
-  it('answers --help without a command', () => {
+  it('answers --help, naming the command it follows', () => {
     expect(parseCliArguments(['-h'])).toEqual({ help: true });
-    expect(parseCliArguments(['settle', '--help'])).toEqual({ help: true });
+    expect(parseCliArguments(['settle', '--help'])).toEqual({ help: true, command: 'settle' });
+    // Help wins over missing arguments: `microraiden open --help` is how a user learns them.
+    expect(parseCliArguments(['open', '-h'])).toEqual({ help: true, command: 'open' });
+    expect(parseCliArguments(['fly', '--help'])).toEqual({ help: true });
+  });
+
+  it('takes --uncooperative on close only', () => {
+    expect(parseCliArguments(['close', '0xab', '--uncooperative'])).toMatchObject({
+      command: 'close',
+      values: { uncooperative: true },
+    });
+    expect(usageError(['settle', '0xab', '--uncooperative'])).toBe(
+      '--uncooperative is not an option of settle (microraiden settle --help)',
+    );
   });
 
   it.each([

@@ -5,35 +5,6 @@ import { CliUsageError } from './cli-usage-error';
 export const COMMANDS = ['channels', 'open', 'topup', 'pay', 'close', 'settle', 'sync'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
-export const USAGE = `usage: microraiden <command> [options]
-
-commands:
-  channels [--receiver <address>] [--all]     list this sender's channels (local state; --all includes settled)
-  open <receiver> <deposit>                   open a channel (permit when the token supports it)
-  topup <channelId> <amount>                  add to a channel's deposit
-  pay <url> [--max-price <amount>] [--max-deposit <amount>] [--method <verb>] [--data <body>] [--header 'Name: value']
-                                              fetch a paywalled URL, paying over a channel (body on stdout)
-  close <channelId> [--receiver-url <url>]    close cooperatively through the receiver, else start the challenge period
-  settle <channelId> [--wait]                 pay out a closing channel after its challenge period (--wait: count down)
-  sync                                        rebuild the local state from the chain's events
-
-global options:
-  --rpc <url>              JSON-RPC endpoint (env MICRORAIDEN_RPC_URL)
-  --deployment <file>      deployment JSON: chainId, channelManager, token, challengePeriod, deployBlock
-                           (env MICRORAIDEN_DEPLOYMENT)
-  --keystore <file>        key file, mode 0600: encrypted JSON keystore or hex key (env MICRORAIDEN_KEYSTORE);
-                           without it the key is read from env MICRORAIDEN_PRIVATE_KEY
-  --password-file <file>   keystore password on the first line, mode 0600 (or env MICRORAIDEN_KEYSTORE_PASSWORD)
-  --state-dir <dir>        local channel state (default ~/.microraiden; env MICRORAIDEN_STATE_DIR)
-  --confirmations <n>      blocks to wait for each transaction (default 1)
-  --no-permit              fund with approve + call even if the token supports EIP-2612
-  --json                   machine-readable output on stdout
-  -h, --help               this text
-
-amounts: base units (1000), or token units with the token's symbol (0.5MTK). Defaults of pay: --max-price 0
-(only shows the price), --max-deposit 0 (existing channels only).
-exit codes: 0 ok, 1 error, 2 usage error, 3 pay got an HTTP error status.`;
-
 const OPTIONS = {
   rpc: { type: 'string' },
   deployment: { type: 'string' },
@@ -54,6 +25,7 @@ const OPTIONS = {
   header: { type: 'string', multiple: true },
   'receiver-url': { type: 'string' },
   wait: { type: 'boolean' },
+  uncooperative: { type: 'boolean' },
 } as const;
 
 const GLOBAL = new Set([
@@ -67,12 +39,13 @@ const GLOBAL = new Set([
   'json',
   'help',
 ]);
-const COMMAND_OPTIONS: Record<CommandName, readonly string[]> = {
+/** The options each command takes besides the global ones. */
+export const COMMAND_OPTIONS: Record<CommandName, readonly string[]> = {
   channels: ['receiver', 'all'],
   open: [],
   topup: [],
   pay: ['max-price', 'max-deposit', 'method', 'data', 'header'],
-  close: ['receiver-url'],
+  close: ['receiver-url', 'uncooperative'],
   settle: ['wait'],
   sync: [],
 };
@@ -97,7 +70,8 @@ export type CliValues = {
 
 /** A parsed command line. */
 export type CliArguments =
-  | { readonly help: true }
+  /** `--help`, alone (general usage) or after a command (that command's help). */
+  | { readonly help: true; readonly command?: CommandName }
   | {
       readonly help: false;
       readonly command: CommandName;
@@ -124,23 +98,25 @@ export function parseCliArguments(argv: readonly string[]): CliArguments {
     throw new CliUsageError(((error as Error).message.split(/\.\s/)[0] ?? 'bad arguments').trim());
   }
   const { values, positionals } = parsed;
-  if (values.help) return { help: true };
   const [command, ...rest] = positionals;
+  const known = command !== undefined && (COMMANDS as readonly string[]).includes(command);
+  if (values.help) return known ? { help: true, command: command as CommandName } : { help: true };
   if (command === undefined) throw new CliUsageError('no command given (microraiden --help lists them)');
-  if (!(COMMANDS as readonly string[]).includes(command)) {
+  if (!known) {
     throw new CliUsageError(`unknown command ${JSON.stringify(command)} (one of ${COMMANDS.join(', ')})`);
   }
   const name = command as CommandName;
   for (const option of Object.keys(values)) {
     if (!GLOBAL.has(option) && !COMMAND_OPTIONS[name].includes(option)) {
-      throw new CliUsageError(`--${option} is not an option of ${name}`);
+      throw new CliUsageError(`--${option} is not an option of ${name} (microraiden ${name} --help)`);
     }
   }
   const expected = POSITIONALS[name];
   if (rest.length !== expected.length) {
     const shape = expected.map((a) => `<${a}>`).join(' ');
     throw new CliUsageError(
-      `${name} takes ${expected.length} argument(s): microraiden ${name} ${shape}`.trim(),
+      `${name} takes ${expected.length} argument(s): microraiden ${name} ${shape}`.trim() +
+        ` (microraiden ${name} --help)`,
     );
   }
   const args = Object.fromEntries(expected.map((key, i) => [key, rest[i] as string]));

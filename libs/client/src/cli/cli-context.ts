@@ -12,6 +12,8 @@ export interface CliContext {
   readonly client: Client;
   readonly output: CliOutput;
   readonly values: CliValues;
+  /** The JSON-RPC endpoint in use (from --rpc or the environment), named when it does not answer. */
+  readonly rpcUrl: string;
   /** The token's decimals and symbol, read once per run when a command shows or reads amounts. */
   token(): Promise<TokenUnits>;
 }
@@ -68,6 +70,7 @@ export async function openCliContext(values: CliValues, io: CliIo): Promise<CliC
     client,
     output: new CliOutput(io, values.json === true),
     values,
+    rpcUrl,
     token: () => (token ??= client.tokenInfo()),
   };
 }

@@ -9,6 +9,11 @@ export interface CliIo {
   readonly env: NodeJS.ProcessEnv;
   /** True when stderr is a terminal: progress then updates one line instead of printing many. */
   readonly interactive: boolean;
+  /**
+   * Asks a yes/no question on the terminal and resolves to the answer; absent when stdin is not a terminal,
+   * so nothing that needs consent is done silently in a script.
+   */
+  readonly confirm?: (question: string) => Promise<boolean>;
 }
 
 /** JSON with bigints as decimal strings. */
@@ -29,6 +34,11 @@ export class CliOutput {
   /** True when progress goes to a terminal. */
   get interactive(): boolean {
     return this.io.interactive;
+  }
+
+  /** Asks the user (see CliIo.confirm); undefined when there is no terminal to ask on. */
+  get confirm(): ((question: string) => Promise<boolean>) | undefined {
+    return this.io.confirm;
   }
 
   /** The command's result. */

@@ -3,6 +3,7 @@ import { ContractRevertedError } from '@microraiden/contracts';
 import { ProtocolError } from '@microraiden/protocol';
 import { ClientError } from '../client-error';
 import { SENDER_KEY } from '../test/builders';
+import { COMMAND_OPTIONS, COMMANDS } from './cli-arguments';
 import { describeFailure, runCli } from './run-cli';
 
 async function run(argv: string[], env: NodeJS.ProcessEnv = {}) {
@@ -24,10 +25,40 @@ describe('runCli', () => {
     expect(stdout).toContain('usage: microraiden <command>');
   });
 
-  it('reports a bad command line as one error line with exit code 2', async () => {
+  it("prints one command's help for <command> --help, with its options and an example", async () => {
+    for (const command of COMMANDS) {
+      const { code, stdout } = await run([command, '--help']);
+      expect(code).toBe(0);
+      expect(stdout).toMatch(new RegExp(`^usage: microraiden ${command}\\b`));
+      expect(stdout).toContain(`example: microraiden ${command}`);
+      expect(stdout).toContain('global options (--rpc, --deployment, --keystore, --json, ...)');
+    }
+    const close = await run(['close', '--help']);
+    expect(close.stdout).toContain(
+      '--uncooperative        fall back to the uncooperative close without asking',
+    );
+    expect((await run(['pay', '-h'])).stdout).toContain(
+      '--max-price <amount>     the most one request may cost',
+    );
+  });
+
+  it('documents in --help every option each command accepts', async () => {
+    const { stdout: usage } = await run(['--help']);
+    for (const command of COMMANDS) {
+      const { stdout } = await run([command, '--help']);
+      for (const option of COMMAND_OPTIONS[command]) {
+        expect(stdout).toContain(`--${option}`);
+        expect(usage).toContain(`--${option}`);
+      }
+    }
+  });
+
+  it("reports a bad command line as one error line with exit code 2, pointing at the command's help", async () => {
     const { code, stdout, stderr } = await run(['open', '0xabc']);
     expect([code, stdout]).toEqual([2, '']);
-    expect(stderr).toMatch(/^error INVALID_USAGE: open takes 2 argument\(s\).*\n$/);
+    expect(stderr).toBe(
+      'error INVALID_USAGE: open takes 2 argument(s): microraiden open <receiver> <deposit> (microraiden open --help)\n',
+    );
   });
 
   it('asks for the RPC, the deployment and the key before doing anything', async () => {

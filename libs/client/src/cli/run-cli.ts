@@ -1,26 +1,23 @@
 import { MicroraidenError } from '@microraiden/errors';
-import { parseCliArguments, USAGE, type CommandName } from './cli-arguments';
-import { openCliContext, type CliContext } from './cli-context';
+import { isClientError } from '../client-error';
+import { parseCliArguments, type CommandName } from './cli-arguments';
+import { helpText } from './cli-help';
+import type { CliContext } from './cli-context';
 import type { CliIo } from './cli-output';
 import { CliUsageError } from './cli-usage-error';
-import { channelsCommand } from './commands/channels-command';
-import { closeCommand } from './commands/close-command';
-import { openCommand } from './commands/open-command';
-import { payCommand } from './commands/pay-command';
-import { settleCommand } from './commands/settle-command';
-import { syncCommand } from './commands/sync-command';
-import { topupCommand } from './commands/topup-command';
 
 type Command = (ctx: CliContext, args: Readonly<Record<string, string>>) => Promise<number>;
 
-const COMMANDS: Record<CommandName, Command> = {
-  channels: channelsCommand,
-  open: openCommand,
-  topup: topupCommand,
-  pay: payCommand,
-  close: closeCommand,
-  settle: settleCommand,
-  sync: syncCommand,
+// Loaded on demand: `--help` and usage errors then answer without loading ethers, zod and the client
+// (most of a start-up), and each command loads only its own module.
+const COMMANDS: Record<CommandName, () => Promise<Command>> = {
+  channels: async () => (await import('./commands/channels-command')).channelsCommand,
+  open: async () => (await import('./commands/open-command')).openCommand,
+  topup: async () => (await import('./commands/topup-command')).topupCommand,
+  pay: async () => (await import('./commands/pay-command')).payCommand,
+  close: async () => (await import('./commands/close-command')).closeCommand,
+  settle: async () => (await import('./commands/settle-command')).settleCommand,
+  sync: async () => (await import('./commands/sync-command')).syncCommand,
 };
 
 /** Exit codes of the CLI. */
@@ -29,7 +26,8 @@ export const EXIT = { ok: 0, error: 1, usage: 2, httpError: 3 } as const;
 /** The one-line `error CODE: message` for any failure, and its exit code. Never prints a key. */
 export function describeFailure(error: unknown): { line: string; exitCode: number } {
   if (error instanceof CliUsageError) {
-    return { line: `error ${error.code}: ${error.message} (microraiden --help)`, exitCode: EXIT.usage };
+    const hint = error.message.includes('--help') ? '' : ' (microraiden --help)';
+    return { line: `error ${error.code}: ${error.message}${hint}`, exitCode: EXIT.usage };
   }
   if (error instanceof MicroraidenError) {
     const { details } = error;
@@ -50,14 +48,18 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   try {
     const parsed = parseCliArguments(argv);
     if (parsed.help) {
-      io.stdout(`${USAGE}\n`);
+      io.stdout(`${helpText(parsed.command)}\n`);
       return EXIT.ok;
     }
+    const { openCliContext } = await import('./cli-context');
+    const command = await COMMANDS[parsed.command]();
     ctx = await openCliContext(parsed.values, io);
-    return await COMMANDS[parsed.command](ctx, parsed.args);
+    return await command(ctx, parsed.args);
   } catch (error) {
     const { line, exitCode } = describeFailure(error);
-    io.stderr(`${line}\n`);
+    // The SDK does not know which flag or variable the endpoint came from; the user does, by its URL.
+    const where = ctx && isClientError(error, 'RPC_UNAVAILABLE') ? ` (RPC ${ctx.rpcUrl})` : '';
+    io.stderr(`${line}${where}\n`);
     return exitCode;
   } finally {
     await ctx?.client.close();

@@ -8,11 +8,13 @@ export interface TokenUnits {
 }
 
 /**
- * `12 (0.000000000000000012 MTK)`: base units, and token units using the token's decimals (base units
- * alone when the token could not be asked).
+ * `1.5 MTK (1500000000000000000 base units)`: token units using the token's decimals, base units beside
+ * (the exact figure the chain and the gateway use); base units alone when the token could not be asked.
  */
 export function formatTokenAmount(amount: bigint, token: TokenUnits | undefined): string {
-  return token ? `${amount} (${formatUnits(amount, token.decimals)} ${token.symbol})` : `${amount}`;
+  return token
+    ? `${formatUnits(amount, token.decimals).replace(/\.0$/, '')} ${token.symbol} (${amount} base units)`
+    : `${amount} base units`;
 }
 
 /**
@@ -30,8 +32,13 @@ export function parseTokenAmount(text: string, what: string, token?: TokenUnits)
       throw new CliUsageError(`${what} ${text} has more decimals than the token (${token.decimals})`);
     }
   }
-  const unit = token ? ` or token units with the symbol (e.g. 0.5${token.symbol})` : '';
+  if (match && token) {
+    throw new CliUsageError(
+      `${what} ${JSON.stringify(text)} names ${match[2]}, but the channel token is ${token.symbol}`,
+    );
+  }
+  const unit = token ? `token units with the symbol (e.g. 0.5${token.symbol}) or ` : '';
   throw new CliUsageError(
-    `${what} must be an integer amount of base units${unit}, not ${JSON.stringify(text)}`,
+    `${what} must be ${unit}an integer amount of base units, not ${JSON.stringify(text)}`,
   );
 }

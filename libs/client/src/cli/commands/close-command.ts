@@ -1,8 +1,33 @@
+import { ClientError } from '../../client-error';
 import type { CliContext } from '../cli-context';
 import { formatDuration } from '../../format-duration';
 import { formatTokenAmount } from '../token-amount';
 
-/** `close <channelId> [--receiver-url <url>]`: cooperative close, or the start of the challenge period. */
+/**
+ * Consent to fall back to an uncooperative close: given by --uncooperative, asked on a terminal, refused
+ * without one — an uncooperative close starts a challenge period, so it is never done silently.
+ */
+function uncooperativeConsent(ctx: CliContext, channelId: string) {
+  return async (reason: string): Promise<boolean> => {
+    if (ctx.values.uncooperative) return true;
+    const ask = ctx.output.confirm;
+    if (!ask) {
+      throw new ClientError(
+        'COOPERATIVE_CLOSE_FAILED',
+        `the cooperative close failed (${reason}); the channel stays open. stdin is not a terminal to ask ` +
+          `on: run \`microraiden close ${channelId} --uncooperative\` to start the challenge period instead`,
+        { channelId, reason },
+      );
+    }
+    ctx.output.progress(`the cooperative close failed: ${reason}`);
+    return ask(
+      'Close uncooperatively instead? This sends uncooperativeClose and starts the challenge period; ' +
+        'the channel pays out with `microraiden settle` after it',
+    );
+  };
+}
+
+/** `close <channelId> [--receiver-url <url>] [--uncooperative]`: cooperative close, else (with consent) the challenge period. */
 export async function closeCommand(ctx: CliContext, args: Readonly<Record<string, string>>): Promise<number> {
   const token = await ctx.token();
   const channel = await ctx.client.channel(args.channelId as string);
@@ -10,11 +35,12 @@ export async function closeCommand(ctx: CliContext, args: Readonly<Record<string
   ctx.output.progress(
     receiverUrl
       ? `asking the receiver at ${receiverUrl} to sign a close at balance ${formatTokenAmount(channel.balance, token)}`
-      : 'no receiver URL known: closing uncooperatively',
+      : 'no receiver URL known (--receiver-url <gateway> names it): no cooperative close possible',
   );
   const outcome = await channel.close({
     ...(ctx.values['receiver-url'] ? { receiverUrl: ctx.values['receiver-url'] } : {}),
     onProgress: (event) => ctx.output.transaction(event),
+    confirmUncooperative: uncooperativeConsent(ctx, channel.id),
   });
   if (outcome.kind === 'cooperative') {
     ctx.output.result(

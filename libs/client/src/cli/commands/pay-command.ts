@@ -1,3 +1,5 @@
+import { MicroraidenError } from '@microraiden/errors';
+import { ClientError, isClientError } from '../../client-error';
 import type { CliContext } from '../cli-context';
 import { CliUsageError } from '../cli-usage-error';
 import { formatTokenAmount, parseTokenAmount } from '../token-amount';
@@ -38,21 +40,37 @@ export async function payCommand(ctx: CliContext, args: Readonly<Record<string, 
   const init: RequestInit = { method, headers: headersOf(values.header ?? []) };
   if (values.data !== undefined) init.body = values.data;
 
-  const { response, paid } = await ctx.client.fetch(url, init, {
-    maxPricePerRequest,
-    maxDeposit,
-    onProgress: (event) => {
-      if (event.stage === 'challenge') {
-        output.progress(
-          `price ${formatTokenAmount(event.challenge.price, token)} to ${event.challenge.receiver}`,
-        );
-      } else if (event.stage === 'transaction') {
-        output.transaction(event.progress);
-      } else if (event.stage === 'retrying') {
-        output.progress(`  retrying in ${event.delayMs} ms (${event.reason})`);
-      }
-    },
-  });
+  let result: Awaited<ReturnType<typeof ctx.client.fetch>>;
+  try {
+    result = await ctx.client.fetch(url, init, {
+      maxPricePerRequest,
+      maxDeposit,
+      onProgress: (event) => {
+        if (event.stage === 'challenge') {
+          output.progress(
+            `price ${formatTokenAmount(event.challenge.price, token)} per request to ${event.challenge.receiver}`,
+          );
+        } else if (event.stage === 'transaction') {
+          output.transaction(event.progress);
+        } else if (event.stage === 'retrying') {
+          output.progress(`  retrying in ${event.delayMs} ms (${event.reason})`);
+        }
+      },
+    });
+  } catch (error) {
+    // --max-price 0 (the default) asks only for the price: being told it is the answer, not a failure.
+    if (maxPricePerRequest === 0n && isClientError(error, 'PRICE_TOO_HIGH')) {
+      const price = BigInt(String(error.details.price));
+      output.result(
+        `${url.href} costs ${formatTokenAmount(price, token)} per request; nothing paid. ` +
+          `To pay: microraiden pay ${url.href} --max-price ${formatUnitsArgument(price, token)}`,
+        { status: 402, price, paid: null },
+      );
+      return 0;
+    }
+    throw networkFailure(error, url);
+  }
+  const { response, paid } = result;
   const body = await response.text();
   output.progress(`HTTP ${response.status}`);
   if (paid) {
@@ -64,4 +82,27 @@ export async function payCommand(ctx: CliContext, args: Readonly<Record<string, 
   }
   output.result(body, { status: response.status, paid, body });
   return response.status >= 400 ? 3 : 0;
+}
+
+/** A price as an argument the user can paste back: token units with the symbol. */
+function formatUnitsArgument(amount: bigint, token: { decimals: number; symbol: string }): string {
+  return formatTokenAmount(amount, token).split(' ')[0] + token.symbol;
+}
+
+/**
+ * fetch() rejects with a bare `TypeError: fetch failed` when the gateway cannot be reached: name the URL
+ * and the socket error (ECONNREFUSED, ENOTFOUND, ...) instead.
+ */
+function networkFailure(error: unknown, url: URL): unknown {
+  if (error instanceof MicroraidenError || !(error instanceof TypeError)) return error;
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  const why = cause?.code ?? cause?.message ?? error.message;
+  return new ClientError(
+    'NETWORK_ERROR',
+    `cannot reach ${url.origin} (${why}) for ${url.href}`,
+    {
+      url: url.href,
+    },
+    { cause: error },
+  );
 }
