@@ -14,6 +14,8 @@ export interface ChannelSnapshot {
   readonly confirmed: boolean;
   /** The last balance accepted on the channel by any gateway replica (committed). */
   readonly acceptedBalance: bigint;
+  /** The sender's (normalised) signature of `acceptedBalance`; absent while nothing was accepted. */
+  readonly lastSignature?: Hex;
 }
 
 /**

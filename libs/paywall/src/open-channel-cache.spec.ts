@@ -32,9 +32,11 @@ describe('OpenChannelCache', () => {
   it('keeps the highest accepted balance when acceptances finish out of order', () => {
     const cache = new OpenChannelCache();
     const open = aSnapshot();
-    cache.accepted(open, 300n);
-    cache.accepted(open, 200n);
+    cache.accepted(open, 300n, '0x03');
+    cache.accepted(open, 200n, '0x02');
     expect(cache.get(open.channelId)?.acceptedBalance).toBe(300n);
+    // The signature stays the one of the remembered balance (a corrective 402 hands both out together).
+    expect(cache.get(open.channelId)?.lastSignature).toBe('0x03');
   });
 
   it('stays within its limit', () => {

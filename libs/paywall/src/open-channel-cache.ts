@@ -1,3 +1,4 @@
+import type { Hex } from '@microraiden/protocol';
 import type { ChannelSnapshot } from './channel-snapshot';
 
 const DEFAULT_LIMIT = 50_000;
@@ -30,10 +31,10 @@ export class OpenChannelCache {
   }
 
   /** Records a committed acceptance; balances only grow, so a concurrent lower one never overwrites it. */
-  accepted(snapshot: ChannelSnapshot, balance: bigint): void {
+  accepted(snapshot: ChannelSnapshot, balance: bigint, signature: Hex): void {
     const current = this.entries.get(snapshot.channelId) ?? snapshot;
     if (balance > current.acceptedBalance)
-      this.remember({ ...current, acceptedBalance: balance }, snapshot.channelId);
+      this.remember({ ...current, acceptedBalance: balance, lastSignature: signature }, snapshot.channelId);
   }
 
   /** Forgets a channel (its entry may be stale). */

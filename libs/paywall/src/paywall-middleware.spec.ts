@@ -6,14 +6,14 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { parseReceipt, type Hex32 } from '@microraiden/protocol';
+import { parseReceipt, parseX402Response, type Hex32 } from '@microraiden/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { paywallMiddleware } from './paywall-middleware';
 import { RouteTable } from './route-table';
 import { aTestPaywall } from './testing/test-paywall';
 
 const channelId = `0x${'cd'.repeat(32)}` as Hex32;
-const { paywall, store, pay } = aTestPaywall({
+const { paywall, store, pay, payX402 } = aTestPaywall({
   channelId,
   routes: new RouteTable([
     { match: { prefix: '/paid/' }, rule: { kind: 'paid', prices: new Map([['*', 10n]]) } },
@@ -104,5 +104,39 @@ describe('paywallMiddleware', () => {
     const signature = lines.find(([name]) => name === 'RDN-Balance-Signature')!;
     expect(await status([['RDN-Balance', '40']])).toBe(400);
     expect(await status([signature])).toBe(200);
+  });
+
+  it('charges a payment made with PAYMENT-SIGNATURE once and answers PAYMENT-RESPONSE', async () => {
+    const before = store.events.length;
+    const res = await fetch(`${url}/paid/data`, { headers: payX402(100n) });
+    expect(res.status).toBe(200);
+    expect(parseX402Response(res.headers)).toMatchObject({
+      ok: true,
+      value: { success: true, extra: { channelId, senderBalance: 100n } },
+    });
+    const replay = await fetch(`${url}/paid/data`, { headers: payX402(100n) });
+    expect(replay.status).toBe(402);
+    expect(replay.headers.get('rdn-error')).toBe('BALANCE_STALE');
+    expect(store.events).toHaveLength(before + 1);
+  });
+
+  it('answers a CORS preflight for the payment headers and exposes the answer headers cross-origin', async () => {
+    const preflight = await fetch(`${url}/paid/data`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'https://app.example',
+        'access-control-request-method': 'GET',
+        'access-control-request-headers': 'payment-signature',
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-headers')).toMatch(/PAYMENT-SIGNATURE/);
+    const unpaid = await fetch(`${url}/paid/data`, { headers: { origin: 'https://app.example' } });
+    expect(unpaid.headers.get('access-control-allow-origin')).toBe('*');
+    expect(unpaid.headers.get('access-control-expose-headers')).toMatch(/PAYMENT-REQUIRED/);
+    const broken = await fetch(`${url}/paid/broken`, {
+      headers: { ...payX402(200n), origin: 'https://app.example' },
+    });
+    expect(broken.headers.get('access-control-expose-headers')).toMatch(/PAYMENT-RESPONSE/);
   });
 });

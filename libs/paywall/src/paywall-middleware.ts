@@ -1,4 +1,5 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { corsPreflight, isCorsPreflight, withCorsHeaders } from './cors';
 import { GatewayError } from './gateway-error';
 import type { Paywall, PaidTicket, PaywallRequest } from './paywall';
 import { gatewayErrorResponse, type PaywallResponse } from './paywall-response';
@@ -60,7 +61,9 @@ function holdResponse(res: ServerResponse, settle: (status: number) => Promise<S
     void settle(res.statusCode).then(
       (outcome) => {
         if ('respond' in outcome) {
-          for (const name of res.getHeaderNames()) res.removeHeader(name);
+          // The handler's headers go with its response; the CORS ones set for the request stay.
+          for (const name of res.getHeaderNames())
+            if (!name.startsWith('access-control-')) res.removeHeader(name);
           send(res, outcome.respond);
         } else {
           for (const [name, value] of Object.entries(outcome.deliver))
@@ -89,6 +92,10 @@ function holdResponse(res: ServerResponse, settle: (status: number) => Promise<S
  */
 export function paywallMiddleware(paywall: Paywall, options: PaywallMiddlewareOptions = {}) {
   return (req: IncomingMessage & { originalUrl?: string }, res: ServerResponse, next: Next): void => {
+    if (isCorsPreflight(req.method ?? 'GET', req.headers)) return send(res, corsPreflight(req.headers));
+    // Whatever answers (the paywall or the handler), a page on another origin must be able to read the payment
+    // headers; a CORS middleware of the application that runs later may still override these.
+    for (const [name, value] of Object.entries(withCorsHeaders(req.headers, {}))) res.setHeader(name, value);
     const url = req.originalUrl ?? req.url ?? '/';
     const target = parseRequestTarget(url);
     if (target === undefined) return send(res, gatewayErrorResponse(new GatewayError('PATH_NOT_CANONICAL')));

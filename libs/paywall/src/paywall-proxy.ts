@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { corsPreflight, isCorsPreflight, withCorsHeaders } from './cors';
 import { GatewayError } from './gateway-error';
 import type { Paywall, PaywallRequest, UpstreamOutcome } from './paywall';
 import { gatewayErrorResponse } from './paywall-response';
@@ -45,8 +46,17 @@ export class PaywallProxy {
     private readonly upstream: UpstreamClient,
   ) {}
 
-  /** Handles one request end to end; never rejects (unexpected errors are the caller's 500). */
+  /**
+   * Handles one request end to end; never rejects (unexpected errors are the caller's 500). A browser's CORS
+   * preflight is answered here, and every answer to a cross-origin request exposes the protocol's headers.
+   */
   async handle(request: ProxyRequest): Promise<ProxyResponse> {
+    if (isCorsPreflight(request.method, request.headers)) return corsPreflight(request.headers);
+    const response = await this.serve(request);
+    return { ...response, headers: withCorsHeaders(request.headers, response.headers) };
+  }
+
+  private async serve(request: ProxyRequest): Promise<ProxyResponse> {
     const target = parseRequestTarget(request.url);
     if (target === undefined) {
       return gatewayErrorResponse(new GatewayError('PATH_NOT_CANONICAL'));

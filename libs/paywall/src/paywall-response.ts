@@ -3,15 +3,21 @@ import {
   encodeErrorHeaders,
   encodeReceipt,
   encodeX402Headers,
+  encodeX402Response,
   negotiateErrorFormat,
   renderError,
+  x402Status,
+  type Address,
   type Challenge,
   type EncodedHeaders,
+  type Hex,
   type ProtocolError,
   type Receipt,
+  type X402ChannelState,
 } from '@microraiden/protocol';
 import type { GatewayError } from './gateway-error';
 import { renderPaywallPage } from './paywall-page';
+import type { PaymentWire } from './payment-wire';
 
 /** A complete answer the gateway sends instead of the upstream's. */
 export interface PaywallResponse {
@@ -22,6 +28,15 @@ export interface PaywallResponse {
 
 /** The receiver's constant facts; `price` varies per route and request. */
 export type ChallengeBase = Omit<Challenge, 'price'>;
+
+/** What the answer to a payment needs to know about it: its wire, its sender and the channel's last signature. */
+export interface PaymentContext {
+  readonly wire: PaymentWire;
+  /** The payment's claimed sender (a payer only once a receipt shows its signature verified). */
+  readonly sender?: Address;
+  /** The sender's signature of the receipt's balance (the channel's committed one). */
+  readonly lastSignature?: Hex;
+}
 
 /** Seconds a client should wait before retrying, per retryable code. */
 export interface RetryAfter {
@@ -54,19 +69,44 @@ export class PaywallRenderer {
     return headers;
   }
 
-  /** Receipt and challenge headers for a reply the upstream produced. */
-  replyHeaders(receipt: Receipt, price: bigint): EncodedHeaders {
-    return { ...encodeReceipt(receipt), ...this.challengeHeaders(price) };
+  /** Receipt and challenge headers for a reply the upstream produced; PAYMENT-RESPONSE for an x402 payment. */
+  replyHeaders(receipt: Receipt, price: bigint, payment?: PaymentContext): EncodedHeaders {
+    const headers = { ...encodeReceipt(receipt), ...this.challengeHeaders(price) };
+    if (payment?.wire !== 'x402' || payment.sender === undefined) return headers;
+    return {
+      ...headers,
+      ...encodeX402Response(this.base.chainId, { kind: 'receipt', receipt, payer: payment.sender }),
+    };
+  }
+
+  /** The channel's committed state for a corrective 402: only with a receipt, which only a verified signature gets. */
+  private channelState(receipt: Receipt | undefined, payment: PaymentContext | undefined) {
+    if (receipt === undefined || payment?.sender === undefined) return undefined;
+    const state: X402ChannelState = {
+      sender: payment.sender,
+      channelId: receipt.channelId,
+      balance: receipt.senderBalance,
+      ...(receipt.senderBalance === 0n || payment.lastSignature === undefined
+        ? {}
+        : { signature: payment.lastSignature }),
+    };
+    return state;
   }
 
   /**
    * A protocol error answer (docs/protocol.md 8.3): error headers; challenge headers on 402 and 409; the x402
-   * PAYMENT-REQUIRED header on 402; the receipt when given; JSON or HTML by Accept. A browser asking for an
-   * unpaid resource gets the paywall page.
+   * PAYMENT-REQUIRED header on 402 (corrective with a receipt, 11.5); the receipt when given; PAYMENT-RESPONSE
+   * to an x402 payment (11.4); JSON or HTML by Accept. A browser asking for an unpaid resource gets the paywall page.
    */
   protocolError(
     error: ProtocolError,
-    context: { price?: bigint; accept?: string | readonly string[]; resourceUrl: string; receipt?: Receipt },
+    context: {
+      price?: bigint;
+      accept?: string | readonly string[];
+      resourceUrl: string;
+      receipt?: Receipt;
+      payment?: PaymentContext;
+    },
   ): PaywallResponse {
     const retryAfterSeconds =
       error.code === 'CHANNEL_INSUFFICIENT_CONFIRMATIONS'
@@ -78,18 +118,34 @@ export class PaywallRenderer {
       error,
       retryAfterSeconds === undefined ? {} : { retryAfterSeconds },
     );
-    const status = error.httpStatus;
+    const { receipt, payment } = context;
+    const x402 = payment?.wire === 'x402';
+    const status = x402 ? x402Status(error) : error.httpStatus;
     if (context.price !== undefined && (status === 402 || status === 409)) {
       headers = { ...headers, ...this.challengeHeaders(context.price) };
       if (status === 402) {
         const challenge = { ...this.base, price: context.price };
+        const channel = this.channelState(receipt, payment);
+        const resource = { url: context.resourceUrl };
         headers = {
           ...headers,
-          ...encodeX402Headers(challenge, { resource: { url: context.resourceUrl }, error: error.code }),
+          ...encodeX402Headers(challenge, { resource, error: error.code, ...(channel ? { channel } : {}) }),
         };
       }
     }
-    if (context.receipt !== undefined) headers = { ...headers, ...encodeReceipt(context.receipt) };
+    if (receipt !== undefined) headers = { ...headers, ...encodeReceipt(receipt) };
+    if (x402) {
+      // The payer is named only where a receipt shows the sender's signature verified (docs/protocol.md 11.4).
+      const payer = receipt === undefined ? undefined : payment?.sender;
+      const outcome = {
+        kind: 'refused' as const,
+        code: error.code,
+        message: error.message,
+        ...(payer === undefined ? {} : { payer }),
+        ...(receipt === undefined ? {} : { receipt }),
+      };
+      headers = { ...headers, ...encodeX402Response(this.base.chainId, outcome) };
+    }
     if (
       error.code === 'PAYMENT_REQUIRED' &&
       context.price !== undefined &&

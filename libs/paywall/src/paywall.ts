@@ -2,7 +2,7 @@ import { createBalanceProofAccepted, type MicroraidenEvent } from '@microraiden/
 import { isTransientDatabaseError } from '@microraiden/persistence';
 import {
   isChargeableStatus,
-  parsePayment,
+  paymentOfX402Payload,
   ProtocolError,
   verifyBalanceProofSignature,
   verifyPayment,
@@ -10,6 +10,7 @@ import {
   type ChannelDomain,
   type EncodedHeaders,
   type HeaderSource,
+  type Hex,
   type Payment,
   type PaymentDecision,
 } from '@microraiden/protocol';
@@ -24,9 +25,11 @@ import { NO_METRICS, type PaywallMetrics } from './paywall-metrics';
 import {
   gatewayErrorResponse,
   PaywallRenderer,
+  type PaymentContext,
   type PaywallResponse,
   type RetryAfter,
 } from './paywall-response';
+import { readPayment, type PaymentWire } from './payment-wire';
 import { ReservationBook, type Reservation } from './reservation-book';
 import type { RouteTable } from './route-table';
 
@@ -59,6 +62,8 @@ export interface PaidTicket {
   readonly method: string;
   readonly price: bigint;
   readonly payment: Payment;
+  /** The header set the payment came on (RDN-* or x402's PAYMENT-SIGNATURE): the answer speaks it too. */
+  readonly wire: PaymentWire;
   readonly signature: `0x${string}`;
   /** The accepted balance the payment was verified against: what the acceptance's compare-and-set first expects. */
   readonly committedBalance: bigint;
@@ -107,6 +112,15 @@ export interface PaywallOptions {
   readonly log?: (message: string, extra: Record<string, string | number>) => void;
 }
 
+/** What a refusal may reveal: the wire to answer on and, after a verified signature, the channel's committed state. */
+interface RefusalContext {
+  readonly wire?: PaymentWire;
+  readonly payment?: Payment;
+  /** The channel's committed balance: sent as a receipt with BALANCE_STALE / INCREMENT_BELOW_PRICE only. */
+  readonly committed?: bigint;
+  readonly lastSignature?: Hex;
+}
+
 const MAX_ACCEPT_ATTEMPTS = 3;
 const DATABASE_UNAVAILABLE_MESSAGE =
   "The gateway's database is unavailable or busy; this request was not charged. Retry after Retry-After seconds.";
@@ -139,6 +153,11 @@ export class Paywall {
     );
     this.metrics = options.metrics ?? NO_METRICS;
     this.clock = options.clock ?? (() => new Date());
+  }
+
+  /** Who this gateway collects for (the x402 scheme renders its requirements from it). */
+  get identity(): PaywallIdentity {
+    return this.options.identity;
   }
 
   /** Payments in flight on this process (tests, metrics). */
@@ -193,21 +212,61 @@ export class Paywall {
     this.metrics.free(route);
   }
 
+  /**
+   * Admits a payment that x402's own middleware (`@x402/express`) decoded from PAYMENT-SIGNATURE, for `route` priced
+   * `price`: the same checks, reservation and ticket as {@link admit} (see ./x402). Refusals speak the x402 wire.
+   */
+  async admitX402(
+    payload: unknown,
+    context: {
+      readonly route: string;
+      readonly method: string;
+      readonly price: bigint;
+      readonly resourceUrl: string;
+    },
+  ): Promise<Admission> {
+    const { route, price } = context;
+    const request: PaywallRequest = {
+      method: context.method,
+      path: route,
+      query: '',
+      headers: {},
+      resourceUrl: context.resourceUrl,
+    };
+    const chain = this.options.chainGuard?.verdict();
+    if (chain !== undefined && !chain.open) {
+      return this.chainUnavailable(route, request, price, chain, { wire: 'x402' });
+    }
+    const parsed = paymentOfX402Payload(payload);
+    if (!parsed.ok) return this.reject(route, parsed.error, request, price, { wire: 'x402' });
+    return this.judgePayment(request, route, price, 'x402', parsed.value, performance.now());
+  }
+
   private async admitPayment(request: PaywallRequest, route: string, price: bigint): Promise<Admission> {
     // Before the headers are even parsed: a client without a channel must not be told to open one (402) at a
     // gateway that could not defend it, and one with a channel must not pay into it (docs/protocol.md 8.2).
     const chain = this.options.chainGuard?.verdict();
     if (chain !== undefined && !chain.open) return this.chainUnavailable(route, request, price, chain);
     const started = performance.now();
-    const parsed = parsePayment(request.headers);
-    if (!parsed.ok) return this.reject(route, parsed.error, request, price);
-    const payment = parsed.value;
+    const { wire, payment: parsed } = readPayment(request.headers);
+    if (!parsed.ok) return this.reject(route, parsed.error, request, price, { wire });
+    return this.judgePayment(request, route, price, wire, parsed.value, started);
+  }
 
+  /** Section 6's checks of a parsed payment against the channel, then a reservation and a ticket. */
+  private async judgePayment(
+    request: PaywallRequest,
+    route: string,
+    price: bigint,
+    wire: PaymentWire,
+    payment: Payment,
+    started: number,
+  ): Promise<Admission> {
     // Echoed chain, contract and receiver are checked before the channel is read: a wrong domain costs no I/O.
     if (this.echoesAnotherDomain(payment)) {
       const echo = this.verify(payment, undefined, 0n, price);
       if (!echo.accepted && echo.error.code !== 'CHANNEL_NOT_FOUND') {
-        return this.reject(route, echo.error, request, price);
+        return this.reject(route, echo.error, request, price, { wire, payment });
       }
     }
 
@@ -221,7 +280,7 @@ export class Paywall {
         try {
           snapshot = await this.options.store.snapshot(payment.channelId);
         } catch (err) {
-          return this.unavailable(route, request, price, err, 'reading a channel');
+          return this.unavailable(route, request, price, err, 'reading a channel', { wire, payment });
         }
         this.openChannels.remember(snapshot, payment.channelId);
       }
@@ -244,7 +303,8 @@ export class Paywall {
     if (!decision.accepted || snapshot === undefined) {
       const error = decision.accepted ? new ProtocolError('CHANNEL_NOT_FOUND') : decision.error;
       const judged = await this.pendingOnChain(payment, error);
-      return this.reject(route, judged, request, price, payment.channelId, committed);
+      const lastSignature = snapshot?.lastSignature;
+      return this.reject(route, judged, request, price, { wire, payment, committed, lastSignature });
     }
     const reservation = this.reservations.reserve(payment.channelId, decision.balance);
     return {
@@ -254,6 +314,7 @@ export class Paywall {
         method: request.method.toUpperCase(),
         price,
         payment,
+        wire,
         signature: decision.signature,
         committedBalance: committed,
         snapshot,
@@ -319,15 +380,17 @@ export class Paywall {
     const { payment } = ticket;
     const judged = await this.rejudge(ticket);
     if ('kind' in judged) return judged;
-    const { committed, decision } = judged;
+    const { committed, decision, lastSignature } = judged;
     if (!decision.accepted) {
-      const { request, price, route } = ticket;
-      const rejected = this.reject(route, decision.error, request, price, payment.channelId, committed);
+      const { request, price, route, wire } = ticket;
+      const context = { wire, payment, committed, lastSignature };
+      const rejected = this.reject(route, decision.error, request, price, context);
       return { kind: 'respond', response: rejected.response };
     }
     const headers = this.renderer.replyHeaders(
       { channelId: payment.channelId, senderBalance: committed, cost: 0n },
       ticket.price,
+      this.paymentContext({ wire: ticket.wire, payment }),
     );
     if ('failure' in outcome) {
       const error = new GatewayError(
@@ -364,19 +427,20 @@ export class Paywall {
       }
       this.metrics.acceptSeconds((performance.now() - started) / 1000);
       if (accepted) {
-        this.openChannels.accepted(ticket.snapshot, payment.balance);
+        this.openChannels.accepted(ticket.snapshot, payment.balance, ticket.signature);
         const increment = payment.balance - previous;
         this.metrics.paid(ticket.route, increment);
         const headers = this.renderer.replyHeaders(
           { channelId: payment.channelId, senderBalance: payment.balance, cost: increment },
           ticket.price,
+          this.paymentContext({ wire: ticket.wire, payment }),
         );
         return { kind: 'deliver', headers, charged: increment };
       }
       // The compare-and-set matched nothing: find out why from the current row and answer precisely.
       const judged = await this.rejudge(ticket);
       if ('kind' in judged) return judged;
-      const { committed, decision } = judged;
+      const { committed, decision, lastSignature } = judged;
       if (!decision.accepted || attempt >= MAX_ACCEPT_ATTEMPTS) {
         const error = decision.accepted
           ? new ProtocolError('BALANCE_STALE', {
@@ -384,14 +448,12 @@ export class Paywall {
               lastAccepted: committed.toString(),
             })
           : decision.error;
-        const rejected = this.reject(
-          ticket.route,
-          error,
-          ticket.request,
-          ticket.price,
-          payment.channelId,
+        const rejected = this.reject(ticket.route, error, ticket.request, ticket.price, {
+          wire: ticket.wire,
+          payment,
           committed,
-        );
+          lastSignature,
+        });
         return { kind: 'respond', response: rejected.response };
       }
       previous = committed;
@@ -436,7 +498,7 @@ export class Paywall {
   /** Judge the ticket's proof again on the channel's current row (remembered afresh), or answer 503 if unreadable. */
   private async rejudge(
     ticket: PaidTicket,
-  ): Promise<Completion | { committed: bigint; decision: PaymentDecision }> {
+  ): Promise<Completion | { committed: bigint; decision: PaymentDecision; lastSignature: Hex | undefined }> {
     const { payment } = ticket;
     let snapshot: ChannelSnapshot | undefined;
     try {
@@ -447,7 +509,8 @@ export class Paywall {
     }
     this.openChannels.remember(snapshot, payment.channelId);
     const committed = snapshot?.acceptedBalance ?? 0n;
-    return { committed, decision: this.verify(payment, snapshot, committed, ticket.price) };
+    const decision = this.verify(payment, snapshot, committed, ticket.price);
+    return { committed, decision, lastSignature: snapshot?.lastSignature };
   }
 
   private verify(
@@ -470,26 +533,39 @@ export class Paywall {
     return { kind: 'respond', response };
   }
 
+  private paymentContext(context: RefusalContext): PaymentContext | undefined {
+    if (context.wire === undefined) return undefined;
+    return {
+      wire: context.wire,
+      ...(context.payment === undefined ? {} : { sender: context.payment.sender }),
+      ...(context.lastSignature === undefined ? {} : { lastSignature: context.lastSignature }),
+    };
+  }
+
   private reject(
     route: string,
     error: ProtocolError,
     request: PaywallRequest,
     price: bigint,
-    channelId?: `0x${string}`,
-    lastAccepted?: bigint,
+    context: RefusalContext = {},
   ): { kind: 'respond'; response: PaywallResponse } {
     this.metrics.rejected(route, error.code);
+    const { payment, committed } = context;
     // The balance is revealed only where the signature already verified (docs/protocol.md 5.3).
     const withReceipt =
-      channelId !== undefined &&
-      lastAccepted !== undefined &&
+      payment !== undefined &&
+      committed !== undefined &&
       (error.code === 'BALANCE_STALE' || error.code === 'INCREMENT_BELOW_PRICE');
+    const paymentContext = this.paymentContext(context);
     return this.respond(
       this.renderer.protocolError(error, {
         price,
         resourceUrl: request.resourceUrl,
         ...(request.accept === undefined ? {} : { accept: request.accept }),
-        ...(withReceipt ? { receipt: { channelId, senderBalance: lastAccepted, cost: 0n } } : {}),
+        ...(withReceipt
+          ? { receipt: { channelId: payment.channelId, senderBalance: committed, cost: 0n } }
+          : {}),
+        ...(paymentContext === undefined ? {} : { payment: paymentContext }),
       }),
     );
   }
@@ -500,6 +576,7 @@ export class Paywall {
     price: bigint,
     err: unknown,
     what: string,
+    context: RefusalContext,
   ): { kind: 'respond'; response: PaywallResponse } {
     this.options.log?.(`gateway unavailable while ${what}`, {
       error: (err as Error)?.message ?? String(err),
@@ -508,7 +585,7 @@ export class Paywall {
     const error = isTransientDatabaseError(err)
       ? new ProtocolError('GATEWAY_UNAVAILABLE', {}, { message: DATABASE_UNAVAILABLE_MESSAGE })
       : new ProtocolError('GATEWAY_UNAVAILABLE');
-    return this.reject(route, error, request, price);
+    return this.reject(route, error, request, price, { wire: context.wire, payment: context.payment });
   }
 
   private chainUnavailable(
@@ -516,16 +593,24 @@ export class Paywall {
     request: PaywallRequest,
     price: bigint,
     verdict: Extract<ChainVerdict, { open: false }>,
+    context: RefusalContext = {},
   ): { kind: 'respond'; response: PaywallResponse } {
     const seconds = Math.floor(verdict.notReadyForMs / 1000);
     // Not why (it may name internal addresses): the gateway logs that when the guard closes.
     const message = `The gateway accepts no payments now: the chain-watcher has not been ready for ${seconds} s.`;
-    return this.reject(route, new ProtocolError('GATEWAY_UNAVAILABLE', {}, { message }), request, price);
+    return this.reject(
+      route,
+      new ProtocolError('GATEWAY_UNAVAILABLE', {}, { message }),
+      request,
+      price,
+      context,
+    );
   }
 
   private unavailableCompletion(ticket: PaidTicket, err: unknown): Completion {
     // The acceptance may not be durable: the upstream's response must not go out (it was not paid for).
-    const rejected = this.unavailable(ticket.route, ticket.request, ticket.price, err, 'accepting a payment');
+    const { route, request, price, wire, payment } = ticket;
+    const rejected = this.unavailable(route, request, price, err, 'accepting a payment', { wire, payment });
     return { kind: 'respond', response: rejected.response };
   }
 }

@@ -1,6 +1,6 @@
 import type { MicroraidenEvent } from '@microraiden/events';
 import { outboxRowOf, quotedOutboxTable } from '@microraiden/kafka';
-import type { Address, Hex32 } from '@microraiden/protocol';
+import type { Address, Hex, Hex32 } from '@microraiden/protocol';
 import type { Pool, QueryConfig, QueryResultRow } from 'pg';
 import type { ChannelSnapshot, ChannelState, ProofToAccept } from './channel-snapshot';
 import type { ChannelStore } from './channel-store';
@@ -24,11 +24,12 @@ interface SnapshotRow {
   state: ChannelState;
   confirmed: boolean;
   accepted_balance: string;
+  last_signature: string | null;
 }
 
 const SNAPSHOT_SQL = `
   SELECT channel_id, sender, receiver, deposit::text AS deposit, state, confirmed,
-         accepted_balance::text AS accepted_balance
+         accepted_balance::text AS accepted_balance, last_signature
   FROM gateway_channels WHERE channel_id = ANY($1::text[])`;
 
 /**
@@ -197,6 +198,7 @@ export class PgChannelStore implements ChannelStore {
         state: row.state,
         confirmed: row.confirmed,
         acceptedBalance: BigInt(row.accepted_balance),
+        ...(row.last_signature === null ? {} : { lastSignature: row.last_signature as Hex }),
       };
     });
   }

@@ -47,10 +47,11 @@ const HOP_BY_HOP = new Set([
   'content-length',
 ]);
 
-// Payment headers are the gateway's business: the upstream never sees the client's proof, and an upstream
-// cannot forge a receipt or challenge towards the client.
+// Payment headers are the gateway's business: the upstream never sees the client's proof (RDN-* or x402's
+// PAYMENT-SIGNATURE), and an upstream cannot forge a receipt, challenge or settlement towards the client.
+const X402_HEADERS = new Set(['payment-required', 'payment-signature', 'payment-response']);
 function isPaymentHeader(name: string): boolean {
-  return name.startsWith('rdn-') || name === 'payment-required';
+  return name.startsWith('rdn-') || X402_HEADERS.has(name);
 }
 
 function connectionTokens(value: string | string[] | undefined): Set<string> {

@@ -480,3 +480,11 @@ export function parseX402Response(headers: HeaderSource): Result<X402Settlement 
     }),
   );
 }
+
+/**
+ * The HTTP status of a refusal of a payment made with PAYMENT-SIGNATURE: the code's own, except BALANCE_STALE,
+ * which is 402 instead of 409 because x402 clients act on 402 only (docs/protocol.md 11.5).
+ */
+export function x402Status(error: ProtocolError): number {
+  return error.code === 'BALANCE_STALE' ? 402 : error.httpStatus;
+}

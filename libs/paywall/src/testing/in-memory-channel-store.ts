@@ -52,7 +52,11 @@ export class InMemoryChannelStore implements ChannelStore {
       return false;
     }
     this.events.push(event);
-    this.channels.set(proof.channelId, { ...row, acceptedBalance: proof.balance });
+    this.channels.set(proof.channelId, {
+      ...row,
+      acceptedBalance: proof.balance,
+      lastSignature: proof.signature,
+    });
     return true;
   }
 
