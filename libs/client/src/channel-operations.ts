@@ -9,7 +9,7 @@ import type { ExecutedTransaction } from './chain/sender-chain';
 import type { ProgressListener } from './chain/transaction-progress';
 import { formatDuration } from './format-duration';
 import { planFunding } from './funding-plan';
-import type { SenderKey } from './keys/sender-key';
+import type { SenderSigner } from './keys/sender-signer';
 import { nextPaymentBalance } from './payment/next-payment-balance';
 import type { PreparedPayment } from './payment/payment-wallet';
 import { committedBalance, maxAmount, type ChannelRecord, type ChannelState } from './state/channel-record';
@@ -91,7 +91,7 @@ function claimedBalance(record: ChannelRecord): bigint {
 export class ChannelOperations {
   constructor(
     private readonly session: () => Promise<ClientSession>,
-    private readonly key: SenderKey,
+    private readonly key: SenderSigner,
     private readonly settings: OperationSettings,
   ) {}
 
@@ -180,7 +180,7 @@ export class ChannelOperations {
   ): Promise<{ record: ChannelRecord; proof: SignedBalanceProof }> {
     requirePositive(value, 'transfer value');
     const { store, domain } = await this.session();
-    return store.update((state) => {
+    return store.update(async (state) => {
       const record = requireChannel(state, channelId);
       requireState(record, ['open'], 'transfer');
       const balance = committedBalance(record) + value;
@@ -191,7 +191,7 @@ export class ChannelOperations {
           { channelId: record.id, balance: balance.toString(), deposit: record.deposit.toString() },
         );
       }
-      const signature = this.key.signBalanceProof(domain, {
+      const signature = await this.key.signBalanceProof(domain, {
         channelId: record.id,
         receiver: record.receiver,
         balance,
@@ -205,7 +205,7 @@ export class ChannelOperations {
   async preparePayment(channelId: Hex32, price: bigint, maxIncrement: bigint): Promise<PreparedPayment> {
     requirePositive(price, 'price');
     const { store, domain } = await this.session();
-    return store.update((state) => {
+    return store.update(async (state) => {
       const record = requireChannel(state, channelId);
       requireState(record, ['open'], 'pay');
       const step = nextPaymentBalance(record, price, maxIncrement);
@@ -226,7 +226,7 @@ export class ChannelOperations {
         reused: step.kind === 'reuse',
       });
       if (step.kind === 'reuse') return { result: prepared(step.balance, record.balanceSignature as Hex) };
-      const signature = this.key.signBalanceProof(domain, {
+      const signature = await this.key.signBalanceProof(domain, {
         channelId: record.id,
         receiver: record.receiver,
         balance: step.balance,
@@ -496,12 +496,12 @@ export class ChannelOperations {
    */
   private async proofAt(channelId: Hex32, balance: bigint): Promise<SignedBalanceProof> {
     const { store, domain } = await this.session();
-    return store.update((state) => {
+    return store.update(async (state) => {
       const record = requireChannel(state, channelId);
       if (record.balanceSignature !== null && record.signedBalance === balance) {
         return { result: this.proofOf(record) };
       }
-      const signature = this.key.signBalanceProof(domain, {
+      const signature = await this.key.signBalanceProof(domain, {
         channelId: record.id,
         receiver: record.receiver,
         balance,

@@ -1,4 +1,3 @@
-import { inspect } from 'node:util';
 import type { Address, Hex32 } from '@microraiden/protocol';
 import type { ChannelOperations, SignedBalanceProof, TransactionOptions } from './channel-operations';
 import type { CloseOptions, CloseOutcome, CloseRequested, SettledChannel } from './close-outcome';
@@ -154,7 +153,12 @@ export class Channel {
     };
   }
 
-  [inspect.custom](): string {
-    return `Channel ${inspect(this.toJSON())}`;
+  // util.inspect.custom, without importing node:util (the browser build has no Node built-ins).
+  [Symbol.for('nodejs.util.inspect.custom')](
+    _depth: number,
+    options: unknown,
+    inspect: (value: unknown, options: unknown) => string,
+  ): string {
+    return `Channel ${inspect(this.toJSON(), options)}`;
   }
 }

@@ -1,104 +1,31 @@
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { getAddress, isAddress, JsonRpcProvider, Network } from 'ethers';
-import { z } from 'zod';
-import { channelManagerAt, parseDeployment, type Deployment } from '@microraiden/contracts';
-import { channelDomain, type Address, type Hex32 } from '@microraiden/protocol';
-import { Channel } from './channel';
-import { ChannelOperations, type TransactionOptions } from './channel-operations';
 import { ClientError } from './client-error';
-import type { ClientSession } from './client-session';
-import { toChainError } from './chain/chain-error';
-import { SenderChain } from './chain/sender-chain';
 import { loadSenderKey, type KeySource } from './keys/load-sender-key';
 import { SenderKey } from './keys/sender-key';
-import { paidFetch, type PaidFetchOptions, type PaidResponse } from './payment/paid-fetch';
-import type { PaymentIdentity, PaymentWallet, PreparedPayment } from './payment/payment-wallet';
-import type { ProgressListener } from './chain/transaction-progress';
-import type { ChannelState } from './state/channel-record';
-import { ChannelStateStore, type StateLockOptions } from './state/channel-state-store';
+import { isSenderSigner, type SenderSigner } from './keys/sender-signer';
+import { SenderClient, type SenderClientOptions } from './sender-client';
+import { FileChannelStateStore, fileStateStore, type StateLockOptions } from './state/file-state-store';
 
 /** Where and how a Client works. Give `deployment`, or `channelManager` (+ optionally `token`). */
-export interface ClientOptions {
-  /** HTTP(S) JSON-RPC endpoint of the chain (or pass `provider`). */
-  readonly rpcUrl?: string;
-  /** An ethers provider to use instead of `rpcUrl` (not destroyed by `close()`). */
-  readonly provider?: JsonRpcProvider;
-  /** The deployment file's content (`readDeploymentFile`). */
-  readonly deployment?: Deployment;
-  /** Without a deployment: the channel manager address... */
-  readonly channelManager?: string;
-  /** ...its token (default: read from the manager)... */
-  readonly token?: string;
-  /** ...and the first block to scan for events (default 0). */
-  readonly fromBlock?: number;
-  /** Directory of the local state files. Default `~/.microraiden`. */
+export interface ClientOptions extends SenderClientOptions {
+  /** Directory of the local state files (when no `stateStore` is given). Default `~/.microraiden`. */
   readonly stateDir?: string;
-  /** Blocks a transaction must be deep before it counts. Default 1 (mined). */
-  readonly confirmations?: number;
-  /** How often to poll the chain while waiting. Default 1000 ms. */
-  readonly pollingIntervalMs?: number;
-  /** Use EIP-2612 permits when the token supports them (one transaction). Default true. */
-  readonly usePermit?: boolean;
-  /** fetch for paid requests and close requests. Default: the global fetch. */
-  readonly fetch?: typeof fetch;
-  /** Largest block range per eth_getLogs during sync. Default 10,000. */
-  readonly logChunkBlocks?: number;
   /** State file lock tuning. */
   readonly lock?: StateLockOptions;
 }
 
-const addressSchema = z
-  .string()
-  .refine((value) => isAddress(value), 'not an address (or a bad EIP-55 checksum)')
-  .transform((value) => getAddress(value) as Address);
-
-const optionsSchema = z
-  .object({
-    rpcUrl: z
-      .string()
-      .regex(/^https?:\/\//, 'an http(s):// URL')
-      .optional(),
-    channelManager: addressSchema.optional(),
-    token: addressSchema.optional(),
-    fromBlock: z.number().int().nonnegative().optional(),
-    stateDir: z.string().min(1).optional(),
-    confirmations: z.number().int().min(1).max(1_000).optional(),
-    pollingIntervalMs: z.number().int().min(10).optional(),
-    usePermit: z.boolean().optional(),
-    logChunkBlocks: z.number().int().min(1).optional(),
-  })
-  .loose();
-
-/** Reads the chain id with one plain JSON-RPC call, so ethers never enters its retry-forever detection loop. */
-async function fetchChainId(rpcUrl: string): Promise<bigint> {
-  try {
-    const response = await fetch(rpcUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }),
-      signal: AbortSignal.timeout(15_000),
-    });
-    const body = (await response.json()) as { result?: unknown };
-    if (typeof body.result !== 'string') throw new Error('no result');
-    return BigInt(body.result);
-  } catch (cause) {
-    throw new ClientError(
-      'RPC_UNAVAILABLE',
-      `the Ethereum RPC endpoint ${new URL(rpcUrl).host} does not answer`,
-      {},
-      {
-        cause,
-      },
-    );
+function checkStateDir(stateDir: unknown): string | undefined {
+  if (stateDir === undefined) return undefined;
+  if (typeof stateDir !== 'string' || stateDir === '') {
+    throw new ClientError('CONFIG_INVALID', 'invalid client options:\n✖ stateDir must be a non-empty path');
   }
+  return stateDir;
 }
 
 /**
- * The sender SDK: a key, a chain and a local state of channels (µRaiden's `Client`). Construct it with a
- * key source and a deployment; channel operations wait for `confirmations`, balance proofs are persisted
- * under a file lock before they are returned, and `fetch` pays for HTTP requests behind a 402 gateway.
- * `close()` (or `await using`) releases the RPC connection.
+ * The sender SDK in Node (µRaiden's `Client`): a SenderClient whose key may come from a keystore file and
+ * whose channels live in a state file under `stateDir`, changed under a cross-process file lock.
  *
  * @example
  * const client = new Client({ privateKey }, { rpcUrl, deployment });
@@ -109,219 +36,20 @@ async function fetchChainId(rpcUrl: string): Promise<bigint> {
  *   await client.close();
  * }
  */
-export class Client implements PaymentWallet {
-  /** The sender's checksummed address. */
-  readonly address: Address;
-  private readonly key: SenderKey;
-  private readonly options: ClientOptions;
-  private readonly ops: ChannelOperations;
-  private provider?: JsonRpcProvider;
-  private sessionPromise?: Promise<ClientSession>;
-  private closed = false;
+export class Client extends SenderClient {
+  /** The state directory in use (state files are only used when no `stateStore` is given). */
+  readonly stateDir: string;
 
-  constructor(key: KeySource | SenderKey, options: ClientOptions) {
-    const parsed = optionsSchema.safeParse(options ?? {});
-    if (!parsed.success) {
-      throw new ClientError('CONFIG_INVALID', `invalid client options:\n${z.prettifyError(parsed.error)}`);
-    }
-    if (!options.deployment && !options.channelManager) {
-      throw new ClientError('CONFIG_INVALID', 'give a deployment, or the channelManager address');
-    }
-    if (!options.rpcUrl && !options.provider) {
-      throw new ClientError('CONFIG_INVALID', 'give an rpcUrl or a provider');
-    }
-    this.options = {
-      ...options,
-      ...parsed.data,
-      deployment: options.deployment ? parseDeployment(options.deployment, 'deployment option') : undefined,
-    };
-    this.key = key instanceof SenderKey ? key : loadSenderKey(key);
-    this.address = this.key.address;
-    this.ops = new ChannelOperations(() => this.session(), this.key, {
-      fetch: options.fetch ?? ((...args) => globalThis.fetch(...args)),
-      usePermit: options.usePermit ?? true,
-      logChunkBlocks: options.logChunkBlocks ?? 10_000,
-    });
+  constructor(key: KeySource | SenderSigner, options: ClientOptions) {
+    const stateDir = checkStateDir(options?.stateDir) ?? path.join(homedir(), '.microraiden');
+    const signer = isSenderSigner(key) || key instanceof SenderKey ? key : loadSenderKey(key);
+    super(signer, { ...options, stateStore: options?.stateStore ?? fileStateStore(stateDir, options?.lock) });
+    this.stateDir = stateDir;
   }
 
-  /** The state directory in use. */
-  get stateDir(): string {
-    return this.options.stateDir ?? path.join(homedir(), '.microraiden');
-  }
-
-  /** The sender's channels from the local state (run `sync()` to rebuild it from the chain). */
-  async channels(filter: { receiver?: string; state?: ChannelState } = {}): Promise<Channel[]> {
-    return (await this.ops.list(filter)).map((record) => new Channel(record, this.ops));
-  }
-
-  /** One channel by id; CHANNEL_UNKNOWN when the local state does not have it. */
-  async channel(channelId: string): Promise<Channel> {
-    return new Channel(await this.ops.get(channelId.toLowerCase() as Hex32), this.ops);
-  }
-
-  /**
-   * An open channel to `receiver` with at least `deposit` left, or a new one with that deposit. With
-   * `maxDeposit`, an existing channel is topped up (up to that deposit) before a new one is opened.
-   */
-  async getSuitableChannel(
-    receiver: string,
-    deposit: bigint,
-    options: TransactionOptions & { maxDeposit?: bigint } = {},
-  ): Promise<Channel> {
-    const record = await this.ops.fund(receiver, deposit, { ...options, openDeposit: deposit });
-    return new Channel(record, this.ops);
-  }
-
-  /** Opens a channel to `receiver` escrowing `deposit`, waiting for the configured confirmations. */
-  async openChannel(receiver: string, deposit: bigint, options: TransactionOptions = {}): Promise<Channel> {
-    return new Channel(await this.ops.open(receiver, deposit, options), this.ops);
-  }
-
-  /**
-   * Rebuilds the local channel state from the channel manager's events for this sender (created, topped
-   * up, close requested, withdrawn, settled) since the deployment block; local balances that are higher
-   * than the chain knows are kept. Recovers a deleted state file.
-   */
-  async sync(): Promise<Channel[]> {
-    return (await this.ops.sync()).map((record) => new Channel(record, this.ops));
-  }
-
-  /** fetch() that answers 402 challenges by paying over a channel; see `paidFetch`. */
-  fetch(
-    url: string | URL,
-    init: RequestInit | undefined,
-    options: Omit<PaidFetchOptions, 'wallet'>,
-  ): Promise<PaidResponse> {
-    return paidFetch(url, init, { fetch: this.options.fetch, ...options, wallet: this });
-  }
-
-  /** The token's address, decimals and symbol. */
-  async tokenInfo(): Promise<{ address: Address; decimals: number; symbol: string }> {
-    const session = await this.session();
-    return { address: session.token, ...(await session.chain.tokenInfo()) };
-  }
-
-  /** The sender's token balance (base units). */
-  async tokenBalance(): Promise<bigint> {
-    const { chain } = await this.session();
-    await chain.assertChain();
-    return chain.tokenBalance();
-  }
-
-  /** Path of this sender's state file. */
+  /** Path of this sender's state file under `stateDir`. */
   async stateFile(): Promise<string> {
-    return (await this.session()).store.file;
-  }
-
-  /** PaymentWallet: who pays, where. */
-  async paymentIdentity(): Promise<PaymentIdentity> {
-    const { identity, token } = await this.session();
-    return {
-      sender: identity.sender,
-      chainId: identity.chainId,
-      channelManager: identity.channelManager,
-      token,
-    };
-  }
-
-  /** PaymentWallet: a channel that can pay `amount` more, opened or topped up to at most `maxDeposit`. */
-  async fundChannel(request: {
-    receiver: Address;
-    amount: bigint;
-    maxDeposit: bigint;
-    onProgress?: ProgressListener;
-  }): Promise<Hex32> {
-    const record = await this.ops.fund(request.receiver, request.amount, {
-      openDeposit: request.maxDeposit,
-      maxDeposit: request.maxDeposit,
-      onProgress: request.onProgress,
-    });
-    return record.id;
-  }
-
-  /** PaymentWallet: the proof for the next payment, persisted before it is returned. */
-  preparePayment(request: {
-    channelId: Hex32;
-    price: bigint;
-    maxIncrement: bigint;
-  }): Promise<PreparedPayment> {
-    return this.ops.preparePayment(request.channelId, request.price, request.maxIncrement);
-  }
-
-  /** PaymentWallet: remembers RDN-Sender-Balance from a receipt and the gateway's URL. */
-  recordReceiverBalance(request: { channelId: Hex32; balance: bigint; gatewayUrl?: string }): Promise<void> {
-    return this.ops.acknowledge(request.channelId, request.balance, request.gatewayUrl);
-  }
-
-  /** Releases the RPC connection; later calls fail with CLIENT_CLOSED. Locks are only held during updates. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    if (this.provider && !this.options.provider) this.provider.destroy();
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.close();
-  }
-
-  private session(): Promise<ClientSession> {
-    if (this.closed) return Promise.reject(new ClientError('CLIENT_CLOSED', 'the client is closed'));
-    this.sessionPromise ??= this.openSession().catch((error: unknown) => {
-      this.sessionPromise = undefined;
-      throw error;
-    });
-    return this.sessionPromise;
-  }
-
-  private async openSession(): Promise<ClientSession> {
-    const { deployment } = this.options;
-    const chainId =
-      deployment !== undefined
-        ? BigInt(deployment.chainId)
-        : this.options.provider
-          ? (await this.options.provider.getNetwork()).chainId
-          : await fetchChainId(this.options.rpcUrl as string);
-    if (this.options.provider) {
-      this.provider = this.options.provider;
-    } else {
-      // A static network: ethers never probes (and never retries forever against a dead endpoint); the
-      // chain id is checked once against the deployment by SenderChain.assertChain. No cache: nonces and
-      // balances must be read fresh.
-      this.provider = new JsonRpcProvider(this.options.rpcUrl, Network.from(chainId), {
-        staticNetwork: Network.from(chainId),
-        cacheTimeout: -1,
-      });
-      this.provider.pollingInterval = this.options.pollingIntervalMs ?? 1_000;
-    }
-    const channelManager = (deployment?.channelManager ?? this.options.channelManager) as Address;
-    let token = (deployment?.token ?? this.options.token) as Address | undefined;
-    if (!token) {
-      try {
-        token = getAddress(await channelManagerAt(channelManager, this.provider).token()) as Address;
-      } catch (error) {
-        throw toChainError(error, 'read the channel manager token');
-      }
-    }
-    const identity = { chainId, channelManager, sender: this.address };
-    const store = new ChannelStateStore(
-      ChannelStateStore.fileFor(this.stateDir, identity),
-      identity,
-      this.options.lock,
-    );
-    const chain = new SenderChain(this.provider, this.key, {
-      chainId,
-      channelManager,
-      token,
-      confirmations: this.options.confirmations ?? 1,
-      pollingIntervalMs: this.options.pollingIntervalMs ?? 1_000,
-    });
-    return {
-      identity,
-      token,
-      domain: channelDomain(chainId, channelManager),
-      store,
-      chain,
-      fromBlock: deployment?.deployBlock ?? this.options.fromBlock ?? 0,
-    };
+    const { chainId, channelManager, sender } = await this.paymentIdentity();
+    return FileChannelStateStore.fileFor(this.stateDir, { chainId, channelManager, sender });
   }
 }

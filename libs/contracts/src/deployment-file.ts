@@ -1,5 +1,3 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { z } from 'zod';
 import { MicroraidenError } from '@microraiden/errors';
 import { checksummedAddress, toChecksumAddress } from '@microraiden/protocol';
@@ -50,6 +48,9 @@ export function parseDeployment(json: unknown, source = 'deployment'): Deploymen
 
 /** Read and validate the deployment file at `file`. */
 export async function readDeploymentFile(file: string): Promise<Deployment> {
+  // Node built-ins are loaded on use, so bundles that only parse deployments (the client's browser build)
+  // carry none.
+  const { readFile } = await import('node:fs/promises');
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -77,6 +78,7 @@ export async function readDeploymentFile(file: string): Promise<Deployment> {
 
 /** Validate `deployment` and write it to `file` (creating its directory), keys in a stable order. */
 export async function writeDeploymentFile(file: string, deployment: Deployment): Promise<void> {
+  const [{ mkdir, writeFile }, path] = await Promise.all([import('node:fs/promises'), import('node:path')]);
   const valid = parseDeployment(deployment, file);
   const ordered: Deployment = {
     chainId: valid.chainId,

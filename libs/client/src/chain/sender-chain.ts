@@ -5,8 +5,8 @@ import {
   type JsonRpcProvider,
   type Log,
   type TransactionReceipt,
+  type Signer,
   type TypedDataDomain,
-  type Wallet,
 } from 'ethers';
 import {
   channelManagerAt,
@@ -16,7 +16,7 @@ import {
 } from '@microraiden/contracts';
 import type { Address, Hex32 } from '@microraiden/protocol';
 import { ClientError } from '../client-error';
-import type { SenderKey } from '../keys/sender-key';
+import type { SenderSigner } from '../keys/sender-signer';
 import type { ChannelEvent } from './channel-event';
 import { toChainError } from './chain-error';
 import { detectPermitDomain, signPermit, type PermitSignature } from './permit';
@@ -61,7 +61,10 @@ const CHANNEL_EVENT_NAMES = [
  * the channel manager's events about this sender decoded into ChannelEvents. Every failure is typed.
  */
 export class SenderChain {
-  readonly wallet: Wallet;
+  /** Signs and sends the sender's transactions and permits. */
+  readonly wallet: Signer;
+  /** The sender's address. */
+  readonly sender: Address;
   readonly manager: ChannelManagerContract;
   readonly token: MicroTokenContract;
   private chainChecked?: Promise<void>;
@@ -70,17 +73,13 @@ export class SenderChain {
 
   constructor(
     readonly provider: JsonRpcProvider,
-    key: SenderKey,
+    signer: SenderSigner,
     readonly options: SenderChainOptions,
   ) {
-    this.wallet = key.connect(provider);
+    this.sender = signer.address;
+    this.wallet = signer.transactionSigner(provider);
     this.manager = channelManagerAt(options.channelManager, this.wallet);
     this.token = microTokenAt(options.token, this.wallet);
-  }
-
-  /** The sender's address. */
-  get sender(): Address {
-    return this.wallet.address as Address;
   }
 
   /** Throws CHAIN_MISMATCH when the RPC serves another chain than the deployment's (checked once). */

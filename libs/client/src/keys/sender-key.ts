@@ -1,4 +1,3 @@
-import { inspect } from 'node:util';
 import { Wallet, type Provider } from 'ethers';
 import {
   privateKeyToAddress,
@@ -9,6 +8,10 @@ import {
   type Hex,
 } from '@microraiden/protocol';
 import { ClientError } from '../client-error';
+import type { SenderSigner } from './sender-signer';
+
+// util.inspect.custom, without importing node:util (the browser build has no Node built-ins).
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
 const PRIVATE_KEY = /^(0x)?[0-9a-fA-F]{64}$/;
 
@@ -16,7 +19,7 @@ const PRIVATE_KEY = /^(0x)?[0-9a-fA-F]{64}$/;
  * The sender's private key. It lives only in a private field: it is not enumerable, not serialised by
  * JSON.stringify, not shown by console.log/util.inspect, and never put into an error.
  */
-export class SenderKey {
+export class SenderKey implements SenderSigner {
   readonly #privateKey: Hex;
   /** The sender's checksummed address. */
   readonly address: Address;
@@ -46,6 +49,11 @@ export class SenderKey {
     return new Wallet(this.#privateKey, provider);
   }
 
+  /** SenderSigner: transactions are signed locally by an ethers Wallet. */
+  transactionSigner(provider: Provider): Wallet {
+    return this.connect(provider);
+  }
+
   toJSON(): { address: Address } {
     return { address: this.address };
   }
@@ -54,7 +62,7 @@ export class SenderKey {
     return `SenderKey(${this.address})`;
   }
 
-  [inspect.custom](): string {
+  [INSPECT](): string {
     return this.toString();
   }
 }

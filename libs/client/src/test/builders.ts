@@ -18,7 +18,8 @@ import type { SenderChain } from '../chain/sender-chain';
 import { SenderKey } from '../keys/sender-key';
 import type { PaymentIdentity, PaymentWallet, PreparedPayment } from '../payment/payment-wallet';
 import type { ChannelRecord } from '../state/channel-record';
-import { ChannelStateStore } from '../state/channel-state-store';
+import type { ChannelStateStore } from '../state/channel-state-store';
+import { FileChannelStateStore } from '../state/file-state-store';
 import type { SenderIdentity, SenderState } from '../state/sender-state-file';
 import { TestGateway } from './test-gateway';
 
@@ -101,7 +102,7 @@ export class OfflineWallet implements PaymentWallet {
   }
 
   static async withChannels(dir: string, ...channels: ChannelRecord[]): Promise<OfflineWallet> {
-    const store = new ChannelStateStore(ChannelStateStore.fileFor(dir, anIdentity()), anIdentity());
+    const store = new FileChannelStateStore(FileChannelStateStore.fileFor(dir, anIdentity()), anIdentity());
     await store.update(() => ({ state: aSenderState(...channels), result: undefined }));
     return new OfflineWallet(store);
   }

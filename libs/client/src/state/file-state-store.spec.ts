@@ -3,28 +3,28 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isClientError } from '../client-error';
 import { aChannelId, aChannelRecord, anIdentity, aSenderState, aTempDir } from '../test/builders';
-import { ChannelStateStore } from './channel-state-store';
+import { FileChannelStateStore } from './file-state-store';
 import { serializeSenderState } from './sender-state-file';
 
-describe('ChannelStateStore', () => {
+describe('FileChannelStateStore', () => {
   let dir: string;
   let cleanup: () => Promise<void>;
   let file: string;
 
   beforeEach(async () => {
     ({ dir, cleanup } = await aTempDir());
-    file = ChannelStateStore.fileFor(path.join(dir, 'state'), anIdentity());
+    file = FileChannelStateStore.fileFor(path.join(dir, 'state'), anIdentity());
   });
   afterEach(() => cleanup());
 
-  const storeAt = (options = {}) => new ChannelStateStore(file, anIdentity(), options);
+  const storeAt = (options = {}) => new FileChannelStateStore(file, anIdentity(), options);
 
   it('names one file per chain, channel manager and sender', () => {
     expect(path.basename(file)).toBe(
       `31337-0x5fbdb2315678afecb367f032d93f642f64180aa3-${anIdentity().sender.toLowerCase()}.json`,
     );
-    expect(ChannelStateStore.fileFor(dir, anIdentity({ chainId: 1n }))).not.toBe(
-      ChannelStateStore.fileFor(dir, anIdentity()),
+    expect(FileChannelStateStore.fileFor(dir, anIdentity({ chainId: 1n }))).not.toBe(
+      FileChannelStateStore.fileFor(dir, anIdentity()),
     );
   });
 
@@ -87,7 +87,7 @@ describe('ChannelStateStore', () => {
     const stores = [storeAt(), storeAt(), storeAt()];
     await Promise.all(
       Array.from({ length: 30 }, (_, i) =>
-        (stores[i % 3] as ChannelStateStore).update(async (state) => {
+        (stores[i % 3] as FileChannelStateStore).update(async (state) => {
           const record = state.channels[id]!;
           await new Promise((resolve) => setTimeout(resolve, 1));
           return {
