@@ -8,10 +8,12 @@ export interface Eip1193Provider {
   request(args: { method: string; params?: readonly unknown[] }): Promise<unknown>;
 }
 
-/** eth_signTypedData_v4's JSON: EIP712Domain spelled out, numbers as decimal strings. */
+/** eth_signTypedData_v4's JSON: EIP712Domain spelled out, the chain id a number (as wallets compare it). */
 function typedDataJson(request: TypedDataRequest): string {
   const payload = TypedDataEncoder.getPayload(request.domain, request.types, request.message);
-  return JSON.stringify(payload, (_key, value: unknown) =>
+  const { chainId } = request.domain;
+  const domain = chainId === undefined ? payload.domain : { ...payload.domain, chainId: Number(chainId) };
+  return JSON.stringify({ ...payload, domain }, (_key, value: unknown) =>
     typeof value === 'bigint' ? value.toString(10) : value,
   );
 }

@@ -5,7 +5,13 @@ import type { TypedDataRequest } from './typed-data-request';
 import { walletAddress, WalletSigner } from './wallet-signer';
 
 /** viem's `signTypedData` parameters, as far as the SDK uses them. */
-type ViemTypedData = TypedDataRequest & { readonly account?: unknown };
+interface ViemTypedData extends Omit<TypedDataRequest, 'domain'> {
+  readonly domain: Omit<TypedDataRequest['domain'], 'verifyingContract'> & {
+    readonly verifyingContract?: `0x${string}`;
+  };
+}
+
+const viemRequest = (request: TypedDataRequest): ViemTypedData => request as ViemTypedData;
 
 /** A viem `Account` (e.g. `privateKeyToAccount`, a JSON-RPC account), structurally. */
 export interface ViemAccountLike {
@@ -14,11 +20,11 @@ export interface ViemAccountLike {
 }
 
 /** A viem `WalletClient` with an account, structurally; `sendTransaction` lets it open channels too. */
+// The client's own `account` signs and sends: viem uses it when the call names none.
 export interface ViemWalletClientLike {
   readonly account?: { readonly address: string } | undefined;
   signTypedData(parameters: ViemTypedData): Promise<string>;
   sendTransaction?(parameters: {
-    account?: unknown;
     chain: null;
     to: `0x${string}`;
     data: `0x${string}`;
@@ -40,7 +46,7 @@ export function viemSigner(wallet: ViemAccountLike | ViemWalletClientLike): Send
     const account = wallet as ViemAccountLike;
     return new WalletSigner({
       address: walletAddress(account.address, 'the viem account'),
-      signTypedData: (request) => account.signTypedData(request),
+      signTypedData: (request) => account.signTypedData(viemRequest(request)),
     });
   }
   const client = wallet as ViemWalletClientLike;
@@ -51,13 +57,12 @@ export function viemSigner(wallet: ViemAccountLike | ViemWalletClientLike): Send
   const send = client.sendTransaction?.bind(client);
   return new WalletSigner({
     address: walletAddress(account.address, 'the viem WalletClient'),
-    signTypedData: (request) => client.signTypedData({ ...request, account }),
+    signTypedData: (request) => client.signTypedData(viemRequest(request)),
     ...(send === undefined
       ? {}
       : {
           sendTransaction: (tx: WalletTransaction) =>
             send({
-              account,
               chain: null,
               to: tx.to,
               data: tx.data as `0x${string}`,

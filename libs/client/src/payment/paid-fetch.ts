@@ -1,18 +1,23 @@
 import {
   encodePayment,
-  isChargeableStatus,
   parseChallenge,
   parseErrorCode,
   parseReceipt,
   sameAddress,
   type Challenge,
   type Hex32,
-  type Receipt,
 } from '@microraiden/protocol';
 import { ClientError } from '../client-error';
 import { ChallengeMemory, resourceKey } from './challenge-memory';
 import type { TransactionProgress } from '../chain/transaction-progress';
 import { KeyedMutex } from './keyed-mutex';
+import {
+  decidePaidAnswer,
+  evolveAttempt,
+  type PaidAmount,
+  type PaidAnswer,
+  type PaidAttempt,
+} from './paid-answer-decision';
 import type { PaymentIdentity, PaymentWallet, PreparedPayment } from './payment-wallet';
 import { replayableBody } from './replayable-body';
 
@@ -55,18 +60,7 @@ export type PaidFetchProgress =
     }
   | { readonly stage: 'retrying'; readonly reason: string; readonly delayMs: number };
 
-/** What a paid request cost, from the gateway's receipt. */
-export interface PaidAmount {
-  readonly channelId: Hex32;
-  /** Charged for this request (RDN-Cost). */
-  readonly amount: bigint;
-  /** The channel's balance the receiver now holds (RDN-Sender-Balance). */
-  readonly balance: bigint;
-  /** The price the gateway asked. */
-  readonly price: bigint;
-  /** True when the payment went out with the request itself: the unpaid 402 round trip was skipped. */
-  readonly prepaid: boolean;
-}
+export type { PaidAmount } from './paid-answer-decision';
 
 /** The final response and what was paid for it (null: nothing was charged). */
 export interface PaidResponse {
@@ -75,14 +69,6 @@ export interface PaidResponse {
 }
 
 const DEFAULT_MAX_BODY = 10 * 1024 * 1024;
-const WAITABLE = new Set([
-  'CHANNEL_NOT_FOUND',
-  'CHANNEL_INSUFFICIENT_CONFIRMATIONS',
-  'BALANCE_EXCEEDS_DEPOSIT',
-]);
-// A prepaid request answered 402 with one of these was not judged on its amount: the remembered challenge is
-// outdated (the route is no longer paid, or another receiver or deployment serves it). Start over from it.
-const HANDSHAKE_AGAIN = new Set(['PAYMENT_REQUIRED', 'WRONG_CHAIN', 'WRONG_CONTRACT', 'WRONG_RECEIVER']);
 const mutexes = new WeakMap<PaymentWallet, KeyedMutex>();
 // Per wallet (so per Client instance), like the mutexes.
 const memories = new WeakMap<PaymentWallet, ChallengeMemory>();
@@ -142,33 +128,29 @@ function checkChallenge(challenge: Challenge, identity: PaymentIdentity, maxPric
   }
 }
 
-/**
- * fetch() that pays: sends the request; on `402` reads the challenge (RDN-* headers), checks it against
- * the wallet's deployment and `maxPricePerRequest`, gets a channel to the receiver (reused, topped up or
- * opened within `maxDeposit`), signs the cumulative balance and retries once with the payment headers.
- * The challenge is remembered per resource (method, origin, path), and the next request to it carries its
- * payment right away (`prepay`, default on): one round trip instead of two. A plain 402 answer to such a
- * request falls back to the handshake; amount errors are handled as after a handshake.
- *
- * It never pays twice for one request: network failures re-send the same proof (same balance); a proof
- * the gateway accepted but whose answer was lost ends in PAYMENT_RESPONSE_LOST rather than a second
- * payment; BALANCE_STALE / INCREMENT_BELOW_PRICE re-sync to the gateway's RDN-Sender-Balance and re-sign
- * once. Paid requests to one receiver are serialised per wallet.
- *
- * @example
- * const { response, paid } = await paidFetch('http://localhost:3000/api/weather', undefined, {
- *   wallet: client,
- *   maxPricePerRequest: 10n ** 15n,
- *   maxDeposit: 10n ** 18n,
- * });
- */
-export async function paidFetch(
+/** One paidFetch call's fixed inputs: what the shell carries decisions out with. */
+interface PaidRequest {
+  readonly options: PaidFetchOptions;
+  readonly wallet: PaymentWallet;
+  readonly doFetch: typeof fetch;
+  readonly target: URL;
+  readonly maxPrice: bigint;
+  readonly maxDeposit: bigint;
+  readonly signal: AbortSignal | null | undefined;
+  /** The caller's request with `extra` headers set (the body buffered once, so it can be re-sent). */
+  readonly requestInit: (extra?: Record<string, string>) => RequestInit;
+  readonly mutex: KeyedMutex;
+  /** Challenges remembered for prepaying; undefined when `prepay` is off. */
+  readonly memory: ChallengeMemory | undefined;
+  readonly key: string;
+}
+
+async function preparePaidRequest(
   url: string | URL,
   init: RequestInit | undefined,
   options: PaidFetchOptions,
-): Promise<PaidResponse> {
+): Promise<PaidRequest> {
   const { wallet } = options;
-  const doFetch = options.fetch ?? globalThis.fetch;
   const maxPrice = options.maxPricePerRequest;
   const maxDeposit = options.maxDeposit ?? 0n;
   if (typeof maxPrice !== 'bigint' || maxPrice < 0n || typeof maxDeposit !== 'bigint' || maxDeposit < 0n) {
@@ -182,7 +164,6 @@ export async function paidFetch(
     for (const [name, value] of Object.entries(extra)) headers.set(name, value);
     return { ...rest, headers, ...(body === undefined ? {} : { body: body as RequestInit['body'] }) };
   };
-
   let mutex = mutexes.get(wallet);
   if (!mutex) mutexes.set(wallet, (mutex = new KeyedMutex()));
   let memory: ChallengeMemory | undefined;
@@ -190,188 +171,222 @@ export async function paidFetch(
     memory = memories.get(wallet);
     if (!memory) memories.set(wallet, (memory = new ChallengeMemory()));
   }
-  const key = resourceKey(init?.method, target);
-
-  // A bare Response: a prepaid attempt got a plain challenge back and the handshake has to start from it.
-  const pay = (challenge: Challenge, prepaid: boolean): Promise<PaidResponse | Response> =>
-    mutex
-      .run(challenge.receiver, () => payWith(challenge, prepaid))
-      .catch((error: unknown) => {
-        memory?.forget(key);
-        throw error;
-      });
-
-  const payWith = async (challenge: Challenge, prepaid: boolean): Promise<PaidResponse | Response> => {
-    const gatewayUrl = new URL(challenge.gatewayPath, target).toString();
-    const channelId = await wallet.fundChannel({
-      receiver: challenge.receiver,
-      amount: challenge.price,
-      maxDeposit,
-      onProgress: (progress) => options.onProgress?.({ stage: 'transaction', progress }),
-    });
-    let price = challenge.price;
-    let proof = await wallet.preparePayment({ channelId, price, maxIncrement: maxPrice });
-    let resigned = false;
-    let networkFailed = false;
-    let waitedMs = 0;
-    let waits = 0;
-
-    const send = async (payment: PreparedPayment): Promise<Response> => {
-      const headers = encodePayment({
-        sender: payment.sender,
-        channelId: payment.channelId,
-        balance: payment.balance,
-        signature: payment.signature,
-        receiver: challenge.receiver,
-        channelManager: challenge.channelManager,
-        chainId: challenge.chainId,
-      });
-      const retries = options.networkRetries ?? 2;
-      for (let failures = 0; ; failures++) {
-        try {
-          return await doFetch(target, requestInit(headers));
-        } catch (cause) {
-          if (init?.signal?.aborted) throw cause;
-          networkFailed = true;
-          if (failures >= retries) {
-            throw new ClientError(
-              'NETWORK_ERROR',
-              `the paid request to ${target.origin} failed ${failures + 1} times; balance ${payment.balance} is signed but unconfirmed and will be re-sent by the next request`,
-              { channelId: payment.channelId, balance: payment.balance.toString() },
-              { cause },
-            );
-          }
-          const delayMs = 200 * 2 ** failures;
-          options.onProgress?.({ stage: 'retrying', reason: 'network error', delayMs });
-          await sleep(delayMs);
-        }
-      }
-    };
-
-    for (;;) {
-      options.onProgress?.({
-        stage: 'paying',
-        channelId,
-        balance: proof.balance,
-        reused: proof.reused,
-        prepaid,
-      });
-      const response = await send(proof);
-      const receiptRead = parseReceipt(response.headers);
-      const receipt: Receipt | undefined =
-        receiptRead.ok && receiptRead.value?.channelId === channelId ? receiptRead.value : undefined;
-      if (receipt) {
-        await wallet.recordReceiverBalance({ channelId, balance: receipt.senderBalance, gatewayUrl });
-      }
-      const code = parseErrorCode(response.headers);
-      if (prepaid && response.status === 402 && (code === undefined || HANDSHAKE_AGAIN.has(code))) {
-        memory?.forget(key);
-        return response;
-      }
-      if (code === undefined || (response.status !== 402 && response.status !== 409)) {
-        if (receipt) {
-          // Paid replies repeat the challenge (protocol 5.1): a changed price is known before the next request.
-          const latest = parseChallenge(response.headers);
-          memory?.remember(key, latest.ok ? latest.value : challenge);
-        } else {
-          // No receipt: the resource may have become free; never prepay for it on a guess.
-          memory?.forget(key);
-        }
-        return { response, paid: paidFor(response, receipt, proof, price, prepaid) };
-      }
-
-      if (code === 'BALANCE_STALE' || code === 'INCREMENT_BELOW_PRICE') {
-        if (code === 'BALANCE_STALE' && networkFailed && receipt?.senderBalance === proof.balance) {
-          await discard(response);
-          throw new ClientError(
-            'PAYMENT_RESPONSE_LOST',
-            `the gateway accepted balance ${proof.balance} but its answer was lost in the network; not paying again`,
-            { channelId, balance: proof.balance.toString() },
-          );
-        }
-        if (resigned || !receipt) throw await refusal(response, code, channelId);
-        resigned = true;
-        if (code === 'INCREMENT_BELOW_PRICE') {
-          const latest = parseChallenge(response.headers);
-          if (latest.ok) {
-            checkChallenge(latest.value, await wallet.paymentIdentity(), maxPrice);
-            price = latest.value.price;
-          }
-        }
-        await discard(response);
-        proof = await wallet.preparePayment({ channelId, price, maxIncrement: maxPrice });
-        continue;
-      }
-
-      if (WAITABLE.has(code)) {
-        const delayMs = retryAfterMs(response) ?? Math.min(5_000, 250 * 2 ** waits);
-        if (waitedMs + delayMs > (options.channelWaitMs ?? 30_000)) {
-          throw await refusal(response, code, channelId);
-        }
-        await discard(response);
-        options.onProgress?.({ stage: 'retrying', reason: code, delayMs });
-        await sleep(delayMs);
-        waitedMs += delayMs;
-        waits++;
-        continue;
-      }
-      throw await refusal(response, code, channelId);
-    }
+  return {
+    options,
+    wallet,
+    doFetch: options.fetch ?? globalThis.fetch,
+    target,
+    maxPrice,
+    maxDeposit,
+    signal: init?.signal,
+    requestInit,
+    mutex,
+    memory,
+    key: resourceKey(init?.method, target),
   };
+}
 
-  let answer: Response | undefined;
-  const remembered = memory?.recall(key);
-  if (remembered !== undefined) {
-    let fits = true;
+/** The parts of an answer that decide the next step; a receipt about another channel is ignored. */
+function readAnswer(response: Response, channelId: Hex32): PaidAnswer {
+  const receipt = parseReceipt(response.headers);
+  const challenge = parseChallenge(response.headers);
+  return {
+    status: response.status,
+    code: parseErrorCode(response.headers),
+    receipt: receipt.ok && receipt.value?.channelId === channelId ? receipt.value : undefined,
+    challenge: challenge.ok ? challenge.value : undefined,
+    retryAfterMs: retryAfterMs(response),
+  };
+}
+
+/**
+ * Sends the request with `payment`; network failures re-send the very same proof (never a new one) up to
+ * `networkRetries` times, and mark the attempt so a later BALANCE_STALE can tell a lost answer.
+ */
+async function sendPaid(
+  req: PaidRequest,
+  challenge: Challenge,
+  payment: PreparedPayment,
+  onNetworkFailure: () => void,
+): Promise<Response> {
+  const headers = encodePayment({
+    sender: payment.sender,
+    channelId: payment.channelId,
+    balance: payment.balance,
+    signature: payment.signature,
+    receiver: challenge.receiver,
+    channelManager: challenge.channelManager,
+    chainId: challenge.chainId,
+  });
+  const retries = req.options.networkRetries ?? 2;
+  for (let failures = 0; ; failures++) {
     try {
-      checkChallenge(remembered, await wallet.paymentIdentity(), maxPrice);
-    } catch {
-      // E.g. a lower maxPricePerRequest than last time: let a fresh challenge decide.
-      fits = false;
-      memory?.forget(key);
-    }
-    if (fits) {
-      options.onProgress?.({ stage: 'challenge', challenge: remembered, remembered: true });
-      const outcome = await pay(remembered, true);
-      if (!(outcome instanceof Response)) return outcome;
-      answer = outcome;
+      return await req.doFetch(req.target, req.requestInit(headers));
+    } catch (cause) {
+      if (req.signal?.aborted) throw cause;
+      onNetworkFailure();
+      if (failures >= retries) {
+        throw new ClientError(
+          'NETWORK_ERROR',
+          `the paid request to ${req.target.origin} failed ${failures + 1} times; balance ${payment.balance} is signed but unconfirmed and will be re-sent by the next request`,
+          { channelId: payment.channelId, balance: payment.balance.toString() },
+          { cause },
+        );
+      }
+      const delayMs = 200 * 2 ** failures;
+      req.options.onProgress?.({ stage: 'retrying', reason: 'network error', delayMs });
+      await sleep(delayMs);
     }
   }
+}
 
-  answer ??= await doFetch(target, requestInit());
+/**
+ * Pays `challenge` over a channel (reused, topped up or opened) and follows the gateway's answers with
+ * decidePaidAnswer until one is final. A bare Response: a prepaid attempt met a plain challenge, and the
+ * handshake has to start from it.
+ */
+async function payWith(
+  req: PaidRequest,
+  challenge: Challenge,
+  prepaid: boolean,
+): Promise<PaidResponse | Response> {
+  const { wallet, options } = req;
+  const gatewayUrl = new URL(challenge.gatewayPath, req.target).toString();
+  const channelId = await wallet.fundChannel({
+    receiver: challenge.receiver,
+    amount: challenge.price,
+    maxDeposit: req.maxDeposit,
+    onProgress: (progress) => options.onProgress?.({ stage: 'transaction', progress }),
+  });
+  const prepare = (price: bigint) => wallet.preparePayment({ channelId, price, maxIncrement: req.maxPrice });
+  let attempt: PaidAttempt = {
+    challenge,
+    channelId,
+    proof: await prepare(challenge.price),
+    price: challenge.price,
+    prepaid,
+    resigned: false,
+    networkFailed: false,
+    waitedMs: 0,
+    waits: 0,
+  };
+  for (;;) {
+    const { proof } = attempt;
+    options.onProgress?.({
+      stage: 'paying',
+      channelId,
+      balance: proof.balance,
+      reused: proof.reused,
+      prepaid,
+    });
+    const response = await sendPaid(req, challenge, proof, () => {
+      attempt = { ...attempt, networkFailed: true };
+    });
+    const answer = readAnswer(response, channelId);
+    if (answer.receipt) {
+      await wallet.recordReceiverBalance({ channelId, balance: answer.receipt.senderBalance, gatewayUrl });
+    }
+    const decision = decidePaidAnswer(attempt, answer, options.channelWaitMs ?? 30_000);
+    attempt = evolveAttempt(attempt, decision);
+    switch (decision.kind) {
+      case 'done':
+        if (decision.remember) req.memory?.remember(req.key, decision.remember);
+        else req.memory?.forget(req.key);
+        return { response, paid: decision.paid };
+      case 'handshake':
+        req.memory?.forget(req.key);
+        return response;
+      case 'resync':
+        if (decision.challenge)
+          checkChallenge(decision.challenge, await wallet.paymentIdentity(), req.maxPrice);
+        await discard(response);
+        attempt = { ...attempt, proof: await prepare(attempt.price) };
+        break;
+      case 'wait':
+        await discard(response);
+        options.onProgress?.({ stage: 'retrying', reason: decision.reason, delayMs: decision.delayMs });
+        await sleep(decision.delayMs);
+        break;
+      case 'lost':
+        await discard(response);
+        throw new ClientError(
+          'PAYMENT_RESPONSE_LOST',
+          `the gateway accepted balance ${proof.balance} but its answer was lost in the network; not paying again`,
+          { channelId, balance: proof.balance.toString() },
+        );
+      case 'refuse':
+        throw await refusal(response, decision.code, channelId);
+      default: {
+        const unhandled: never = decision;
+        return unhandled;
+      }
+    }
+  }
+}
+
+/** payWith under the wallet's per-receiver lock; a failure forgets the remembered challenge. */
+function pay(req: PaidRequest, challenge: Challenge, prepaid: boolean): Promise<PaidResponse | Response> {
+  return req.mutex
+    .run(challenge.receiver, () => payWith(req, challenge, prepaid))
+    .catch((error: unknown) => {
+      req.memory?.forget(req.key);
+      throw error;
+    });
+}
+
+/** Pays right away on a challenge remembered for the resource, if there is one that fits the limits. */
+async function payRemembered(req: PaidRequest): Promise<PaidResponse | Response | undefined> {
+  const remembered = req.memory?.recall(req.key);
+  if (remembered === undefined) return undefined;
+  try {
+    checkChallenge(remembered, await req.wallet.paymentIdentity(), req.maxPrice);
+  } catch {
+    // E.g. a lower maxPricePerRequest than last time: let a fresh challenge decide.
+    req.memory?.forget(req.key);
+    return undefined;
+  }
+  req.options.onProgress?.({ stage: 'challenge', challenge: remembered, remembered: true });
+  return pay(req, remembered, true);
+}
+
+/**
+ * fetch() that pays: sends the request; on `402` reads the challenge (RDN-* headers), checks it against
+ * the wallet's deployment and `maxPricePerRequest`, gets a channel to the receiver (reused, topped up or
+ * opened within `maxDeposit`), signs the cumulative balance and retries once with the payment headers.
+ * The challenge is remembered per resource (method, origin, path), and the next request to it carries its
+ * payment right away (`prepay`, default on): one round trip instead of two. A plain 402 answer to such a
+ * request falls back to the handshake; amount errors are handled as after a handshake.
+ *
+ * It never pays twice for one request: network failures re-send the same proof (same balance); a proof
+ * the gateway accepted but whose answer was lost ends in PAYMENT_RESPONSE_LOST rather than a second
+ * payment; BALANCE_STALE / INCREMENT_BELOW_PRICE re-sync to the gateway's RDN-Sender-Balance and re-sign
+ * once. Paid requests to one receiver are serialised per wallet. What to do after each answer is decided
+ * by the pure decidePaidAnswer; this function and its helpers only do the I/O.
+ *
+ * @example
+ * const { response, paid } = await paidFetch('http://localhost:3000/api/weather', undefined, {
+ *   wallet: client,
+ *   maxPricePerRequest: 10n ** 15n,
+ *   maxDeposit: 10n ** 18n,
+ * });
+ */
+export async function paidFetch(
+  url: string | URL,
+  init: RequestInit | undefined,
+  options: PaidFetchOptions,
+): Promise<PaidResponse> {
+  const req = await preparePaidRequest(url, init, options);
+  const outcome = await payRemembered(req);
+  if (outcome !== undefined && !(outcome instanceof Response)) return outcome;
+  const answer = outcome ?? (await req.doFetch(req.target, req.requestInit()));
   if (answer.status !== 402) return { response: answer, paid: null };
   const parsed = parseChallenge(answer.headers);
   await discard(answer);
   if (!parsed.ok) throw parsed.error;
   const challenge = parsed.value;
-  checkChallenge(challenge, await wallet.paymentIdentity(), maxPrice);
+  checkChallenge(challenge, await req.wallet.paymentIdentity(), req.maxPrice);
   options.onProgress?.({ stage: 'challenge', challenge, remembered: false });
-  const outcome = await pay(challenge, false);
+  const paid = await pay(req, challenge, false);
   // Only a prepaid attempt hands a challenge back.
-  return outcome instanceof Response ? { response: outcome, paid: null } : outcome;
-}
-
-/** What a non-error answer to a paid request cost: the receipt's word, or (no receipt) what was sent. */
-function paidFor(
-  response: Response,
-  receipt: Receipt | undefined,
-  proof: PreparedPayment,
-  price: bigint,
-  prepaid: boolean,
-): PaidAmount | null {
-  if (receipt) {
-    return receipt.cost > 0n
-      ? { channelId: proof.channelId, amount: receipt.cost, balance: receipt.senderBalance, price, prepaid }
-      : null;
-  }
-  // A gateway that sends no receipt still charges when its upstream succeeded (2xx/3xx, protocol section 7).
-  return isChargeableStatus(response.status)
-    ? {
-        channelId: proof.channelId,
-        amount: proof.balance - proof.base,
-        balance: proof.balance,
-        price,
-        prepaid,
-      }
-    : null;
+  return paid instanceof Response ? { response: paid, paid: null } : paid;
 }
