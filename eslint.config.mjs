@@ -107,7 +107,6 @@ function restrictedImports() {
 function shortFunctions() {
   // TEMPORARY: functions their owners are splitting right now. Each owner removes its entry when its split lands.
   const beingSplit = [
-    'libs/client/src/payment/paid-fetch.ts', // h6: paidFetch/payWith as a reducer
     'services/chain-watcher/src/chain-watcher.runner.ts', // h4: the chain-watcher runner split
     'services/gateway/src/management.controller.ts', // h4: management API as a plain controller
     'services/gateway/src/gateway-runtime.ts', // h4: the runtime only composes

@@ -73,11 +73,32 @@ describe('@microraiden/client installed from its npm tarball', () => {
     expect([installed.client, installed.paidFetch]).toEqual(['function', 'function']);
   });
 
+  it('exports the browser build as @microraiden/client/browser (ESM, loadable outside a browser too)', async () => {
+    const { stdout } = await sh(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        "const b = await import('@microraiden/client/browser'); console.log(JSON.stringify({ client: b.Client === b.SenderClient && typeof b.Client, signer: typeof b.eip1193Signer, store: typeof b.localStorageStateStore, keyFile: typeof b.loadSenderKey }))",
+      ],
+      { cwd: consumer },
+    );
+    expect(JSON.parse(stdout)).toEqual({
+      client: 'function',
+      signer: 'function',
+      store: 'function',
+      keyFile: 'undefined',
+    });
+  });
+
   it('types a TypeScript consumer from the bundled declarations', async () => {
     await writeFile(
       path.join(consumer, 'use.ts'),
       [
         "import { Client, paidFetch, type ClientOptions } from '@microraiden/client';",
+        "import { SenderClient, eip1193Signer } from '@microraiden/client/browser';",
+        "const browserClient: SenderClient = new SenderClient(eip1193Signer({ request: async () => null }, '0x' + '02'.padStart(40, '0')), { rpcUrl: 'http://127.0.0.1:8545', channelManager: '0x' + '01'.padStart(40, '0') });",
+        'void browserClient;',
         "const options: ClientOptions = { rpcUrl: 'http://127.0.0.1:8545', channelManager: '0x' + '01'.padStart(40, '0') };",
         "const address: string = new Client({ privateKey: '0x' + '11'.repeat(32) }, options).address;",
         'void [address, paidFetch];',
@@ -104,7 +125,7 @@ describe('@microraiden/client installed from its npm tarball', () => {
 
   it('installs the microraiden command, which prints its usage', async () => {
     const { stdout } = await sh(bin, ['--help'], { cwd: consumer, env: { PATH: process.env.PATH ?? '' } });
-    expect(stdout).toMatch(/^usage: microraiden <command> \[options\]\n/);
+    expect(stdout).toMatch(/^usage: microraiden <command> \[options\]/);
     expect(stdout).toContain('open <receiver> <deposit>');
   });
 
