@@ -112,7 +112,6 @@ function shortFunctions() {
     'services/gateway/src/gateway-runtime.ts', // h4: the runtime only composes
     'libs/kafka/src/event-consumer.ts', // h5: the consumer as a partition worker
     'libs/kafka/src/outbox-relay.ts', // h5: the relay as decide + I/O
-    'libs/ledger/src/store/apply-batch.ts', // h5: applyBatch as plan + write
   ];
   return {
     files: ['**/*.ts'],

@@ -6,7 +6,7 @@ import 'reflect-metadata';
 import { aBalanceProofAccepted, aChannelId, type MicroraidenEvent } from '@microraiden/events';
 import { createEventProducer, ensureTopics, type KafkaClientOptions } from '@microraiden/kafka';
 import {
-  createLedgerDataSource,
+  openLedgerDatabase,
   migrateLedger,
   startLedgerProjection,
   type LedgerTopics,
@@ -26,9 +26,9 @@ async function main(): Promise<void> {
     channels: uniqueTopic('bench-ledger.channels'),
     deadLetter: uniqueTopic('bench-ledger.dead-letter'),
   };
-  const dataSource = await createLedgerDataSource(db.url).initialize();
+  const database = openLedgerDatabase(db.url);
   try {
-    await migrateLedger(dataSource);
+    await migrateLedger(database);
     await ensureTopics(client, [
       { name: topics.balanceProofs, partitions: PARTITIONS },
       { name: topics.channels, partitions: PARTITIONS },
@@ -65,7 +65,7 @@ async function main(): Promise<void> {
     const drained = new Promise<void>((resolve) => (done = resolve));
     const started = performance.now();
     const projection = await startLedgerProjection({
-      dataSource,
+      database,
       client,
       groupId: uniqueTopic('bench-ledger.group'),
       topics,
@@ -79,7 +79,7 @@ async function main(): Promise<void> {
     const drainMs = performance.now() - started;
     await projection.stop();
 
-    const [row] = (await dataSource.query(
+    const [row] = (await database.query(
       `SELECT sum(amount)::text AS revenue, (SELECT count(*) FROM ledger_audit)::int AS audit FROM ledger_revenue_by_route`,
     )) as Array<{ revenue: string; audit: number }>;
     if (BigInt(row!.revenue) !== expectedRevenue || row!.audit !== N)
@@ -101,7 +101,7 @@ async function main(): Promise<void> {
       `ledger projection: ${Math.round(N / (drainMs / 1000))} events/s end to end (${N} balance proofs)`,
     );
   } finally {
-    await dataSource.destroy();
+    await database.close();
     await db.drop();
     await stop();
   }

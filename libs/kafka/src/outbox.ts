@@ -8,8 +8,7 @@ import {
 import { outboxTable } from './outbox-table';
 
 /**
- * Runs SQL with positional parameters: a pg Client or PoolClient (inside the caller's transaction), or TypeORM's
- * QueryRunner / EntityManager, which share this method.
+ * Runs SQL with positional parameters: a pg Client or PoolClient (inside the caller's transaction).
  */
 export interface SqlExecutor {
   query(text: string, values?: unknown[]): Promise<unknown>;

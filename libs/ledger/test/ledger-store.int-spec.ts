@@ -7,28 +7,28 @@ import {
   type MicroraidenEvent,
 } from '@microraiden/events';
 import { createTestDatabase, type TestDatabase } from '@microraiden/testing';
-import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   applyBatch,
-  createLedgerDataSource,
+  openLedgerDatabase,
   findChannel,
   loadStoredOffsets,
   migrateLedger,
   revenueByRoute,
   takeProjectionWriterLock,
+  type LedgerDatabase,
   type ProjectionBatch,
 } from '../src';
 
 const NOW = new Date('2025-03-01T00:00:00.000Z');
 let db: TestDatabase;
-let dataSource: DataSource;
+let dataSource: LedgerDatabase;
 
 beforeAll(async () => {
   db = await createTestDatabase({ prefix: 'ledger_store' });
 });
 afterAll(async () => {
-  if (dataSource?.isInitialized) await dataSource.destroy();
+  await dataSource?.close();
   await db?.drop();
 });
 
@@ -51,15 +51,14 @@ async function tableCounts() {
 
 describe('ledger store', () => {
   it('migrates once when several replicas start together', async () => {
-    const replicas = Array.from({ length: 4 }, () => createLedgerDataSource(db.url, { poolSize: 2 }));
-    await Promise.all(replicas.map((r) => r.initialize()));
+    const replicas = Array.from({ length: 4 }, () => openLedgerDatabase(db.url, { poolSize: 2 }));
     try {
       const ran = await Promise.all(replicas.map((r) => migrateLedger(r)));
       expect(ran.flat()).toEqual(['CreateLedger1764190000000', 'AddCloseSigned1764290000000']);
     } finally {
-      await Promise.all(replicas.map((r) => r.destroy()));
+      await Promise.all(replicas.map((r) => r.close()));
     }
-    dataSource = await createLedgerDataSource(db.url).initialize();
+    dataSource = openLedgerDatabase(db.url);
     expect(await migrateLedger(dataSource)).toEqual([]);
   });
 

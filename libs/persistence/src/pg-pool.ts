@@ -59,7 +59,7 @@ export function createPgPool(options: PgPoolOptions): Pool {
 
 function ignoreClientError(): void {}
 
-/** The pg client settings that carry `timeouts` to the server at connect (also for TypeORM's `extra`). */
+/** The pg client settings that carry `timeouts` to the server at connect. */
 export function pgSessionSettings(timeouts: DatabaseTimeouts): {
   lock_timeout: number;
   statement_timeout: number;

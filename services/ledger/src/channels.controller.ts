@@ -36,7 +36,7 @@ export class ChannelsController {
   @ApiOkResponse({ description: '`{ items, total, limit, offset }`' })
   async list(@Query() query: unknown) {
     const filter = parseInput(channelListQuerySchema, query);
-    return amountsAsStrings(await listChannels(this.runtime.dataSource(), filter));
+    return amountsAsStrings(await listChannels(this.runtime.database(), filter));
   }
 
   @Get(':channelId')
@@ -49,7 +49,7 @@ export class ChannelsController {
   @ApiParam(CHANNEL_ID_PARAM)
   async detail(@Param('channelId') channelId: string) {
     const id = parseInput(channelIdSchema, channelId);
-    const channel = await findChannel(this.runtime.dataSource(), id);
+    const channel = await findChannel(this.runtime.database(), id);
     if (!channel)
       throw new LedgerApiError('NOT_FOUND', 'the ledger knows no such channel', { channelId: id });
     return amountsAsStrings(channel);
@@ -62,7 +62,7 @@ export class ChannelsController {
   @ApiParam(CHANNEL_ID_PARAM)
   async latestProof(@Param('channelId') channelId: string) {
     const id = parseInput(channelIdSchema, channelId);
-    const proof = await findLatestProof(this.runtime.dataSource(), id);
+    const proof = await findLatestProof(this.runtime.database(), id);
     if (!proof)
       throw new LedgerApiError('NOT_FOUND', 'no balance proof was accepted on this channel', {
         channelId: id,

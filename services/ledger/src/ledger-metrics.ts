@@ -38,7 +38,7 @@ export class LedgerMetrics {
           this.set({ topic: lag.topic, partition: String(lag.partition) }, Number(lag.lag));
       },
     });
-    registerOverDepositGauges(registry, () => overDepositTotals(runtime.dataSource()));
+    registerOverDepositGauges(registry, () => overDepositTotals(runtime.database()));
     runtime.onBatch((result) => {
       for (const c of result.counts) events.inc({ type: c.type, outcome: c.outcome }, c.count);
     });

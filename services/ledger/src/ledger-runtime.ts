@@ -8,14 +8,14 @@ import {
 import { TOPICS } from '@microraiden/events';
 import { ensureTopics, type DeadLetterInfo, type KafkaClientOptions } from '@microraiden/kafka';
 import {
-  createLedgerDataSource,
   migrateLedger,
+  openLedgerDatabase,
   startLedgerProjection,
   type BatchResult,
+  type LedgerDatabase,
   type LedgerProjection,
 } from '@microraiden/ledger';
 import { databaseTimeoutsOf } from '@microraiden/persistence';
-import type { DataSource } from 'typeorm';
 import { LedgerApiError } from './ledger-api-error';
 import { LEDGER_CONFIG, ledgerTopicsOf, type LedgerConfig } from './ledger-config';
 
@@ -29,7 +29,8 @@ const LOCK_WATCH_MS = 1_000;
 @Injectable()
 export class LedgerRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(LedgerRuntime.name);
-  private source: DataSource | undefined;
+  private source: LedgerDatabase | undefined;
+  private migrated = false;
   private projection: LedgerProjection | undefined;
   private stopped = false;
   private starting: Promise<void> | undefined;
@@ -68,9 +69,9 @@ export class LedgerRuntime implements OnApplicationBootstrap, OnApplicationShutd
     return this.starting ?? Promise.resolve();
   }
 
-  /** The initialised DataSource; throws LEDGER_NOT_READY (503) while start-up is still in progress. */
-  dataSource(): DataSource {
-    if (!this.source?.isInitialized)
+  /** The migrated database; throws LEDGER_NOT_READY (503) while start-up is still in progress. */
+  database(): LedgerDatabase {
+    if (!this.source || !this.migrated)
       throw new LedgerApiError('LEDGER_NOT_READY', 'the ledger database is not ready yet');
     return this.source;
   }
@@ -106,9 +107,12 @@ export class LedgerRuntime implements OnApplicationBootstrap, OnApplicationShutd
 
   private async start(): Promise<void> {
     const config = this.config;
-    this.source ??= createLedgerDataSource(config.DATABASE_URL, { timeouts: databaseTimeoutsOf(config) });
-    if (!this.source.isInitialized) await this.source.initialize();
+    this.source ??= openLedgerDatabase(config.DATABASE_URL, {
+      timeouts: databaseTimeoutsOf(config),
+      onIdleError: (err) => this.logger.warn(`an idle database connection failed: ${err.message}`),
+    });
     const ran = await migrateLedger(this.source);
+    this.migrated = true;
     if (ran.length > 0) this.logger.log(`ran migrations: ${ran.join(', ')}`);
     const client: KafkaClientOptions = {
       brokers: config.KAFKA_BROKERS,
@@ -130,7 +134,7 @@ export class LedgerRuntime implements OnApplicationBootstrap, OnApplicationShutd
       ]);
     if (this.stopped) return;
     this.projection = await startLedgerProjection({
-      dataSource: this.source,
+      database: this.source,
       client,
       groupId: config.CONSUMER_GROUP,
       topics,
@@ -147,6 +151,6 @@ export class LedgerRuntime implements OnApplicationBootstrap, OnApplicationShutd
     await this.starting;
     await this.restarting;
     await this.projection?.stop();
-    if (this.source?.isInitialized) await this.source.destroy();
+    await this.source?.close();
   }
 }

@@ -62,7 +62,7 @@ export class LedgerTotalsMetrics {
 
   private async readTotals(): Promise<LedgerTotals | undefined> {
     try {
-      return await ledgerTotals(this.runtime.dataSource());
+      return await ledgerTotals(this.runtime.database());
     } catch {
       // Not started yet or the database is down: readiness reports that; the scrape itself must still succeed.
       return undefined;

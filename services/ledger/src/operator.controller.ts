@@ -36,10 +36,10 @@ export class OperatorController {
   })
   @ApiResponse({ status: 503, description: 'LEDGER_NOT_READY: the database is not initialised yet' })
   async page(): Promise<string> {
-    const dataSource = this.runtime.dataSource();
+    const database = this.runtime.database();
     const projection = this.runtime.currentProjection();
     const [snapshot, lag] = await Promise.all([
-      loadOperatorSnapshot(dataSource, { channelLimit: CHANNELS_SHOWN }),
+      loadOperatorSnapshot(database, { channelLimit: CHANNELS_SHOWN }),
       // Kafka unreachable: still show the projection, with the lag marked unknown.
       projection?.joined() ? projection.lag().catch(() => null) : Promise.resolve(null),
     ]);

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { createLedgerDataSource, migrateLedger, rebuildLedger } from '@microraiden/ledger';
+import { migrateLedger, openLedgerDatabase, rebuildLedger } from '@microraiden/ledger';
 import { databaseTimeoutsOf } from '@microraiden/persistence';
 import { ledgerTopicsOf, loadLedgerConfig } from './ledger-config';
 
@@ -9,13 +9,11 @@ import { ledgerTopicsOf, loadLedgerConfig } from './ledger-config';
  */
 async function main(): Promise<void> {
   const config = loadLedgerConfig();
-  const dataSource = await createLedgerDataSource(config.DATABASE_URL, {
-    timeouts: databaseTimeoutsOf(config),
-  }).initialize();
+  const database = openLedgerDatabase(config.DATABASE_URL, { timeouts: databaseTimeoutsOf(config) });
   try {
-    await migrateLedger(dataSource);
+    await migrateLedger(database);
     const result = await rebuildLedger({
-      dataSource,
+      database,
       client: { brokers: config.KAFKA_BROKERS, clientId: 'ledger-rebuild' },
       groupId: config.CONSUMER_GROUP,
       topics: ledgerTopicsOf(config),
@@ -27,7 +25,7 @@ async function main(): Promise<void> {
       `${JSON.stringify({ level: 'info', service: 'ledger', msg: 'rebuilt', events: result.events, durationMs: result.durationMs, eventsPerSecond: rate })}\n`,
     );
   } finally {
-    await dataSource.destroy();
+    await database.close();
   }
 }
 

@@ -16,13 +16,13 @@ export class RevenueController {
   @Get('revenue/routes')
   @ApiOperation({ summary: 'Revenue (sum of accepted increments) by route and method, largest first.' })
   async byRoute() {
-    return amountsAsStrings({ items: await revenueByRoute(this.runtime.dataSource()) });
+    return amountsAsStrings({ items: await revenueByRoute(this.runtime.database()) });
   }
 
   @Get('revenue/senders')
   @ApiOperation({ summary: 'Revenue by sender, largest first.' })
   async bySender() {
-    return amountsAsStrings({ items: await revenueBySender(this.runtime.dataSource()) });
+    return amountsAsStrings({ items: await revenueBySender(this.runtime.database()) });
   }
 
   @Get('revenue/days')
@@ -31,7 +31,7 @@ export class RevenueController {
   @ApiQuery({ name: 'to', required: false, description: 'YYYY-MM-DD, inclusive' })
   async byDay(@Query() query: unknown) {
     const range = parseInput(dayRangeQuerySchema, query);
-    return amountsAsStrings({ items: await revenueByDay(this.runtime.dataSource(), range) });
+    return amountsAsStrings({ items: await revenueByDay(this.runtime.database(), range) });
   }
 
   @Get('funds-at-risk')
@@ -41,7 +41,7 @@ export class RevenueController {
       'overDeposit is the part above the confirmed deposit, which no proof can claim on chain.',
   })
   async fundsAtRisk() {
-    return amountsAsStrings(await fundsAtRisk(this.runtime.dataSource()));
+    return amountsAsStrings(await fundsAtRisk(this.runtime.database()));
   }
 
   @Get('audit')
@@ -56,6 +56,6 @@ export class RevenueController {
   @ApiQuery({ name: 'offset', required: false, schema: { type: 'integer', minimum: 0, default: 0 } })
   async audit(@Query() query: unknown) {
     const filter = parseInput(auditQuerySchema, query);
-    return amountsAsStrings(await listAudit(this.runtime.dataSource(), filter));
+    return amountsAsStrings(await listAudit(this.runtime.database(), filter));
   }
 }

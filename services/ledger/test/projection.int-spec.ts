@@ -1,5 +1,5 @@
 import { aBalanceProofCloseSigned, type Hex, type MicroraidenEvent } from '@microraiden/events';
-import { createLedgerDataSource, rebuildLedger } from '@microraiden/ledger';
+import { openLedgerDatabase, rebuildLedger } from '@microraiden/ledger';
 import { repoRoot } from '@microraiden/testing';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -236,10 +236,10 @@ describe('ledger projection (real Kafka and Postgres)', () => {
   it('rebuilds the same projection by replaying the topics from the start', async () => {
     const live = await projectionSnapshot(fixture.db.url);
     expect(live.channels!.length).toBe(12);
-    const dataSource = await createLedgerDataSource(fixture.db.url).initialize();
+    const database = openLedgerDatabase(fixture.db.url);
     const rebuild = () =>
       rebuildLedger({
-        dataSource,
+        database,
         client: testClient('ledger-rebuild'),
         groupId: fixture.groupId,
         topics: fixture.topics,
@@ -254,7 +254,7 @@ describe('ledger projection (real Kafka and Postgres)', () => {
       ledger = undefined;
       expect((await rebuild()).events).toBe(live.audit!.length);
     } finally {
-      await dataSource.destroy();
+      await database.close();
     }
     const rebuilt = await projectionSnapshot(fixture.db.url);
     for (const table of Object.keys(live)) expect(rebuilt[table], table).toEqual(live[table]);

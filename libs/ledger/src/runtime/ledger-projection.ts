@@ -5,15 +5,15 @@ import {
   type PartitionLag,
   type RetryPolicy,
 } from '@microraiden/kafka';
-import type { DataSource } from 'typeorm';
 import { applyBatch, loadStoredOffsets, type BatchResult } from '../store/apply-batch';
+import type { LedgerDatabase } from '../store/ledger-database';
 import { takeProjectionWriterLock, type HeldLock } from '../store/projection-writer-lock';
 import type { LedgerTopics } from './ledger-topics';
 
 /** Options of {@link startLedgerProjection}. */
 export interface LedgerProjectionOptions {
-  /** An initialised DataSource whose schema is migrated. */
-  dataSource: DataSource;
+  /** The ledger's database, its schema migrated. */
+  database: LedgerDatabase;
   client: KafkaClientOptions;
   groupId: string;
   topics: LedgerTopics;
@@ -54,7 +54,7 @@ export async function startLedgerProjection(options: LedgerProjectionOptions): P
   const clock = options.clock ?? (() => new Date());
   let joined = false;
   const lock: HeldLock | undefined =
-    options.writerLock === false ? undefined : await takeProjectionWriterLock(options.dataSource, 'shared');
+    options.writerLock === false ? undefined : await takeProjectionWriterLock(options.database, 'shared');
   const consumer = createEventConsumer({
     client: options.client,
     groupId: options.groupId,
@@ -72,12 +72,12 @@ export async function startLedgerProjection(options: LedgerProjectionOptions): P
         // A plain Error, so the consumer retries (holding the partition) instead of dead-lettering the batch.
         if (lock !== undefined && !lock.held())
           throw new Error('the projection-writer lock was lost with its connection');
-        const result = await applyBatch(options.dataSource, batch, clock());
+        const result = await applyBatch(options.database, batch, clock());
         options.onBatch?.({ ...result, topic: batch.topic, partition: batch.partition });
       },
       {
         onPartitionsAssigned: async (assigned) => {
-          const offsets = await loadStoredOffsets(options.dataSource, assigned);
+          const offsets = await loadStoredOffsets(options.database, assigned);
           joined = true;
           return offsets;
         },

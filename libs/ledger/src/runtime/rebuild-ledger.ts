@@ -28,7 +28,7 @@ export async function rebuildLedger(
     { name: options.topics.channels, partitions: options.topicPartitions ?? 1 },
   ]);
   const partitions = statuses.reduce((sum, status) => sum + status.partitions, 0);
-  const lock = await takeProjectionWriterLock(options.dataSource, 'exclusive');
+  const lock = await takeProjectionWriterLock(options.database, 'exclusive');
   try {
     return await replay(options, started, partitions);
   } finally {
@@ -41,7 +41,7 @@ async function replay(
   started: number,
   partitions: number,
 ): Promise<{ durationMs: number; events: number }> {
-  await dropProjection(options.dataSource);
+  await dropProjection(options.database);
   let events = 0;
   const projection = await startLedgerProjection({
     ...options,

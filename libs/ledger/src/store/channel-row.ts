@@ -6,6 +6,11 @@ import type {
   ProofState,
 } from '../projection/channel-projection';
 import type { ChannelView } from '../projection/channel-view';
+import {
+  CHANNEL_VIEW_COLUMN_NAMES,
+  CHANNEL_VIEW_RECORDSET_TYPES,
+  encodeViewColumns,
+} from './channel-columns';
 
 /** JSON form of a chain fact (amounts as base-10 strings: jsonb has no exact big integers). */
 interface ChainFactJson extends Omit<ChainFact, 'amounts'> {
@@ -45,7 +50,14 @@ export function projectionFromRow(row: StoredChannelRow): ChannelProjection {
   };
 }
 
-const text = (value: bigint | null) => (value === null ? null : value.toString());
+/** The projection's own columns (JSON), beside the view's: what a batch reads back to evolve a channel. */
+export const CHANNEL_STATE_COLUMNS = ['chain_facts', 'proof_state', 'close_signed'] as const;
+
+/** Every column a batch writes: the view's, then the projection's. */
+export const CHANNEL_ROW_COLUMN_NAMES: readonly string[] = [
+  ...CHANNEL_VIEW_COLUMN_NAMES,
+  ...CHANNEL_STATE_COLUMNS,
+];
 
 /** One record for `jsonb_to_recordset`: the view's columns plus the projection they derive from. */
 export function rowOf(channel: ChannelProjection, view: ChannelView): Record<string, unknown> {
@@ -60,37 +72,15 @@ export function rowOf(channel: ChannelProjection, view: ChannelView): Record<str
     ? { ...channel.closeSigned, balance: channel.closeSigned.balance.toString() }
     : null;
   return {
-    channel_id: view.channelId,
-    status: view.status,
-    sender: view.sender,
-    receiver: view.receiver,
-    chain_id: view.chainId,
-    channel_manager: view.channelManager,
-    deposit: text(view.deposit),
-    withdrawn: text(view.withdrawn),
-    balance: text(view.balance),
-    signature: view.signature,
-    proof_count: view.proofCount,
-    last_proof_at: view.lastProofAt,
-    close_balance: text(view.closeBalance),
-    close_signed_balance: text(view.closeSignedBalance),
-    close_signed_at: view.closeSignedAt,
-    settle_at: text(view.settleAt),
-    settled_at: view.settledAt,
-    settled_balance: text(view.settledBalance),
-    receiver_paid: text(view.receiverPaid),
-    sender_refund: text(view.senderRefund),
-    created_block: view.createdBlock,
+    ...encodeViewColumns(view),
     chain_facts: chainFacts,
     proof_state: proofState,
     close_signed: closeSigned,
-    updated_at: view.updatedAt,
   };
 }
 
 /** Column list of {@link rowOf} with SQL types, for `jsonb_to_recordset(...) AS x(<this>)`. */
-export const CHANNEL_RECORD_COLUMNS = `channel_id text, status text, sender text, receiver text, chain_id integer,
-  channel_manager text, deposit numeric, withdrawn numeric, balance numeric, signature text, proof_count integer,
-  last_proof_at timestamptz, close_balance numeric, close_signed_balance numeric, close_signed_at timestamptz,
-  settle_at numeric, settled_at timestamptz, settled_balance numeric, receiver_paid numeric, sender_refund numeric,
-  created_block bigint, chain_facts jsonb, proof_state jsonb, close_signed jsonb, updated_at timestamptz`;
+export const CHANNEL_RECORD_COLUMNS = [
+  ...CHANNEL_VIEW_RECORDSET_TYPES,
+  ...CHANNEL_STATE_COLUMNS.map((column) => `${column} jsonb`),
+].join(', ');

@@ -1,13 +1,8 @@
-import type { DataSource, EntityManager } from 'typeorm';
 import type { ChannelStatus } from '../projection/channel-projection';
+import type { ChannelView } from '../projection/channel-view';
 import { overDeposit } from '../projection/over-deposit';
-import {
-  LedgerAuditEntity,
-  LedgerChannelEntity,
-  LedgerRevenueByDayEntity,
-  LedgerRevenueByRouteEntity,
-  LedgerRevenueBySenderEntity,
-} from './ledger-entities';
+import { channelViewSelectList, decodeViewColumns } from './channel-columns';
+import type { LedgerSql } from './ledger-database';
 
 /** A page of results and the total number matching the filters. */
 export interface Page<T> {
@@ -17,34 +12,20 @@ export interface Page<T> {
   offset: number;
 }
 
-/** A channel as the query API answers it (amounts bigint, instants ISO). */
-export interface ChannelRecord {
-  channelId: string;
-  status: ChannelStatus;
-  sender: string | null;
-  receiver: string | null;
-  chainId: number | null;
-  channelManager: string | null;
-  deposit: bigint;
-  withdrawn: bigint;
-  balance: bigint;
+/** Hex and addresses as plain strings: what the API answers is read back from text columns. */
+type AsStrings<T> = {
+  [K in keyof T]: T[K] extends `0x${string}`
+    ? string
+    : T[K] extends `0x${string}` | null
+      ? string | null
+      : T[K];
+};
+
+/** A channel as the query API answers it: its view (amounts bigint, instants ISO) and what derives from it. */
+export type ChannelRecord = AsStrings<ChannelView> & {
   /** Accepted balance above the confirmed deposit (`overDeposit`): revenue the chain cannot pay; 0 normally. */
   overDeposit: bigint;
-  signature: string | null;
-  proofCount: number;
-  lastProofAt: string | null;
-  closeBalance: bigint | null;
-  /** Balance at which the receiver signed a cooperative close, and when (null: never signed). */
-  closeSignedBalance: bigint | null;
-  closeSignedAt: string | null;
-  settleAt: bigint | null;
-  settledAt: string | null;
-  settledBalance: bigint | null;
-  receiverPaid: bigint | null;
-  senderRefund: bigint | null;
-  createdBlock: number | null;
-  updatedAt: string;
-}
+};
 
 /** Filters of {@link listChannels}; addresses checksummed, as stored. */
 export interface ChannelFilter {
@@ -55,61 +36,46 @@ export interface ChannelFilter {
   offset: number;
 }
 
-const iso = (value: Date | null) => (value === null ? null : value.toISOString());
-
-/** A stored channel row as the query API answers it. */
-export function recordOf(row: LedgerChannelEntity): ChannelRecord {
-  return {
-    channelId: row.channelId,
-    status: row.status,
-    sender: row.sender,
-    receiver: row.receiver,
-    chainId: row.chainId,
-    channelManager: row.channelManager,
-    deposit: row.deposit,
-    withdrawn: row.withdrawn,
-    balance: row.balance,
-    overDeposit: overDeposit(row),
-    signature: row.signature,
-    proofCount: row.proofCount,
-    lastProofAt: iso(row.lastProofAt),
-    closeBalance: row.closeBalance,
-    closeSignedBalance: row.closeSignedBalance,
-    closeSignedAt: iso(row.closeSignedAt),
-    settleAt: row.settleAt,
-    settledAt: iso(row.settledAt),
-    settledBalance: row.settledBalance,
-    receiverPaid: row.receiverPaid,
-    senderRefund: row.senderRefund,
-    createdBlock: row.createdBlock === null ? null : Number(row.createdBlock),
-    updatedAt: row.updatedAt.toISOString(),
-  };
+/** A stored channel row (the view's columns, as selected by {@link CHANNEL_SELECT}) as the query API answers it. */
+export function recordOf(row: Record<string, unknown>): ChannelRecord {
+  const view = decodeViewColumns(row);
+  return { ...view, overDeposit: overDeposit(view) };
 }
 
+/** The select list of every channel read: the view's columns, as the column table declares them. */
+export const CHANNEL_SELECT = channelViewSelectList();
+
 /** Channels matching the filters, ordered by channel id. */
-export async function listChannels(
-  dataSource: DataSource,
-  filter: ChannelFilter,
-): Promise<Page<ChannelRecord>> {
-  const where = {
-    ...(filter.status ? { status: filter.status } : {}),
-    ...(filter.sender ? { sender: filter.sender } : {}),
-    ...(filter.receiver ? { receiver: filter.receiver } : {}),
-  };
-  const [rows, total] = await dataSource.getRepository(LedgerChannelEntity).findAndCount({
-    where,
-    order: { channelId: 'ASC' },
-    take: filter.limit,
-    skip: filter.offset,
-  });
-  return { items: rows.map(recordOf), total, limit: filter.limit, offset: filter.offset };
+export async function listChannels(sql: LedgerSql, filter: ChannelFilter): Promise<Page<ChannelRecord>> {
+  const conditions: string[] = [];
+  const params: unknown[] = [];
+  for (const [column, value] of [
+    ['status', filter.status],
+    ['sender', filter.sender],
+    ['receiver', filter.receiver],
+  ] as const) {
+    if (!value) continue;
+    params.push(value);
+    conditions.push(`${column} = $${params.length}`);
+  }
+  const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
+  const rows = await sql.query(
+    `SELECT ${CHANNEL_SELECT} FROM ledger_channels ${where}
+      ORDER BY channel_id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+    [...params, filter.limit, filter.offset],
+  );
+  const [count] = await sql.query<{ total: number }>(
+    `SELECT count(*)::int AS total FROM ledger_channels ${where}`,
+    params,
+  );
+  return { items: rows.map(recordOf), total: count?.total ?? 0, limit: filter.limit, offset: filter.offset };
 }
 
 /** One channel, or null when the ledger knows nothing of it. */
-export async function findChannel(dataSource: DataSource, channelId: string): Promise<ChannelRecord | null> {
-  const row = await dataSource
-    .getRepository(LedgerChannelEntity)
-    .findOneBy({ channelId: channelId.toLowerCase() });
+export async function findChannel(sql: LedgerSql, channelId: string): Promise<ChannelRecord | null> {
+  const [row] = await sql.query(`SELECT ${CHANNEL_SELECT} FROM ledger_channels WHERE channel_id = $1`, [
+    channelId.toLowerCase(),
+  ]);
   return row ? recordOf(row) : null;
 }
 
@@ -127,29 +93,24 @@ export interface LatestProof {
 }
 
 /** Latest accepted proof of a channel, or null when none was accepted. */
-export async function findLatestProof(
-  dataSource: DataSource,
-  channelId: string,
-): Promise<LatestProof | null> {
-  const row = await dataSource
-    .getRepository(LedgerChannelEntity)
-    .findOneBy({ channelId: channelId.toLowerCase() });
-  const proof = row?.proofState as
-    | {
-        balance: string;
-        signature: string;
-        eventId: string;
-        lastAcceptedAt: string;
-        chainId: number;
-        channelManager: string;
-        sender: string;
-        receiver: string;
-      }
-    | null
-    | undefined;
+export async function findLatestProof(sql: LedgerSql, channelId: string): Promise<LatestProof | null> {
+  const [row] = await sql.query<{
+    channel_id: string;
+    proof_state: {
+      balance: string;
+      signature: string;
+      eventId: string;
+      lastAcceptedAt: string;
+      chainId: number;
+      channelManager: string;
+      sender: string;
+      receiver: string;
+    } | null;
+  }>(`SELECT channel_id, proof_state FROM ledger_channels WHERE channel_id = $1`, [channelId.toLowerCase()]);
+  const proof = row?.proof_state;
   if (!row || !proof) return null;
   return {
-    channelId: row.channelId,
+    channelId: row.channel_id,
     sender: proof.sender,
     receiver: proof.receiver,
     chainId: proof.chainId,
@@ -161,32 +122,43 @@ export async function findLatestProof(
   };
 }
 
+/** Largest amount first, then by `key` (a stable order for equal amounts). */
+const byAmountThen =
+  <T extends { amount: bigint }>(key: (row: T) => string) =>
+  (a: T, b: T) =>
+    b.amount > a.amount ? 1 : b.amount < a.amount ? -1 : key(a).localeCompare(key(b));
+
+type RevenueRow = { amount: string; proofs: number };
+
 /** Revenue by route and method, largest first. */
-export async function revenueByRoute(dataSource: DataSource | EntityManager) {
-  const rows = await dataSource.getRepository(LedgerRevenueByRouteEntity).find();
+export async function revenueByRoute(sql: LedgerSql) {
+  const rows = await sql.query<RevenueRow & { route: string; method: string }>(
+    `SELECT route, method, amount::text, proofs FROM ledger_revenue_by_route`,
+  );
   return rows
-    .map((row) => ({ route: row.route, method: row.method, amount: row.amount, proofs: row.proofs }))
-    .sort((a, b) => (b.amount > a.amount ? 1 : b.amount < a.amount ? -1 : a.route.localeCompare(b.route)));
+    .map((row) => ({ route: row.route, method: row.method, amount: BigInt(row.amount), proofs: row.proofs }))
+    .sort(byAmountThen((row) => row.route));
 }
 
 /** Revenue by sender, largest first. */
-export async function revenueBySender(dataSource: DataSource) {
-  const rows = await dataSource.getRepository(LedgerRevenueBySenderEntity).find();
+export async function revenueBySender(sql: LedgerSql) {
+  const rows = await sql.query<RevenueRow & { sender: string }>(
+    `SELECT sender, amount::text, proofs FROM ledger_revenue_by_sender`,
+  );
   return rows
-    .map((row) => ({ sender: row.sender, amount: row.amount, proofs: row.proofs }))
-    .sort((a, b) => (b.amount > a.amount ? 1 : b.amount < a.amount ? -1 : a.sender.localeCompare(b.sender)));
+    .map((row) => ({ sender: row.sender, amount: BigInt(row.amount), proofs: row.proofs }))
+    .sort(byAmountThen((row) => row.sender));
 }
 
 /** Revenue by UTC day in [from, to] (inclusive, `YYYY-MM-DD`), oldest first. */
-export async function revenueByDay(dataSource: DataSource, range: { from?: string; to?: string } = {}) {
-  const query = dataSource
-    .getRepository(LedgerRevenueByDayEntity)
-    .createQueryBuilder('r')
-    .orderBy('r.day', 'ASC');
-  if (range.from) query.andWhere('r.day >= :from', { from: range.from });
-  if (range.to) query.andWhere('r.day <= :to', { to: range.to });
-  const rows = await query.getMany();
-  return rows.map((row) => ({ day: row.day, amount: row.amount, proofs: row.proofs }));
+export async function revenueByDay(sql: LedgerSql, range: { from?: string; to?: string } = {}) {
+  const rows = await sql.query<RevenueRow & { day: string }>(
+    `SELECT day::text AS day, amount::text, proofs FROM ledger_revenue_by_day
+      WHERE ($1::date IS NULL OR day >= $1::date) AND ($2::date IS NULL OR day <= $2::date)
+      ORDER BY day`,
+    [range.from ?? null, range.to ?? null],
+  );
+  return rows.map((row) => ({ day: row.day, amount: BigInt(row.amount), proofs: row.proofs }));
 }
 
 /** A channel holding accepted balance the receiver has neither withdrawn nor been paid by a settlement. */
@@ -204,10 +176,8 @@ export interface FundsAtRiskEntry {
 }
 
 /** Accepted but not yet withdrawn or settled, per channel (largest first) and in total. */
-export async function fundsAtRisk(
-  dataSource: DataSource | EntityManager,
-): Promise<{ total: bigint; channels: FundsAtRiskEntry[] }> {
-  const rows = (await dataSource.query(
+export async function fundsAtRisk(sql: LedgerSql): Promise<{ total: bigint; channels: FundsAtRiskEntry[] }> {
+  const rows = (await sql.query(
     `SELECT channel_id, status, sender, receiver, balance::text, withdrawn::text, deposit::text,
             (balance - withdrawn)::text AS at_risk
        FROM ledger_channels
@@ -235,8 +205,8 @@ export interface OverDepositTotals {
 }
 
 /** {@link OverDepositTotals} over all channels: the SQL form of `isAtRiskOverDeposit` (metrics and operator page). */
-export async function overDepositTotals(dataSource: DataSource | EntityManager): Promise<OverDepositTotals> {
-  const [row] = (await dataSource.query(
+export async function overDepositTotals(sql: LedgerSql): Promise<OverDepositTotals> {
+  const [row] = (await sql.query(
     `SELECT count(*)::int AS channels, COALESCE(SUM(balance - deposit), 0)::text AS total
        FROM ledger_channels
       WHERE status <> 'settled' AND balance > deposit`,
@@ -244,19 +214,53 @@ export async function overDepositTotals(dataSource: DataSource | EntityManager):
   return { channels: row?.channels ?? 0, total: BigInt(row?.total ?? '0') };
 }
 
+/** One consumed event (applied or ignored), keyed by where it was read. */
+export interface LedgerAuditRecord {
+  topic: string;
+  partition: number;
+  /** bigint column, as a base-10 string. */
+  offset: string;
+  eventId: string;
+  generation: number;
+  type: string;
+  channelId: string;
+  outcome: 'applied' | 'ignored';
+  reason: string | null;
+  detail: string | null;
+  amount: bigint | null;
+  balance: bigint | null;
+  occurredAt: Date;
+  appliedAt: Date;
+}
+
+const orNull = (value: string | null) => (value === null ? null : BigInt(value));
+
 /** Audit rows, newest consumed first, optionally for one channel or outcome. */
 export async function listAudit(
-  dataSource: DataSource,
+  sql: LedgerSql,
   filter: { channelId?: string; outcome?: 'applied' | 'ignored'; limit: number; offset: number },
-): Promise<Page<LedgerAuditEntity>> {
-  const [items, total] = await dataSource.getRepository(LedgerAuditEntity).findAndCount({
-    where: {
-      ...(filter.channelId ? { channelId: filter.channelId.toLowerCase() } : {}),
-      ...(filter.outcome ? { outcome: filter.outcome } : {}),
-    },
-    order: { appliedAt: 'DESC', topic: 'ASC', partition: 'ASC', offset: 'DESC' },
-    take: filter.limit,
-    skip: filter.offset,
-  });
-  return { items, total, limit: filter.limit, offset: filter.offset };
+): Promise<Page<LedgerAuditRecord>> {
+  const where = `WHERE ($1::text IS NULL OR channel_id = $1) AND ($2::text IS NULL OR outcome = $2)`;
+  const params = [filter.channelId?.toLowerCase() ?? null, filter.outcome ?? null];
+  const rows = await sql.query<
+    Omit<LedgerAuditRecord, 'amount' | 'balance'> & { amount: string | null; balance: string | null }
+  >(
+    `SELECT topic, partition, "offset"::text AS "offset", event_id AS "eventId", generation, type,
+            channel_id AS "channelId", outcome, reason, detail, amount::text, balance::text,
+            occurred_at AS "occurredAt", applied_at AS "appliedAt"
+       FROM ledger_audit ${where}
+      ORDER BY applied_at DESC, topic ASC, partition ASC, "offset" DESC
+      LIMIT $3 OFFSET $4`,
+    [...params, filter.limit, filter.offset],
+  );
+  const [count] = await sql.query<{ total: number }>(
+    `SELECT count(*)::int AS total FROM ledger_audit ${where}`,
+    params,
+  );
+  return {
+    items: rows.map((row) => ({ ...row, amount: orNull(row.amount), balance: orNull(row.balance) })),
+    total: count?.total ?? 0,
+    limit: filter.limit,
+    offset: filter.offset,
+  };
 }

@@ -1,5 +1,5 @@
-import type { DataSource, EntityManager } from 'typeorm';
 import type { ChannelStatus } from '../projection/channel-projection';
+import type { LedgerSql } from './ledger-database';
 
 /** Fleet-wide figures the ledger alone exports (every gateway replica would report the same totals). */
 export interface LedgerTotals {
@@ -11,14 +11,14 @@ export interface LedgerTotals {
 }
 
 /** Reads {@link LedgerTotals} in two aggregate queries over the projection. */
-export async function ledgerTotals(dataSource: DataSource | EntityManager): Promise<LedgerTotals> {
-  const rows = (await dataSource.query(
+export async function ledgerTotals(sql: LedgerSql): Promise<LedgerTotals> {
+  const rows = (await sql.query(
     `SELECT status, count(*)::int AS channels,
             COALESCE(SUM(balance - withdrawn) FILTER (WHERE status <> 'settled' AND balance > withdrawn), 0)::text
               AS at_risk
        FROM ledger_channels GROUP BY status`,
   )) as Array<{ status: ChannelStatus; channels: number; at_risk: string }>;
-  const [revenue] = (await dataSource.query(
+  const [revenue] = (await sql.query(
     `SELECT COALESCE(SUM(amount), 0)::text AS amount FROM ledger_revenue_by_route`,
   )) as Array<{ amount: string }>;
   const channelsByStatus: Record<ChannelStatus, number> = { pending: 0, open: 0, closing: 0, settled: 0 };

@@ -1,7 +1,7 @@
-import type { DataSource } from 'typeorm';
 import type { ChannelStatus } from '../projection/channel-projection';
-import { LedgerChannelEntity } from './ledger-entities';
+import type { LedgerDatabase } from './ledger-database';
 import {
+  CHANNEL_SELECT,
   fundsAtRisk,
   overDepositTotals,
   recordOf,
@@ -35,29 +35,32 @@ export interface OperatorSnapshot {
 
 /** Read the operator view's data in one REPEATABLE READ transaction (a batch committing meanwhile is all or nothing). */
 export async function loadOperatorSnapshot(
-  dataSource: DataSource,
+  database: LedgerDatabase,
   options: { channelLimit: number },
 ): Promise<OperatorSnapshot> {
-  return dataSource.transaction('REPEATABLE READ', async (manager) => {
-    const rows = await manager.getRepository(LedgerChannelEntity).find({
-      order: { updatedAt: 'DESC', channelId: 'ASC' },
-      take: options.channelLimit,
-    });
-    const counts = (await manager.query(
-      `SELECT status, count(*)::int AS count FROM ledger_channels GROUP BY status`,
-    )) as Array<{ status: ChannelStatus; count: number }>;
-    const channelsByStatus: Record<ChannelStatus, number> = { pending: 0, open: 0, closing: 0, settled: 0 };
-    for (const row of counts) channelsByStatus[row.status] = row.count;
-    const [received] = (await manager.query(
-      `SELECT COALESCE(SUM(withdrawn + COALESCE(receiver_paid, 0)), 0)::text AS amount FROM ledger_channels`,
-    )) as Array<{ amount: string }>;
-    return {
-      channels: rows.map(recordOf),
-      channelsByStatus,
-      revenueByRoute: await revenueByRoute(manager),
-      receivedOnChain: BigInt(received?.amount ?? '0'),
-      fundsAtRisk: await fundsAtRisk(manager),
-      overDeposit: await overDepositTotals(manager),
-    };
-  });
+  return database.transaction(
+    async (manager) => {
+      const rows = await manager.query(
+        `SELECT ${CHANNEL_SELECT} FROM ledger_channels ORDER BY updated_at DESC, channel_id LIMIT $1`,
+        [options.channelLimit],
+      );
+      const counts = (await manager.query(
+        `SELECT status, count(*)::int AS count FROM ledger_channels GROUP BY status`,
+      )) as Array<{ status: ChannelStatus; count: number }>;
+      const channelsByStatus: Record<ChannelStatus, number> = { pending: 0, open: 0, closing: 0, settled: 0 };
+      for (const row of counts) channelsByStatus[row.status] = row.count;
+      const [received] = (await manager.query(
+        `SELECT COALESCE(SUM(withdrawn + COALESCE(receiver_paid, 0)), 0)::text AS amount FROM ledger_channels`,
+      )) as Array<{ amount: string }>;
+      return {
+        channels: rows.map(recordOf),
+        channelsByStatus,
+        revenueByRoute: await revenueByRoute(manager),
+        receivedOnChain: BigInt(received?.amount ?? '0'),
+        fundsAtRisk: await fundsAtRisk(manager),
+        overDeposit: await overDepositTotals(manager),
+      };
+    },
+    { repeatableRead: true },
+  );
 }

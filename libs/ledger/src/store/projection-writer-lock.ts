@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import { Client } from 'pg';
 import { LedgerStoreError } from './ledger-store-error';
 
 // Live projections hold it shared (any number of replicas); a rebuild holds it exclusively.
@@ -13,22 +13,29 @@ export interface HeldLock {
 }
 
 /**
- * Take the projection-writer lock on a dedicated connection: `shared` for a live projection, exclusive for a
- * rebuild. Never waits: throws `LEDGER_REBUILD_RUNNING` (shared) or `LEDGER_IN_USE` (exclusive) when the other
- * kind is held, so a rebuild cannot truncate tables under a live consumer and no consumer starts mid-rebuild.
+ * Take the projection-writer lock on a connection of its own (a session lock lives as long as its session):
+ * `shared` for a live projection, exclusive for a rebuild. Never waits: throws `LEDGER_REBUILD_RUNNING` (shared)
+ * or `LEDGER_IN_USE` (exclusive) when the other kind is held, so a rebuild cannot truncate tables under a live
+ * consumer and no consumer starts mid-rebuild.
  */
 export async function takeProjectionWriterLock(
-  dataSource: DataSource,
+  database: { databaseUrl: string },
   mode: 'shared' | 'exclusive',
 ): Promise<HeldLock> {
-  const runner = dataSource.createQueryRunner();
-  await runner.connect();
+  const client = new Client({
+    connectionString: database.databaseUrl,
+    application_name: 'ledger-writer-lock',
+  });
+  let lost = false;
+  // Listening for the session's whole life: an 'error' without a listener would end the process.
+  const onLoss = () => (lost = true);
+  client.on('error', onLoss);
+  client.on('end', onLoss);
   try {
+    await client.connect();
     const fn = mode === 'shared' ? 'pg_try_advisory_lock_shared' : 'pg_try_advisory_lock';
-    const [row] = (await runner.query(`SELECT ${fn}($1) AS locked`, [WRITER_LOCK_KEY])) as Array<{
-      locked: boolean;
-    }>;
-    if (!row?.locked)
+    const { rows } = await client.query<{ locked: boolean }>(`SELECT ${fn}($1) AS locked`, [WRITER_LOCK_KEY]);
+    if (!rows[0]?.locked)
       throw mode === 'shared'
         ? new LedgerStoreError(
             'LEDGER_REBUILD_RUNNING',
@@ -39,20 +46,17 @@ export async function takeProjectionWriterLock(
             'a ledger projection is running: stop the ledger service before rebuilding',
           );
   } catch (err) {
-    await runner.release();
+    await client.end().catch(() => undefined);
     throw err;
   }
-  const unlock = mode === 'shared' ? 'pg_advisory_unlock_shared' : 'pg_advisory_unlock';
+  let released = false;
   return {
-    // TypeORM releases a query runner whose connection emits 'error'.
-    held: () => !runner.isReleased,
+    held: () => !lost && !released,
     async release() {
-      if (runner.isReleased) return;
-      try {
-        await runner.query(`SELECT ${unlock}($1)`, [WRITER_LOCK_KEY]);
-      } finally {
-        await runner.release();
-      }
+      if (released) return;
+      released = true;
+      // Ending the session releases its locks; an explicit unlock first would only add a round trip.
+      await client.end().catch(() => undefined);
     },
   };
 }

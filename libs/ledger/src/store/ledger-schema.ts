@@ -1,11 +1,9 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationSet } from '@microraiden/persistence';
 
-/** The ledger's projection schema: channels, revenue, audit trail and consumed offsets. */
-export class CreateLedger1764190000000 implements MigrationInterface {
-  name = 'CreateLedger1764190000000';
+// Versions 1 and 2 are what the TypeORM migrations of the same names created (kept verbatim: a database they built
+// must equal one built here). Their names are TypeORM's, so the history reads the same in both version tables.
 
-  async up(runner: QueryRunner): Promise<void> {
-    await runner.query(`
+const CREATE_LEDGER = `
       CREATE TABLE ledger_channels (
         channel_id      text PRIMARY KEY,
         status          text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'open', 'closing', 'settled')),
@@ -29,31 +27,27 @@ export class CreateLedger1764190000000 implements MigrationInterface {
         chain_facts     jsonb NOT NULL DEFAULT '[]',
         proof_state     jsonb,
         updated_at      timestamptz NOT NULL DEFAULT now()
-      )`);
-    await runner.query(`CREATE INDEX ledger_channels_sender ON ledger_channels (sender, channel_id)`);
-    await runner.query(`CREATE INDEX ledger_channels_receiver ON ledger_channels (receiver, channel_id)`);
-    await runner.query(`CREATE INDEX ledger_channels_status ON ledger_channels (status, channel_id)`);
-    await runner.query(`
+      );
+CREATE INDEX ledger_channels_sender ON ledger_channels (sender, channel_id);
+CREATE INDEX ledger_channels_receiver ON ledger_channels (receiver, channel_id);
+CREATE INDEX ledger_channels_status ON ledger_channels (status, channel_id);
       CREATE TABLE ledger_revenue_by_route (
         route  text NOT NULL,
         method text NOT NULL,
         amount numeric(78,0) NOT NULL,
         proofs integer NOT NULL,
         PRIMARY KEY (route, method)
-      )`);
-    await runner.query(`
+      );
       CREATE TABLE ledger_revenue_by_sender (
         sender text PRIMARY KEY,
         amount numeric(78,0) NOT NULL,
         proofs integer NOT NULL
-      )`);
-    await runner.query(`
+      );
       CREATE TABLE ledger_revenue_by_day (
         day    date PRIMARY KEY,
         amount numeric(78,0) NOT NULL,
         proofs integer NOT NULL
-      )`);
-    await runner.query(`
+      );
       CREATE TABLE ledger_audit (
         topic       text NOT NULL,
         partition   integer NOT NULL,
@@ -70,31 +64,39 @@ export class CreateLedger1764190000000 implements MigrationInterface {
         occurred_at timestamptz NOT NULL,
         applied_at  timestamptz NOT NULL,
         PRIMARY KEY (topic, partition, "offset")
-      )`);
-    // Second guard behind the stored offsets: an event (or one re-application of a re-mined log) is applied once.
-    await runner.query(
-      `CREATE UNIQUE INDEX ledger_audit_applied_once ON ledger_audit (event_id, generation) WHERE outcome = 'applied'`,
-    );
-    await runner.query(`CREATE INDEX ledger_audit_channel ON ledger_audit (channel_id, occurred_at)`);
-    await runner.query(`
+      );
+CREATE UNIQUE INDEX ledger_audit_applied_once ON ledger_audit (event_id, generation) WHERE outcome = 'applied';
+CREATE INDEX ledger_audit_channel ON ledger_audit (channel_id, occurred_at);
       CREATE TABLE ledger_offsets (
         topic       text NOT NULL,
         partition   integer NOT NULL,
         next_offset bigint NOT NULL,
         updated_at  timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (topic, partition)
-      )`);
-  }
+      )`;
 
-  async down(runner: QueryRunner): Promise<void> {
-    for (const table of [
-      'ledger_offsets',
-      'ledger_audit',
-      'ledger_revenue_by_day',
-      'ledger_revenue_by_sender',
-      'ledger_revenue_by_route',
-      'ledger_channels',
-    ])
-      await runner.query(`DROP TABLE IF EXISTS ${table}`);
-  }
-}
+/** The ledger's schema as a store of libs/persistence's migration runner (`microraiden_migrations`, store `ledger`). */
+export const LEDGER_MIGRATIONS: MigrationSet = {
+  store: 'ledger',
+  migrations: [
+    {
+      version: 1,
+      name: 'CreateLedger1764190000000',
+      up: CREATE_LEDGER,
+      // Baseline: a database TypeORM migrated (its `ledger_migrations` table stays, unused) has the last table.
+      presentWhen: `SELECT to_regclass('ledger_offsets') IS NOT NULL AS present`,
+    },
+    {
+      version: 2,
+      name: 'AddCloseSigned1764290000000',
+      // Nullable without defaults: adding them rewrites no rows, and existing channels were never signed for.
+      up: `
+        ALTER TABLE ledger_channels
+          ADD COLUMN close_signed_balance numeric(78,0),
+          ADD COLUMN close_signed_at      timestamptz,
+          ADD COLUMN close_signed         jsonb`,
+      presentWhen: `SELECT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema()
+                      AND table_name = 'ledger_channels' AND column_name = 'close_signed') AS present`,
+    },
+  ],
+};

@@ -1,0 +1,89 @@
+// What the ledger's TypeORM migrations created before libs/persistence's runner (commit a639dca): their `up` SQL
+// verbatim, and TypeORM's own version table (`ledger_migrations`, as TypeORM's postgres driver creates it) with its
+// rows. A database the old code migrated holds exactly this, for the baseline test.
+
+export const TYPEORM_MIGRATIONS_TABLE_DDL = `
+  CREATE TABLE "ledger_migrations" ("id" SERIAL NOT NULL, "timestamp" bigint NOT NULL,
+    "name" character varying NOT NULL, CONSTRAINT "PK_ledger_migrations" PRIMARY KEY ("id"))`;
+
+/** CreateLedger1764190000000.up */
+export const TYPEORM_V1_DDL = `
+      CREATE TABLE ledger_channels (
+        channel_id      text PRIMARY KEY,
+        status          text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'open', 'closing', 'settled')),
+        sender          text,
+        receiver        text,
+        chain_id        integer,
+        channel_manager text,
+        deposit         numeric(78,0) NOT NULL DEFAULT 0,
+        withdrawn       numeric(78,0) NOT NULL DEFAULT 0,
+        balance         numeric(78,0) NOT NULL DEFAULT 0,
+        signature       text,
+        proof_count     integer NOT NULL DEFAULT 0,
+        last_proof_at   timestamptz,
+        close_balance   numeric(78,0),
+        settle_at       numeric(78,0),
+        settled_at      timestamptz,
+        settled_balance numeric(78,0),
+        receiver_paid   numeric(78,0),
+        sender_refund   numeric(78,0),
+        created_block   bigint,
+        chain_facts     jsonb NOT NULL DEFAULT '[]',
+        proof_state     jsonb,
+        updated_at      timestamptz NOT NULL DEFAULT now()
+      );
+CREATE INDEX ledger_channels_sender ON ledger_channels (sender, channel_id);
+CREATE INDEX ledger_channels_receiver ON ledger_channels (receiver, channel_id);
+CREATE INDEX ledger_channels_status ON ledger_channels (status, channel_id);
+      CREATE TABLE ledger_revenue_by_route (
+        route  text NOT NULL,
+        method text NOT NULL,
+        amount numeric(78,0) NOT NULL,
+        proofs integer NOT NULL,
+        PRIMARY KEY (route, method)
+      );
+      CREATE TABLE ledger_revenue_by_sender (
+        sender text PRIMARY KEY,
+        amount numeric(78,0) NOT NULL,
+        proofs integer NOT NULL
+      );
+      CREATE TABLE ledger_revenue_by_day (
+        day    date PRIMARY KEY,
+        amount numeric(78,0) NOT NULL,
+        proofs integer NOT NULL
+      );
+      CREATE TABLE ledger_audit (
+        topic       text NOT NULL,
+        partition   integer NOT NULL,
+        "offset"    bigint NOT NULL,
+        event_id    text NOT NULL,
+        generation  integer NOT NULL,
+        type        text NOT NULL,
+        channel_id  text NOT NULL,
+        outcome     text NOT NULL CHECK (outcome IN ('applied', 'ignored')),
+        reason      text,
+        detail      text,
+        amount      numeric(78,0),
+        balance     numeric(78,0),
+        occurred_at timestamptz NOT NULL,
+        applied_at  timestamptz NOT NULL,
+        PRIMARY KEY (topic, partition, "offset")
+      );
+CREATE UNIQUE INDEX ledger_audit_applied_once ON ledger_audit (event_id, generation) WHERE outcome = 'applied';
+CREATE INDEX ledger_audit_channel ON ledger_audit (channel_id, occurred_at);
+      CREATE TABLE ledger_offsets (
+        topic       text NOT NULL,
+        partition   integer NOT NULL,
+        next_offset bigint NOT NULL,
+        updated_at  timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (topic, partition)
+      );
+  INSERT INTO ledger_migrations ("timestamp", name) VALUES (1764190000000, 'CreateLedger1764190000000')`;
+
+/** AddCloseSigned1764290000000.up */
+export const TYPEORM_V2_DDL = `
+      ALTER TABLE ledger_channels
+        ADD COLUMN close_signed_balance numeric(78,0),
+        ADD COLUMN close_signed_at      timestamptz,
+        ADD COLUMN close_signed         jsonb;
+  INSERT INTO ledger_migrations ("timestamp", name) VALUES (1764290000000, 'AddCloseSigned1764290000000')`;
