@@ -235,7 +235,7 @@ async function main(): Promise<void> {
       CHANNELS_TOPIC: uniqueTopic('bench.channels'),
       BALANCE_PROOFS_TOPIC: uniqueTopic('bench.balance-proofs'),
       DEAD_LETTER_TOPIC: uniqueTopic('bench.dead-letter'),
-      CONSUMER_GROUP: uniqueTopic('bench-gateway'),
+      KAFKA_GROUP_ID: uniqueTopic('bench-gateway'),
     };
     await ensureTopics(kafka, [
       { name: topics.CHANNELS_TOPIC, partitions: 3 },
@@ -274,6 +274,7 @@ async function main(): Promise<void> {
         DEPLOYMENT_FILE: deploymentFile,
         ROUTES_FILE: routesFile,
         UPSTREAM_URL: upstreamUrl,
+        MICRORAIDEN_DEV: '1',
         RECEIVER_PRIVATE_KEY: RECEIVER_KEY,
         TOPIC_PARTITIONS: '3',
         DB_POOL_SIZE: '16',

@@ -2,9 +2,6 @@ import { MicroraidenError } from '@microraiden/errors';
 
 /** Stable codes of the chain-watcher's own errors. */
 export type ChainWatcherErrorCode =
-  | 'RECEIVER_KEY_MISSING'
-  | 'RECEIVER_KEY_INSECURE'
-  | 'RECEIVER_KEY_INVALID'
   | 'CHAIN_MISMATCH'
   | 'CHAIN_UNSTABLE'
   | 'TX_SEND_FAILED'

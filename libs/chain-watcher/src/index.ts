@@ -16,7 +16,6 @@ export * from './gas-funds';
 export * from './gas-funds-gate';
 export * from './follower-ports';
 export * from './postgres-watcher-store';
-export * from './receiver-key';
 export * from './transaction-sender';
 export * from './watcher-log';
 export * from './watcher-schema';

@@ -11,9 +11,10 @@ import {
   signBalanceProof,
   type Hex32,
 } from '@microraiden/protocol';
+import { Wallet } from 'ethers';
 import { describe, expect, it } from 'vitest';
 import { ChannelCloser } from './channel-closer';
-import { loadReceiverKey } from './receiver-key';
+import { receiverKeyOf } from './receiver-key';
 import { InMemoryChannelStore } from './testing/in-memory-channel-store';
 
 // anvil's public test keys: never funds of value.
@@ -37,15 +38,10 @@ class RacingStore extends InMemoryChannelStore {
 
 function setUp(store = new InMemoryChannelStore(), accepted = 300n) {
   store.put({ channelId, sender, receiver, deposit: 1000n, acceptedBalance: accepted });
-  const closer = new ChannelCloser(
-    store,
-    { receiver, domain },
-    loadReceiverKey({ privateKey: RECEIVER_KEY }),
-    {
-      gatewayId: 'gw-1',
-      clock: () => NOW,
-    },
-  );
+  const closer = new ChannelCloser(store, { receiver, domain }, receiverKeyOf(new Wallet(RECEIVER_KEY)), {
+    gatewayId: 'gw-1',
+    clock: () => NOW,
+  });
   return { store, closer };
 }
 

@@ -9,7 +9,6 @@ export * from './channel-projection';
 export * from './channel-queries';
 export * from './channel-snapshot';
 export * from './channel-store';
-export * from './gateway-config';
 export * from './gateway-error';
 export * from './gateway-schema';
 export * from './micro-batcher';

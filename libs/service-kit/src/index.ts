@@ -7,6 +7,7 @@ export * from './errors/http-status';
 export * from './logging/logger-options';
 export * from './logging/request-id';
 export * from './lifecycle/shutdown-deadline';
+export * from './auth/operator-access';
 export * from './auth/operator-token';
 export * from './http/client-error-answer';
 export * from './auth/operator-only';

@@ -1,13 +1,16 @@
 import {
   amountSchema,
   booleanSchema,
-  confirmationsSchema,
-  databaseUrlSchema,
-  kafkaBrokersSchema,
+  chainEnv,
+  databaseEnv,
+  devModeEnv,
+  kafkaEnv,
   loadConfig,
   logLevelSchema,
   portSchema,
+  receiverKeyEnv,
   rpcUrlSchema,
+  type LoadConfigOptions,
 } from '@microraiden/config';
 import { TOPICS } from '@microraiden/events';
 import { DATABASE_TIMEOUTS_ENV } from '@microraiden/persistence';
@@ -16,7 +19,6 @@ import { z } from 'zod';
 
 const positiveInt = z.coerce.number().int().positive();
 const nonNegativeInt = z.coerce.number().int().nonnegative();
-const hexKey = z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'expected 0x + 64 hex digits');
 /** Exact decimal ETH ("0.05") to wei: parsed as a string, never through a float. */
 const etherAmount = z
   .string()
@@ -27,57 +29,43 @@ const gweiAmount = z
   .regex(/^\d{1,12}(\.\d{1,9})?$/, 'expected a decimal amount of gwei')
   .transform((value) => parseUnits(value, 'gwei'));
 
-export const chainWatcherConfigSchema = z
-  .object({
-    PORT: portSchema.default(3002),
-    HOST: z.string().default('0.0.0.0'),
-    LOG_LEVEL: logLevelSchema.default('info'),
-    DATABASE_URL: databaseUrlSchema.default('postgres://postgres@127.0.0.1:5432/microraiden'),
-    ...DATABASE_TIMEOUTS_ENV,
-    KAFKA_BROKERS: kafkaBrokersSchema.default(['127.0.0.1:9092']),
-    RPC_URL: rpcUrlSchema.default('http://127.0.0.1:8545'),
-    /** The deployment file written by `npm run contracts:deploy`. */
-    DEPLOYMENT_FILE: z.string().min(1).default('deployments/local.json'),
-    /** Blocks a log must be buried under before it is published and acted on. */
-    CONFIRMATIONS: confirmationsSchema.default(2),
-    POLL_INTERVAL_MS: positiveInt.default(1_000),
-    /** Largest eth_getLogs range (providers limit it; 500 is accepted everywhere). */
-    MAX_BLOCK_RANGE: positiveInt.max(10_000).default(500),
-    /** The receiver's key (0x + 64 hex). Never logged. Or use RECEIVER_KEYSTORE_FILE. */
-    RECEIVER_PRIVATE_KEY: hexKey.optional(),
-    /** A 0600 file: an encrypted JSON keystore (with RECEIVER_KEYSTORE_PASSWORD) or the hex key. */
-    RECEIVER_KEYSTORE_FILE: z.string().min(1).optional(),
-    RECEIVER_KEYSTORE_PASSWORD: z.string().optional(),
-    /** Below this receiver ETH balance disputes may not be payable: alarm metric and not ready. */
-    MIN_RECEIVER_ETH: etherAmount.default(parseEther('0.05')),
-    /** Do not start a dispute with fewer seconds than this left before settleAt. */
-    DISPUTE_MARGIN_SECONDS: nonNegativeInt.default(30),
-    /** A dispute not mined after this long is replaced with higher fees. */
-    TX_REPLACE_AFTER_MS: positiveInt.default(30_000),
-    TX_BUMP_PERCENT: z.coerce.number().int().min(10).max(1_000).default(25),
-    /** Fee cap for disputes, in gwei. */
-    MAX_FEE_PER_GAS_GWEI: gweiAmount.default(parseUnits('500', 'gwei')),
-    /** Withdraw a channel's latest proof once it pays this many token base units more than withdrawn (off when unset). */
-    WITHDRAW_THRESHOLD: amountSchema.optional(),
-    /** Settle channels of ours whose challenge period ended after a fair close (off by default). */
-    AUTO_SETTLE: booleanSchema.default(false),
-    CHANNELS_TOPIC: z.string().min(1).default(TOPICS.channels.name),
-    BALANCE_PROOFS_TOPIC: z.string().min(1).default(TOPICS.balanceProofs.name),
-    KAFKA_GROUP_ID: z.string().min(1).default('chain-watcher'),
-    /** Partitions of the event topics when this service has to create them. */
-    TOPIC_PARTITIONS: positiveInt.default(12),
-  })
-  .refine(
-    (config) => config.RECEIVER_PRIVATE_KEY !== undefined || config.RECEIVER_KEYSTORE_FILE !== undefined,
-    {
-      message: 'set RECEIVER_PRIVATE_KEY or RECEIVER_KEYSTORE_FILE',
-      path: ['RECEIVER_PRIVATE_KEY'],
-    },
-  );
+export const chainWatcherConfigSchema = z.object({
+  ...devModeEnv,
+  ...databaseEnv,
+  ...kafkaEnv('chain-watcher'),
+  ...chainEnv,
+  /** The receiver's key (loadReceiverKey): a keystore, or in development mode a raw key. Never logged. */
+  ...receiverKeyEnv,
+  PORT: portSchema.default(3002),
+  HOST: z.string().default('0.0.0.0'),
+  LOG_LEVEL: logLevelSchema.default('info'),
+  ...DATABASE_TIMEOUTS_ENV,
+  RPC_URL: rpcUrlSchema.default('http://127.0.0.1:8545'),
+  POLL_INTERVAL_MS: positiveInt.default(1_000),
+  /** Largest eth_getLogs range (providers limit it; 500 is accepted everywhere). */
+  MAX_BLOCK_RANGE: positiveInt.max(10_000).default(500),
+  /** Below this receiver ETH balance disputes may not be payable: alarm metric and not ready. */
+  MIN_RECEIVER_ETH: etherAmount.default(parseEther('0.05')),
+  /** Do not start a dispute with fewer seconds than this left before settleAt. */
+  DISPUTE_MARGIN_SECONDS: nonNegativeInt.default(30),
+  /** A dispute not mined after this long is replaced with higher fees. */
+  TX_REPLACE_AFTER_MS: positiveInt.default(30_000),
+  TX_BUMP_PERCENT: z.coerce.number().int().min(10).max(1_000).default(25),
+  /** Fee cap for disputes, in gwei. */
+  MAX_FEE_PER_GAS_GWEI: gweiAmount.default(parseUnits('500', 'gwei')),
+  /** Withdraw a channel's latest proof once it pays this many token base units more than withdrawn (off when unset). */
+  WITHDRAW_THRESHOLD: amountSchema.optional(),
+  /** Settle channels of ours whose challenge period ended after a fair close (off by default). */
+  AUTO_SETTLE: booleanSchema.default(false),
+  CHANNELS_TOPIC: z.string().min(1).default(TOPICS.channels.name),
+  BALANCE_PROOFS_TOPIC: z.string().min(1).default(TOPICS.balanceProofs.name),
+});
 
 export type ChainWatcherConfig = z.output<typeof chainWatcherConfigSchema>;
 export const CHAIN_WATCHER_CONFIG = Symbol('CHAIN_WATCHER_CONFIG');
 
 /** Load and validate the chain-watcher's configuration once, at start-up. */
-export const loadChainWatcherConfig = (env: NodeJS.ProcessEnv = process.env): ChainWatcherConfig =>
-  loadConfig(chainWatcherConfigSchema, env);
+export const loadChainWatcherConfig = (
+  env: NodeJS.ProcessEnv = process.env,
+  options?: LoadConfigOptions,
+): ChainWatcherConfig => loadConfig(chainWatcherConfigSchema, env, options);

@@ -11,7 +11,6 @@ import {
   Disputer,
   EthersChain,
   GasFundsGate,
-  loadReceiverWallet,
   migrateWatcherSchema,
   PostgresWatcherStore,
   proofToKeep,
@@ -22,6 +21,7 @@ import {
   type WatcherLog,
 } from '@microraiden/chain-watcher';
 import { readDeploymentFile, type Deployment } from '@microraiden/contracts';
+import { loadReceiverKey } from '@microraiden/config';
 import { TOPICS } from '@microraiden/events';
 import { createPgPool, databaseTimeoutsOf, SessionLock } from '@microraiden/persistence';
 import {
@@ -99,13 +99,12 @@ export class ChainWatcherRunner implements OnModuleInit, OnApplicationBootstrap,
       // Disputes race a deadline: no 10 ms batching stall per call.
       batchMaxCount: 1,
     });
-    this.wallet = (
-      await loadReceiverWallet({
-        privateKey: this.config.RECEIVER_PRIVATE_KEY,
-        keystoreFile: this.config.RECEIVER_KEYSTORE_FILE,
-        keystorePassword: this.config.RECEIVER_KEYSTORE_PASSWORD,
-      })
-    ).connect(this.provider);
+    const receiver = loadReceiverKey(this.config);
+    if (receiver.publicDevAccount !== undefined)
+      this.log.warn(`MICRORAIDEN_DEV: receiver is anvil's public account ${receiver.publicDevAccount}`, {
+        address: receiver.wallet.address,
+      });
+    this.wallet = receiver.wallet.connect(this.provider);
     this.funds.watch(this.provider, this.wallet.address, this.metrics);
     this.pool = createPgPool({
       databaseUrl: this.config.DATABASE_URL,

@@ -24,7 +24,7 @@ describe('a deposit reorged out after proofs were accepted against it', () => {
       CHANNELS_TOPIC: f.env.CHANNELS_TOPIC!,
       BALANCE_PROOFS_TOPIC: f.env.BALANCE_PROOFS_TOPIC!,
       DEAD_LETTER_TOPIC: uniqueTopic('cw-ledger-dead-letter'),
-      CONSUMER_GROUP: uniqueTopic('cw-ledger'),
+      KAFKA_GROUP_ID: uniqueTopic('cw-ledger'),
       TOPIC_PARTITIONS: '3',
     });
   });

@@ -1,4 +1,4 @@
-import { loadGatewayConfig } from '@microraiden/paywall';
+import { loadGatewayConfig } from './gateway-config';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { chainGuardCheck, chainGuardOf } from './chain-guard-check';
 

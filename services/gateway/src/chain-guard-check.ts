@@ -1,6 +1,7 @@
-import { ChainGuard, chainWatcherProbe, type GatewayConfig } from '@microraiden/paywall';
+import { ChainGuard, chainWatcherProbe } from '@microraiden/paywall';
 import type { DependencyCheck } from '@microraiden/service-kit';
 import { Logger } from '@nestjs/common';
+import type { GatewayConfig } from './gateway-config';
 
 /** The guard that refuses payments while the chain-watcher is not ready (undefined when CHAIN_WATCHER_URL is unset). */
 export function chainGuardOf(config: GatewayConfig): ChainGuard | undefined {

@@ -15,25 +15,25 @@ import {
   ChannelEventProjector,
   ChannelQueries,
   createPaywallMetrics,
-  loadReceiverKey,
   migrateGatewaySchema,
   Paywall,
   PaywallProxy,
   PgChannelStore,
   readRoutesFile,
-  receiverKeySourceOf,
+  receiverKeyOf,
   RouteTable,
   RpcChainChannelReader,
   UpstreamClient,
-  type GatewayConfig,
   type PaywallIdentity,
   type PriceHook,
 } from '@microraiden/paywall';
 import { channelDomain, type Address } from '@microraiden/protocol';
+import { loadReceiverKey } from '@microraiden/config';
 import { Logger } from '@nestjs/common';
 import { createPgPool, databaseTimeoutsOf, retryTransient } from '@microraiden/persistence';
 import type { Pool } from 'pg';
 import type { Registry } from 'prom-client';
+import type { GatewayConfig } from './gateway-config';
 
 /** Price hooks a deployment can name in its routes file (`"priceHook": "<name>"`). */
 export const PRICE_HOOKS: Readonly<Record<string, PriceHook>> = {
@@ -87,9 +87,12 @@ export class GatewayRuntime {
       );
     const deployment = await readDeploymentFile(config.DEPLOYMENT_FILE);
     const routes = new RouteTable(readRoutesFile(config.ROUTES_FILE), PRICE_HOOKS);
-    const { source, dev } = receiverKeySourceOf(config);
-    const key = loadReceiverKey(source);
-    if (dev) logger.warn(`no receiver key configured: using anvil's public development key (${key.address})`);
+    const loaded = loadReceiverKey(config);
+    const key = receiverKeyOf(loaded.wallet);
+    if (loaded.publicDevAccount !== undefined)
+      logger.warn(
+        `MICRORAIDEN_DEV: signing as anvil's public account ${loaded.publicDevAccount} (${key.address})`,
+      );
     const identity: PaywallIdentity = {
       receiver: key.address,
       domain: channelDomain(BigInt(deployment.chainId), deployment.channelManager),
@@ -231,7 +234,7 @@ export class GatewayRuntime {
         }
         consumer = createEventConsumer({
           client: this.kafka,
-          groupId: config.CONSUMER_GROUP,
+          groupId: config.KAFKA_GROUP_ID,
           topics: [config.CHANNELS_TOPIC],
           fromBeginning: true,
           deadLetterTopic: config.DEAD_LETTER_TOPIC,

@@ -93,6 +93,7 @@ describe.skipIf(!hasChromium)('browser paywall (Chromium, EIP-1193 test wallet)'
         { path: '/api/fortune', price: PRICE.toString() },
         { path: '/api/article', price: PRICE.toString() },
       ]),
+      MICRORAIDEN_DEV: '1',
       RECEIVER_PRIVATE_KEY: receiverKey,
       GATEWAY_ID: 'gateway-browser-1',
       RETRY_AFTER_CONFIRMATIONS_S: '1',

@@ -60,6 +60,7 @@ beforeAll(async () => {
     DEPLOYMENT_FILE: chain.deploymentFile,
     UPSTREAM_URL: upstream.url,
     ROUTES_FILE: writeRoutesFile([{ prefix: '/api/', price: PRICE.toString() }]),
+    MICRORAIDEN_DEV: '1',
     RECEIVER_PRIVATE_KEY: receiverKey,
     DB_POOL_SIZE: '8',
     ...topics,

@@ -57,6 +57,7 @@ beforeAll(async () => {
     DEPLOYMENT_FILE: chain.deploymentFile,
     UPSTREAM_URL: upstream.url,
     ROUTES_FILE: writeRoutesFile([{ path: '/paid', price: PRICE.toString() }]),
+    MICRORAIDEN_DEV: '1',
     RECEIVER_PRIVATE_KEY: receiverKey,
     OPERATOR_TOKEN: TOKEN,
     ...topics,

@@ -64,6 +64,7 @@ beforeAll(async () => {
       { path: '/api/flaky', price: PRICE.toString() },
       { prefix: '/public/', free: true },
     ]),
+    MICRORAIDEN_DEV: '1',
     RECEIVER_PRIVATE_KEY: receiverKey,
     GATEWAY_ID: 'gateway-flow-1',
     ...topics,

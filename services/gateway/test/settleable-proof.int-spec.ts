@@ -58,6 +58,7 @@ beforeAll(async () => {
     DEPLOYMENT_FILE: chain.deploymentFile,
     UPSTREAM_URL: upstream.url,
     ROUTES_FILE: writeRoutesFile([{ path: '/paid', price: PRICE.toString() }]),
+    MICRORAIDEN_DEV: '1',
     RECEIVER_PRIVATE_KEY: receiverKey,
     OPERATOR_TOKEN: TOKEN,
     ...topics,
@@ -127,7 +128,7 @@ describe('a proof accepted with a flipped v', () => {
       BALANCE_PROOFS_TOPIC: topics.BALANCE_PROOFS_TOPIC,
       CHANNELS_TOPIC: topics.CHANNELS_TOPIC,
       DEAD_LETTER_TOPIC: topics.DEAD_LETTER_TOPIC,
-      CONSUMER_GROUP: uniqueTopic('settleable-ledger'),
+      KAFKA_GROUP_ID: uniqueTopic('settleable-ledger'),
       OPERATOR_TOKEN: TOKEN,
     });
     const path = `${ledger.url}/api/1/channels/${channelId}/latest-proof`;

@@ -1,10 +1,12 @@
 import {
   booleanSchema,
-  databaseUrlSchema,
-  kafkaBrokersSchema,
+  databaseEnv,
+  kafkaEnv,
   loadConfig,
   logLevelSchema,
+  operatorTokenEnv,
   portSchema,
+  type LoadConfigOptions,
 } from '@microraiden/config';
 import { TOPICS } from '@microraiden/events';
 import { DATABASE_TIMEOUTS_ENV } from '@microraiden/persistence';
@@ -13,35 +15,35 @@ import { z } from 'zod';
 const topicName = z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, 'expected a Kafka topic name');
 
 export const ledgerConfigSchema = z.object({
+  ...databaseEnv,
+  ...kafkaEnv('ledger'),
+  /** The query API's and the operator page's token: unset, they answer 503 OPERATOR_TOKEN_UNSET. */
+  ...operatorTokenEnv,
   PORT: portSchema.default(3001),
   HOST: z.string().default('0.0.0.0'),
   LOG_LEVEL: logLevelSchema.default('info'),
-  DATABASE_URL: databaseUrlSchema.default('postgres://postgres@127.0.0.1:5432/microraiden'),
   ...DATABASE_TIMEOUTS_ENV,
-  KAFKA_BROKERS: kafkaBrokersSchema.default(['127.0.0.1:9092']),
-  CONSUMER_GROUP: z.string().min(1).max(200).default('ledger'),
   /** Ready only while no owned partition lags by more than this many messages. */
   READY_MAX_LAG: z.coerce.number().int().nonnegative().default(1000),
   BALANCE_PROOFS_TOPIC: topicName.default(TOPICS.balanceProofs.name),
   CHANNELS_TOPIC: topicName.default(TOPICS.channels.name),
   DEAD_LETTER_TOPIC: topicName.default(TOPICS.deadLetter.name),
-  /** Create missing topics at start-up (with TOPIC_PARTITIONS partitions); existing ones are never altered. */
+  /** Create missing topics at start-up (with TOPIC_PARTITIONS partitions). */
   ENSURE_TOPICS: booleanSchema.default(true),
-  TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(12),
   MAX_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
   /** How the operator page names and scales amounts (the ledger never reads the token contract). */
   TOKEN_SYMBOL: z.string().min(1).max(20).default('MTK'),
   TOKEN_DECIMALS: z.coerce.number().int().min(0).max(77).default(18),
-  /** When set, the query API and the operator page require it; unset, they are open (local runs, tests). */
-  OPERATOR_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
 });
 
 export type LedgerConfig = z.output<typeof ledgerConfigSchema>;
 export const LEDGER_CONFIG = Symbol('LEDGER_CONFIG');
 
 /** Load and validate the ledger's configuration once, at start-up. */
-export const loadLedgerConfig = (env: NodeJS.ProcessEnv = process.env): LedgerConfig =>
-  loadConfig(ledgerConfigSchema, env);
+export const loadLedgerConfig = (
+  env: NodeJS.ProcessEnv = process.env,
+  options?: LoadConfigOptions,
+): LedgerConfig => loadConfig(ledgerConfigSchema, env, options);
 
 /** The topics named by the configuration. */
 export const ledgerTopicsOf = (config: LedgerConfig) => ({

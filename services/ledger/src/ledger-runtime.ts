@@ -136,7 +136,7 @@ export class LedgerRuntime implements OnApplicationBootstrap, OnApplicationShutd
     this.projection = await startLedgerProjection({
       database: this.source,
       client,
-      groupId: config.CONSUMER_GROUP,
+      groupId: config.KAFKA_GROUP_ID,
       topics,
       maxBatchSize: config.MAX_BATCH_SIZE,
       onBatch: (result) => this.batchListeners.forEach((listener) => listener(result)),

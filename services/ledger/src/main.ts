@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   });
   if (config.OPERATOR_TOKEN === undefined)
     new Logger('Ledger').warn(
-      'OPERATOR_TOKEN is not set: the query API and the operator page are open to anyone who can reach this port',
+      'OPERATOR_TOKEN is not set: the query API and the operator page answer 503 OPERATOR_TOKEN_UNSET',
     );
 }
 

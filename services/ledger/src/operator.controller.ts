@@ -27,7 +27,7 @@ export class OperatorController {
     summary:
       'Operator page (HTML, no scripts): channels, accepted revenue, funds at risk, revenue by route, projection lag. ' +
       'Amounts in token units (TOKEN_SYMBOL, TOKEN_DECIMALS) with the exact base units. Needs the operator token ' +
-      'when OPERATOR_TOKEN is set, like the rest of the ledger API.',
+      '(OPERATOR_TOKEN; 503 OPERATOR_TOKEN_UNSET without one), like the rest of the ledger API.',
   })
   @ApiResponse({
     status: 200,

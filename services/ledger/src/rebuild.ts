@@ -5,7 +5,7 @@ import { ledgerTopicsOf, loadLedgerConfig } from './ledger-config';
 
 /**
  * `npm run ledger:rebuild`: drop the projection and replay the topics from offset 0 with the same configuration as
- * the service (DATABASE_URL, KAFKA_BROKERS, CONSUMER_GROUP, topic names). Stop the ledger service first.
+ * the service (DATABASE_URL, KAFKA_BROKERS, KAFKA_GROUP_ID, topic names). Stop the ledger service first.
  */
 async function main(): Promise<void> {
   const config = loadLedgerConfig();
@@ -15,7 +15,7 @@ async function main(): Promise<void> {
     const result = await rebuildLedger({
       database,
       client: { brokers: config.KAFKA_BROKERS, clientId: 'ledger-rebuild' },
-      groupId: config.CONSUMER_GROUP,
+      groupId: config.KAFKA_GROUP_ID,
       topics: ledgerTopicsOf(config),
       maxBatchSize: config.MAX_BATCH_SIZE,
       topicPartitions: config.TOPIC_PARTITIONS,

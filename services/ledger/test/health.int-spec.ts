@@ -12,7 +12,7 @@ const topics = {
   BALANCE_PROOFS_TOPIC: uniqueTopic('ledger-health.balance-proofs'),
   CHANNELS_TOPIC: uniqueTopic('ledger-health.channels'),
   DEAD_LETTER_TOPIC: uniqueTopic('ledger-health.dead-letter'),
-  CONSUMER_GROUP: uniqueTopic('ledger-health.group'),
+  KAFKA_GROUP_ID: uniqueTopic('ledger-health.group'),
   TOPIC_PARTITIONS: '1',
 };
 

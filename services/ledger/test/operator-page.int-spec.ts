@@ -120,6 +120,23 @@ describe('GET /operator (real Kafka and Postgres)', () => {
       expect((await fetch(`${ledger!.url}${path}`)).status, path).toBe(200);
   });
 
+  it('without OPERATOR_TOKEN, answers 503 OPERATOR_TOKEN_UNSET: never open', async () => {
+    const open = await startLedger(
+      { ...fixture, groupId: `${fixture.groupId}-unset` },
+      { OPERATOR_TOKEN: '' },
+    );
+    try {
+      for (const path of ['/operator', '/api/1/channels', '/api/1/revenue/routes']) {
+        const res = await fetch(`${open.url}${path}`, { headers: BEARER });
+        expect(res.status, path).toBe(503);
+        expect(await res.json()).toMatchObject({ error: { code: 'OPERATOR_TOKEN_UNSET' } });
+      }
+      expect((await fetch(`${open.url}/health/live`)).status).toBe(200);
+    } finally {
+      await open.app.close();
+    }
+  });
+
   it('is documented in the OpenAPI document as an HTML page', async () => {
     const doc = await getJson<{ paths: Record<string, { get?: { responses?: Record<string, unknown> } }> }>(
       ledger!.url,

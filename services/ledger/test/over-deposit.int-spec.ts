@@ -14,6 +14,7 @@ import {
   startLedger,
   waitUntilCaughtUp,
   type LedgerFixture,
+  OPERATOR_AUTH,
 } from './support/ledger-harness';
 
 // Issue 10 item 3: after a reorg retracts a top-up (or a creation) the ledger must not keep showing the revenue
@@ -111,7 +112,7 @@ describe('ledger: revenue above the confirmed deposit', () => {
     expect(await gauge('microraiden_ledger_channels_over_deposit')).toBe(2);
     expect(await gauge('microraiden_ledger_revenue_over_deposit')).toBe(Number(10n * PRICE));
 
-    const page = await (await fetch(`${ledger!.url}/operator`)).text();
+    const page = await (await fetch(`${ledger!.url}/operator`, { headers: OPERATOR_AUTH })).text();
     expect(page).toContain('<span data-field="channels-over-deposit">2</span>');
     expect(page).toContain(
       `class="num warn" data-field="revenue-over-deposit" data-base-units="${10n * PRICE}"`,

@@ -12,6 +12,7 @@ import {
   testClient,
   waitUntilCaughtUp,
   type LedgerFixture,
+  OPERATOR_AUTH,
 } from './support/ledger-harness';
 import { projectionSnapshot } from './support/projection-snapshot';
 
@@ -229,7 +230,7 @@ describe('ledger projection (real Kafka and Postgres)', () => {
     );
     expect(appliedAfter.body.total).toBe(appliedBefore.body.total + 1);
     // The operator page lists the most recently active channels first: this one, with its note.
-    const page = await (await fetch(`${ledger!.url}/operator`)).text();
+    const page = await (await fetch(`${ledger!.url}/operator`, { headers: OPERATOR_AUTH })).text();
     expect(page).toContain('cooperative close signed at');
   });
 
@@ -266,7 +267,7 @@ describe('ledger projection (real Kafka and Postgres)', () => {
         ...process.env,
         DATABASE_URL: fixture.db.url,
         KAFKA_BROKERS: inject('kafkaBrokers'),
-        CONSUMER_GROUP: fixture.groupId,
+        KAFKA_GROUP_ID: fixture.groupId,
         BALANCE_PROOFS_TOPIC: fixture.topics.balanceProofs,
         CHANNELS_TOPIC: fixture.topics.channels,
         DEAD_LETTER_TOPIC: fixture.topics.deadLetter,

@@ -8,6 +8,7 @@ import { loadLedgerConfig } from '../src/ledger-config';
 import {
   createLedgerFixture,
   getJson,
+  LEDGER_TEST_TOKEN,
   startLedger,
   waitUntilCaughtUp,
   type LedgerFixture,
@@ -92,6 +93,7 @@ async function startLedgerUnstarted(env: Record<string, string>) {
     LOG_LEVEL: 'silent',
     KAFKA_BROKERS: inject('kafkaBrokers'),
     ENSURE_TOPICS: 'false',
+    OPERATOR_TOKEN: LEDGER_TEST_TOKEN,
     ...env,
   });
   const app = await bootstrapService(AppModule.register(config), { name: 'ledger', port: 0, listen: false });

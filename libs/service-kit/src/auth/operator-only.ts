@@ -14,7 +14,7 @@ export const OPERATOR_SECURITY = {
 
 /**
  * Guards a controller or route with the service's operator-token guard and documents it: the security requirement
- * and the 401 come with the guard, so the OpenAPI document cannot forget either. `type` is the 401 body's schema.
+ * and the 401 and 503 (see operatorAccess) come with the guard, so the OpenAPI document cannot forget either. `type` is the 401 body's schema.
  */
 export function OperatorOnly(
   guard: Type<CanActivate>,
@@ -26,6 +26,12 @@ export function OperatorOnly(
     ApiResponse({
       status: 401,
       description: options.description ?? 'UNAUTHORIZED: the operator token is missing or wrong',
+      ...(options.type === undefined ? {} : { type: options.type }),
+    }),
+    ApiResponse({
+      status: 503,
+      description:
+        'OPERATOR_TOKEN_UNSET: the service has no operator token configured, so its management API is off',
       ...(options.type === undefined ? {} : { type: options.type }),
     }),
   );

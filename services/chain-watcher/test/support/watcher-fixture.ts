@@ -101,6 +101,7 @@ export class WatcherFixture {
       KAFKA_BROKERS: brokers,
       RPC_URL: anvil.rpcUrl,
       DEPLOYMENT_FILE: deploymentFile,
+      MICRORAIDEN_DEV: '1',
       RECEIVER_PRIVATE_KEY: receiver.privateKey,
       CHANNELS_TOPIC: channelsTopic,
       BALANCE_PROOFS_TOPIC: proofsTopic,

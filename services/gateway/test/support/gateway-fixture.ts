@@ -1,6 +1,6 @@
 import { createEventProducer, ensureTopics, type KafkaClientOptions } from '@microraiden/kafka';
 import type { MicroraidenEvent } from '@microraiden/events';
-import { loadGatewayConfig } from '@microraiden/paywall';
+import { loadGatewayConfig } from '../../src/gateway-config';
 import {
   encodePayment,
   signBalanceProof,
@@ -20,7 +20,7 @@ export interface TestTopics {
   readonly CHANNELS_TOPIC: string;
   readonly BALANCE_PROOFS_TOPIC: string;
   readonly DEAD_LETTER_TOPIC: string;
-  readonly CONSUMER_GROUP: string;
+  readonly KAFKA_GROUP_ID: string;
 }
 
 /** Fresh topics (created with 3 partitions) and a fresh consumer group. */
@@ -29,7 +29,7 @@ export async function createTestTopics(client: KafkaClientOptions): Promise<Test
     CHANNELS_TOPIC: uniqueTopic('gateway.channels'),
     BALANCE_PROOFS_TOPIC: uniqueTopic('gateway.balance-proofs'),
     DEAD_LETTER_TOPIC: uniqueTopic('gateway.dead-letter'),
-    CONSUMER_GROUP: uniqueTopic('gateway-group'),
+    KAFKA_GROUP_ID: uniqueTopic('gateway-group'),
   };
   await ensureTopics(client, [
     { name: topics.CHANNELS_TOPIC, partitions: 3 },

@@ -65,6 +65,10 @@ export async function createLedgerFixture(prefix: string, partitions = 3): Promi
   };
 }
 
+/** The operator token startLedger configures (the query API answers 503 without one) and getJson sends. */
+export const LEDGER_TEST_TOKEN = 'ledger-test-operator-token';
+export const OPERATOR_AUTH = { authorization: `Bearer ${LEDGER_TEST_TOKEN}` };
+
 /** Start the ledger service on the fixture, listening on a free port; resolves once the projection started. */
 export async function startLedger(
   fixture: Pick<LedgerFixture, 'db' | 'topics' | 'groupId'>,
@@ -74,11 +78,12 @@ export async function startLedger(
     LOG_LEVEL: 'silent',
     DATABASE_URL: fixture.db.url,
     KAFKA_BROKERS: inject('kafkaBrokers'),
-    CONSUMER_GROUP: fixture.groupId,
+    KAFKA_GROUP_ID: fixture.groupId,
     BALANCE_PROOFS_TOPIC: fixture.topics.balanceProofs,
     CHANNELS_TOPIC: fixture.topics.channels,
     DEAD_LETTER_TOPIC: fixture.topics.deadLetter,
     ENSURE_TOPICS: 'false',
+    OPERATOR_TOKEN: LEDGER_TEST_TOKEN,
     ...env,
   });
   const app = await bootstrapService(AppModule.register(config), { name: 'ledger', port: 0, listen: false });
@@ -106,7 +111,7 @@ export async function waitUntilCaughtUp(runtime: LedgerRuntime, timeoutMs = 60_0
 export async function getJson<T = Record<string, unknown>>(
   url: string,
   path: string,
-  headers: Record<string, string> = {},
+  headers: Record<string, string> = OPERATOR_AUTH,
 ): Promise<{ status: number; body: T }> {
   const res = await fetch(`${url}${path}`, { headers });
   return { status: res.status, body: (await res.json()) as T };

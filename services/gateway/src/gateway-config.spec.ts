@@ -1,7 +1,7 @@
 import { ConfigError } from '@microraiden/config';
 import { TOPICS } from '@microraiden/events';
 import { describe, expect, it } from 'vitest';
-import { DEV_RECEIVER_PRIVATE_KEY, loadGatewayConfig, receiverKeySourceOf } from './gateway-config';
+import { loadGatewayConfig } from './gateway-config';
 
 describe('gateway configuration', () => {
   it('has defaults that run against the local stack', () => {
@@ -14,10 +14,7 @@ describe('gateway configuration', () => {
       BALANCE_PROOFS_TOPIC: TOPICS.balanceProofs.name,
     });
     expect(config.GATEWAY_ID).toMatch(/-\d+$/);
-    expect(receiverKeySourceOf(config)).toEqual({
-      source: { privateKey: DEV_RECEIVER_PRIVATE_KEY },
-      dev: true,
-    });
+    expect(config.MICRORAIDEN_DEV).toBe(false);
   });
 
   it('parses and normalises values', () => {
@@ -88,23 +85,19 @@ describe('gateway configuration', () => {
     }
   });
 
-  it('takes the receiver key from exactly one source', () => {
-    const key = `0x${'22'.repeat(32)}`;
-    expect(receiverKeySourceOf(loadGatewayConfig({ RECEIVER_PRIVATE_KEY: key })).source).toEqual({
-      privateKey: key,
+  it('reads the shared settings under their one name, and the old names with a warning', () => {
+    const warnings: string[] = [];
+    const config = loadGatewayConfig(
+      { CONSUMER_GROUP: 'g', RECEIVER_KEYSTORE: '/k', RECEIVER_KEYSTORE_PASSWORD: 'p', MICRORAIDEN_DEV: '1' },
+      { warn: (m) => warnings.push(m) },
+    );
+    expect(config).toMatchObject({
+      KAFKA_GROUP_ID: 'g',
+      RECEIVER_KEYSTORE_FILE: '/k',
+      RECEIVER_KEYSTORE_PASSWORD: 'p',
+      MICRORAIDEN_DEV: true,
     });
-    expect(
-      receiverKeySourceOf(
-        loadGatewayConfig({ RECEIVER_KEYSTORE: '/k', RECEIVER_KEYSTORE_PASSWORD_FILE: '/p' }),
-      ),
-    ).toEqual({ source: { keystoreFile: '/k', passwordFile: '/p' }, dev: false });
-    expect(() => receiverKeySourceOf(loadGatewayConfig({ RECEIVER_KEYSTORE: '/k' }))).toThrow(ConfigError);
-    expect(() =>
-      receiverKeySourceOf(loadGatewayConfig({ RECEIVER_PRIVATE_KEY: key, RECEIVER_KEYSTORE: '/k' })),
-    ).toThrow(ConfigError);
-  });
-
-  it('refuses to run production without a configured key', () => {
-    expect(() => receiverKeySourceOf(loadGatewayConfig({ NODE_ENV: 'production' }))).toThrow(ConfigError);
+    expect(warnings).toHaveLength(2);
+    expect(loadGatewayConfig({}).KAFKA_GROUP_ID).toBe('microraiden-gateway');
   });
 });
