@@ -18,7 +18,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'unit',
-          include: ['{libs,services,contracts,bench,examples}/**/*.spec.ts'],
+          include: ['{libs,services,contracts,bench,examples,deploy}/**/*.spec.ts'],
           environment: 'node',
         },
       },

@@ -1,4 +1,5 @@
 // Docker HEALTHCHECK: exit 0 when the program answers its health path on its port, 1 otherwise.
+//   node deploy/docker/healthcheck.js [path]     (default /health/live; compose passes /health/ready)
 'use strict';
 
 // The programs' own default ports, used when PORT is not set.
@@ -12,7 +13,7 @@ const DEFAULT_PORTS = {
 // The demo upstream knows nothing of health endpoints: its free index page is its sign of life.
 const PATHS = { 'demo-upstream': '/' };
 const port = process.env.PORT || DEFAULT_PORTS[process.env.SERVICE] || 3000;
-const healthPath = PATHS[process.env.SERVICE] || '/health/live';
+const healthPath = process.argv[2] || PATHS[process.env.SERVICE] || '/health/live';
 
 fetch(`http://127.0.0.1:${port}${healthPath}`, { signal: AbortSignal.timeout(4000) }).then(
   (res) => process.exit(res.ok ? 0 : 1),

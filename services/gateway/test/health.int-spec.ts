@@ -30,6 +30,8 @@ const start = (env: Record<string, string>) =>
     AppModule.register(
       loadGatewayConfig({
         LOG_LEVEL: 'silent',
+        // No receiver key: development mode signs as anvil's account 2.
+        MICRORAIDEN_DEV: '1',
         DEPLOYMENT_FILE: chain.deploymentFile,
         ROUTES_FILE: routesFile,
         UPSTREAM_URL: upstream.url,

@@ -20,6 +20,8 @@ beforeAll(async () => {
   upstream = await startUpstream((_req, res) => json(res, 200, { ok: true }));
   const client = { brokers: inject('kafkaBrokers').split(','), clientId: 'gateway-edges' };
   const env = {
+    // No receiver key: development mode signs as anvil's account 2.
+    MICRORAIDEN_DEV: '1',
     DATABASE_URL: db.url,
     KAFKA_BROKERS: inject('kafkaBrokers'),
     DEPLOYMENT_FILE: chain.deploymentFile,

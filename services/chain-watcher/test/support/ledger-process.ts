@@ -12,6 +12,9 @@ export interface LedgerProcess {
   stop(): Promise<void>;
 }
 
+/** The operator token the spawned ledger is configured with (its query API answers 503 without one). */
+const OPERATOR_TOKEN = 'watcher-tests-ledger-operator-token';
+
 /** Spawn `services/ledger/src/main.ts` with `env` on a free loopback port; resolves once /health/ready is 200. */
 export async function spawnLedger(env: Record<string, string>): Promise<LedgerProcess> {
   const port = await freePort();
@@ -21,7 +24,14 @@ export async function spawnLedger(env: Record<string, string>): Promise<LedgerPr
     ['-r', '@swc-node/register', path.join(root, 'services/ledger/src/main.ts')],
     {
       cwd: root,
-      env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port), HOST: '127.0.0.1' },
+      env: {
+        ...process.env,
+        LOG_LEVEL: 'warn',
+        OPERATOR_TOKEN,
+        ...env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+      },
       stdio: ['ignore', 'ignore', 'pipe'],
     },
   );
@@ -51,7 +61,8 @@ export async function spawnLedger(env: Record<string, string>): Promise<LedgerPr
       return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
     },
     async json<T>(p: string) {
-      return (await (await fetch(`${url}${p}`)).json()) as T;
+      const headers = { authorization: `Bearer ${OPERATOR_TOKEN}` };
+      return (await (await fetch(`${url}${p}`, { headers })).json()) as T;
     },
     async stop() {
       child.kill('SIGTERM');
