@@ -1,13 +1,9 @@
-import {
-  paymentLogFields,
-  PaymentLogSampler,
-  type AnsweredRequest,
-  type GatewayConfig,
-} from '@microraiden/paywall';
+import { paymentLogFields, PaymentLogSampler, type AnsweredRequest } from '@microraiden/paywall';
 import { Logger } from '@nestjs/common';
 import { formatUnits } from 'ethers';
 import { PinoLogger } from 'nestjs-pino';
 import { Store, storage } from 'nestjs-pino/storage';
+import type { GatewayConfig } from './gateway-config';
 
 /**
  * The gateway's payment log: one line per paid, refused or 402 request (libs/paywall payment-log.ts), sampled at
