@@ -30,7 +30,8 @@ export function portInUse(port: number): Promise<boolean> {
   });
 }
 
-function lastLines(file: string, count: number): string {
+/** The last `count` lines of a log file, for a message that should show why a service failed. */
+export function lastLines(file: string, count: number): string {
   try {
     return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-count).join('\n');
   } catch {
@@ -44,6 +45,9 @@ export class ServiceProcess {
   private readonly child: ChildProcess;
   private exited: Promise<number | null>;
   private exitCode: number | null | undefined;
+  private exitSignal: NodeJS.Signals | null = null;
+  /** When the process was spawned (ms since the epoch). */
+  readonly startedAt = Date.now();
 
   private constructor(
     readonly spec: ServiceSpec,
@@ -67,6 +71,7 @@ export class ServiceProcess {
     }
     this.exited = new Promise((resolve) =>
       this.child.once('exit', (code, signal) => {
+        this.exitSignal = signal;
         this.exitCode = code ?? (signal ? null : 0);
         resolve(this.exitCode);
       }),
@@ -126,6 +131,12 @@ export class ServiceProcess {
       `${this.spec.name} was not ready at ${this.url}${this.spec.readyPath} within ${timeoutMs / 1000} s (last: ${lastAnswer}); see ${this.logFile}`,
       { service: this.spec.name },
     );
+  }
+
+  /** How it ended, for a person: `exit code 1`, `signal SIGKILL`; undefined while it runs. */
+  get exitStatus(): string | undefined {
+    if (this.exitCode === undefined) return undefined;
+    return this.exitSignal ? `signal ${this.exitSignal}` : `exit code ${this.exitCode}`;
   }
 
   /** Resolves with the exit code (null after a signal) once the process has exited, however it ended. */

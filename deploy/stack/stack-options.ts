@@ -30,6 +30,8 @@ export interface StackOptions {
   readonly check: boolean;
   /** Leave Kafka and anvil running on exit. */
   readonly keepInfra: boolean;
+  /** A service that dies stops the whole stack (exit 1) instead of being restarted. */
+  readonly exitOnFailure: boolean;
   readonly ports: {
     readonly front: number;
     readonly upstream: number;
@@ -44,21 +46,27 @@ export interface StackOptions {
   readonly readyTimeoutMs: number;
 }
 
-export const STACK_USAGE = `usage: npm run stack [-- --check] [--keep-infra]
-  --check       start the stack, pay for two requests through the front, check the ledger, stop (exit 0/1)
-  --keep-infra  on exit stop only the services, leave Kafka and anvil running
+export const STACK_USAGE = `usage: npm run stack [-- --check] [--keep-infra] [--exit-on-failure]
+  --check            start the stack, pay for two requests through the front, check the ledger, stop (exit 0/1)
+  --keep-infra       on exit stop only the services, leave Kafka and anvil running
+  --exit-on-failure  a service that dies stops the whole stack (exit 1); by default it is reported with the
+                     tail of its log and restarted after 1 s, doubling to 30 s while it keeps dying
+front: HAProxy (apt-get install haproxy) with readiness checks over the two gateway replicas; without it (or
+  with FRONT=round-robin) the old round-robin front, which has no health checks
 ports (env): FRONT_PORT 8080, UPSTREAM_PORT 8081, GATEWAY_PORTS 3000,3003, LEDGER_PORT 3001,
-  CHAIN_WATCHER_PORT 3002, KAFKA_PORT 9092, ANVIL_PORT 8545, PROMETHEUS_PORT 9090; STACK_READY_TIMEOUT_S 120`;
+  CHAIN_WATCHER_PORT 3002, KAFKA_PORT 9092, ANVIL_PORT 8545, PROMETHEUS_PORT 9090; STACK_READY_TIMEOUT_S 120
+SIGINT or SIGTERM (Ctrl-C, kill) stops every service, then the infrastructure unless --keep-infra`;
 
 /** Parses the command line and the port environment once, at start. */
 export function parseStackOptions(argv: string[], env: NodeJS.ProcessEnv): StackOptions {
-  let values: { check?: boolean; 'keep-infra'?: boolean; help?: boolean };
+  let values: { check?: boolean; 'keep-infra'?: boolean; 'exit-on-failure'?: boolean; help?: boolean };
   try {
     ({ values } = parseArgs({
       args: argv,
       options: {
         check: { type: 'boolean', default: false },
         'keep-infra': { type: 'boolean', default: false },
+        'exit-on-failure': { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
     }));
@@ -73,6 +81,7 @@ export function parseStackOptions(argv: string[], env: NodeJS.ProcessEnv): Stack
   return {
     check: values.check === true,
     keepInfra: values['keep-infra'] === true,
+    exitOnFailure: values['exit-on-failure'] === true,
     ports: {
       front: e.FRONT_PORT,
       upstream: e.UPSTREAM_PORT,

@@ -1,6 +1,8 @@
 // `npm run stack`: the whole local stack in one command. Infrastructure (deploy/local/up.sh), contracts on
-// anvil, a funded demo sender, the demo upstream, two gateway replicas behind a round-robin front, the
-// ledger and the chain-watcher, each logging to .run/logs/<name>.log. Ctrl-C stops everything.
+// anvil, a funded demo sender, the demo upstream, two gateway replicas behind an HAProxy front with readiness
+// checks (front-spec.ts), the ledger and the chain-watcher, each logging to .run/logs/<name>.log. A service that
+// dies is reported with its log's tail and restarted with backoff (service-supervisor.ts), or, with
+// --exit-on-failure, stops the stack. Ctrl-C, SIGINT or SIGTERM stops everything.
 // `npm run stack -- --check` starts it, pays for two requests end to end, stops it and exits 0 or 1.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -12,7 +14,10 @@ import { serviceSpecs } from './stack-services';
 import { stackDatabaseUrl } from './stack-database';
 import { deployOrReuse, ensureBlocksKeepComing, fundDemoSender, writeDemoSenderKey } from './local-chain';
 import { findPrometheus, prometheusSpec } from './prometheus-spec';
-import { portInUse, ServiceProcess, type ServiceSpec } from './service-process';
+import { frontSpec } from './front-spec';
+import { DEFAULT_RESTART_POLICY } from './restart-policy';
+import { portInUse, type ServiceSpec } from './service-process';
+import { ServiceSupervisor } from './service-supervisor';
 import { runSmokeCheck } from './smoke-check';
 import { DEMO_LINKS } from '../../examples/demo-links';
 import { claimStack, releaseStack, runningStackPid } from './stack-claim';
@@ -27,6 +32,7 @@ const senderKeyFile = path.join(runDir, 'demo-sender.key');
 const pidsFile = path.join(runDir, 'stack.pids');
 const stackPidFile = path.join(runDir, 'stack.pid');
 const prometheusDir = path.join(runDir, 'prometheus');
+const haproxyConfigFile = path.join(runDir, 'haproxy.cfg');
 const STOP_GRACE_MS = 10_000;
 
 const log = (line: string) => process.stdout.write(`[stack] ${line}\n`);
@@ -58,7 +64,8 @@ function stopLeftovers(): void {
         (cmdline.includes('services/') ||
           cmdline.includes('deploy/stack/') ||
           cmdline.includes('examples/demo-upstream'))) ||
-      cmdline.includes(`--storage.tsdb.path=${prometheusDir}`);
+      cmdline.includes(`--storage.tsdb.path=${prometheusDir}`) ||
+      cmdline.includes(haproxyConfigFile);
     if (ours) {
       log(`stopping process group ${pid} left by an earlier stack run`);
       try {
@@ -100,9 +107,9 @@ async function portsInUse(ports: StackOptions['ports']): Promise<string[]> {
 /** Prometheus scraping every service of the stack, when Debian's package is installed. */
 async function startPrometheus(
   options: StackOptions,
-  track: (spec: ServiceSpec) => Promise<ServiceProcess>,
-  announceReady: (child: ServiceProcess) => Promise<void>,
-): Promise<ServiceProcess | undefined> {
+  track: (spec: ServiceSpec) => Promise<ServiceSupervisor>,
+  announceReady: (child: ServiceSupervisor) => Promise<void>,
+): Promise<ServiceSupervisor | undefined> {
   const binary = findPrometheus();
   if (binary === undefined) {
     log('  prometheus is not installed (apt-get install prometheus): running without it');
@@ -131,12 +138,14 @@ async function startPrometheus(
 async function main(): Promise<number> {
   const options = parseStackOptions(process.argv.slice(2), process.env);
   const { ports } = options;
-  const children: ServiceProcess[] = [];
+  const children: ServiceSupervisor[] = [];
   let restoreMining: (() => Promise<void>) | undefined;
   let provider: JsonRpcProvider | undefined;
   let stopping: Promise<void> | undefined;
   let infraStarted = false;
   let stopRequested: (() => void) | undefined;
+  /** Why the stack stops on its own (--exit-on-failure): it then exits 1. */
+  let fatal: string | undefined;
   const stopSignal = new Promise<void>((resolve) => (stopRequested = resolve));
 
   const stopAll = () =>
@@ -225,13 +234,30 @@ async function main(): Promise<number> {
     log('4/5 services (logs in .run/logs/)');
     mkdirSync(logDir, { recursive: true });
     const operatorToken = randomBytes(16).toString('hex');
+    const writePids = () => writeFileSync(pidsFile, JSON.stringify(children.map((c) => c.pid)));
+    const policy = { ...DEFAULT_RESTART_POLICY, exitOnFailure: options.exitOnFailure };
     const track = async (spec: ServiceSpec) => {
-      const child = await ServiceProcess.start(spec, repo, logDir, PORT_VARIABLES[spec.name] ?? 'its port');
+      const child = await ServiceSupervisor.start(spec, {
+        repo,
+        logDir,
+        portVariable: PORT_VARIABLES[spec.name] ?? 'its port',
+        policy,
+        events: {
+          log,
+          // A restarted service has a new pid: a later start must find it to stop it.
+          started: writePids,
+          fatal: (reason) => {
+            fatal ??= reason;
+            log(`FAILED: ${reason}: stopping the stack`);
+            stopRequested?.();
+          },
+        },
+      });
       children.push(child);
-      writeFileSync(pidsFile, JSON.stringify(children.map((c) => c.pid)));
+      writePids();
       return child;
     };
-    const announceReady = async (child: ServiceProcess) => {
+    const announceReady = async (child: ServiceSupervisor) => {
       const ms = await interruptible(child.waitReady(options.readyTimeoutMs));
       log(`  ${child.spec.name} ready on ${child.url} (${(ms / 1000).toFixed(1)} s)`);
     };
@@ -243,32 +269,34 @@ async function main(): Promise<number> {
       env: { PORT: String(ports.upstream) },
     });
     await announceReady(upstream);
-    const services: ServiceProcess[] = [];
+    const services: ServiceSupervisor[] = [];
     for (const spec of serviceSpecs({ ports, databaseUrl, operatorToken, deploymentFile }))
       services.push(await track(spec));
     await Promise.all(services.map(announceReady));
-    const front = await track({
-      name: 'front',
-      entry: 'deploy/stack/round-robin.ts',
+    const frontChoice = frontSpec({
       port: ports.front,
-      readyPath: '/health/live',
-      env: {
-        PORT: String(ports.front),
-        TARGETS: ports.gateways.map((p) => `http://127.0.0.1:${p}`).join(','),
-      },
+      gatewayPorts: ports.gateways,
+      configFile: haproxyConfigFile,
     });
+    if (frontChoice.warning) log(`  WARNING: ${frontChoice.warning}`);
+    const front = await track(frontChoice.spec);
     await announceReady(front);
     const prometheus = await startPrometheus(options, track, announceReady);
 
     const [gateway1, gateway2, ledger, watcher] = services as [
-      ServiceProcess,
-      ServiceProcess,
-      ServiceProcess,
-      ServiceProcess,
+      ServiceSupervisor,
+      ServiceSupervisor,
+      ServiceSupervisor,
+      ServiceSupervisor,
     ];
     log('5/5 ready\n');
     const lines = [
-      `  front (round robin)  ${front.url}            GET /  (free), /api/fortune, /api/echo?q=1 (paid)`,
+      frontChoice.kind === 'haproxy'
+        ? `  front (haproxy)      ${front.url}            GET /  (free), /api/fortune, /api/echo?q=1 (paid)`
+        : `  front (round robin)  ${front.url}            no health checks: apt-get install haproxy`,
+      frontChoice.kind === 'haproxy'
+        ? `                       readiness-checked replicas, config ${path.relative(repo, haproxyConfigFile)}`
+        : `                       GET /  (free), /api/fortune, /api/echo?q=1 (paid)`,
       `  demos (paid through the front; prices in deploy/stack/routes.json, examples/README.md):`,
       ...DEMO_LINKS.map((link) => `    ${`${front.url}${link.path}`.padEnd(44)} ${link.what}`),
       `  gateway replicas     ${gateway1.url}, ${gateway2.url}   (/docs, /metrics, /health/ready, management /api/1)`,
@@ -310,13 +338,17 @@ async function main(): Promise<number> {
         return 1;
       }
     }
-    log('running; Ctrl-C stops everything');
+    log(
+      options.exitOnFailure
+        ? 'running; Ctrl-C stops everything; a service that dies stops the stack (--exit-on-failure)'
+        : 'running; Ctrl-C stops everything; a service that dies is restarted',
+    );
     await stopSignal;
-    return 0;
+    return fatal === undefined ? 0 : 1;
   } catch (err) {
     const interrupted = err instanceof StackError && err.message === 'interrupted during start-up';
     if (!interrupted) log(`FAILED: ${(err as Error).message}`);
-    return interrupted ? 0 : 1;
+    return interrupted && fatal === undefined ? 0 : 1;
   } finally {
     await stopAll();
   }

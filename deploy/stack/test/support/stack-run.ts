@@ -117,7 +117,7 @@ export class StackRun {
     };
     const [gateway1, gateway2] = pick(/^\s+gateway replicas\s+(\S+), (\S+)/m);
     return {
-      front: pick(/^\s+front \(round robin\)\s+(\S+)/m)[0]!,
+      front: pick(/^\s+front \((?:haproxy|round robin)\)\s+(\S+)/m)[0]!,
       gateways: [gateway1!, gateway2!],
       ledger: pick(/^\s+ledger\s+(\S+)\/api\/1\/channels/m)[0]!,
       operatorToken: pick(/^\s+operator token\s+(\S+)/m)[0]!,
