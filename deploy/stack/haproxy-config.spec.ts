@@ -43,20 +43,21 @@ describe('haproxyConfig', () => {
     expect(front).toContain('default_backend free');
   });
 
-  it('re-sends a paid request only when its connection failed, unpaid GET/HEAD on any failure', () => {
+  it('re-sends a paid request on a failed connection or a 503, unpaid GET/HEAD on any failure', () => {
     const retries = (name: string) =>
       section(config, `backend ${name}`).filter((l) => l.startsWith('retry-on'));
-    expect(retries('paid')).toEqual(['retry-on conn-failure']);
+    expect(retries('paid')).toEqual(['retry-on conn-failure 503']);
     expect(retries('free')).toEqual(['retry-on conn-failure empty-response response-timeout 502 503 504']);
-    expect(section(config, 'backend free')).toContain(
-      'http-request disable-l7-retry unless METH_GET || METH_HEAD',
-    );
+    for (const name of ['free', 'paid'])
+      expect(section(config, `backend ${name}`)).toContain(
+        'http-request disable-l7-retry unless METH_GET || METH_HEAD',
+      );
   });
 
-  it('answers its own errors as JSON with a stable code; 503 (nothing forwarded) with Retry-After', () => {
+  it("answers its own errors as JSON; 503 (nothing forwarded) as the protocol's, with Retry-After", () => {
     const defaults = section(config, 'defaults');
     expect(defaults.find((l) => l.startsWith('http-error status 503'))).toMatch(
-      /NO_REPLICA_READY.*hdr retry-after 1$/,
+      /"GATEWAY_UNAVAILABLE.*hdr retry-after 1 hdr rdn-error GATEWAY_UNAVAILABLE$/,
     );
     expect(defaults.find((l) => l.startsWith('http-error status 502'))).toContain('REPLICA_UNAVAILABLE');
     expect(defaults.find((l) => l.startsWith('http-error status 504'))).toContain('REPLICA_TIMEOUT');
