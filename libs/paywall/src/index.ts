@@ -31,3 +31,4 @@ export * from './rpc-chain-channel-reader';
 export * from './testing/in-memory-channel-store';
 export * from './upstream-client';
 export * from './testing/test-paywall';
+export * from './x402';

@@ -189,7 +189,7 @@ describe('docs/protocol.md', () => {
     expect(headers['PAYMENT-REQUIRED']).toBe(x402['PAYMENT-REQUIRED']);
     const parsed = parseX402PaymentRequired(headers);
     expect(parsed.ok && parsed.value.challenge).toEqual(challenge.value);
-    // The JSON shown in section 11.7 is the decoded header.
+    // The JSON shown in section 11.8 is the decoded header.
     expect(jsonBlock('x402-payment-required')).toEqual(decodeBase64(headers['PAYMENT-REQUIRED']));
   });
 
