@@ -94,6 +94,8 @@ beforeAll(async () => {
       { prefix: '/free/', free: true },
     ]),
     RECEIVER_PRIVATE_KEY: receiverKey,
+    // An anvil test key in the environment: allowed on a development chain only.
+    MICRORAIDEN_DEV: '1',
     DB_POOL_SIZE: '4',
     ...topics,
   };
