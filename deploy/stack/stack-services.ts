@@ -23,6 +23,7 @@ export interface StackServicesOptions {
  */
 export function serviceSpecs(stack: StackServicesOptions): ServiceSpec[] {
   const { ports, databaseUrl, operatorToken, deploymentFile } = stack;
+  // anvil's public account 2: the services accept a public key only in development mode (MICRORAIDEN_DEV=1).
   const receiverKey = anvilPrivateKey(STACK_ACCOUNTS.receiver);
   const shared = {
     DATABASE_URL: databaseUrl,
