@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { booleanSchema, confirmationsSchema, databaseUrlSchema, kafkaBrokersSchema } from './config-schemas';
+import {
+  booleanSchema,
+  confirmationsSchema,
+  databaseUrlSchema,
+  kafkaBrokersSchema,
+  logLevelSchema,
+  portSchema,
+} from './config-schemas';
 
 /*
  * Settings more than one service reads, declared once: each service's schema spreads the fragments it needs, so a
@@ -51,4 +58,20 @@ export const receiverKeyEnv = {
  */
 export const operatorTokenEnv = {
   OPERATOR_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+};
+
+/** What every service has: where it listens, how much it logs, its database and its Kafka consumer group. */
+export const serviceEnv = (defaults: { readonly port: number; readonly kafkaGroup: string }) => ({
+  PORT: portSchema.default(defaults.port),
+  HOST: z.string().default('0.0.0.0'),
+  LOG_LEVEL: logLevelSchema.default('info'),
+  ...databaseEnv,
+  ...kafkaEnv(defaults.kafkaGroup),
+});
+
+/** What the services holding the receiver key share: the gateway (signs closes) and the chain-watcher (disputes). */
+export const receiverServiceEnv = {
+  ...devModeEnv,
+  ...chainEnv,
+  ...receiverKeyEnv,
 };

@@ -1,15 +1,10 @@
 import {
   amountSchema,
   booleanSchema,
-  chainEnv,
-  databaseEnv,
-  devModeEnv,
-  kafkaEnv,
   loadConfig,
-  logLevelSchema,
-  portSchema,
-  receiverKeyEnv,
+  receiverServiceEnv,
   rpcUrlSchema,
+  serviceEnv,
   type LoadConfigOptions,
 } from '@microraiden/config';
 import { TOPICS } from '@microraiden/events';
@@ -30,15 +25,9 @@ const gweiAmount = z
   .transform((value) => parseUnits(value, 'gwei'));
 
 export const chainWatcherConfigSchema = z.object({
-  ...devModeEnv,
-  ...databaseEnv,
-  ...kafkaEnv('chain-watcher'),
-  ...chainEnv,
+  ...serviceEnv({ port: 3002, kafkaGroup: 'chain-watcher' }),
   /** The receiver's key (loadReceiverKey): a keystore, or in development mode a raw key. Never logged. */
-  ...receiverKeyEnv,
-  PORT: portSchema.default(3002),
-  HOST: z.string().default('0.0.0.0'),
-  LOG_LEVEL: logLevelSchema.default('info'),
+  ...receiverServiceEnv,
   ...DATABASE_TIMEOUTS_ENV,
   RPC_URL: rpcUrlSchema.default('http://127.0.0.1:8545'),
   POLL_INTERVAL_MS: positiveInt.default(1_000),

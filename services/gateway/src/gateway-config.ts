@@ -1,16 +1,11 @@
 import { hostname } from 'node:os';
 import {
   booleanSchema,
-  chainEnv,
-  databaseEnv,
-  devModeEnv,
-  kafkaEnv,
   loadConfig,
-  logLevelSchema,
   operatorTokenEnv,
-  portSchema,
-  receiverKeyEnv,
+  receiverServiceEnv,
   rpcUrlSchema,
+  serviceEnv,
   type LoadConfigOptions,
 } from '@microraiden/config';
 import { TOPICS } from '@microraiden/events';
@@ -25,15 +20,9 @@ const httpUrl = z
 
 /** The gateway's environment; with MICRORAIDEN_DEV=1 every default runs against the local stack. */
 export const gatewayConfigSchema = z.object({
-  ...devModeEnv,
-  ...databaseEnv,
-  ...kafkaEnv('microraiden-gateway'),
-  ...chainEnv,
-  ...receiverKeyEnv,
+  ...serviceEnv({ port: 3000, kafkaGroup: 'microraiden-gateway' }),
+  ...receiverServiceEnv,
   ...operatorTokenEnv,
-  PORT: portSchema.default(3000),
-  HOST: z.string().default('0.0.0.0'),
-  LOG_LEVEL: logLevelSchema.default('info'),
   DB_POOL_SIZE: positiveInt(200).default(20),
   /** Lock and statement timeouts of every session: past them a paid request gets 503 GATEWAY_UNAVAILABLE. */
   ...DATABASE_TIMEOUTS_ENV,

@@ -1,11 +1,8 @@
 import {
   booleanSchema,
-  databaseEnv,
-  kafkaEnv,
   loadConfig,
-  logLevelSchema,
   operatorTokenEnv,
-  portSchema,
+  serviceEnv,
   type LoadConfigOptions,
 } from '@microraiden/config';
 import { TOPICS } from '@microraiden/events';
@@ -15,13 +12,9 @@ import { z } from 'zod';
 const topicName = z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, 'expected a Kafka topic name');
 
 export const ledgerConfigSchema = z.object({
-  ...databaseEnv,
-  ...kafkaEnv('ledger'),
+  ...serviceEnv({ port: 3001, kafkaGroup: 'ledger' }),
   /** The query API's and the operator page's token: unset, they answer 503 OPERATOR_TOKEN_UNSET. */
   ...operatorTokenEnv,
-  PORT: portSchema.default(3001),
-  HOST: z.string().default('0.0.0.0'),
-  LOG_LEVEL: logLevelSchema.default('info'),
   ...DATABASE_TIMEOUTS_ENV,
   /** Ready only while no owned partition lags by more than this many messages. */
   READY_MAX_LAG: z.coerce.number().int().nonnegative().default(1000),
