@@ -110,7 +110,6 @@ function shortFunctions() {
     'services/chain-watcher/src/chain-watcher.runner.ts', // h4: the chain-watcher runner split
     'services/gateway/src/management.controller.ts', // h4: management API as a plain controller
     'services/gateway/src/gateway-runtime.ts', // h4: the runtime only composes
-    'libs/kafka/src/outbox-relay.ts', // h5: the relay as decide + I/O
   ];
   return {
     files: ['**/*.ts'],

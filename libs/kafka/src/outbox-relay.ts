@@ -1,7 +1,14 @@
-import { createHash } from 'node:crypto';
 import { createPgPool, withTransaction, type DatabaseTimeouts } from '@microraiden/persistence';
-import { Client } from 'pg';
 import type { KafkaClientOptions } from './kafka-client';
+import { createOutboxListener } from './outbox-listener';
+import {
+  delayAfter,
+  outboxLagOf,
+  pruneDue,
+  relayStatements,
+  type OutboxLag,
+  type RelayStep,
+} from './outbox-relay-plan';
 import { outboxTable } from './outbox-table';
 import { createRecordProducer } from './record-producer';
 
@@ -24,19 +31,7 @@ export interface OutboxRelayOptions {
   timeouts?: DatabaseTimeouts;
 }
 
-/** Backlog of the outbox (for gauges and alerts). */
-export interface OutboxLag {
-  /** Rows not yet published. */
-  unpublished: number;
-  /** Age of the oldest unpublished row in ms; 0 when there is none. */
-  oldestUnpublishedAgeMs: number;
-}
-
-/** The advisory lock key of a table's relay: a signed 64-bit integer derived from its quoted name. */
-function relayLockKey(quotedTable: string): string {
-  const digest = createHash('sha256').update(`microraiden.outbox.relay ${quotedTable}`).digest();
-  return digest.readBigInt64BE(0).toString();
-}
+export type { OutboxLag } from './outbox-relay-plan';
 
 /** Publishes outbox rows to Kafka; see {@link createOutboxRelay}. */
 export interface OutboxRelay {
@@ -58,128 +53,76 @@ interface OutboxRow {
   headers: Record<string, string>;
 }
 
-const PRUNE_EVERY_MS = 60_000;
-const LISTEN_RETRY_MS = 5_000;
-
 /**
  * Relay of the transactional outbox. One relay at a time publishes a table's rows: each batch transaction first
  * takes a transaction-scoped advisory lock on the table (others find it taken and wait for their next poll), reads
  * the oldest unpublished rows, publishes them (idempotent producer, acks=all) and marks them published before it
  * commits. So any number of relays (one per replica) can run for failover, rows go out in id order (hence in commit
  * order per channel, see enqueueEvent), and a relay that dies mid-batch leaves its rows to the next one: each row is
- * published at least once.
+ * published at least once. The decisions (statements, waits, pruning) are `outbox-relay-plan.ts`; this is the shell.
  */
 export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const { table, channel } = outboxTable(options.table);
+  const sql = relayStatements(table);
   const batchSize = options.batchSize ?? 100;
-  const pollIntervalMs = options.pollIntervalMs ?? 500;
+  const pacing = { batchSize, pollIntervalMs: options.pollIntervalMs ?? 500 };
   const retainPublishedMs = options.retainPublishedMs === undefined ? 86_400_000 : options.retainPublishedMs;
   const log = options.client.log ?? (() => undefined);
-  const pool = createPgPool({
-    databaseUrl: options.databaseUrl,
-    max: 2,
-    applicationName: 'outbox-relay',
-    ...(options.timeouts === undefined ? {} : { timeouts: options.timeouts }),
-    onIdleError: (err) => log('warn', 'idle outbox connection failed', { error: err.message }),
-  });
+  const pool = openRelayPool(options, log);
   const producer = createRecordProducer(options.client);
-
+  const sleeper = createSleeper();
+  const listener = createOutboxListener({
+    databaseUrl: options.databaseUrl,
+    channel,
+    onNotification: () => sleeper.wake(),
+    log,
+  });
   let running: Promise<void> | undefined;
   let stopping = false;
-  let listener: Client | undefined;
-  let wake: (() => void) | undefined;
   let lastPrune = 0;
-  let lastListenAttempt = 0;
-
-  // The lock is taken in its own statement so the claim's snapshot is newer than the previous holder's commit:
-  // a claim that saw the old snapshot would publish that holder's rows again.
-  const lockSql = `SELECT pg_try_advisory_xact_lock(${relayLockKey(table)}) AS holder`;
-  const claimSql = `
-    SELECT id, topic, key, payload, headers FROM ${table}
-    WHERE published_at IS NULL ORDER BY id LIMIT $1`;
 
   /**
    * One batch: how many rows it published; 0 also when another relay holds the table. A connection lost midway
    * rolls the batch back (its rows stay unpublished, and may already be in Kafka: at least once).
    */
-  function relayBatch(): Promise<number> {
-    return withTransaction(pool, async (tx) => {
-      const { rows: lock } = await tx.query<{ holder: boolean }>(lockSql);
+  const relayBatch = () =>
+    withTransaction(pool, async (tx) => {
+      const { rows: lock } = await tx.query<{ holder: boolean }>(sql.lock);
       if (lock[0]?.holder !== true) return 0;
-      const { rows } = await tx.query<OutboxRow>(claimSql, [batchSize]);
+      const { rows } = await tx.query<OutboxRow>(sql.claim, [batchSize]);
       if (rows.length === 0) return 0;
       await producer.send(
         rows.map((row) => ({ topic: row.topic, key: row.key, value: row.payload, headers: row.headers })),
       );
-      await tx.query(`UPDATE ${table} SET published_at = now() WHERE id = ANY($1::bigint[])`, [
-        rows.map((row) => row.id),
-      ]);
+      await tx.query(sql.markPublished, [rows.map((row) => row.id)]);
       return rows.length;
     });
-  }
 
   async function prune(): Promise<void> {
-    if (retainPublishedMs === null || Date.now() - lastPrune < PRUNE_EVERY_MS) return;
+    if (!pruneDue(Date.now(), lastPrune, retainPublishedMs)) return;
     lastPrune = Date.now();
-    await pool.query(
-      `DELETE FROM ${table} WHERE id IN (
-         SELECT id FROM ${table} WHERE published_at < now() - $1 * interval '1 millisecond' LIMIT 10000)`,
-      [retainPublishedMs],
-    );
-  }
-
-  /** (Re)connect the LISTEN client, at most every few seconds; relaying never waits on it (polling covers). */
-  async function ensureListener(): Promise<void> {
-    if (options.listen === false || listener || stopping || Date.now() - lastListenAttempt < LISTEN_RETRY_MS)
-      return;
-    lastListenAttempt = Date.now();
-    const client = new Client({ connectionString: options.databaseUrl });
-    client.on('notification', () => wake?.());
-    client.on('error', (err) => {
-      log('warn', 'outbox LISTEN connection failed; polling until it is back', { error: err.message });
-      if (listener === client) listener = undefined;
-      client.end().catch(() => undefined);
-    });
-    try {
-      await client.connect();
-      await client.query(`LISTEN "${channel}"`);
-      listener = client;
-    } catch (err) {
-      log('warn', 'outbox LISTEN connection failed; polling meanwhile', { error: (err as Error).message });
-      await client.end().catch(() => undefined);
-    }
-  }
-
-  function sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        if (wake === done) wake = undefined;
-        resolve();
-      }
-      wake = done;
-    });
+    await pool.query(sql.prune, [retainPublishedMs]);
   }
 
   async function loop(): Promise<void> {
-    let failures = 0;
+    let failuresInARow = 0;
     while (!stopping) {
+      let outcome: RelayStep;
       try {
-        await ensureListener();
+        if (options.listen !== false) await listener.ensure();
         const published = await relayBatch();
-        failures = 0;
+        failuresInARow = 0;
         await prune();
-        if (published >= batchSize) continue;
-        await sleep(pollIntervalMs);
+        outcome = { ok: true, published };
       } catch (err) {
-        failures += 1;
-        const delay = Math.min(10_000, 200 * 2 ** Math.min(failures, 6));
-        log('warn', `outbox relay failed (${failures} in a row), retrying in ${delay} ms`, {
+        outcome = { ok: false, failuresInARow: ++failuresInARow };
+        const delay = delayAfter(outcome, pacing);
+        log('warn', `outbox relay failed (${failuresInARow} in a row), retrying in ${delay} ms`, {
           error: (err as Error).message,
         });
-        await sleep(delay);
       }
+      const delay = delayAfter(outcome, pacing);
+      if (delay > 0) await sleeper.sleep(delay);
     }
   }
 
@@ -189,31 +132,48 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       await producer.connect();
       running = loop();
     },
-    async publishPending() {
-      return relayBatch();
-    },
+    publishPending: () => relayBatch(),
     async lag() {
-      const { rows } = await pool.query<{ unpublished: string; oldest_ms: string | null }>(
-        `SELECT count(*) AS unpublished,
-           (SELECT extract(epoch FROM now() - created_at) * 1000 FROM ${table}
-             WHERE published_at IS NULL ORDER BY id LIMIT 1) AS oldest_ms
-         FROM ${table} WHERE published_at IS NULL`,
-      );
-      const row = rows[0]!;
-      return {
-        unpublished: Number(row.unpublished),
-        oldestUnpublishedAgeMs: row.oldest_ms === null ? 0 : Math.max(0, Math.round(Number(row.oldest_ms))),
-      };
+      const { rows } = await pool.query<{ unpublished: string; oldest_ms: string | null }>(sql.lag);
+      return outboxLagOf(rows[0]!);
     },
     async stop() {
       stopping = true;
-      wake?.();
+      sleeper.wake();
       await running;
       running = undefined;
-      await listener?.end().catch(() => undefined);
-      listener = undefined;
+      await listener.end();
       await producer.disconnect();
       await pool.end();
     },
+  };
+}
+
+/** The relay's own two connections, with the timeouts of libs/persistence. */
+function openRelayPool(options: OutboxRelayOptions, log: NonNullable<KafkaClientOptions['log']>) {
+  return createPgPool({
+    databaseUrl: options.databaseUrl,
+    max: 2,
+    applicationName: 'outbox-relay',
+    ...(options.timeouts === undefined ? {} : { timeouts: options.timeouts }),
+    onIdleError: (err) => log('warn', 'idle outbox connection failed', { error: err.message }),
+  });
+}
+
+/** A sleep that a NOTIFY (or stop) ends early. */
+function createSleeper() {
+  let wake: (() => void) | undefined;
+  return {
+    sleep: (ms: number) =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(done, ms);
+        function done() {
+          clearTimeout(timer);
+          if (wake === done) wake = undefined;
+          resolve();
+        }
+        wake = done;
+      }),
+    wake: () => wake?.(),
   };
 }

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import {
+  delayAfter,
+  outboxLagOf,
+  PRUNE_EVERY_MS,
+  pruneDue,
+  relayLockKey,
+  relayStatements,
+} from './outbox-relay-plan';
+
+const pacing = { batchSize: 100, pollIntervalMs: 500 };
+
+describe('outbox relay plan', () => {
+  it('goes on at once after a full batch and polls after a partial one', () => {
+    expect(delayAfter({ ok: true, published: 100 }, pacing)).toBe(0);
+    expect(delayAfter({ ok: true, published: 99 }, pacing)).toBe(500);
+    expect(delayAfter({ ok: true, published: 0 }, pacing)).toBe(500);
+  });
+
+  it('backs off exponentially after failures, capped at 10 s', () => {
+    expect([1, 2, 3, 6, 7, 20].map((n) => delayAfter({ ok: false, failuresInARow: n }, pacing))).toEqual([
+      400, 800, 1_600, 10_000, 10_000, 10_000,
+    ]);
+  });
+
+  it('prunes at most once a minute, and never when published rows are kept', () => {
+    expect(pruneDue(PRUNE_EVERY_MS, 0, 1_000)).toBe(true);
+    expect(pruneDue(PRUNE_EVERY_MS - 1, 0, 1_000)).toBe(false);
+    expect(pruneDue(10 * PRUNE_EVERY_MS, 0, null)).toBe(false);
+  });
+
+  it('reads the backlog row: count and the oldest age rounded, 0 when none waits', () => {
+    expect(outboxLagOf({ unpublished: '3', oldest_ms: '1234.6' })).toEqual({
+      unpublished: 3,
+      oldestUnpublishedAgeMs: 1235,
+    });
+    expect(outboxLagOf({ unpublished: '0', oldest_ms: null })).toEqual({
+      unpublished: 0,
+      oldestUnpublishedAgeMs: 0,
+    });
+  });
+
+  it('locks each table under its own key, the same on every replica', () => {
+    expect(relayLockKey('outbox')).toBe(relayLockKey('outbox'));
+    expect(relayLockKey('outbox')).not.toBe(relayLockKey('cw_outbox'));
+    expect(relayStatements('cw_outbox').lock).toContain(relayLockKey('cw_outbox'));
+  });
+});

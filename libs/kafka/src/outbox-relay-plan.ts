@@ -1,0 +1,64 @@
+import { createHash } from 'node:crypto';
+
+// The relay's decisions, free of I/O: what SQL it runs on a table, how long it waits after each step, when it
+// prunes, and how it reads the backlog. createOutboxRelay is the shell that runs them.
+
+/** The advisory lock key of a table's relay: a signed 64-bit integer derived from its quoted name. */
+export function relayLockKey(quotedTable: string): string {
+  const digest = createHash('sha256').update(`microraiden.outbox.relay ${quotedTable}`).digest();
+  return digest.readBigInt64BE(0).toString();
+}
+
+/** The relay's statements on one outbox table. */
+export function relayStatements(table: string) {
+  return {
+    // The lock is taken in its own statement so the claim's snapshot is newer than the previous holder's commit:
+    // a claim that saw the old snapshot would publish that holder's rows again.
+    lock: `SELECT pg_try_advisory_xact_lock(${relayLockKey(table)}) AS holder`,
+    claim: `
+    SELECT id, topic, key, payload, headers FROM ${table}
+    WHERE published_at IS NULL ORDER BY id LIMIT $1`,
+    markPublished: `UPDATE ${table} SET published_at = now() WHERE id = ANY($1::bigint[])`,
+    prune: `DELETE FROM ${table} WHERE id IN (
+         SELECT id FROM ${table} WHERE published_at < now() - $1 * interval '1 millisecond' LIMIT 10000)`,
+    lag: `SELECT count(*) AS unpublished,
+           (SELECT extract(epoch FROM now() - created_at) * 1000 FROM ${table}
+             WHERE published_at IS NULL ORDER BY id LIMIT 1) AS oldest_ms
+         FROM ${table} WHERE published_at IS NULL`,
+  };
+}
+
+/** How one step of the relay loop ended. */
+export type RelayStep = { ok: true; published: number } | { ok: false; failuresInARow: number };
+
+/**
+ * Milliseconds to wait before the next step: none after a full batch (more rows are likely waiting), the poll
+ * interval after a partial one, and a capped exponential backoff after failures.
+ */
+export function delayAfter(step: RelayStep, options: { batchSize: number; pollIntervalMs: number }): number {
+  if (!step.ok) return Math.min(10_000, 200 * 2 ** Math.min(step.failuresInARow, 6));
+  return step.published >= options.batchSize ? 0 : options.pollIntervalMs;
+}
+
+export const PRUNE_EVERY_MS = 60_000;
+
+/** Whether published rows are due for deletion: kept forever with `null`, otherwise at most once a minute. */
+export function pruneDue(now: number, lastPrune: number, retainPublishedMs: number | null): boolean {
+  return retainPublishedMs !== null && now - lastPrune >= PRUNE_EVERY_MS;
+}
+
+/** Backlog of the outbox (for gauges and alerts). */
+export interface OutboxLag {
+  /** Rows not yet published. */
+  unpublished: number;
+  /** Age of the oldest unpublished row in ms; 0 when there is none. */
+  oldestUnpublishedAgeMs: number;
+}
+
+/** The backlog as the lag statement's row reads it (count as text, age as a possibly fractional number). */
+export function outboxLagOf(row: { unpublished: string; oldest_ms: string | null }): OutboxLag {
+  return {
+    unpublished: Number(row.unpublished),
+    oldestUnpublishedAgeMs: row.oldest_ms === null ? 0 : Math.max(0, Math.round(Number(row.oldest_ms))),
+  };
+}
