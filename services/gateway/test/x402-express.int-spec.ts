@@ -60,6 +60,7 @@ beforeAll(async () => {
     DEPLOYMENT_FILE: chain.deploymentFile,
     ROUTES_FILE: writeRoutesFile([{ path: '/unused', price: '1' }]),
     RECEIVER_PRIVATE_KEY: receiverKey,
+    MICRORAIDEN_DEV: '1',
     ...topics,
   });
   paywall = new Paywall({

@@ -63,6 +63,7 @@ beforeAll(async () => {
     UPSTREAM_URL: upstream.url,
     ROUTES_FILE: writeRoutesFile([{ path: '/api/weather', price: PRICE.toString() }]),
     RECEIVER_PRIVATE_KEY: receiverKey,
+    MICRORAIDEN_DEV: '1',
     ...topics,
   };
   // Two replicas on one database: duplicates racing at different replicas meet only in the compare-and-set.
