@@ -40,61 +40,77 @@ const ETHERS_PRIMITIVES = {
 const ETHERS_PRIMITIVES_PENDING = ['libs/client/**'];
 
 /**
- * Dependencies point inward: services -> libs, never libs -> services, never service -> service. Runtime code
- * also keeps to one Ethereum stack per job; tests may use any (they compare implementations).
+ * The libs each lib may import at runtime (its tests may import any lib, e.g. builders and @microraiden/testing).
+ * Foundations first; a lib never imports one that lists it, nor a lib at its own level. Each lib's README says
+ * the same in its "May import" line. Services may import every lib but @microraiden/testing.
+ */
+const LIB_DEPENDENCIES = {
+  errors: [],
+  chain: [],
+  persistence: ['errors'],
+  protocol: ['errors'],
+  config: ['errors', 'protocol'],
+  contracts: ['errors', 'protocol'],
+  events: ['errors', 'protocol'],
+  kafka: ['errors', 'events', 'persistence'],
+  'service-kit': ['config', 'errors', 'persistence', 'chain', 'kafka'],
+  testing: ['errors'],
+  client: ['contracts', 'errors', 'protocol'],
+  ledger: ['errors', 'events', 'kafka', 'persistence'],
+  'chain-watcher': ['contracts', 'errors', 'events', 'kafka', 'persistence', 'protocol'],
+  paywall: ['config', 'contracts', 'errors', 'events', 'kafka', 'persistence', 'protocol'],
+};
+// Libs that use kafkajs directly: libs/kafka wraps it, libs/testing probes the test Kafka.
+const KAFKAJS_USERS = ['kafka', 'testing'];
+
+/**
+ * Dependencies point inward: services -> libs, never libs -> services, never service -> service, and libs only
+ * down LIB_DEPENDENCIES. Runtime code also keeps to one Ethereum stack per job; tests may use any (they compare
+ * implementations).
  */
 function restrictedImports() {
+  const libs = Object.keys(LIB_DEPENDENCIES);
   const areas = [
-    {
-      files: ['libs/**/*.ts'],
-      ignores: ['libs/kafka/**', 'libs/testing/**'],
+    ...libs.map((lib) => ({
+      files: [`libs/${lib}/**/*.ts`],
       services: SERVICES,
-      kafkajs: true,
-    },
-    { files: ['libs/kafka/**/*.ts'], services: SERVICES, kafkajs: false },
-    { files: ['libs/testing/**/*.ts'], services: SERVICES, kafkajs: false },
+      kafkajs: !KAFKAJS_USERS.includes(lib),
+      forbiddenLibs: libs.filter((other) => other !== lib && !LIB_DEPENDENCIES[lib].includes(other)),
+      ethersPrimitives: !ETHERS_PRIMITIVES_PENDING.includes(`libs/${lib}/**`),
+    })),
     ...SERVICES.map((service) => ({
       files: [`services/${service}/**/*.ts`],
       services: SERVICES.filter((other) => other !== service),
       kafkajs: true,
+      forbiddenLibs: ['testing'],
+      ethersPrimitives: true,
     })),
   ];
-  const rule = (services, paths) => ({
-    'no-restricted-imports': [
-      'error',
-      {
-        paths,
-        patterns: [
-          {
-            group: services.flatMap((name) => [`**/services/${name}/**`, `**/${name}/src/**`]),
-            message: 'share code through libs/: libs never import services, services never import each other',
-          },
-        ],
-      },
-    ],
+  const servicePatterns = (services) => ({
+    group: services.flatMap((name) => [`**/services/${name}/**`, `**/${name}/src/**`]),
+    message: 'share code through libs/: libs never import services, services never import each other',
   });
-  return areas.flatMap(({ files, ignores = [], services, kafkajs }) => {
+  const libPatterns = (forbidden) => ({
+    group: forbidden.flatMap((name) => [`@microraiden/${name}`, `@microraiden/${name}/**`]),
+    message:
+      'libs import only the libs below them (LIB_DEPENDENCIES, each lib README); services never import @microraiden/testing',
+  });
+  const rule = (paths, patterns) => ({ 'no-restricted-imports': ['error', { paths, patterns }] });
+  return areas.flatMap(({ files, services, kafkajs, forbiddenLibs, ethersPrimitives }) => {
     const base = kafkajs ? [KAFKAJS] : [];
-    const runtime = (extra, only = files, skip = []) => ({
-      files: only,
-      ignores: [...ignores, ...TEST_FILES, ...skip],
-      rules: rule(services, [...base, VIEM, ...extra]),
-    });
     return [
-      runtime([ETHERS_PRIMITIVES], files, ETHERS_PRIMITIVES_PENDING),
-      ...(files[0] === 'libs/**/*.ts'
-        ? [
-            runtime(
-              [],
-              ETHERS_PRIMITIVES_PENDING.map((g) => `${g}/*.ts`),
-            ),
-          ]
-        : []),
+      {
+        files,
+        ignores: TEST_FILES,
+        rules: rule(
+          [...base, VIEM, ...(ethersPrimitives ? [ETHERS_PRIMITIVES] : [])],
+          [servicePatterns(services), ...(forbiddenLibs.length ? [libPatterns(forbiddenLibs)] : [])],
+        ),
+      },
       // Tests: the dependency direction only. `[area, tests]` matches files in both.
       {
         files: files.flatMap((area) => TEST_FILES.map((test) => [area, test])),
-        ...(ignores.length ? { ignores } : {}),
-        rules: rule(services, base),
+        rules: rule(base, [servicePatterns(services)]),
       },
     ];
   });
