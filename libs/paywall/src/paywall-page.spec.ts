@@ -17,6 +17,10 @@ describe('renderPaywallPage', () => {
 
   it('keeps the script-free facts readable without a wallet', () => {
     expect(page).toContain('<h1>Payment required</h1>');
+    // The script rewrites the marked price in token units (symbol and decimals from the token).
+    expect(page).toContain(
+      '<p class="mr-price">This page costs <strong data-mr-amount="price">1000000000000000 token base units</strong>.</p>',
+    );
     expect(page).toContain('<dt>Price (token base units)</dt><dd><code>1000000000000000</code></dd>');
     expect(page).toContain(`<dd><code>${challenge.receiver}</code></dd>`);
     expect(page).toContain('<dd><code>31337</code></dd>');
@@ -39,8 +43,10 @@ describe('renderPaywallPage', () => {
     ]) {
       expect(page).toContain(` data-${name}="${value}"`);
     }
-    // Ten requests' worth suggested as the deposit, computed in bigint.
-    expect(page).toContain('value="10000000000000000"');
+    // Amounts the visitor types are in token units: the script fills them in once the token told its
+    // decimals, so the page carries no base-unit default.
+    expect(page).toContain('<input id="mr-deposit" inputmode="decimal">');
+    expect(page).toContain('<input id="mr-budget" inputmode="decimal">');
   });
 
   it('inlines the client script once, so the gateway serves everything itself', () => {

@@ -5,17 +5,18 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-// Deposit suggested when opening a channel: enough for ten requests, so a channel is not opened per request.
-const SUGGESTED_DEPOSIT_REQUESTS = 10n;
-
 const STYLE =
-  'body{font-family:system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;line-height:1.4}' +
-  'dt{font-weight:600}dd{margin:0 0 .5rem}code{word-break:break-all}' +
-  '#microraiden-wallet{border:1px solid #ccc;border-radius:.5rem;padding:1rem;margin-top:1.5rem}' +
-  'button{margin:.25rem .5rem .25rem 0}.mr-error{color:#a00}' +
-  '#mr-content iframe{width:100%;min-height:20rem;border:1px solid #ccc}#mr-content pre{background:#f4f4f4;padding:1rem}';
+  'body{font-family:system-ui,sans-serif;max-width:44rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#1f2937}' +
+  'h1{margin-bottom:.25rem}.mr-price{font-size:1.25rem;margin:.5rem 0 1rem}' +
+  'dt{font-weight:600}dd{margin:0 0 .5rem}code{word-break:break-all}details{margin:1rem 0;color:#4b5563}' +
+  '#microraiden-wallet{border:1px solid #d1d5db;border-radius:.5rem;padding:1rem 1.25rem;margin-top:1rem}' +
+  '#microraiden-wallet h2{margin-top:0;font-size:1.1rem}label{display:block;margin:.5rem 0}' +
+  'input{font:inherit;width:9rem;padding:.2rem .4rem;margin:0 .4rem}' +
+  'button{font:inherit;margin:.5rem .5rem .25rem 0;padding:.4rem .9rem;border-radius:.3rem;border:1px solid #1f2937;' +
+  'background:#1f2937;color:#fff;cursor:pointer}button.mr-secondary{background:#fff;color:#1f2937}' +
+  '.mr-error{color:#a00}[aria-busy=true] button{opacity:.6}[hidden]{display:none!important}';
 
-/** The wallet panel the inline script drives; hidden until the script runs, so it never shows without JS. */
+/** The wallet panel the script drives; hidden until the script runs, so it never shows without JS. */
 function walletPanel(challenge: Challenge): string {
   const data = {
     price: challenge.price.toString(),
@@ -28,28 +29,31 @@ function walletPanel(challenge: Challenge): string {
   const attributes = Object.entries(data)
     .map(([name, value]) => ` data-${name}="${escapeHtml(value)}"`)
     .join('');
-  const deposit = escapeHtml((challenge.price * SUGGESTED_DEPOSIT_REQUESTS).toString());
   return (
     `<section id="microraiden-wallet" hidden${attributes}><h2>Pay with a browser wallet</h2>` +
     '<p id="mr-status" role="status" aria-live="polite"></p>' +
     '<button type="button" id="mr-connect">Connect wallet</button>' +
-    '<p id="mr-connected" hidden>Sender: <code id="mr-sender"></code></p>' +
-    '<p id="mr-channel" hidden>Channel <code id="mr-channel-id"></code>: paid <code id="mr-balance"></code> ' +
-    'of deposit <code id="mr-deposit-total"></code></p>' +
-    `<button type="button" id="mr-pay" hidden>Pay ${escapeHtml(challenge.price.toString())} and view</button>` +
-    '<p id="mr-open-form" hidden><label>Deposit for a new channel (token base units) ' +
-    `<input id="mr-deposit" inputmode="numeric" value="${deposit}"></label> ` +
-    '<button type="button" id="mr-open">Open channel and pay</button></p>' +
-    '<div id="mr-content"></div></section>'
+    '<p id="mr-connected" hidden>Paying from <code id="mr-sender"></code></p>' +
+    '<p id="mr-channel" hidden>Channel <code id="mr-channel-id"></code>: <span id="mr-balance"></span> paid ' +
+    'of its <span id="mr-deposit-total"></span> deposit</p>' +
+    '<div id="mr-form" hidden>' +
+    '<label id="mr-deposit-field">Deposit into a new channel <input id="mr-deposit" inputmode="decimal">' +
+    '<span id="mr-deposit-unit"></span></label>' +
+    '<label>Budget: pay up to <input id="mr-budget" inputmode="decimal"><span id="mr-budget-unit"></span> ' +
+    'for pages of this site in this tab, without asking again</label>' +
+    '<button type="button" id="mr-pay">Pay and view</button>' +
+    '<button type="button" id="mr-stop" class="mr-secondary" hidden>Stop paying</button></div></section>'
   );
 }
 
 /**
- * The 402 page for browsers: what the resource costs and where to open a channel, readable without scripts,
- * plus an inline script that lets an EIP-1193 wallet open (or reuse) a channel, sign each BalanceProof with
- * eth_signTypedData_v4 and show the paid content (docs/protocol.md 8.5).
+ * The 402 page for browsers (docs/protocol.md 8.5): what the resource costs and the challenge's facts,
+ * readable without scripts, plus the page's script (libs/paywall/src/browser, built into
+ * PAYWALL_CLIENT_SCRIPT) that lets an EIP-1193 wallet open or reuse a channel, set a budget once, pay
+ * and replace this page with the content.
  */
 export function renderPaywallPage(challenge: Challenge, resourceUrl: string): string {
+  const price = escapeHtml(challenge.price.toString());
   const rows: Array<[string, string]> = [
     ['Price (token base units)', challenge.price.toString()],
     ['Token', challenge.token],
@@ -62,11 +66,14 @@ export function renderPaywallPage(challenge: Challenge, resourceUrl: string): st
     .map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd><code>${escapeHtml(v)}</code></dd>`)
     .join('');
   return (
-    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>402 Payment Required</title>' +
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Payment required</title>' +
     `<meta name="viewport" content="width=device-width,initial-scale=1"><style>${STYLE}</style></head>` +
-    `<body><h1>Payment required</h1><p>${escapeHtml(resourceUrl)} is paid per request over a microraiden ` +
-    'payment channel. Open a channel to the receiver below with the token below, then send a balance proof ' +
-    'in the RDN-* request headers (see docs/protocol.md).</p>' +
-    `<dl>${list}</dl>${walletPanel(challenge)}<script>${PAYWALL_CLIENT_SCRIPT}</script></body></html>`
+    '<body><h1>Payment required</h1>' +
+    `<p class="mr-price">This page costs <strong data-mr-amount="price">${price} token base units</strong>.</p>` +
+    `<p>${escapeHtml(resourceUrl)} is paid per request over a microraiden payment channel. Open a channel to ` +
+    'the receiver below with the token below, then send a balance proof in the RDN-* request headers ' +
+    '(docs/protocol.md), or pay with a browser wallet.</p>' +
+    `${walletPanel(challenge)}<details><summary>Payment details</summary><dl>${list}</dl></details>` +
+    `<script>${PAYWALL_CLIENT_SCRIPT}</script></body></html>`
   );
 }

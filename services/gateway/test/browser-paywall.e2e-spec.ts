@@ -5,7 +5,7 @@ import type { BalanceProofAcceptedV1 } from '@microraiden/events';
 import type { KafkaClientOptions } from '@microraiden/kafka';
 import { privateKeyToAddress } from '@microraiden/protocol';
 import { createTestDatabase, repoRoot, type TestDatabase } from '@microraiden/testing';
-import { Wallet } from 'ethers';
+import { Wallet, id } from 'ethers';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { anvilKey, deployChain, writeRoutesFile, type ChainFixture } from './support/chain-fixture';
@@ -26,12 +26,19 @@ const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium)
   console.warn(`browser-paywall: skipped because ${CHROMIUM} is missing (apt-get install chromium)`);
 
-const PRICE = 1_000_000_000_000_000n;
+const PRICE = 1_000_000_000_000_000n; // 0.001 MTK
 const DEPOSIT = 10n * PRICE;
-// Paid HTML whose script must not run: the page shows it in a sandboxed frame.
-const ARTICLE =
-  '<h1>Paid article</h1><p id="state">static</p>' +
-  "<script>document.getElementById('state').textContent = 'script ran';</script>";
+/** A paid article of the site: its number, and a link to the next one (relative, as sites write them). */
+const article = (n: number) =>
+  '<!doctype html><html><head><title>Article ' +
+  n +
+  '</title></head><body>' +
+  '<h1>Paid article ' +
+  n +
+  '</h1><p>Text only paying readers see.</p>' +
+  (n < 3 ? '<p><a id="next" href="/articles/' + (n + 1) + '">Next article</a></p>' : '') +
+  '<p id="state">static</p><script>document.getElementById("state").textContent = "site script ran";</script>' +
+  '</body></html>';
 const SCREENSHOTS = path.join(repoRoot(), 'test-results', 'screenshots');
 const client: KafkaClientOptions = {
   brokers: inject('kafkaBrokers').split(','),
@@ -72,15 +79,21 @@ describe.skipIf(!hasChromium)('browser paywall (Chromium, EIP-1193 test wallet)'
     return page.locator('#mr-status');
   }
 
+  /** The typed-data JSON the page asked the wallet to sign, in order. */
+  function typedData(w: TestWallet): string[] {
+    return w.calls.filter((c) => c.method === 'eth_signTypedData_v4').map((c) => c.params[1] as string);
+  }
+
   beforeAll(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     db = await createTestDatabase({ prefix: 'gateway_browser', serverUrl: inject('databaseUrl') });
     chain = await deployChain(inject('rpcUrl'));
     topics = await createTestTopics(client);
     upstream = await startUpstream((req, res) => {
-      if (req.url === '/api/article') {
+      const match = /^\/articles\/([1-3])$/.exec(req.url ?? '');
+      if (match) {
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-        return res.end(ARTICLE);
+        return res.end(article(Number(match[1])));
       }
       json(res, 200, { fortune: 'A paid request is a happy request.', path: req.url });
     });
@@ -91,7 +104,7 @@ describe.skipIf(!hasChromium)('browser paywall (Chromium, EIP-1193 test wallet)'
       UPSTREAM_URL: upstream.url,
       ROUTES_FILE: writeRoutesFile([
         { path: '/api/fortune', price: PRICE.toString() },
-        { path: '/api/article', price: PRICE.toString() },
+        { prefix: '/articles/', price: PRICE.toString() },
       ]),
       MICRORAIDEN_DEV: '1',
       RECEIVER_PRIVATE_KEY: receiverKey,
@@ -112,7 +125,16 @@ describe.skipIf(!hasChromium)('browser paywall (Chromium, EIP-1193 test wallet)'
     });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-dev-shm-usage',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
   });
 
@@ -127,106 +149,122 @@ describe.skipIf(!hasChromium)('browser paywall (Chromium, EIP-1193 test wallet)'
   });
 
   let channelId: string;
-  let rememberingPage: Page;
 
-  it('shows the paywall, opens a channel from the wallet, pays and shows the content', async () => {
-    const opened = await openPage();
+  it('pays three articles of the site with one budget approval, the content replacing the paywall', async () => {
+    const opened = await openPage(31337n, '/articles/1');
     const page = opened.page;
     wallet = opened.wallet;
     await expect.poll(() => status(page).textContent()).toContain('Connect a wallet');
-    expect(await page.locator('dl').textContent()).toContain(PRICE.toString());
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'paywall.png'), fullPage: true });
+    // Token units from the token itself (symbol, decimals), base units beside.
+    expect(await page.locator('.mr-price').textContent()).toBe(
+      `This page costs 0.001 MTK (${PRICE} base units).`,
+    );
+    await page.screenshot({ path: path.join(SCREENSHOTS, '1-paywall.png'), fullPage: true });
 
     await page.click('#mr-connect');
     await expect.poll(() => status(page).textContent()).toContain('No open channel');
     expect(await page.locator('#mr-sender').textContent()).toBe(sender.address);
-    expect(await page.inputValue('#mr-deposit')).toBe(DEPOSIT.toString());
+    expect(await page.inputValue('#mr-deposit')).toBe('0.01');
+    expect(await page.inputValue('#mr-budget')).toBe('0.01');
+    expect(await page.locator('#mr-pay').textContent()).toBe('Open channel and pay 0.001 MTK');
+    await page.fill('#mr-budget', '0.005');
+    await page.screenshot({ path: path.join(SCREENSHOTS, '2-connected.png'), fullPage: true });
 
-    await page.click('#mr-open');
-    await page.locator('#mr-content pre').waitFor({ timeout: 60_000 });
-    const content = JSON.parse((await page.locator('#mr-content pre').textContent()) ?? '');
-    expect(content).toEqual({ fortune: 'A paid request is a happy request.', path: '/api/fortune?lang=en' });
-    expect(await status(page).textContent()).toContain(`balance is now ${PRICE}`);
-    channelId = (await page.locator('#mr-channel-id').textContent()) ?? '';
-    expect(relay.relayed.map((id) => id.toLowerCase())).toEqual([channelId]);
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'paid.png'), fullPage: true });
+    await page.click('#mr-pay');
+    // The paid article is the page now: its own heading at the top, its script ran, the paywall is gone.
+    await page.locator('h1', { hasText: 'Paid article 1' }).waitFor({ timeout: 60_000 });
+    expect(await page.locator('#microraiden-wallet').count()).toBe(0);
+    expect(await page.locator('#state').textContent()).toBe('site script ran');
+    expect(page.url()).toBe(`${gateway.url}/articles/1`);
+    const bar = page.locator('#mr-budget-text');
+    expect(await bar.textContent()).toBe(
+      'microraiden: Paid 0.001 MTK for this page. 0.001 MTK of your 0.005 MTK budget spent in this tab.',
+    );
+    await page.screenshot({ path: path.join(SCREENSHOTS, '3-article-1.png'), fullPage: true });
 
-    // approve, then createChannel, both from the wallet's account; proofs signed as typed data v4.
+    // One permit signature and ONE transaction (createChannelWithPermit) opened the channel.
     const sent = wallet.calls.filter((c) => c.method === 'eth_sendTransaction');
-    expect(sent.map((c) => (c.params[0] as { to: string }).to)).toEqual([
-      chain.deployment.token,
+    expect(sent.map((c) => (c.params[0] as { to: string; data: string }).to)).toEqual([
       chain.deployment.channelManager,
     ]);
-    const signed = wallet.calls.filter((c) => c.method === 'eth_signTypedData_v4');
-    expect(signed).toHaveLength(1);
-    const typed = JSON.parse(signed[0]!.params[1] as string);
-    expect(typed.domain).toEqual({
-      name: 'MicroTransferChannels',
-      version: '1',
-      chainId: 31337,
-      verifyingContract: chain.deployment.channelManager,
-    });
-    expect(typed.message).toEqual({ channelId, receiver, balance: PRICE.toString() });
+    expect((sent[0]!.params[0] as { data: string }).data.slice(0, 10)).toBe(
+      id('createChannelWithPermit(address,uint256,uint256,uint8,bytes32,bytes32)').slice(0, 10),
+    );
+    const permit = JSON.parse(typedData(wallet)[0]!);
+    expect([permit.primaryType, permit.domain.name, permit.message.value]).toEqual([
+      'Permit',
+      'MicroToken',
+      DEPOSIT.toString(),
+    ]);
+    channelId = relay.relayed[0]!.toLowerCase();
 
-    // A second paid request on the same channel, then the channel is remembered across a reload.
-    await page.click('#mr-pay');
-    await expect.poll(() => status(page).textContent()).toContain(`balance is now ${2n * PRICE}`);
-    const events = await readEvents(client, topics.BALANCE_PROOFS_TOPIC, (all) => all.length >= 2);
-    expect(
-      (events as BalanceProofAcceptedV1[]).map((e) => [e.data.channelId, e.data.balance, e.data.increment]),
-    ).toEqual([
-      [channelId, PRICE, PRICE],
-      [channelId, 2n * PRICE, PRICE],
+    // In-site links keep paying from the budget: no connect prompt, no transaction, one proof each.
+    await page.click('#next');
+    await page.locator('h1', { hasText: 'Paid article 2' }).waitFor({ timeout: 30_000 });
+    expect(await bar.textContent()).toContain('0.002 MTK of your 0.005 MTK budget spent');
+    await page.screenshot({ path: path.join(SCREENSHOTS, '4-article-2.png'), fullPage: true });
+    await page.click('#next');
+    await page.locator('h1', { hasText: 'Paid article 3' }).waitFor({ timeout: 30_000 });
+    expect(await bar.textContent()).toContain('0.003 MTK of your 0.005 MTK budget spent');
+    await page.screenshot({ path: path.join(SCREENSHOTS, '5-article-3.png'), fullPage: true });
+
+    expect(wallet.calls.filter((c) => c.method === 'eth_requestAccounts')).toHaveLength(1);
+    expect(wallet.calls.filter((c) => c.method === 'eth_sendTransaction')).toHaveLength(1);
+    const proofs = typedData(wallet)
+      .map((json) => JSON.parse(json))
+      .filter((t) => t.primaryType === 'BalanceProof');
+    expect(proofs.map((t) => [t.message.channelId, t.message.receiver, t.message.balance])).toEqual([
+      [channelId, receiver, PRICE.toString()],
+      [channelId, receiver, (2n * PRICE).toString()],
+      [channelId, receiver, (3n * PRICE).toString()],
+    ]);
+    const events = await readEvents(client, topics.BALANCE_PROOFS_TOPIC, (all) => all.length >= 3);
+    expect((events as BalanceProofAcceptedV1[]).map((e) => e.data.balance)).toEqual([
+      PRICE,
+      2n * PRICE,
+      3n * PRICE,
     ]);
 
-    await page.reload();
-    await page.click('#mr-connect');
-    await expect.poll(() => status(page).textContent()).toContain('Channel found');
-    expect(await page.locator('#mr-balance').textContent()).toBe((2n * PRICE).toString());
-    expect(await page.locator('#mr-channel-id').textContent()).toBe(channelId);
-    rememberingPage = page;
+    // Stop: the next paid page shows the paywall again and pays nothing.
+    await page.click('#mr-budget-stop');
+    expect(await bar.textContent()).toBe('microraiden: stopped. Paid pages show the paywall again.');
+    await page.goto(`${gateway.url}/articles/1`);
+    await expect.poll(() => status(page).textContent()).toContain('Connect a wallet');
+    expect(typedData(wallet)).toHaveLength(4);
   });
 
-  it('finds the channel on chain in a fresh browser and adopts the balance the gateway reports', async () => {
+  it('stops at the budget: the page that would exceed it asks instead of paying', async () => {
+    const { page, wallet: w } = await openPage(31337n, '/articles/1');
+    await page.click('#mr-connect');
+    await expect.poll(() => status(page).textContent()).toContain('Channel found');
+    await page.fill('#mr-budget', '0.001');
+    await page.click('#mr-pay');
+    await page.locator('h1', { hasText: 'Paid article 1' }).waitFor({ timeout: 30_000 });
+    await page.click('#next');
+    await expect
+      .poll(() => status(page).textContent(), { timeout: 30_000 })
+      .toContain('Your budget has 0 MTK left, less than this page');
+    expect(await page.locator('#mr-stop').isVisible()).toBe(true);
+    // A fresh browser: the first proof was stale and re-signed once; nothing was signed for article 2.
+    expect(typedData(w).filter((t) => t.includes('BalanceProof'))).toHaveLength(2);
+    await page.screenshot({ path: path.join(SCREENSHOTS, '6-budget-used-up.png'), fullPage: true });
+  });
+
+  it("finds the channel on chain in a fresh browser, adopts the gateway's balance and shows JSON as text", async () => {
     const { page, wallet: fresh } = await openPage();
     await page.click('#mr-connect');
     await expect.poll(() => status(page).textContent()).toContain('Channel found');
     expect(await page.locator('#mr-channel-id').textContent()).toBe(channelId);
-    expect(await page.locator('#mr-balance').textContent()).toBe('0');
-
+    expect(await page.locator('#mr-balance').textContent()).toBe('0 MTK');
     await page.click('#mr-pay');
-    await expect
-      .poll(() => status(page).textContent(), { timeout: 30_000 })
-      .toContain(`balance is now ${3n * PRICE}`);
+    await page.locator('pre#mr-content').waitFor({ timeout: 30_000 });
+    const content = JSON.parse((await page.locator('pre#mr-content').textContent()) ?? '');
+    expect(content).toEqual({ fortune: 'A paid request is a happy request.', path: '/api/fortune?lang=en' });
     // First proof (0 + price) was stale; the page re-signed once at the gateway's balance + price.
-    const balances = fresh.calls
-      .filter((c) => c.method === 'eth_signTypedData_v4')
-      .map((c) => JSON.parse(c.params[1] as string).message.balance);
-    expect(balances).toEqual([PRICE.toString(), (3n * PRICE).toString()]);
+    const balances = typedData(fresh).map((json) => JSON.parse(json).message.balance);
+    expect(balances).toEqual([PRICE.toString(), (5n * PRICE).toString()]);
     expect(fresh.calls.some((c) => c.method === 'eth_sendTransaction')).toBe(false);
-    const events = await readEvents(client, topics.BALANCE_PROOFS_TOPIC, (all) => all.length >= 3);
-    expect((events.at(-1) as BalanceProofAcceptedV1).data).toMatchObject({
-      balance: 3n * PRICE,
-      increment: PRICE,
-    });
-  });
-
-  it('shows paid HTML in a sandboxed frame, re-syncing the remembered balance the gateway outgrew', async () => {
-    const page = rememberingPage;
-    expect((await page.goto(`${gateway.url}/api/article`))?.status()).toBe(402);
-    await page.click('#mr-connect');
-    await expect.poll(() => status(page).textContent()).toContain('Channel found');
-    // Remembered 2x price; the other browser has since paid up to 3x.
-    expect(await page.locator('#mr-balance').textContent()).toBe((2n * PRICE).toString());
-    await page.click('#mr-pay');
-    await expect
-      .poll(() => status(page).textContent(), { timeout: 30_000 })
-      .toContain(`balance is now ${4n * PRICE}`);
-    const frame = page.locator('#mr-content iframe');
-    expect(await frame.getAttribute('sandbox')).toBe('');
-    expect(await page.frameLocator('#mr-content iframe').locator('h1').textContent()).toBe('Paid article');
-    expect(await page.frameLocator('#mr-content iframe').locator('#state').textContent()).toBe('static');
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'paid-html.png'), fullPage: true });
+    await page.screenshot({ path: path.join(SCREENSHOTS, '7-json.png'), fullPage: true });
   });
 
   it('tells a wallet on another chain to switch, and does nothing else', async () => {
@@ -236,7 +274,11 @@ describe.skipIf(!hasChromium)('browser paywall (Chromium, EIP-1193 test wallet)'
       .poll(() => status(page).textContent())
       .toContain('Wrong network: the wallet is on chain 1 but this paywall takes payments on chain 31337');
     expect(await page.locator('#mr-status').getAttribute('class')).toBe('mr-error');
-    expect(await page.locator('#mr-open-form').isHidden()).toBe(true);
-    expect(wrong.calls.map((c) => c.method)).toEqual(['eth_requestAccounts', 'eth_chainId']);
+    expect(await page.locator('#mr-form').isHidden()).toBe(true);
+    // Only reads besides: the token's decimals and symbol (eth_call).
+    expect(wrong.calls.map((c) => c.method).filter((m) => m !== 'eth_call')).toEqual([
+      'eth_requestAccounts',
+      'eth_chainId',
+    ]);
   });
 });

@@ -1,0 +1,392 @@
+/// <reference lib="dom" />
+// The paywall page's behaviour (docs/protocol.md 8.5): connect a wallet, find or open a channel, let the
+// visitor set a spending budget once, then pay this page and every further paid page of the site in this
+// tab without asking again, replacing the paywall with the content and showing a running total.
+import { isAddress, isBytes32, type Hex } from './abi';
+import {
+  decideWithBudget,
+  parseBudget,
+  serializeBudget,
+  spend,
+  type SpendingBudget,
+} from './spending-budget';
+import { showPaidContent } from './paid-content';
+import { formatAmount, formatAmountWithBase, formatUnits, parseUnits, type TokenUnits } from './token-units';
+import { balanceProofTypedData, type PageChallenge } from './typed-data';
+import { PaywallWallet, type Eip1193Provider, type PageChannel } from './paywall-wallet';
+import { paymentHeaders, readReceipt } from './payment-headers';
+
+const AMOUNT = /^(0|[1-9][0-9]{0,77})$/;
+// Budget suggested on the first paid page: ten pages' worth.
+const SUGGESTED_PAGES = 10n;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** The challenge the page carries in data-* attributes. */
+export function readChallenge(element: HTMLElement): PageChallenge {
+  const d = element.dataset;
+  const field = (name: string, value: string | undefined, ok: (v: string) => boolean): string => {
+    if (value === undefined || !ok(value)) throw new Error(`The page's ${name} is malformed.`);
+    return value;
+  };
+  return {
+    price: BigInt(field('price', d.price, (v) => AMOUNT.test(v))),
+    chainId: BigInt(field('chain id', d.chainId, (v) => AMOUNT.test(v))),
+    token: field('token', d.token, isAddress) as Hex,
+    receiver: field('receiver', d.receiver, isAddress) as Hex,
+    channelManager: field('channel manager', d.channelManager, isAddress) as Hex,
+    gatewayPath: field('gateway path', d.gatewayPath, (v) => v.startsWith('/')),
+  };
+}
+
+/** Where things are remembered: the channel (localStorage) and this tab's budget (sessionStorage). */
+export function storageKey(kind: 'channel' | 'budget', challenge: PageChallenge, sender?: string): string {
+  const parts = [
+    'microraiden',
+    kind,
+    challenge.chainId.toString(),
+    challenge.channelManager,
+    challenge.receiver,
+  ];
+  return (sender ? [...parts, sender] : parts).join(':').toLowerCase();
+}
+
+/** One paywall page: its elements, the wallet, and what this tab knows. */
+export class PaywallApp {
+  private readonly challenge: PageChallenge;
+  private readonly wallet: PaywallWallet;
+  private token: TokenUnits | undefined;
+  private sender: Hex | undefined;
+  private channel: PageChannel | undefined;
+  private budget: SpendingBudget | undefined;
+  private busy = false;
+
+  constructor(
+    private readonly doc: Document,
+    private readonly win: Window & { ethereum?: Eip1193Provider },
+    private readonly root: HTMLElement,
+  ) {
+    this.challenge = readChallenge(root);
+    this.wallet = new PaywallWallet(win.ethereum as Eip1193Provider, this.challenge, (t) => this.status(t));
+    this.budget = parseBudget(this.session('get'));
+  }
+
+  private $(id: string): HTMLElement {
+    return this.doc.getElementById(id) as HTMLElement;
+  }
+
+  private status(text: string, isError = false): void {
+    const el = this.$('mr-status');
+    el.textContent = text;
+    el.className = isError ? 'mr-error' : '';
+  }
+
+  private show(id: string, visible: boolean): void {
+    this.$(id).hidden = !visible;
+  }
+
+  private session(op: 'get' | 'set' | 'remove'): string | null {
+    const key = storageKey('budget', this.challenge);
+    try {
+      if (op === 'get') return this.win.sessionStorage.getItem(key);
+      if (op === 'set' && this.budget) this.win.sessionStorage.setItem(key, serializeBudget(this.budget));
+      if (op === 'remove') this.win.sessionStorage.removeItem(key);
+    } catch {
+      /* storage disabled: the budget lasts for this page only */
+    }
+    return null;
+  }
+
+  private rememberChannel(): void {
+    if (!this.sender || !this.channel) return;
+    const key = storageKey('channel', this.challenge, this.sender);
+    const value = JSON.stringify({ channelId: this.channel.id, balance: this.channel.balance.toString() });
+    try {
+      this.win.localStorage.setItem(key, value);
+    } catch {
+      /* storage disabled: the gateway re-syncs the balance (BALANCE_STALE) */
+    }
+  }
+
+  private forgetChannel(): void {
+    try {
+      if (this.sender) this.win.localStorage.removeItem(storageKey('channel', this.challenge, this.sender));
+    } catch {
+      /* see rememberChannel */
+    }
+    this.channel = undefined;
+  }
+
+  /** Runs one user action at a time, showing its failure as the status. */
+  private async guard(action: () => Promise<void>): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    this.root.setAttribute('aria-busy', 'true');
+    try {
+      await action();
+    } catch (e) {
+      this.status(e instanceof Error ? e.message : String(e), true);
+    } finally {
+      this.busy = false;
+      this.root.removeAttribute('aria-busy');
+    }
+  }
+
+  /** Shows the price and the suggested amounts in token units once the token has told its decimals. */
+  private renderAmounts(): void {
+    const { price } = this.challenge;
+    for (const el of Array.from(this.doc.querySelectorAll<HTMLElement>('[data-mr-amount="price"]'))) {
+      el.textContent = formatAmountWithBase(price, this.token);
+    }
+    this.$('mr-pay').textContent = this.channel
+      ? `Pay ${formatAmount(price, this.token)} and view`
+      : `Open channel and pay ${formatAmount(price, this.token)}`;
+    const unit = this.token ? this.token.symbol : 'base units';
+    for (const id of ['mr-budget-unit', 'mr-deposit-unit']) this.$(id).textContent = unit;
+    const suggested = price * SUGGESTED_PAGES;
+    const text = this.token ? formatUnits(suggested, this.token.decimals) : suggested.toString();
+    const budget = this.$('mr-budget') as HTMLInputElement;
+    const deposit = this.$('mr-deposit') as HTMLInputElement;
+    if (budget.value === '') budget.value = text;
+    if (deposit.value === '') deposit.value = text;
+  }
+
+  private readAmount(id: string, what: string): bigint {
+    const text = (this.$(id) as HTMLInputElement).value;
+    try {
+      return this.token ? parseUnits(text, this.token.decimals) : BigInt(text.trim());
+    } catch {
+      throw new Error(
+        `The ${what} must be an amount in ${this.token?.symbol ?? 'token base units'}, not "${text}".`,
+      );
+    }
+  }
+
+  private renderChannel(): void {
+    const c = this.channel;
+    this.show('mr-channel', c !== undefined);
+    this.show('mr-deposit-field', c === undefined);
+    if (c) {
+      this.$('mr-channel-id').textContent = c.id;
+      this.$('mr-balance').textContent = formatAmount(c.balance, this.token);
+      this.$('mr-deposit-total').textContent = formatAmount(c.deposit, this.token);
+    }
+    this.renderAmounts();
+  }
+
+  /** Starts the page: amounts in token units, then either the budget's automatic payment or a connect button. */
+  async start(): Promise<void> {
+    this.root.hidden = false;
+    this.$('mr-connect').addEventListener(
+      'click',
+      () => void this.guard(async () => void (await this.connect(true))),
+    );
+    this.$('mr-pay').addEventListener('click', () => void this.guard(() => this.payClicked()));
+    this.$('mr-stop').addEventListener('click', () => this.stop());
+    if (!this.win.ethereum || typeof this.win.ethereum.request !== 'function') {
+      this.status(
+        'No Ethereum wallet found in this browser (window.ethereum). Install one, or pay with the RDN-* headers described above.',
+        true,
+      );
+      this.show('mr-connect', false);
+      return;
+    }
+    this.token = await this.wallet.tokenUnits();
+    this.renderAmounts();
+    const decision = decideWithBudget(this.budget, this.budget?.sender, this.challenge.price);
+    if (decision.kind === 'ask') {
+      this.status('Connect a wallet to pay in this browser.');
+      return;
+    }
+    await this.guard(async () => {
+      if (!(await this.connect(false))) return;
+      if (decision.kind === 'exhausted') {
+        this.status(
+          `Your budget has ${formatAmount(decision.left, this.token)} left, less than this page's price: raise it to keep paying, or stop.`,
+        );
+        return;
+      }
+      if (!this.channel) {
+        this.status("The budget's channel is gone (closed or used up): open a new one.");
+        return;
+      }
+      await this.pay();
+    });
+  }
+
+  /** Connects (with a prompt, or silently for a budget already given) and finds a channel. */
+  private async connect(prompt: boolean): Promise<boolean> {
+    const account = await this.wallet.account(prompt);
+    if (!account) {
+      if (prompt) throw new Error('The wallet returned no account.');
+      this.status('Connect a wallet to pay in this browser.');
+      return false;
+    }
+    if (!prompt && this.budget && this.budget.sender.toLowerCase() !== account.toLowerCase()) {
+      this.status('The wallet account changed since the budget was set: connect to set a budget for it.');
+      return false;
+    }
+    const chainId = await this.wallet.chainId();
+    if (chainId !== this.challenge.chainId) {
+      this.status(
+        `Wrong network: the wallet is on chain ${chainId} but this paywall takes payments on chain ${this.challenge.chainId}. Switch the wallet to chain ${this.challenge.chainId} and connect again.`,
+        true,
+      );
+      return false;
+    }
+    this.sender = account;
+    this.$('mr-sender').textContent = account;
+    this.show('mr-connect', false);
+    this.show('mr-connected', true);
+    this.show('mr-form', true);
+    this.show('mr-stop', this.budget !== undefined);
+    this.status('Looking for a channel to the receiver...');
+    this.channel = await this.findChannel(account);
+    this.renderChannel();
+    this.status(
+      this.channel
+        ? `Channel found. Set how much this tab may spend on this site, then pay ${formatAmount(this.challenge.price, this.token)} to view.`
+        : 'No open channel to this receiver yet: choose a deposit and a budget, then open one.',
+    );
+    return true;
+  }
+
+  private async findChannel(sender: Hex): Promise<PageChannel | undefined> {
+    let stored: { channelId?: unknown; balance?: unknown } | null = null;
+    try {
+      stored = JSON.parse(
+        this.win.localStorage.getItem(storageKey('channel', this.challenge, sender)) ?? 'null',
+      );
+    } catch {
+      stored = null;
+    }
+    if (
+      stored &&
+      isBytes32(stored.channelId) &&
+      typeof stored.balance === 'string' &&
+      AMOUNT.test(stored.balance)
+    ) {
+      const found = await this.wallet.usable(stored.channelId, sender);
+      if (found)
+        return {
+          id: stored.channelId.toLowerCase() as Hex,
+          balance: BigInt(stored.balance),
+          deposit: found.deposit,
+        };
+    }
+    // Not remembered here (another browser, cleared storage): the gateway corrects the balance (BALANCE_STALE).
+    return this.wallet.channelFromLogs(sender);
+  }
+
+  /** The one approval: the budget (and a new channel's deposit), then the payment. */
+  private async payClicked(): Promise<void> {
+    const sender = this.sender as Hex;
+    const limit = this.readAmount('mr-budget', 'budget');
+    if (limit < this.challenge.price)
+      throw new Error(
+        `The budget must be at least the price (${formatAmount(this.challenge.price, this.token)}).`,
+      );
+    if (!this.channel) {
+      const deposit = this.readAmount('mr-deposit', 'deposit');
+      if (deposit < this.challenge.price)
+        throw new Error(
+          `The deposit must be at least the price (${formatAmount(this.challenge.price, this.token)}).`,
+        );
+      const held = await this.wallet.tokenBalance(sender);
+      if (held < deposit)
+        throw new Error(`The account holds only ${formatAmount(held, this.token)}, less than the deposit.`);
+      this.channel = await this.wallet.openChannel(sender, deposit);
+      this.rememberChannel();
+      this.renderChannel();
+    }
+    this.budget = { sender, limit, spent: this.budget?.sender === sender ? this.budget.spent : 0n };
+    this.session('set');
+    await this.pay();
+  }
+
+  /** Stops paying in this tab: the budget is dropped; paid pages show the paywall again. */
+  private stop(): void {
+    this.budget = undefined;
+    this.session('remove');
+    // From the budget bar of a paid page the paywall's elements are gone: nothing more to update.
+    if (!this.doc.getElementById('mr-stop')) return;
+    this.show('mr-stop', false);
+    this.status('Stopped: this tab pays nothing more until you set a budget again.');
+  }
+
+  private async sign(balance: bigint): Promise<string> {
+    this.status(
+      `Sign the payment of ${formatAmount(this.challenge.price, this.token)} (cumulative ${formatAmount(balance, this.token)}) in your wallet...`,
+    );
+    const typed = balanceProofTypedData(this.challenge, (this.channel as PageChannel).id, balance);
+    return String(await this.wallet.rpc('eth_signTypedData_v4', [this.sender, typed]));
+  }
+
+  /** Pays for this page's URL and, when accepted, replaces the paywall with the content. */
+  private async pay(): Promise<void> {
+    const channel = this.channel as PageChannel;
+    let balance = channel.balance + this.challenge.price;
+    let signature = await this.sign(balance);
+    let resynced = false;
+    for (let attempt = 0; attempt < 120; attempt++) {
+      const res = await this.win.fetch(this.win.location.href, {
+        headers: {
+          Accept: 'text/html, application/json;q=0.9, */*;q=0.8',
+          ...paymentHeaders(this.challenge, this.sender as Hex, channel.id, balance, signature),
+        },
+        cache: 'no-store',
+      });
+      const code = res.headers.get('RDN-Error');
+      const receipt = readReceipt(res.headers);
+      if (code === null && res.status < 500) return this.paid(res, receipt);
+      if (code === 'CHANNEL_NOT_FOUND' || code === 'CHANNEL_INSUFFICIENT_CONFIRMATIONS') {
+        // A channel just opened: the gateway accepts it only after enough confirmations.
+        const wait = Math.min(Math.max(Number(res.headers.get('Retry-After')) || 1, 1), 15);
+        this.status(`Waiting for the gateway to accept the new channel (${code}, retrying in ${wait} s)...`);
+        await sleep(wait * 1000);
+        continue;
+      }
+      if ((code === 'BALANCE_STALE' || code === 'INCREMENT_BELOW_PRICE') && receipt && !resynced) {
+        // The gateway knows a higher balance (paid elsewhere, storage lost): adopt it and re-sign once.
+        resynced = true;
+        const price = res.headers.get('RDN-Price');
+        if (price !== null && AMOUNT.test(price.trim())) this.challenge.price = BigInt(price.trim());
+        channel.balance = receipt.balance;
+        this.rememberChannel();
+        balance = channel.balance + this.challenge.price;
+        signature = await this.sign(balance);
+        continue;
+      }
+      if (code === 'CHANNEL_CLOSING' || code === 'BALANCE_EXCEEDS_DEPOSIT') {
+        this.forgetChannel();
+        this.renderChannel();
+        throw new Error(
+          `${code === 'CHANNEL_CLOSING' ? 'The channel is closing' : 'The channel deposit is used up'}: open a new channel.`,
+        );
+      }
+      throw new Error(`The gateway refused the payment: ${code ?? res.status}`);
+    }
+    throw new Error('The gateway did not accept the channel in time; try again later.');
+  }
+
+  /** Records what was charged and replaces the page with the content and the budget bar. */
+  private async paid(res: Response, receipt: ReturnType<typeof readReceipt>): Promise<void> {
+    const channel = this.channel as PageChannel;
+    if (receipt && receipt.channelId === channel.id) channel.balance = receipt.balance;
+    this.rememberChannel();
+    const cost = receipt?.cost ?? 0n;
+    if (this.budget) {
+      this.budget = spend(this.budget, cost);
+      this.session('set');
+    }
+    await showPaidContent(this.doc, res, {
+      paid:
+        cost === 0n
+          ? `Not charged (HTTP ${res.status})`
+          : `Paid ${formatAmount(cost, this.token)} for this page`,
+      total: this.budget
+        ? `${formatAmount(this.budget.spent, this.token)} of your ${formatAmount(this.budget.limit, this.token)} budget spent in this tab`
+        : '',
+      onStop: () => this.stop(),
+    });
+  }
+}
