@@ -1,4 +1,5 @@
 /// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 // After a payment the content replaces the paywall: the paid HTML becomes the page itself (its links lead
 // to the next paid page, which the budget pays), anything else is shown as text. A small bar keeps the
 // running total in view with a way to stop.

@@ -1,4 +1,5 @@
 /// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 // The paywall page's behaviour (docs/protocol.md 8.5): connect a wallet, find or open a channel, let the
 // visitor set a spending budget once, then pay this page and every further paid page of the site in this
 // tab without asking again, replacing the paywall with the content and showing a running total.

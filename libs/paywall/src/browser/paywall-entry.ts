@@ -1,4 +1,5 @@
 /// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 // Entry of the page's script (bundled by libs/paywall/scripts/build-paywall-script.ts): starts the paywall
 // when the page has its wallet panel.
 import { PaywallApp } from './paywall-app';
