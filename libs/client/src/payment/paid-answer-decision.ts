@@ -55,7 +55,7 @@ export type PaidAnswerDecision =
   | { readonly kind: 'handshake' }
   /** Re-sign on top of the balance the gateway holds (its receipt), at `price`; `challenge` if it changed. */
   | { readonly kind: 'resync'; readonly price: bigint; readonly challenge: Challenge | undefined }
-  /** The gateway has not seen the channel or deposit yet: send the same proof again after `delayMs`. */
+  /** The gateway has not seen the channel or deposit yet, or is unavailable: the same proof again after `delayMs`. */
   | { readonly kind: 'wait'; readonly delayMs: number; readonly reason: string }
   /** The gateway took this very proof but its answer was lost: never pay again for it. */
   | { readonly kind: 'lost' }
@@ -85,6 +85,13 @@ export function decidePaidAnswer(
   const { code, receipt } = answer;
   if (attempt.prepaid && answer.status === 402 && (code === undefined || HANDSHAKE_AGAIN.has(code))) {
     return { kind: 'handshake' };
+  }
+  if (answer.status === 503 && code === 'GATEWAY_UNAVAILABLE') {
+    // Not accepted (protocol 7) and not refused: a replica, or the whole front, cannot take payments right now.
+    // The same proof again after Retry-After (protocol 8.1), within the same bound as the channel waits.
+    // Past that bound the 503 goes to the caller as it is (below).
+    const delayMs = answer.retryAfterMs ?? Math.min(5_000, 250 * 2 ** attempt.waits);
+    if (attempt.waitedMs + delayMs <= channelWaitMs) return { kind: 'wait', delayMs, reason: code };
   }
   if (code === undefined || (answer.status !== 402 && answer.status !== 409)) {
     // Paid replies repeat the challenge (protocol 5.1): a changed price is known before the next request.
@@ -118,7 +125,14 @@ export function evolveAttempt(attempt: PaidAttempt, decision: PaidAnswerDecision
     case 'resync':
       return { ...attempt, resigned: true, price: decision.price };
     case 'wait':
-      return { ...attempt, waitedMs: attempt.waitedMs + decision.delayMs, waits: attempt.waits + 1 };
+      return {
+        ...attempt,
+        waitedMs: attempt.waitedMs + decision.delayMs,
+        waits: attempt.waits + 1,
+        // A 503 can come after a commit whose outcome the gateway did not learn: the proof may be held, so a
+        // BALANCE_STALE naming it means "paid, answer lost", never "sign again".
+        networkFailed: attempt.networkFailed || decision.reason === 'GATEWAY_UNAVAILABLE',
+      };
     case 'done':
     case 'handshake':
     case 'lost':
