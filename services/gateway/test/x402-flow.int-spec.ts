@@ -16,6 +16,10 @@ import {
   type ParsedX402Challenge,
 } from '@microraiden/protocol';
 import { createTestDatabase, type TestDatabase } from '@microraiden/testing';
+import { existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { chromium } from 'playwright-core';
 import { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { anvilKey, deployChain, writeRoutesFile, type ChainFixture } from './support/chain-fixture';
@@ -249,5 +253,53 @@ describe('gateway over x402', () => {
     const sent = [...paid.headers.keys()].filter((name) => /^(rdn-|payment-|retry-after)/.test(name));
     expect(sent.length).toBeGreaterThan(8);
     expect(exposed).toEqual(expect.arrayContaining(sent));
+  });
+});
+
+// CI installs Debian's chromium (.ci/run); without it this part is skipped, the fetch-level checks above remain.
+const CHROMIUM = '/usr/bin/chromium';
+
+describe.skipIf(!existsSync(CHROMIUM))('a page on another origin (Chromium)', () => {
+  it('pays with PAYMENT-SIGNATURE through a real preflight and reads every payment header', async () => {
+    // The page's own origin: another port is another origin, so the browser applies CORS to the gateway.
+    const page: Server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('<!doctype html><title>shop</title>');
+    });
+    await new Promise<void>((resolve) => page.listen(0, '127.0.0.1', resolve));
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+    });
+    try {
+      const tab = await browser.newPage();
+      await tab.goto(`http://127.0.0.1:${(page.address() as AddressInfo).port}/`);
+      const headers = x402Pay(6n * PRICE);
+      const seen = await tab.evaluate(
+        async ({ target, headers }) => {
+          const unpaid = await fetch(target);
+          const paid = await fetch(target, { headers });
+          return {
+            unpaid: [
+              unpaid.status,
+              unpaid.headers.get('payment-required') !== null,
+              unpaid.headers.get('rdn-price'),
+            ],
+            paid: [paid.status, paid.headers.get('payment-response'), paid.headers.get('rdn-cost')],
+          };
+        },
+        { target: url(), headers },
+      );
+      expect(seen.unpaid).toEqual([402, true, PRICE.toString()]);
+      const [status, paymentResponse, cost] = seen.paid;
+      expect([status, cost]).toEqual([200, PRICE.toString()]);
+      expect(parseX402Response({ 'PAYMENT-RESPONSE': paymentResponse as string })).toMatchObject({
+        ok: true,
+        value: { success: true, extra: { senderBalance: 6n * PRICE } },
+      });
+    } finally {
+      await browser.close();
+      await new Promise((resolve) => page.close(resolve));
+    }
   });
 });
