@@ -8,6 +8,7 @@ import { LEDGER_CONFIG, type LedgerConfig } from './ledger-config';
 import { LedgerMetrics } from './ledger-metrics';
 import { LedgerRuntime } from './ledger-runtime';
 import { LedgerTotalsMetrics } from './ledger-totals-metrics';
+import { OperatorAssetsController } from './operator-assets.controller';
 import { OperatorController } from './operator.controller';
 import { projectionLagCheck } from './projection-lag.check';
 import { RevenueController } from './revenue.controller';
@@ -44,7 +45,7 @@ export class AppModule {
           ],
         }),
       ],
-      controllers: [ChannelsController, RevenueController, OperatorController],
+      controllers: [ChannelsController, RevenueController, OperatorController, OperatorAssetsController],
       providers: [LedgerMetrics, LedgerTotalsMetrics],
     };
   }

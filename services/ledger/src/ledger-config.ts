@@ -27,6 +27,14 @@ export const ledgerConfigSchema = z.object({
   /** How the operator page names and scales amounts (the ledger never reads the token contract). */
   TOKEN_SYMBOL: z.string().min(1).max(20).default('MTK'),
   TOKEN_DECIMALS: z.coerce.number().int().min(0).max(77).default(18),
+  /**
+   * The chain-watcher's base URL: the operator page shows its /health/ready (probed by the ledger, the URL never
+   * shown). Unset: the page says the watcher's state is unknown.
+   */
+  CHAIN_WATCHER_URL: z
+    .string()
+    .regex(/^https?:\/\/[^/?#]+(\/[^?#]*)?$/, 'expected an http(s):// URL without query')
+    .optional(),
 });
 
 export type LedgerConfig = z.output<typeof ledgerConfigSchema>;

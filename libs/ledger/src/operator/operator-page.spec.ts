@@ -5,6 +5,7 @@ import {
   anOperatorSnapshot,
   aPartitionLag,
 } from '../test/operator-snapshot-builders';
+import { aDashboard } from '../test/dashboard-builders';
 import { renderOperatorPage } from './operator-page';
 import { buildOperatorView } from './operator-view';
 
@@ -29,11 +30,18 @@ describe('renderOperatorPage', () => {
     token: MTK,
     now,
   });
-  const html = renderOperatorPage(view);
+  const html = renderOperatorPage(view, aDashboard());
 
-  it('is a self-contained page: no scripts, no external assets', () => {
+  it('loads scripts and styles from the ledger only, and never reloads itself', () => {
     expect(html).toMatch(/^<!doctype html>/);
-    expect(html).not.toMatch(/<script|<link|src=|https?:\/\//);
+    expect(html).not.toMatch(/https?:\/\/|\/\/[a-z]/i);
+    expect([...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1])).toEqual([
+      'data:,', // no favicon request
+      'operator/assets/uplot.min.css',
+      'operator/assets/uplot.iife.min.js',
+      'operator/assets/operator-page.js',
+    ]);
+    expect(html).not.toContain('http-equiv="refresh"');
   });
 
   it('shows the totals in token units with the exact base units alongside', () => {
@@ -53,6 +61,7 @@ describe('renderOperatorPage', () => {
     });
     const page = renderOperatorPage(
       buildOperatorView({ snapshot: anOperatorSnapshot({ channels: [signed] }), lag: [], token: MTK, now }),
+      aDashboard(),
     );
     expect(field(page, 'close-signed')).toEqual([
       '2500000000000000',
@@ -72,6 +81,7 @@ describe('renderOperatorPage', () => {
         token: MTK,
         now,
       }),
+      aDashboard(),
     );
     expect(page).toContain('<span data-field="channels-over-deposit">1</span>');
     expect(page).toContain('class="num warn" data-field="revenue-over-deposit" data-base-units="7"');
@@ -87,7 +97,7 @@ describe('renderOperatorPage', () => {
       token: MTK,
       now,
     });
-    const page = renderOperatorPage(hostile);
+    const page = renderOperatorPage(hostile, aDashboard());
     expect(page).not.toContain('<script>');
     expect(page).toContain('&lt;script&gt;');
     expect(page).toContain('unknown: the consumer has not joined');
