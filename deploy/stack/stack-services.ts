@@ -53,6 +53,9 @@ export function serviceSpecs(stack: StackServicesOptions): ServiceSpec[] {
       // Read only to tell a mined but unconfirmed channel or top-up (wait) from a missing one; counted as the watcher.
       RPC_URL: `http://127.0.0.1:${ports.anvil}`,
       CONFIRMATIONS,
+      // The demo token (deployContracts' MicroToken): payment log lines also give amounts in token units.
+      TOKEN_SYMBOL: 'MTK',
+      TOKEN_DECIMALS: '18',
     },
   });
   return [
@@ -69,6 +72,8 @@ export function serviceSpecs(stack: StackServicesOptions): ServiceSpec[] {
         HOST: '127.0.0.1',
         TOPIC_PARTITIONS: '1',
         OPERATOR_TOKEN: operatorToken,
+        // The operator page shows the watcher's readiness (probed by the ledger; the address is never shown).
+        CHAIN_WATCHER_URL: `http://127.0.0.1:${ports.chainWatcher}`,
       },
     },
     {

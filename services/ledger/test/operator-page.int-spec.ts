@@ -102,7 +102,7 @@ describe('GET /operator (real Kafka and Postgres)', () => {
   });
 
   it('with OPERATOR_TOKEN set, answers 401 without it and asks a browser for it (Basic)', async () => {
-    for (const path of ['/operator', '/api/1/channels', '/api/1/revenue/routes']) {
+    for (const path of ['/operator', '/api/1/operator/view', '/api/1/channels', '/api/1/revenue/routes']) {
       for (const headers of [{}, { authorization: 'Bearer not-the-token-0123456789' }] as Record<
         string,
         string
@@ -145,5 +145,32 @@ describe('GET /operator (real Kafka and Postgres)', () => {
     expect(doc.body.paths['/operator']?.get?.responses?.['200']).toMatchObject({
       content: { 'text/html': expect.anything() },
     });
+    expect(doc.body.paths['/api/1/operator/view']?.get?.responses?.['200']).toMatchObject({
+      content: { 'application/json': expect.anything() },
+    });
+  });
+
+  it("refreshes from JSON with the page's own sections, and serves its scripts itself", async () => {
+    const view = await getJson<{ sections: Record<string, string>; charts: { days: number[] } }>(
+      ledger!.url,
+      '/api/1/operator/view',
+      BEARER,
+    );
+    expect(view.status).toBe(200);
+    const html = await (await fetch(`${ledger!.url}/operator`, { headers: BEARER })).text();
+    // The totals agree with the page's (generated a moment apart, from the same caught-up projection).
+    expect(baseUnits(view.body.sections['section-totals']!, 'accepted-revenue')).toBe(
+      baseUnits(html, 'accepted-revenue'),
+    );
+    for (const id of Object.keys(view.body.sections)) expect(html).toContain(`id="${id}"`);
+    expect(view.body.charts.days).toHaveLength(30);
+    for (const asset of ['uplot.iife.min.js', 'uplot.min.css', 'operator-page.js']) {
+      const res = await fetch(`${ledger!.url}/operator/assets/${asset}`);
+      expect(res.status, asset).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(
+        asset.endsWith('.css') ? /^text\/css/ : /^text\/javascript/,
+      );
+    }
+    expect((await fetch(`${ledger!.url}/operator/assets/..%2Fpackage.json`)).status).toBe(404);
   });
 });
