@@ -57,6 +57,8 @@ beforeAll(async () => {
     ]),
     RECEIVER_PRIVATE_KEY: receiverKey,
     GATEWAY_ID: 'request-log-1',
+    // anvil's public keys are refused outside development.
+    MICRORAIDEN_DEV: '1',
     LOG_LEVEL: 'info',
     TOKEN_SYMBOL: 'MTK',
     TOKEN_DECIMALS: '18',
