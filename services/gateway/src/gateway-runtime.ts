@@ -85,6 +85,8 @@ export class GatewayRuntime {
       logger.warn(
         'CHAIN_WATCHER_URL is not set: payments are accepted even when nothing follows the chain or can dispute for the receiver',
       );
+    if (config.OPERATOR_TOKEN === undefined)
+      logger.warn('OPERATOR_TOKEN is not set: the management API answers 503 OPERATOR_TOKEN_UNSET');
     const deployment = await readDeploymentFile(config.DEPLOYMENT_FILE);
     const routes = new RouteTable(readRoutesFile(config.ROUTES_FILE), PRICE_HOOKS);
     const loaded = loadReceiverKey(config);
