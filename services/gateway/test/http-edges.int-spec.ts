@@ -89,4 +89,14 @@ describe('gateway HTTP edges', () => {
       expect(await res.text(), path).not.toMatch(/127\.0\.0\.1|localhost|[a-z0-9\]]:\d+/i);
     }
   });
+
+  it('answers the management API with 503 OPERATOR_TOKEN_UNSET when no operator token is configured', async () => {
+    for (const authorization of [undefined, 'Bearer some-token-of-16-chars']) {
+      const res = await fetch(`${gateway.url}/api/1/stats`, {
+        headers: authorization === undefined ? {} : { authorization },
+      });
+      expect(res.status).toBe(503);
+      expect(await res.json()).toMatchObject({ error: { code: 'OPERATOR_TOKEN_UNSET' } });
+    }
+  });
 });
