@@ -3,11 +3,11 @@ import {
   parseChallenge,
   parseErrorCode,
   parseReceipt,
-  sameAddress,
   type Challenge,
   type Hex32,
 } from '@microraiden/protocol';
 import { ClientError } from '../client-error';
+import { checkChallenge } from './challenge-check';
 import { ChallengeMemory, resourceKey } from './challenge-memory';
 import type { TransactionProgress } from '../chain/transaction-progress';
 import { KeyedMutex } from './keyed-mutex';
@@ -18,7 +18,7 @@ import {
   type PaidAnswer,
   type PaidAttempt,
 } from './paid-answer-decision';
-import type { PaymentIdentity, PaymentWallet, PreparedPayment } from './payment-wallet';
+import type { PaymentWallet, PreparedPayment } from './payment-wallet';
 import { replayableBody } from './replayable-body';
 
 /** Limits and knobs of one paid request. */
@@ -100,32 +100,6 @@ async function refusal(response: Response, code: string, channelId: Hex32): Prom
     status: response.status,
     channelId,
   });
-}
-
-/** Checks a challenge against this client's deployment and the caller's price limit, before anything is signed. */
-function checkChallenge(challenge: Challenge, identity: PaymentIdentity, maxPrice: bigint): void {
-  const mismatch = (what: string, expected: string, received: string) =>
-    new ClientError(
-      'CHALLENGE_MISMATCH',
-      `the gateway asks for payment with ${what} ${received}, this client is set up for ${expected}`,
-      { field: what, expected, received },
-    );
-  if (challenge.chainId !== identity.chainId) {
-    throw mismatch('chain id', identity.chainId.toString(), challenge.chainId.toString());
-  }
-  if (!sameAddress(challenge.channelManager, identity.channelManager)) {
-    throw mismatch('channel manager', identity.channelManager, challenge.channelManager);
-  }
-  if (!sameAddress(challenge.token, identity.token)) {
-    throw mismatch('token', identity.token, challenge.token);
-  }
-  if (challenge.price > maxPrice) {
-    throw new ClientError(
-      'PRICE_TOO_HIGH',
-      `the gateway asks ${challenge.price} per request, above the limit of ${maxPrice}`,
-      { price: challenge.price.toString(), maxPrice: maxPrice.toString() },
-    );
-  }
 }
 
 /** One paidFetch call's fixed inputs: what the shell carries decisions out with. */
