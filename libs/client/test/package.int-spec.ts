@@ -91,6 +91,28 @@ describe('@microraiden/client installed from its npm tarball', () => {
     });
   });
 
+  it('exports the x402 scheme as @microraiden/client/x402, working with the real @x402/fetch', async () => {
+    // The scheme's peer dependency, as an x402 user has it (from the npm cache of the root install).
+    await sh(
+      'npm',
+      ['install', '@x402/core@2.27.0', '@x402/fetch@2.27.0', '--prefer-offline', '--no-audit', '--no-fund'],
+      {
+        cwd: consumer,
+      },
+    );
+    const script = `
+      const { MicroraidenChannelScheme, microraidenX402Client } = require('@microraiden/client/x402');
+      const { wrapFetchWithPayment } = require('@x402/fetch');
+      const wallet = { paymentIdentity: async () => ({ chainId: 31337n, token: '0x' + '03'.repeat(20) }) };
+      microraidenX402Client(wallet, { maxPricePerRequest: 5n }).then(({ client, scheme }) => {
+        const pay = wrapFetchWithPayment(scheme.observe(fetch), client);
+        console.log(JSON.stringify({ scheme: scheme.scheme, same: scheme instanceof MicroraidenChannelScheme, pay: typeof pay }));
+      });
+    `;
+    const { stdout } = await sh(process.execPath, ['-e', script], { cwd: consumer });
+    expect(JSON.parse(stdout)).toEqual({ scheme: 'microraiden-channel', same: true, pay: 'function' });
+  });
+
   it('types a TypeScript consumer from the bundled declarations', async () => {
     await writeFile(
       path.join(consumer, 'use.ts'),

@@ -146,6 +146,7 @@ describe('@x402/fetch with the microraiden-channel scheme against the gateway', 
     expect(stale.status).toBe(402);
     expect(settlement(stale)).toMatchObject({ success: false, errorReason: 'BALANCE_STALE' });
     const [channel] = await third.channels();
-    expect(channel?.acknowledgedBalance).toBe(PRICE); // the balance it signed, not the claim
+    // It signed PRICE on top of nothing and stays there: the claim is neither acknowledged nor signed over.
+    expect([channel?.balance, channel?.acknowledgedBalance]).toEqual([PRICE, 0n]);
   });
 });

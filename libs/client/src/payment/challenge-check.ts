@@ -27,4 +27,3 @@ export function checkChallenge(challenge: Challenge, identity: PaymentIdentity, 
     );
   }
 }
-

@@ -76,10 +76,14 @@ export class MicroraidenChannelScheme implements SchemeNetworkClient {
     checkChallenge(challenge, await this.wallet.paymentIdentity(), this.options.maxPricePerRequest);
     const cap = context?.maxAmountPerPayment;
     if (cap !== undefined && /^\d+$/.test(cap) && challenge.price > BigInt(cap)) {
-      throw new ClientError('PRICE_TOO_HIGH', `the gateway asks ${challenge.price}, above x402's cap of ${cap}`, {
-        price: challenge.price.toString(),
-        maxPrice: cap,
-      });
+      throw new ClientError(
+        'PRICE_TOO_HIGH',
+        `the gateway asks ${challenge.price}, above x402's cap of ${cap}`,
+        {
+          price: challenge.price.toString(),
+          maxPrice: cap,
+        },
+      );
     }
     const channelId = await this.wallet.fundChannel({
       receiver: challenge.receiver,
@@ -155,10 +159,13 @@ export class MicroraidenChannelScheme implements SchemeNetworkClient {
       const offer = ctx.paymentRequired.accepts.map(parseX402Requirements).find((o) => o.ok);
       if (offer?.ok) await this.remember({ ...offer.value, resource: undefined, error: undefined });
     }
-    const settle = ctx.settleResponse as { errorReason?: string; extra?: Record<string, unknown> } | undefined;
+    const settle = ctx.settleResponse as
+      { errorReason?: string; extra?: Record<string, unknown> } | undefined;
     const receipt = settle?.extra;
     const claimed =
-      receipt && String(receipt.channelId).toLowerCase() === channelId && /^\d+$/.test(String(receipt.senderBalance))
+      receipt &&
+      String(receipt.channelId).toLowerCase() === channelId &&
+      /^\d+$/.test(String(receipt.senderBalance))
         ? BigInt(String(receipt.senderBalance))
         : undefined;
     const decision = decideX402Answer({

@@ -22,7 +22,11 @@ export type X402AnswerDecision =
   | { readonly kind: 'nothing' };
 
 const CORRECTIVE = new Set(['BALANCE_STALE', 'INCREMENT_BELOW_PRICE']);
-const WAITABLE = new Set(['CHANNEL_NOT_FOUND', 'CHANNEL_INSUFFICIENT_CONFIRMATIONS', 'BALANCE_EXCEEDS_DEPOSIT']);
+const WAITABLE = new Set([
+  'CHANNEL_NOT_FOUND',
+  'CHANNEL_INSUFFICIENT_CONFIRMATIONS',
+  'BALANCE_EXCEEDS_DEPOSIT',
+]);
 
 /**
  * The pure core of the x402 response hook. A balance the gateway claims is believed only when the sender is
