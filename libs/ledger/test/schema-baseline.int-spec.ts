@@ -1,62 +1,78 @@
 import { aBalanceProofAccepted, aChannelCreated, aChannelId } from '@microraiden/events';
-import { MIGRATIONS_TABLE } from '@microraiden/persistence';
+import { MIGRATIONS_TABLE, runMigrations } from '@microraiden/persistence';
 import { createTestDatabase, schemaSnapshot, type TestDatabase } from '@microraiden/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { applyBatch, findChannel, migrateLedger, openLedgerDatabase, type LedgerDatabase } from '../src';
+import {
+  applyBatch,
+  evolve,
+  findChannel,
+  LEDGER_MIGRATIONS,
+  migrateLedger,
+  openLedgerDatabase,
+  viewOf,
+  type LedgerDatabase,
+} from '../src';
+import { rowOf } from '../src/store/channel-row';
 import { TYPEORM_MIGRATIONS_TABLE_DDL, TYPEORM_V1_DDL, TYPEORM_V2_DDL } from './support/typeorm-schema';
 
 const NOW = new Date('2025-03-01T00:00:00.000Z');
-// TypeORM's version table stays behind, unused: only the old database has it.
+// TypeORM's version table stays behind, unused: only the old databases have it.
 const VERSION_TABLES = [MIGRATIONS_TABLE, 'ledger_migrations'];
+const NAMES = LEDGER_MIGRATIONS.migrations.map((m) => m.name);
 
 // A ledger database created by the TypeORM migrations migrates forward onto libs/persistence's runner without loss.
 describe('ledger schema: databases the TypeORM migrations created', () => {
   const databases: TestDatabase[] = [];
   const opened: LedgerDatabase[] = [];
-  const open = async (prefix: string) => {
+  const open = async (prefix: string, typeormVersions: 0 | 1 | 2 = 0) => {
     const db = await createTestDatabase({ prefix });
     databases.push(db);
     const database = openLedgerDatabase(db.url, { poolSize: 2 });
     opened.push(database);
+    if (typeormVersions > 0) await database.query(TYPEORM_MIGRATIONS_TABLE_DDL);
+    if (typeormVersions >= 1) await database.query(TYPEORM_V1_DDL);
+    if (typeormVersions >= 2) await database.query(TYPEORM_V2_DDL);
     return database;
   };
-  const versions = (database: LedgerDatabase) =>
-    database.query(
-      `SELECT version, name, baselined FROM ${MIGRATIONS_TABLE} WHERE store = 'ledger' ORDER BY 1`,
-    );
+  const versions = async (database: LedgerDatabase) =>
+    (
+      await database.query<{ version: number; name: string; baselined: boolean }>(
+        `SELECT version, name, baselined FROM ${MIGRATIONS_TABLE} WHERE store = 'ledger' ORDER BY 1`,
+      )
+    ).map(({ name, baselined }) => [name, baselined]);
+  /** The schema the runner builds on an empty database, to compare a migrated old one with. */
+  const freshSchema = async () => {
+    const fresh = await open('ledger_baseline_fresh');
+    await migrateLedger(fresh);
+    return schemaSnapshot(fresh.pool, VERSION_TABLES);
+  };
   afterEach(async () => {
     await Promise.all(opened.splice(0).map((d) => d.close()));
     await Promise.all(databases.splice(0).map((d) => d.drop()));
   });
 
-  it('records both TypeORM versions as baselined, keeps every row, changes nothing, and keeps projecting', async () => {
-    const old = await open('ledger_baseline_v2');
-    await old.query(TYPEORM_MIGRATIONS_TABLE_DDL);
-    await old.query(TYPEORM_V1_DDL);
-    await old.query(TYPEORM_V2_DDL);
+  it('records both TypeORM versions as baselined, keeps every row, and keeps projecting', async () => {
+    const old = await open('ledger_baseline_v2', 2);
     const channelId = aChannelId('baseline');
-    await applyBatch(
-      old,
-      {
-        topic: 'chain',
-        partition: 0,
-        events: [{ event: aChannelCreated({ channelId }), offset: 0n }],
-        nextOffset: 1n,
-      },
-      NOW,
+    // The row as the old code wrote it: the columns of its time (jsonb_populate_record drops later ones).
+    const created = evolve(undefined, aChannelCreated({ channelId, deposit: 1000n }), NOW);
+    if (created.outcome !== 'applied') throw new Error('the builder made an unusable event');
+    const row = rowOf(created.state, viewOf(created.state));
+    await old.query(
+      `INSERT INTO ledger_channels SELECT * FROM jsonb_populate_record(NULL::ledger_channels, $1::jsonb)`,
+      [JSON.stringify(row)],
     );
-    const before = await schemaSnapshot(old.pool);
-    const channel = await findChannel(old, channelId);
+    await old.query(`INSERT INTO ledger_offsets (topic, partition, next_offset) VALUES ('chain', 0, 1)`);
 
-    expect(await migrateLedger(old)).toEqual([]);
+    expect(await migrateLedger(old)).toEqual(NAMES.slice(2));
     expect(await migrateLedger(old)).toEqual([]);
 
-    expect(await schemaSnapshot(old.pool, [MIGRATIONS_TABLE])).toEqual(before);
-    expect(await findChannel(old, channelId)).toEqual(channel);
-    expect(await versions(old)).toEqual([
-      { version: 1, name: 'CreateLedger1764190000000', baselined: true },
-      { version: 2, name: 'AddCloseSigned1764290000000', baselined: true },
+    expect(await schemaSnapshot(old.pool, VERSION_TABLES)).toEqual(await freshSchema());
+    expect(await findChannel(old, channelId)).toMatchObject({ status: 'open', deposit: 1000n, balance: 0n });
+    expect(await old.query(`SELECT topic, partition, next_offset::int FROM ledger_offsets`)).toEqual([
+      { topic: 'chain', partition: 0, next_offset: 1 },
     ]);
+    expect(await versions(old)).toEqual(NAMES.map((name, i) => [name, i < 2]));
     const proof = aBalanceProofAccepted({ channelId, previousBalance: 0n, balance: 10n, price: 10n });
     await applyBatch(
       old,
@@ -66,41 +82,25 @@ describe('ledger schema: databases the TypeORM migrations created', () => {
     expect(await findChannel(old, channelId)).toMatchObject({ status: 'open', balance: 10n, proofCount: 1 });
   });
 
-  it('runs the close-signed columns on a database TypeORM left at its first version', async () => {
-    const old = await open('ledger_baseline_v1');
-    await old.query(TYPEORM_MIGRATIONS_TABLE_DDL);
-    await old.query(TYPEORM_V1_DDL);
+  it('runs the close-signed columns (and later versions) on a database TypeORM left at its first version', async () => {
+    const old = await open('ledger_baseline_v1', 1);
 
-    expect(await migrateLedger(old)).toEqual(['AddCloseSigned1764290000000']);
+    expect(await migrateLedger(old)).toEqual(NAMES.slice(1));
 
-    expect(await versions(old)).toEqual([
-      { version: 1, name: 'CreateLedger1764190000000', baselined: true },
-      { version: 2, name: 'AddCloseSigned1764290000000', baselined: false },
-    ]);
-    const typeorm = await open('ledger_baseline_typeorm');
-    await typeorm.query(TYPEORM_MIGRATIONS_TABLE_DDL);
-    await typeorm.query(TYPEORM_V1_DDL);
-    await typeorm.query(TYPEORM_V2_DDL);
-    expect(await schemaSnapshot(old.pool, VERSION_TABLES)).toEqual(
-      await schemaSnapshot(typeorm.pool, VERSION_TABLES),
-    );
+    expect(await versions(old)).toEqual(NAMES.map((name, i) => [name, i < 1]));
+    expect(await schemaSnapshot(old.pool, VERSION_TABLES)).toEqual(await freshSchema());
   });
 
-  it('creates on an empty database exactly the schema the TypeORM migrations created', async () => {
-    const typeorm = await open('ledger_baseline_old');
-    await typeorm.query(TYPEORM_MIGRATIONS_TABLE_DDL);
-    await typeorm.query(TYPEORM_V1_DDL);
-    await typeorm.query(TYPEORM_V2_DDL);
+  it('builds with its first two versions exactly the schema the TypeORM migrations created', async () => {
+    const typeorm = await open('ledger_baseline_typeorm', 2);
     const fresh = await open('ledger_baseline_new');
-
-    expect(await migrateLedger(fresh)).toEqual(['CreateLedger1764190000000', 'AddCloseSigned1764290000000']);
-
+    await runMigrations(fresh.pool, {
+      ...LEDGER_MIGRATIONS,
+      migrations: LEDGER_MIGRATIONS.migrations.slice(0, 2),
+    });
     expect(await schemaSnapshot(fresh.pool, VERSION_TABLES)).toEqual(
       await schemaSnapshot(typeorm.pool, VERSION_TABLES),
     );
-    expect((await versions(fresh)).map((v) => (v as { baselined: boolean }).baselined)).toEqual([
-      false,
-      false,
-    ]);
+    expect(await versions(fresh)).toEqual(NAMES.slice(0, 2).map((name) => [name, false]));
   });
 });

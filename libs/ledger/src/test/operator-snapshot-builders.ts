@@ -1,5 +1,6 @@
 // Builders for the operator view's unit tests: channel records and snapshots with overridable fields.
 import type { PartitionLag } from '@microraiden/kafka';
+import { viewOf } from '../projection/channel-view';
 import { overDeposit } from '../projection/over-deposit';
 import type { ChannelRecord } from '../store/ledger-queries';
 import type { OperatorSnapshot } from '../store/operator-snapshot';
@@ -15,6 +16,14 @@ export const aChannelIdOf = (byte: string) => `0x${byte.repeat(32)}`;
 /** An open channel with a deposit of 1 token and 0.25 accepted; override any field (`overDeposit` follows). */
 export function aChannelRecord(overrides: Partial<ChannelRecord> = {}): ChannelRecord {
   const record: Omit<ChannelRecord, 'overDeposit'> & Partial<ChannelRecord> = {
+    // Every view field, at its value for a channel nothing is known of: a new column needs no edit here.
+    ...viewOf({
+      channelId: `0x${'00'.repeat(32)}`,
+      chainFacts: [],
+      proof: null,
+      closeSigned: null,
+      updatedAt: '',
+    }),
     channelId: aChannelIdOf('ab'),
     status: 'open',
     sender: A_SENDER,
