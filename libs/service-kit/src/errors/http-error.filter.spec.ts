@@ -1,6 +1,7 @@
 import type { ArgumentsHost } from '@nestjs/common';
-import { NotFoundException } from '@nestjs/common';
-import { describe, expect, it } from 'vitest';
+import { Logger, NotFoundException } from '@nestjs/common';
+import { MicroraidenError } from '@microraiden/errors';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { HttpErrorFilter } from './http-error.filter';
 
 function answer(exception: unknown) {
@@ -45,5 +46,30 @@ describe('HttpErrorFilter', () => {
     const bug = answer(pgError('42601', 'syntax error at or near "SELEC"'));
     expect(bug.status).toBe(500);
     expect(bug.body).toMatchObject({ error: { code: 'INTERNAL' } });
+  });
+
+  describe('logging of 5xx answers', () => {
+    afterEach(() => vi.restoreAllMocks());
+
+    it('logs an expected, typed 5xx as one warning with its code and no stack trace', () => {
+      const error = vi.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+      const warn = vi.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+      const unset = Object.assign(
+        new MicroraidenError('OPERATOR_TOKEN_UNSET', 'no operator token is configured'),
+        {
+          httpStatus: 503,
+        },
+      );
+      expect(answer(unset).status).toBe(503);
+      expect(error).not.toHaveBeenCalled();
+      expect(warn).toHaveBeenCalledWith({ code: 'OPERATOR_TOKEN_UNSET' }, 'no operator token is configured');
+    });
+
+    it('logs an untyped error as an unhandled error with the error itself (its stack)', () => {
+      const error = vi.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+      const bug = new Error('boom');
+      answer(bug);
+      expect(error).toHaveBeenCalledWith({ err: bug }, 'unhandled error');
+    });
   });
 });

@@ -35,8 +35,18 @@ export class HttpErrorFilter implements ExceptionFilter {
       return;
     }
     const [status, body] = this.toHttp(exception);
-    if (status >= 500) this.logger.error({ err: exception }, 'unhandled error');
+    if (status >= 500) this.log5xx(exception);
     void reply.status(status).send(body);
+  }
+
+  // A typed error is a state the code expected (e.g. OPERATOR_TOKEN_UNSET): one line with its code, no stack trace.
+  // Anything else is a bug and keeps its stack.
+  private log5xx(exception: unknown): void {
+    if (exception instanceof MicroraidenError) {
+      this.logger.warn({ code: exception.code }, exception.message);
+    } else {
+      this.logger.error({ err: exception }, 'unhandled error');
+    }
   }
 
   private toHttp(exception: unknown): [number, ErrorBody] {
