@@ -11,3 +11,4 @@ export * from './auth/operator-access';
 export * from './auth/operator-token';
 export * from './http/client-error-answer';
 export * from './auth/operator-only';
+export * from './runtime';

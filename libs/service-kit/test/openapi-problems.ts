@@ -1,6 +1,6 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { RequestMethod, type INestApplication } from '@nestjs/common';
-import { GUARDS_METADATA, METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { GUARDS_METADATA, METHOD_METADATA, MODULE_PATH, PATH_METADATA } from '@nestjs/common/constants';
 import { ModulesContainer } from '@nestjs/core';
 
 interface Operation {
@@ -69,7 +69,13 @@ export async function openApiProblems(app: INestApplication, document: OpenApiDo
 /** Every controller route of the app, with whether a class- or method-level guard protects it. */
 export function servedRoutes(app: INestApplication): ServedRoute[] {
   const routes: ServedRoute[] = [];
-  for (const module of app.get(ModulesContainer).values()) {
+  const modules = app.get(ModulesContainer);
+  for (const module of modules.values()) {
+    // A module mounted with RouterModule prefixes its controllers' paths (kept per application).
+    const modulePath =
+      (Reflect.getMetadata(MODULE_PATH + modules.applicationId, module.metatype) as string | undefined) ??
+      (Reflect.getMetadata(MODULE_PATH, module.metatype) as string | undefined) ??
+      '';
     for (const wrapper of module.controllers.values()) {
       const controller = wrapper.metatype as (new (...args: never[]) => unknown) | null;
       if (typeof controller !== 'function') continue;
@@ -84,7 +90,7 @@ export function servedRoutes(app: INestApplication): ServedRoute[] {
         if (method === undefined || own === undefined) continue;
         const methodGuards = (Reflect.getMetadata(GUARDS_METADATA, handler) as unknown[] | undefined) ?? [];
         routes.push({
-          path: openApiPath(base, own),
+          path: openApiPath(`${modulePath}/${base}`, own),
           method: RequestMethod[method].toLowerCase(),
           guarded: classGuards.length + methodGuards.length > 0,
         });

@@ -1,22 +1,50 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { RouterModule } from '@nestjs/core';
 import { kafkaProbe } from '@microraiden/kafka';
+import type { ChainGuard } from '@microraiden/paywall';
 import { postgresProbe } from '@microraiden/persistence';
-import { HealthModule, loggerOptions, MetricsModule } from '@microraiden/service-kit';
+import {
+  HealthModule,
+  loggerOptions,
+  MetricsModule,
+  serviceRuntimeProviders,
+} from '@microraiden/service-kit';
 import { LoggerModule } from 'nestjs-pino';
 import { Registry } from 'prom-client';
 import { chainGuardCheck, chainGuardOf } from './chain-guard-check';
 import { GATEWAY_CONFIG, type GatewayConfig } from './gateway-config';
-import { GatewayLifecycle } from './gateway-lifecycle';
 import { GatewayRuntime } from './gateway-runtime';
-import { managementController } from './management.controller';
-import { OperatorGuard } from './operator.guard';
+import { ManagementController } from './management.controller';
+import { ManagementModule } from './management.module';
+import { ProxyRouteMount } from './proxy-route-mount';
 import { upstreamProbe } from './upstream-probe';
+
+/** The replica's runtime, run by libs/service-kit's ServiceLifecycle and shared with the management API. */
+@Global()
+@Module({})
+class GatewayRuntimeModule {
+  static register(config: GatewayConfig, chainGuard: ChainGuard | undefined): DynamicModule {
+    return {
+      module: GatewayRuntimeModule,
+      providers: [
+        { provide: GATEWAY_CONFIG, useValue: config },
+        {
+          provide: GatewayRuntime,
+          inject: [Registry],
+          useFactory: (registry: Registry) => GatewayRuntime.create(config, registry, chainGuard),
+        },
+        ...serviceRuntimeProviders(GatewayRuntime),
+        ProxyRouteMount,
+      ],
+      exports: [GATEWAY_CONFIG, GatewayRuntime],
+    };
+  }
+}
 
 /** The gateway: the receiver's paywall edge (reverse proxy, management API, channel follower, outbox relay). */
 @Module({})
 export class AppModule {
   static register(config: GatewayConfig): DynamicModule {
-    const management = managementController(config.GATEWAY_PATH);
     // Shared by the paywall (which refuses payments through it) and readiness (which only reports it).
     const chainGuard = chainGuardOf(config);
     return {
@@ -24,7 +52,10 @@ export class AppModule {
       imports: [
         // Request logging only for the management API: the proxy's hot path logs nothing per request (its
         // outcomes are metrics), and skipping the logging middleware there saves a measurable share of CPU.
-        LoggerModule.forRoot({ ...loggerOptions('gateway', config.LOG_LEVEL), forRoutes: [management] }),
+        LoggerModule.forRoot({
+          ...loggerOptions('gateway', config.LOG_LEVEL),
+          forRoutes: [ManagementController],
+        }),
         MetricsModule.register('gateway'),
         HealthModule.register({
           useFactory: () => [
@@ -34,19 +65,10 @@ export class AppModule {
             ...(chainGuard === undefined ? [] : [chainGuardCheck(chainGuard)]),
           ],
         }),
+        GatewayRuntimeModule.register(config, chainGuard),
+        ManagementModule,
+        RouterModule.register([{ path: config.GATEWAY_PATH, module: ManagementModule }]),
       ],
-      controllers: [management],
-      providers: [
-        { provide: GATEWAY_CONFIG, useValue: config },
-        {
-          provide: GatewayRuntime,
-          inject: [Registry],
-          useFactory: (registry: Registry) => GatewayRuntime.create(config, registry, chainGuard),
-        },
-        GatewayLifecycle,
-        OperatorGuard,
-      ],
-      exports: [GatewayRuntime],
     };
   }
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Inject, Param, Query, Req, Res, type Type } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Inject, Param, Query, Req, Res } from '@nestjs/common';
 import {
   ApiBody,
   ApiOkResponse,
@@ -26,122 +26,129 @@ import { channelParams, listChannelsQuery, senderParams, validate } from './mana
 import { OperatorGuard } from './operator.guard';
 
 const INVALID = { status: 400, description: 'invalid parameters', type: ErrorBodyDto };
+// Every route reads or writes Postgres: libs/service-kit's error filter answers a transient database error so.
+const DATABASE_UNAVAILABLE = {
+  status: 503,
+  description:
+    'DATABASE_UNAVAILABLE: the database is down, or locked or slow past its lock or statement timeout; ' +
+    'retry after Retry-After seconds',
+  headers: { 'Retry-After': { description: 'seconds', schema: { type: 'integer' } } },
+  type: ErrorBodyDto,
+};
 
 /**
- * The management API under GATEWAY_PATH (µRaiden's `/api/1`): channel listings and stats for the operator, and
- * the sender's cooperative close. Built per path because Nest takes controller paths at decoration time.
+ * The management API (µRaiden's `/api/1`): channel listings and stats for the operator, and the sender's
+ * cooperative close. Its routes are relative: ManagementModule is mounted under GATEWAY_PATH (RouterModule).
  */
-export function managementController(gatewayPath: string): Type<unknown> {
-  @ApiTags('management')
-  @Controller(gatewayPath)
-  class ManagementController {
-    constructor(@Inject(GatewayRuntime) readonly runtime: GatewayRuntime) {}
+@ApiTags('management')
+@ApiResponse(DATABASE_UNAVAILABLE)
+@Controller()
+export class ManagementController {
+  constructor(@Inject(GatewayRuntime) private readonly runtime: GatewayRuntime) {}
 
-    @Get('channels')
-    @OperatorOnly(OperatorGuard, { type: ErrorBodyDto })
-    @ApiOperation({
-      summary: 'List channels with balances, paged by channel id; filter by sender and state.',
-    })
-    @ApiQuery({ name: 'sender', required: false })
-    @ApiQuery({ name: 'state', required: false, enum: ['open', 'closing', 'settled'] })
-    @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page' })
-    @ApiQuery({ name: 'limit', required: false, type: Number, description: '1..500, default 100' })
-    @ApiOkResponse({ type: ChannelPageDto })
-    @ApiResponse(INVALID)
-    async list(@Query() query: unknown): Promise<ChannelPageDto> {
-      const filter = validate(listChannelsQuery, query);
-      const page = await this.runtime.queries.list(filter);
-      return { channels: page.channels.map(channelDto), nextCursor: page.nextCursor };
-    }
-
-    @Get('channels/:sender')
-    @OperatorOnly(OperatorGuard, { type: ErrorBodyDto })
-    @ApiOperation({ summary: "List one sender's channels (µRaiden's /channels/{sender})." })
-    @ApiParam({ name: 'sender' })
-    @ApiOkResponse({ type: ChannelPageDto })
-    @ApiResponse(INVALID)
-    async listBySender(@Param() params: unknown, @Query() query: unknown): Promise<ChannelPageDto> {
-      const { sender } = validate(senderParams, params);
-      const filter = validate(listChannelsQuery, { ...(query as object), sender });
-      const page = await this.runtime.queries.list(filter);
-      return { channels: page.channels.map(channelDto), nextCursor: page.nextCursor };
-    }
-
-    @Get('channels/:sender/:channelId')
-    @OperatorOnly(OperatorGuard, { type: ErrorBodyDto })
-    @ApiOperation({ summary: 'One channel.' })
-    @ApiParam({ name: 'sender' })
-    @ApiParam({ name: 'channelId' })
-    @ApiOkResponse({ type: ChannelDto })
-    @ApiResponse({ status: 404, description: 'no such channel of this sender', type: ErrorBodyDto })
-    @ApiResponse(INVALID)
-    async detail(@Param() params: unknown): Promise<ChannelDto> {
-      const { sender, channelId } = validate(channelParams, params);
-      const channel = await this.runtime.queries.find(channelId);
-      if (channel === undefined || channel.sender !== sender) {
-        throw new GatewayError('NOT_FOUND', { channelId }, 'No such channel of this sender.');
-      }
-      return channelDto(channel);
-    }
-
-    @Get('stats')
-    @OperatorOnly(OperatorGuard, { type: ErrorBodyDto })
-    @ApiOperation({ summary: 'Paid requests, revenue, funds at risk and channel counts of the whole fleet.' })
-    @ApiOkResponse({ type: StatsDto })
-    async stats(): Promise<StatsDto> {
-      return statsDto(await this.runtime.queries.stats());
-    }
-
-    @Delete('channels/:sender/:channelId')
-    @ApiOperation({
-      summary: "Cooperative close: the receiver's ClosingProof signature for the last accepted balance.",
-      description:
-        "Authenticated by the sender's own balance proof (docs/protocol.md section 10), not by the operator " +
-        'token. `balance` and `balanceSignature` may be query parameters instead of the body. Afterwards the ' +
-        'channel accepts no more payments.',
-    })
-    @ApiParam({ name: 'sender' })
-    @ApiParam({ name: 'channelId' })
-    @ApiBody({ type: CloseRequestDto, required: false })
-    @ApiOkResponse({ type: CloseResponseDto })
-    @ApiResponse({ status: 400, description: 'PAYMENT_MALFORMED', type: ErrorBodyDto })
-    @ApiResponse({
-      status: 402,
-      description:
-        'CHANNEL_NOT_FOUND, WRONG_RECEIVER, SENDER_MISMATCH, INVALID_SIGNATURE; with the challenge headers ' +
-        '(RDN-Price: the lowest price of the paid routes) and PAYMENT-REQUIRED (docs/protocol.md 8.3)',
-      type: ErrorBodyDto,
-    })
-    @ApiResponse({
-      status: 409,
-      description: 'CLOSE_BALANCE_MISMATCH; with the challenge headers (docs/protocol.md 8.3)',
-      type: ErrorBodyDto,
-    })
-    async close(
-      @Param() params: Record<string, string>,
-      @Query() query: Record<string, unknown>,
-      @Body() body: unknown,
-      @Req() request: FastifyRequest,
-      @Res() reply: FastifyReply,
-    ): Promise<void> {
-      const fromBody = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
-      const result = await this.runtime.closer.close({
-        sender: params.sender,
-        channelId: params.channelId,
-        balance: fromBody.balance ?? query.balance,
-        balanceSignature: fromBody.balanceSignature ?? query.balanceSignature,
-      });
-      if (result.ok) {
-        await reply.code(200).send(result.value);
-        return;
-      }
-      // Like every 402 and 409, with the challenge (docs/protocol.md section 8.3).
-      const refusal = this.runtime.paywall.refusal(result.error, {
-        resourceUrl: `${request.protocol}://${request.headers.host ?? 'localhost'}${request.url.split('?')[0]}`,
-        ...(request.headers.accept === undefined ? {} : { accept: request.headers.accept }),
-      });
-      await reply.code(refusal.status).headers(refusal.headers).send(refusal.body);
-    }
+  @Get('channels')
+  @OperatorOnly(OperatorGuard, { type: ErrorBodyDto })
+  @ApiOperation({
+    summary: 'List channels with balances, paged by channel id; filter by sender and state.',
+  })
+  @ApiQuery({ name: 'sender', required: false })
+  @ApiQuery({ name: 'state', required: false, enum: ['open', 'closing', 'settled'] })
+  @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page' })
+  @ApiQuery({ name: 'limit', required: false, type: Number, description: '1..500, default 100' })
+  @ApiOkResponse({ type: ChannelPageDto })
+  @ApiResponse(INVALID)
+  async list(@Query() query: unknown): Promise<ChannelPageDto> {
+    const filter = validate(listChannelsQuery, query);
+    const page = await this.runtime.queries.list(filter);
+    return { channels: page.channels.map(channelDto), nextCursor: page.nextCursor };
   }
-  return ManagementController;
+
+  @Get('channels/:sender')
+  @OperatorOnly(OperatorGuard, { type: ErrorBodyDto })
+  @ApiOperation({ summary: "List one sender's channels (µRaiden's /channels/{sender})." })
+  @ApiParam({ name: 'sender' })
+  @ApiOkResponse({ type: ChannelPageDto })
+  @ApiResponse(INVALID)
+  async listBySender(@Param() params: unknown, @Query() query: unknown): Promise<ChannelPageDto> {
+    const { sender } = validate(senderParams, params);
+    const filter = validate(listChannelsQuery, { ...(query as object), sender });
+    const page = await this.runtime.queries.list(filter);
+    return { channels: page.channels.map(channelDto), nextCursor: page.nextCursor };
+  }
+
+  @Get('channels/:sender/:channelId')
+  @OperatorOnly(OperatorGuard, { type: ErrorBodyDto })
+  @ApiOperation({ summary: 'One channel.' })
+  @ApiParam({ name: 'sender' })
+  @ApiParam({ name: 'channelId' })
+  @ApiOkResponse({ type: ChannelDto })
+  @ApiResponse({ status: 404, description: 'no such channel of this sender', type: ErrorBodyDto })
+  @ApiResponse(INVALID)
+  async detail(@Param() params: unknown): Promise<ChannelDto> {
+    const { sender, channelId } = validate(channelParams, params);
+    const channel = await this.runtime.queries.find(channelId);
+    if (channel === undefined || channel.sender !== sender) {
+      throw new GatewayError('NOT_FOUND', { channelId }, 'No such channel of this sender.');
+    }
+    return channelDto(channel);
+  }
+
+  @Get('stats')
+  @OperatorOnly(OperatorGuard, { type: ErrorBodyDto })
+  @ApiOperation({ summary: 'Paid requests, revenue, funds at risk and channel counts of the whole fleet.' })
+  @ApiOkResponse({ type: StatsDto })
+  async stats(): Promise<StatsDto> {
+    return statsDto(await this.runtime.queries.stats());
+  }
+
+  @Delete('channels/:sender/:channelId')
+  @ApiOperation({
+    summary: "Cooperative close: the receiver's ClosingProof signature for the last accepted balance.",
+    description:
+      "Authenticated by the sender's own balance proof (docs/protocol.md section 10), not by the operator " +
+      'token. `balance` and `balanceSignature` may be query parameters instead of the body. Afterwards the ' +
+      'channel accepts no more payments.',
+  })
+  @ApiParam({ name: 'sender' })
+  @ApiParam({ name: 'channelId' })
+  @ApiBody({ type: CloseRequestDto, required: false })
+  @ApiOkResponse({ type: CloseResponseDto })
+  @ApiResponse({ status: 400, description: 'PAYMENT_MALFORMED', type: ErrorBodyDto })
+  @ApiResponse({
+    status: 402,
+    description:
+      'CHANNEL_NOT_FOUND, WRONG_RECEIVER, SENDER_MISMATCH, INVALID_SIGNATURE; with the challenge headers ' +
+      '(RDN-Price: the lowest price of the paid routes) and PAYMENT-REQUIRED (docs/protocol.md 8.3)',
+    type: ErrorBodyDto,
+  })
+  @ApiResponse({
+    status: 409,
+    description: 'CLOSE_BALANCE_MISMATCH; with the challenge headers (docs/protocol.md 8.3)',
+    type: ErrorBodyDto,
+  })
+  async close(
+    @Param() params: Record<string, string>,
+    @Query() query: Record<string, unknown>,
+    @Body() body: unknown,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const fromBody = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+    const result = await this.runtime.closer.close({
+      sender: params.sender,
+      channelId: params.channelId,
+      balance: fromBody.balance ?? query.balance,
+      balanceSignature: fromBody.balanceSignature ?? query.balanceSignature,
+    });
+    if (result.ok) {
+      await reply.code(200).send(result.value);
+      return;
+    }
+    // Like every 402 and 409, with the challenge (docs/protocol.md section 8.3).
+    const refusal = this.runtime.paywall.refusal(result.error, {
+      resourceUrl: `${request.protocol}://${request.headers.host ?? 'localhost'}${request.url.split('?')[0]}`,
+      ...(request.headers.accept === undefined ? {} : { accept: request.headers.accept }),
+    });
+    await reply.code(refusal.status).headers(refusal.headers).send(refusal.body);
+  }
 }

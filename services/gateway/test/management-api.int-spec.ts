@@ -310,3 +310,26 @@ describe('management API', () => {
     expect(onChain[0]).toBe('0x0000000000000000000000000000000000000000');
   });
 });
+
+describe('management API documentation', () => {
+  it('documents every management operation under the gateway path, each with its 503 DATABASE_UNAVAILABLE', async () => {
+    const res = await fetch(`${gateway.url}/docs/openapi.json`);
+    const doc = (await res.json()) as {
+      paths: Record<string, Record<string, { responses: Record<string, { description: string }> }>>;
+    };
+    const operations = Object.entries(doc.paths)
+      .filter(([path]) => path.startsWith('/api/1/'))
+      .flatMap(([path, item]) =>
+        Object.entries(item).map(([method, op]) => [`${method} ${path}`, op] as const),
+      );
+    expect(operations.map(([name]) => name).sort()).toEqual([
+      'delete /api/1/channels/{sender}/{channelId}',
+      'get /api/1/channels',
+      'get /api/1/channels/{sender}',
+      'get /api/1/channels/{sender}/{channelId}',
+      'get /api/1/stats',
+    ]);
+    for (const [name, op] of operations)
+      expect(op.responses['503']?.description, name).toMatch(/^DATABASE_UNAVAILABLE/);
+  });
+});

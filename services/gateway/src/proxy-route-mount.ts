@@ -1,23 +1,21 @@
-import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { GatewayRuntime } from './gateway-runtime';
 import { registerProxyRoute } from './proxy-route';
 
-/** Starts the replica (migrations, Kafka), mounts the proxy route, and stops it all on shutdown. */
+/**
+ * Mounts the reverse proxy route (outside Nest's router, after its routes). Starting and stopping the replica is
+ * libs/service-kit's ServiceLifecycle's.
+ */
 @Injectable()
-export class GatewayLifecycle implements OnModuleInit, OnApplicationShutdown {
+export class ProxyRouteMount implements OnModuleInit {
   constructor(
     @Inject(GatewayRuntime) private readonly runtime: GatewayRuntime,
     @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
   ) {}
 
-  async onModuleInit(): Promise<void> {
-    await this.runtime.start();
+  onModuleInit(): void {
     registerProxyRoute(this.adapterHost.httpAdapter.getInstance<FastifyInstance>(), this.runtime);
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.runtime.stop();
   }
 }

@@ -1,0 +1,181 @@
+import { readDeploymentFile } from '@microraiden/contracts';
+import { createOutboxRelay, type KafkaClientOptions, type OutboxRelay } from '@microraiden/kafka';
+import {
+  ChainChannelReads,
+  ChannelCloser,
+  ChannelEventProjector,
+  ChannelQueries,
+  createPaywallMetrics,
+  Paywall,
+  PaywallProxy,
+  PgChannelStore,
+  readRoutesFile,
+  receiverKeyOf,
+  RouteTable,
+  RpcChainChannelReader,
+  UpstreamClient,
+  type ChainGuard,
+  type PaywallIdentity,
+  type PriceHook,
+} from '@microraiden/paywall';
+import { loadReceiverKey } from '@microraiden/config';
+import { createPgPool, databaseTimeoutsOf } from '@microraiden/persistence';
+import { channelDomain, type Address } from '@microraiden/protocol';
+import { Logger } from '@nestjs/common';
+import type { Pool } from 'pg';
+import type { Registry } from 'prom-client';
+import type { GatewayConfig } from './gateway-config';
+
+/** Price hooks a deployment can name in its routes file (`"priceHook": "<name>"`). */
+export const PRICE_HOOKS: Readonly<Record<string, PriceHook>> = {
+  /** Doubles the price of requests with a query string (an example of a dynamic price). */
+  'double-with-query': ({ query, basePrice }) => (query === '' ? basePrice : basePrice * 2n),
+};
+
+/** The collaborators of one gateway replica, built by {@link composeGateway}; nothing in them runs yet. */
+export interface GatewayParts {
+  readonly config: GatewayConfig;
+  readonly identity: PaywallIdentity;
+  readonly pool: Pool;
+  readonly paywall: Paywall;
+  readonly proxy: PaywallProxy;
+  readonly upstream: UpstreamClient;
+  readonly closer: ChannelCloser;
+  readonly queries: ChannelQueries;
+  readonly projector: ChannelEventProjector;
+  readonly kafka: KafkaClientOptions;
+  readonly relay: OutboxRelay;
+  readonly chainGuard: ChainGuard | undefined;
+  readonly chainReader: RpcChainChannelReader | undefined;
+}
+
+const logger = new Logger('GatewayRuntime');
+
+/** Reads the deployment, routes and key, and builds the replica's collaborators. */
+export async function composeGateway(
+  config: GatewayConfig,
+  registry: Registry,
+  chainGuard: ChainGuard | undefined,
+): Promise<GatewayParts> {
+  if (chainGuard === undefined)
+    logger.warn(
+      'CHAIN_WATCHER_URL is not set: payments are accepted even when nothing follows the chain or can dispute for the receiver',
+    );
+  if (config.OPERATOR_TOKEN === undefined)
+    logger.warn('OPERATOR_TOKEN is not set: the management API answers 503 OPERATOR_TOKEN_UNSET');
+  const deployment = await readDeploymentFile(config.DEPLOYMENT_FILE);
+  const routes = new RouteTable(readRoutesFile(config.ROUTES_FILE), PRICE_HOOKS);
+  const loaded = loadReceiverKey(config);
+  const key = receiverKeyOf(loaded.wallet);
+  if (loaded.publicDevAccount !== undefined)
+    logger.warn(
+      `MICRORAIDEN_DEV: signing as anvil's public account ${loaded.publicDevAccount} (${key.address})`,
+    );
+  const identity: PaywallIdentity = {
+    receiver: key.address,
+    domain: channelDomain(BigInt(deployment.chainId), deployment.channelManager),
+    token: deployment.token as Address,
+    gatewayPath: config.GATEWAY_PATH,
+  };
+  const pool = createPgPool({
+    databaseUrl: config.DATABASE_URL,
+    max: config.DB_POOL_SIZE,
+    timeouts: databaseTimeoutsOf(config),
+    applicationName: 'gateway',
+    onIdleError: (err) => logger.warn(`idle database connection failed: ${err.message}`),
+  });
+  const store = new PgChannelStore(pool, {
+    balanceProofsTopic: config.BALANCE_PROOFS_TOPIC,
+    outboxTable: config.OUTBOX_TABLE,
+    acceptBatchesInFlight: config.ACCEPT_BATCHES_IN_FLIGHT,
+  });
+  const upstream = new UpstreamClient(config.UPSTREAM_URL, {
+    connections: config.UPSTREAM_CONNECTIONS,
+    timeoutMs: config.UPSTREAM_TIMEOUT_MS,
+  });
+  const kafka = kafkaClientOf(config);
+  const relay = outboxRelayOf(config, kafka);
+  const metrics = createPaywallMetrics(registry, {
+    routes: routes.configured(),
+    outboxLag: () => relay.lag(),
+    chainGuardClosed: () => chainGuard?.verdict().open === false,
+  });
+  const chainReader = chainReaderOf(config, deployment.chainId, identity.domain.verifyingContract);
+  const paywall = new Paywall({
+    identity,
+    routes,
+    store,
+    gatewayId: config.GATEWAY_ID,
+    metrics,
+    ...(chainGuard === undefined ? {} : { chainGuard }),
+    ...(chainReader === undefined ? {} : { chainReads: chainReadsOf(config, chainReader) }),
+    retryAfter: { confirmations: config.RETRY_AFTER_CONFIRMATIONS_S, unavailable: 5 },
+    log: (message, extra) => logger.error({ ...extra }, message),
+  });
+  return {
+    config,
+    identity,
+    pool,
+    paywall,
+    proxy: new PaywallProxy(paywall, upstream),
+    upstream,
+    closer: new ChannelCloser(store, identity, key, { gatewayId: config.GATEWAY_ID }),
+    queries: new ChannelQueries(pool),
+    projector: new ChannelEventProjector(pool, {
+      chainId: deployment.chainId,
+      channelManager: identity.domain.verifyingContract,
+    }),
+    kafka,
+    relay,
+    chainGuard,
+    chainReader,
+  };
+}
+
+function kafkaClientOf(config: GatewayConfig): KafkaClientOptions {
+  return {
+    brokers: config.KAFKA_BROKERS,
+    clientId: `gateway-${config.GATEWAY_ID}`.slice(0, 200),
+    log: (level, message, extra) => {
+      if (level === 'error' || level === 'warn') logger.warn({ ...extra }, `kafka: ${message}`);
+    },
+  };
+}
+
+// Acceptances are inserted without NOTIFY (one round trip each): the relay polls and publishes in batches.
+function outboxRelayOf(config: GatewayConfig, kafka: KafkaClientOptions): OutboxRelay {
+  return createOutboxRelay({
+    databaseUrl: config.DATABASE_URL,
+    client: kafka,
+    table: config.OUTBOX_TABLE,
+    pollIntervalMs: config.OUTBOX_POLL_MS,
+    batchSize: 500,
+    listen: false,
+    timeouts: databaseTimeoutsOf(config),
+  });
+}
+
+// Read only for proofs the gateway's own view refuses (unknown channel, deposit too small): is the change mined
+// but not confirmed yet? Without RPC_URL those get CHANNEL_NOT_FOUND / BALANCE_EXCEEDS_DEPOSIT.
+function chainReaderOf(
+  config: GatewayConfig,
+  chainId: number,
+  channelManager: Address,
+): RpcChainChannelReader | undefined {
+  if (config.RPC_URL === undefined) {
+    logger.warn(
+      'RPC_URL is not set: a proof for a channel or top-up mined but not yet confirmed gets CHANNEL_NOT_FOUND or BALANCE_EXCEEDS_DEPOSIT instead of CHANNEL_INSUFFICIENT_CONFIRMATIONS',
+    );
+    return undefined;
+  }
+  return new RpcChainChannelReader(config.RPC_URL, { chainId, channelManager }, config.RPC_TIMEOUT_MS);
+}
+
+function chainReadsOf(config: GatewayConfig, reader: RpcChainChannelReader): ChainChannelReads {
+  return new ChainChannelReads({
+    reader,
+    required: config.CONFIRMATIONS,
+    timeoutMs: config.RPC_TIMEOUT_MS,
+    onError: (err) => logger.warn(`chain read failed: ${(err as Error)?.message ?? String(err)}`),
+  });
+}
