@@ -1,7 +1,12 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { kafkaProbe } from '@microraiden/kafka';
 import { postgresProbe } from '@microraiden/persistence';
-import { HealthModule, loggerOptions, MetricsModule } from '@microraiden/service-kit';
+import {
+  HealthModule,
+  loggerOptions,
+  MetricsModule,
+  serviceRuntimeProviders,
+} from '@microraiden/service-kit';
 import { LoggerModule } from 'nestjs-pino';
 import { ChannelsController } from './channels.controller';
 import { LEDGER_CONFIG, type LedgerConfig } from './ledger-config';
@@ -13,14 +18,18 @@ import { OperatorController } from './operator.controller';
 import { projectionLagCheck } from './projection-lag.check';
 import { RevenueController } from './revenue.controller';
 
-/** The runtime (database + consumer), shared with the health module's checks. */
+/** The runtime (database + consumer), run by libs/service-kit's ServiceLifecycle, shared with the health checks. */
 @Global()
 @Module({})
 class LedgerRuntimeModule {
   static register(config: LedgerConfig): DynamicModule {
     return {
       module: LedgerRuntimeModule,
-      providers: [{ provide: LEDGER_CONFIG, useValue: config }, LedgerRuntime],
+      providers: [
+        { provide: LEDGER_CONFIG, useValue: config },
+        LedgerRuntime,
+        ...serviceRuntimeProviders(LedgerRuntime),
+      ],
       exports: [LEDGER_CONFIG, LedgerRuntime],
     };
   }

@@ -1,10 +1,4 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { TOPICS } from '@microraiden/events';
 import { ensureTopics, type DeadLetterInfo, type KafkaClientOptions } from '@microraiden/kafka';
 import {
@@ -16,6 +10,7 @@ import {
   type LedgerProjection,
 } from '@microraiden/ledger';
 import { databaseTimeoutsOf } from '@microraiden/persistence';
+import { BackgroundTasks, every, retryUntilStarted, type ServiceRuntime } from '@microraiden/service-kit';
 import { LedgerApiError } from './ledger-api-error';
 import { LEDGER_CONFIG, ledgerTopicsOf, type LedgerConfig } from './ledger-config';
 
@@ -25,17 +20,19 @@ const LOCK_WATCH_MS = 1_000;
 /**
  * Owns the database and the projection consumer. Start-up (migrations, topics, joining the group) runs in the
  * background and retries until it works, so the process is live at once and ready only when it is truly caught up.
+ * Run by libs/service-kit's ServiceLifecycle.
  */
 @Injectable()
-export class LedgerRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
+export class LedgerRuntime implements ServiceRuntime {
   private readonly logger = new Logger(LedgerRuntime.name);
+  private readonly tasks = new BackgroundTasks((what, err) =>
+    this.logger.error(`${what} ended: ${(err as Error).message}`),
+  );
   private source: LedgerDatabase | undefined;
   private migrated = false;
   private projection: LedgerProjection | undefined;
-  private stopped = false;
   private starting: Promise<void> | undefined;
   private restarting: Promise<void> | undefined;
-  private watchTimer: NodeJS.Timeout | undefined;
   private readonly batchListeners: Array<
     (result: BatchResult & { topic: string; partition: number }) => void
   > = [];
@@ -43,9 +40,17 @@ export class LedgerRuntime implements OnApplicationBootstrap, OnApplicationShutd
 
   constructor(@Inject(LEDGER_CONFIG) private readonly config: LedgerConfig) {}
 
-  onApplicationBootstrap(): void {
-    this.starting = this.startUntilStopped();
-    this.watchTimer = setInterval(() => this.restartIfLockLost(), LOCK_WATCH_MS);
+  /** Starts in the background: the app serves (live, not ready) while the database or Kafka is down. */
+  async start(stop: AbortSignal): Promise<void> {
+    this.starting = this.startUntilStopped(stop);
+    this.tasks.run('projection start-up', () => this.starting!);
+    this.tasks.run('writer-lock watch', () =>
+      every(async () => this.restartIfLockLost(stop), {
+        stop,
+        intervalMs: LOCK_WATCH_MS,
+        onError: (err) => this.logger.warn(`writer-lock watch: ${(err as Error).message}`),
+      }),
+    );
   }
 
   /**
@@ -53,14 +58,14 @@ export class LedgerRuntime implements OnApplicationBootstrap, OnApplicationShutd
    * stops applying, and this starts it again (re-taking the lock and re-seeking to the stored offsets). Until it
    * has, readiness fails (no projection).
    */
-  private restartIfLockLost(): void {
+  private restartIfLockLost(stop: AbortSignal): void {
     const projection = this.projection;
-    if (this.stopped || this.restarting || !projection?.writerLockLost()) return;
+    if (stop.aborted || this.restarting || !projection?.writerLockLost()) return;
     this.logger.warn('the projection-writer lock went with its database session: restarting the projection');
     this.projection = undefined;
     this.restarting = (async () => {
       await projection.stop().catch(() => undefined);
-      await this.startUntilStopped();
+      await this.startUntilStopped(stop);
     })().finally(() => (this.restarting = undefined));
   }
 
@@ -91,21 +96,19 @@ export class LedgerRuntime implements OnApplicationBootstrap, OnApplicationShutd
     this.deadLetterListeners.push(listener);
   }
 
-  private async startUntilStopped(): Promise<void> {
-    for (let attempt = 1; !this.stopped; attempt++) {
-      try {
-        await this.start();
-        return;
-      } catch (err) {
+  private async startUntilStopped(stop: AbortSignal): Promise<void> {
+    await retryUntilStarted(() => this.startOnce(stop), {
+      stop,
+      delay: RETRY_DELAY_MS,
+      onFailure: async (err, attempt) => {
         this.logger.warn(`start-up attempt ${attempt} failed, retrying: ${(err as Error).message}`);
         await this.projection?.stop().catch(() => undefined);
         this.projection = undefined;
-        await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS));
-      }
-    }
+      },
+    });
   }
 
-  private async start(): Promise<void> {
+  private async startOnce(stop: AbortSignal): Promise<void> {
     const config = this.config;
     this.source ??= openLedgerDatabase(config.DATABASE_URL, {
       timeouts: databaseTimeoutsOf(config),
@@ -132,7 +135,7 @@ export class LedgerRuntime implements OnApplicationBootstrap, OnApplicationShutd
         { name: topics.channels, partitions: config.TOPIC_PARTITIONS, config: TOPICS.channels.config },
         { name: topics.deadLetter, partitions: 1, config: TOPICS.deadLetter.config },
       ]);
-    if (this.stopped) return;
+    if (stop.aborted) return;
     this.projection = await startLedgerProjection({
       database: this.source,
       client,
@@ -144,11 +147,10 @@ export class LedgerRuntime implements OnApplicationBootstrap, OnApplicationShutd
     });
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.watchTimer);
+  /** Called once the stop signal aborted: ends the projection, waits for start-up and restarts, closes. */
+  async stop(): Promise<void> {
     await this.projection?.stop();
-    await this.starting;
+    await this.tasks.settled();
     await this.restarting;
     await this.projection?.stop();
     await this.source?.close();
