@@ -2,10 +2,16 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { rpcProbe } from '@microraiden/chain';
 import { kafkaProbe } from '@microraiden/kafka';
 import { postgresProbe } from '@microraiden/persistence';
-import { HealthModule, loggerOptions, MetricsModule } from '@microraiden/service-kit';
+import {
+  HealthModule,
+  loggerOptions,
+  MetricsModule,
+  serviceRuntimeProviders,
+} from '@microraiden/service-kit';
 import { LoggerModule } from 'nestjs-pino';
+import { Registry } from 'prom-client';
 import { CHAIN_WATCHER_CONFIG, type ChainWatcherConfig } from './chain-watcher-config';
-import { ChainWatcherRunner } from './chain-watcher.runner';
+import { ChainWatcherRuntime } from './chain-watcher.runtime';
 import { ReceiverFundsCheck } from './receiver-funds-check';
 import { StartupCheck } from './startup-check';
 
@@ -34,7 +40,12 @@ export class AppModule {
         { provide: CHAIN_WATCHER_CONFIG, useValue: config },
         { provide: ReceiverFundsCheck, useValue: funds },
         { provide: StartupCheck, useValue: startup },
-        ChainWatcherRunner,
+        {
+          provide: ChainWatcherRuntime,
+          inject: [Registry],
+          useFactory: (registry: Registry) => ChainWatcherRuntime.create(config, registry, funds, startup),
+        },
+        ...serviceRuntimeProviders(ChainWatcherRuntime),
       ],
     };
   }
