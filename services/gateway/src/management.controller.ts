@@ -27,11 +27,12 @@ import { OperatorGuard } from './operator.guard';
 
 const INVALID = { status: 400, description: 'invalid parameters', type: ErrorBodyDto };
 // Every route reads or writes Postgres: libs/service-kit's error filter answers a transient database error so.
+const DATABASE_UNAVAILABLE_TEXT =
+  'DATABASE_UNAVAILABLE: the database is down, or locked or slow past its lock or statement timeout; ' +
+  'retry after Retry-After seconds';
 const DATABASE_UNAVAILABLE = {
   status: 503,
-  description:
-    'DATABASE_UNAVAILABLE: the database is down, or locked or slow past its lock or statement timeout; ' +
-    'retry after Retry-After seconds',
+  description: DATABASE_UNAVAILABLE_TEXT,
   headers: { 'Retry-After': { description: 'seconds', schema: { type: 'integer' } } },
   type: ErrorBodyDto,
 };
@@ -47,7 +48,7 @@ export class ManagementController {
   constructor(@Inject(GatewayRuntime) private readonly runtime: GatewayRuntime) {}
 
   @Get('channels')
-  @OperatorOnly(OperatorGuard, { type: ErrorBodyDto })
+  @OperatorOnly(OperatorGuard, { type: ErrorBodyDto, unavailable: DATABASE_UNAVAILABLE_TEXT })
   @ApiOperation({
     summary: 'List channels with balances, paged by channel id; filter by sender and state.',
   })
@@ -64,7 +65,7 @@ export class ManagementController {
   }
 
   @Get('channels/:sender')
-  @OperatorOnly(OperatorGuard, { type: ErrorBodyDto })
+  @OperatorOnly(OperatorGuard, { type: ErrorBodyDto, unavailable: DATABASE_UNAVAILABLE_TEXT })
   @ApiOperation({ summary: "List one sender's channels (µRaiden's /channels/{sender})." })
   @ApiParam({ name: 'sender' })
   @ApiOkResponse({ type: ChannelPageDto })
@@ -77,7 +78,7 @@ export class ManagementController {
   }
 
   @Get('channels/:sender/:channelId')
-  @OperatorOnly(OperatorGuard, { type: ErrorBodyDto })
+  @OperatorOnly(OperatorGuard, { type: ErrorBodyDto, unavailable: DATABASE_UNAVAILABLE_TEXT })
   @ApiOperation({ summary: 'One channel.' })
   @ApiParam({ name: 'sender' })
   @ApiParam({ name: 'channelId' })
@@ -94,7 +95,7 @@ export class ManagementController {
   }
 
   @Get('stats')
-  @OperatorOnly(OperatorGuard, { type: ErrorBodyDto })
+  @OperatorOnly(OperatorGuard, { type: ErrorBodyDto, unavailable: DATABASE_UNAVAILABLE_TEXT })
   @ApiOperation({ summary: 'Paid requests, revenue, funds at risk and channel counts of the whole fleet.' })
   @ApiOkResponse({ type: StatsDto })
   async stats(): Promise<StatsDto> {

@@ -15,10 +15,11 @@ export const OPERATOR_SECURITY = {
 /**
  * Guards a controller or route with the service's operator-token guard and documents it: the security requirement
  * and the 401 and 503 (see operatorAccess) come with the guard, so the OpenAPI document cannot forget either. `type` is the 401 body's schema.
+ * `unavailable` names the route's other 503 answers (OpenAPI has one entry per status, so they share it).
  */
 export function OperatorOnly(
   guard: Type<CanActivate>,
-  options: { description?: string; type?: Type<unknown> } = {},
+  options: { description?: string; type?: Type<unknown>; unavailable?: string } = {},
 ): ClassDecorator & MethodDecorator {
   return applyDecorators(
     UseGuards(guard),
@@ -31,7 +32,8 @@ export function OperatorOnly(
     ApiResponse({
       status: 503,
       description:
-        'OPERATOR_TOKEN_UNSET: the service has no operator token configured, so its management API is off',
+        'OPERATOR_TOKEN_UNSET: the service has no operator token configured, so its management API is off' +
+        (options.unavailable === undefined ? '' : `; ${options.unavailable}`),
       ...(options.type === undefined ? {} : { type: options.type }),
     }),
   );
