@@ -122,8 +122,7 @@ function restrictedImports() {
  */
 function shortFunctions() {
   // TEMPORARY: functions their owners are splitting right now. Each owner removes its entry when its split lands.
-  const beingSplit = [
-  ];
+  const beingSplit = [];
   return {
     files: ['**/*.ts'],
     ignores: [
