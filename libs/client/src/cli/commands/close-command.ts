@@ -7,7 +7,7 @@ import { formatTokenAmount } from '../token-amount';
  * Consent to fall back to an uncooperative close: given by --uncooperative, asked on a terminal, refused
  * without one — an uncooperative close starts a challenge period, so it is never done silently.
  */
-function uncooperativeConsent(ctx: CliContext, channelId: string) {
+export function uncooperativeConsent(ctx: Pick<CliContext, 'values' | 'output'>, channelId: string) {
   return async (reason: string): Promise<boolean> => {
     if (ctx.values.uncooperative) return true;
     const ask = ctx.output.confirm;
