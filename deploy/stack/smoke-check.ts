@@ -36,7 +36,7 @@ async function describe(response: Response): Promise<string> {
 
 /**
  * The stack's end-to-end check: 402 -> open a channel on chain -> two requests paid with EIP-712 balance
- * proofs through the round-robin front (so both gateway replicas accept one) -> the ledger shows the balance.
+ * proofs through the front (which rotates them, so both gateway replicas accept one) -> the ledger shows the balance.
  */
 export async function runSmokeCheck(targets: SmokeTargets, log: Log): Promise<void> {
   const { frontUrl, ledgerUrl, operatorToken, deployment, provider } = targets;
@@ -117,7 +117,7 @@ export async function runSmokeCheck(targets: SmokeTargets, log: Log): Promise<vo
   if (echoed.query?.greeting !== 'hello') fail(`echo returned ${JSON.stringify(echoed)}`);
   const secondReplica = second.headers.get('x-stack-replica');
   log(`paid ${echoPrice.value.price} more (balance ${total}) -> 200 from replica ${secondReplica}`);
-  // Two consecutive requests from one client: a round-robin front must have used both replicas.
+  // Two consecutive paid requests from one client: the front's rotation must have used both replicas.
   if (!firstReplica || firstReplica === secondReplica) {
     fail(`both paid requests were served by replica ${firstReplica}: the front did not rotate`);
   }

@@ -13,7 +13,7 @@ import { anvilPrivateKey, STACK_ACCOUNTS } from '../anvil-accounts';
 import { portInUse } from '../service-process';
 import { StackRun, STACK_PORTS, waitForStackSlot, type StackUrls } from './support/stack-run';
 
-// `npm run stack` for real, on the default ports: the M2M client pays 100 requests through the round-robin
+// `npm run stack` for real, on the default ports: the M2M client pays 100 requests through the HAProxy
 // front, the sender then cheats with an uncooperative close at a stale balance, the chain-watcher disputes it
 // with the receiver's latest proof, the ledger's revenue from this sender is exactly what it paid, and Ctrl-C
 // leaves nothing running. Runs after (never beside) stack.e2e-spec.ts: the integration project is one fork.
@@ -128,8 +128,9 @@ describe('npm run stack, end to end: 100 paid requests, a cheating close dispute
         log: (line) => lines.push(line),
       });
     try {
-      // Each paid request is a 402 probe and then the paid retry: with two replicas in strict rotation every
-      // retry lands on the same replica. One free request half-way shifts the rotation to the other one.
+      // HAProxy rotates paid requests (its `paid` backend) apart from unpaid ones, so both replicas accept some.
+      // With the round-robin fallback a 402 probe and its paid retry share one rotation: every paid retry lands on
+      // the same replica, and one free request half-way shifts it to the other one.
       paid = await pay(REQUESTS / 2);
       expect((await fetch(`${urls.front}/`)).status).toBe(200);
       paid.push(...(await pay(REQUESTS / 2)));

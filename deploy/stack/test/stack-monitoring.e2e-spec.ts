@@ -128,8 +128,8 @@ describe('npm run stack with Prometheus: targets, alert rules and every dashboar
           maxDeposit: 100n * FORTUNE_PRICE,
           log: () => undefined,
         });
-      // A 402 probe and its paid retry land on the same replica in strict rotation; a free request half-way
-      // moves the payments to the other one, so both replicas have acceptance latencies.
+      // Both replicas must have acceptance latencies: HAProxy rotates paid requests on their own; with the
+      // round-robin fallback a probe and its paid retry share one rotation and a free request half-way moves them.
       const paid = await pay(REQUESTS / 2);
       expect((await fetch(`${urls.front}/`)).status).toBe(200);
       paid.push(...(await pay(REQUESTS / 2)));
