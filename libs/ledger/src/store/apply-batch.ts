@@ -146,30 +146,38 @@ async function insertAudit(tx: LedgerSql, audit: AuditRow[]): Promise<void> {
   }
 }
 
+// The three revenue tables: each row adds an amount and a proof count under its key.
+const REVENUE_TABLES: ReadonlyArray<{
+  table: string;
+  rows: keyof RevenueRows;
+  keys: ReadonlyArray<[string, string]>;
+}> = [
+  {
+    table: 'ledger_revenue_by_route',
+    rows: 'byRoute',
+    keys: [
+      ['route', 'text'],
+      ['method', 'text'],
+    ],
+  },
+  { table: 'ledger_revenue_by_sender', rows: 'bySender', keys: [['sender', 'text']] },
+  { table: 'ledger_revenue_by_day', rows: 'byDay', keys: [['day', 'date']] },
+];
+
 /** Add revenue in key order (replicas upserting the same rows then lock them in the same order). */
 async function addRevenue(tx: LedgerSql, revenue: RevenueRows): Promise<void> {
   if (revenue.byRoute.length === 0) return;
-  await tx.query(
-    `INSERT INTO ledger_revenue_by_route (route, method, amount, proofs)
-     SELECT route, method, amount, proofs FROM jsonb_to_recordset($1::jsonb) AS x(route text, method text, amount numeric, proofs integer)
-     ON CONFLICT (route, method) DO UPDATE SET amount = ledger_revenue_by_route.amount + excluded.amount,
-       proofs = ledger_revenue_by_route.proofs + excluded.proofs`,
-    [JSON.stringify(revenue.byRoute)],
-  );
-  await tx.query(
-    `INSERT INTO ledger_revenue_by_sender (sender, amount, proofs)
-     SELECT sender, amount, proofs FROM jsonb_to_recordset($1::jsonb) AS x(sender text, amount numeric, proofs integer)
-     ON CONFLICT (sender) DO UPDATE SET amount = ledger_revenue_by_sender.amount + excluded.amount,
-       proofs = ledger_revenue_by_sender.proofs + excluded.proofs`,
-    [JSON.stringify(revenue.bySender)],
-  );
-  await tx.query(
-    `INSERT INTO ledger_revenue_by_day (day, amount, proofs)
-     SELECT day, amount, proofs FROM jsonb_to_recordset($1::jsonb) AS x(day date, amount numeric, proofs integer)
-     ON CONFLICT (day) DO UPDATE SET amount = ledger_revenue_by_day.amount + excluded.amount,
-       proofs = ledger_revenue_by_day.proofs + excluded.proofs`,
-    [JSON.stringify(revenue.byDay)],
-  );
+  for (const { table, rows, keys } of REVENUE_TABLES) {
+    const names = keys.map(([name]) => name).join(', ');
+    const types = keys.map(([name, type]) => `${name} ${type}`).join(', ');
+    await tx.query(
+      `INSERT INTO ${table} (${names}, amount, proofs)
+       SELECT ${names}, amount, proofs FROM jsonb_to_recordset($1::jsonb) AS x(${types}, amount numeric, proofs integer)
+       ON CONFLICT (${names}) DO UPDATE SET amount = ${table}.amount + excluded.amount,
+         proofs = ${table}.proofs + excluded.proofs`,
+      [JSON.stringify(revenue[rows])],
+    );
+  }
 }
 
 /** Where to resume each partition: the stored next offset, or 0 (the beginning) when none is stored. */
