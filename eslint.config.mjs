@@ -121,8 +121,6 @@ function restrictedImports() {
  * thin shell. Scripts, benches, generated code and tests are exempt (a test's describe block is a list).
  */
 function shortFunctions() {
-  // TEMPORARY: functions their owners are splitting right now. Each owner removes its entry when its split lands.
-  const beingSplit = [];
   return {
     files: ['**/*.ts'],
     ignores: [
@@ -132,7 +130,6 @@ function shortFunctions() {
       'deploy/**',
       'libs/*/scripts/**',
       'libs/protocol/src/keccak-f1600.ts', // generated (libs/protocol/scripts/generate-keccak-f1600.ts)
-      ...beingSplit,
     ],
     rules: {
       'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true }],
