@@ -14,6 +14,7 @@ import {
   type ProtocolError,
   type Receipt,
   type X402ChannelState,
+  type X402TokenInfo,
 } from '@microraiden/protocol';
 import type { GatewayError } from './gateway-error';
 import { renderPaywallPage } from './paywall-page';
@@ -56,6 +57,7 @@ export class PaywallRenderer {
   constructor(
     private readonly base: ChallengeBase,
     private readonly retryAfter: RetryAfter,
+    private readonly token?: X402TokenInfo,
   ) {}
 
   /** The six challenge headers for `price`. */
@@ -126,11 +128,13 @@ export class PaywallRenderer {
       if (status === 402) {
         const challenge = { ...this.base, price: context.price };
         const channel = this.channelState(receipt, payment);
-        const resource = { url: context.resourceUrl };
-        headers = {
-          ...headers,
-          ...encodeX402Headers(challenge, { resource, error: error.code, ...(channel ? { channel } : {}) }),
+        const options = {
+          resource: { url: context.resourceUrl },
+          error: error.code,
+          ...(channel ? { channel } : {}),
+          ...(this.token ? { token: this.token } : {}),
         };
+        headers = { ...headers, ...encodeX402Headers(challenge, options) };
       }
     }
     if (receipt !== undefined) headers = { ...headers, ...encodeReceipt(receipt) };

@@ -259,4 +259,21 @@ describe('Paywall over x402 (PAYMENT-SIGNATURE)', () => {
       { numRuns: 500 },
     );
   }, 60_000);
+
+  it('names the token as people read it in the requirement when the identity knows it', async () => {
+    const token = { symbol: 'MTK', decimals: 18 };
+    const named = new Paywall({
+      identity: { receiver, domain, token: challenge.token, gatewayPath: '/api/1', tokenInfo: token },
+      routes: new RouteTable([
+        { match: { exact: '/paid' }, rule: { kind: 'paid', prices: new Map([['GET', PRICE]]) } },
+      ]),
+      store,
+      gatewayId: 'unit',
+    });
+    const unpaid = refusalOf(await named.admit(request({})));
+    const required = parseX402PaymentRequired(unpaid.headers);
+    expect(required.ok && required.value.token).toEqual(token);
+    const plain = parseX402PaymentRequired(refusalOf(await paywall.admit(request({}))).headers);
+    expect(plain.ok && plain.value.token).toBeUndefined();
+  });
 });

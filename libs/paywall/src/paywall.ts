@@ -13,6 +13,7 @@ import {
   type Hex,
   type Payment,
   type PaymentDecision,
+  type X402TokenInfo,
 } from '@microraiden/protocol';
 import type { ChainChannelReads } from './chain-channel-reads';
 import type { ChainGuardView, ChainVerdict } from './chain-guard';
@@ -41,6 +42,8 @@ export interface PaywallIdentity {
   readonly token: Address;
   /** Prefix of the management API, sent in RDN-Gateway-Path. */
   readonly gatewayPath: string;
+  /** The token's symbol and decimals when known (read from the chain at start-up): x402's `extra`, for people. */
+  readonly tokenInfo?: X402TokenInfo;
 }
 
 /** Everything the paywall reads from a request; built by the proxy, the middleware or the interceptor. */
@@ -150,6 +153,7 @@ export class Paywall {
         chainId: identity.domain.chainId,
       },
       options.retryAfter ?? { confirmations: 15, unavailable: 5 },
+      identity.tokenInfo,
     );
     this.metrics = options.metrics ?? NO_METRICS;
     this.clock = options.clock ?? (() => new Date());

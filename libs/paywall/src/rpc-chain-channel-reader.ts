@@ -1,8 +1,17 @@
-import { channelManagerAt } from '@microraiden/contracts';
-import type { Address, Hex32 } from '@microraiden/protocol';
+import { channelManagerAt, microTokenAt } from '@microraiden/contracts';
+import { x402Requirements, type Address, type Hex32, type X402TokenInfo } from '@microraiden/protocol';
 import { FetchRequest, JsonRpcProvider, Network, ZeroAddress, type Interface } from 'ethers';
 import type { ChainChannelReader } from './chain-channel-reads';
 import type { ChainChannelState, DepositChange } from './pending-deposit-decision';
+
+// Any valid challenge: tokenInfo renders one only to check the token info against the wire's rules.
+const PROBE_CHALLENGE = {
+  gatewayPath: '/',
+  receiver: '0x0000000000000000000000000000000000000001',
+  channelManager: '0x0000000000000000000000000000000000000002',
+  price: 1n,
+  chainId: 1n,
+} as const;
 
 /**
  * Reads a channel over JSON-RPC: the block number, then `getChannel` at that block and the channel's
@@ -66,6 +75,23 @@ export class RpcChainChannelReader implements ChainChannelReader {
             },
       recentChanges,
     };
+  }
+
+  /**
+   * The token's `symbol()` and `decimals()`, for people reading x402's requirement; undefined when the token does not
+   * answer or answers something x402's `extra` cannot carry (a symbol of spaces or control characters).
+   */
+  async tokenInfo(token: Address): Promise<X402TokenInfo | undefined> {
+    const contract = microTokenAt(token, this.provider);
+    try {
+      const [symbol, decimals] = await Promise.all([contract.symbol(), contract.decimals()]);
+      const info = { symbol: String(symbol), decimals: Number(decimals) };
+      const challenge = { ...PROBE_CHALLENGE, token };
+      x402Requirements(challenge, { token: info }); // throws INVALID_ARGUMENT for what the wire refuses
+      return info;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Closes the provider's connections. */

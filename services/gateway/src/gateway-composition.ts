@@ -101,8 +101,12 @@ export async function composeGateway(
     chainGuardClosed: () => chainGuard?.verdict().open === false,
   });
   const chainReader = chainReaderOf(config, deployment.chainId, identity.domain.verifyingContract);
+  // The token's symbol and decimals for x402's requirement (people read amounts in token units); one read at start.
+  const tokenInfo = await chainReader?.tokenInfo(identity.token);
+  if (chainReader !== undefined && tokenInfo === undefined)
+    logger.warn('the token did not answer symbol()/decimals(): x402 requirements go without them');
   const paywall = new Paywall({
-    identity,
+    identity: tokenInfo === undefined ? identity : { ...identity, tokenInfo },
     routes,
     store,
     gatewayId: config.GATEWAY_ID,

@@ -67,6 +67,8 @@ beforeAll(async () => {
     UPSTREAM_URL: upstream.url,
     ROUTES_FILE: writeRoutesFile([{ path: '/api/weather', price: PRICE.toString() }]),
     RECEIVER_PRIVATE_KEY: receiverKey,
+    // With an RPC endpoint the gateway reads the token's symbol and decimals for x402's requirement.
+    RPC_URL: inject('rpcUrl'),
     MICRORAIDEN_DEV: '1',
     ...topics,
   };
@@ -118,6 +120,7 @@ describe('gateway over x402', () => {
       extra: { channelManager: chain.deployment.channelManager, name: 'MicroTransferChannels', version: '1' },
     });
     expect(offer.resource?.url).toMatch(/\/api\/weather$/);
+    expect(offer.token).toEqual({ symbol: 'MTK', decimals: 18 });
   });
 
   it('charges a PAYMENT-SIGNATURE once, answers PAYMENT-RESPONSE and emits balance-proof.accepted', async () => {
