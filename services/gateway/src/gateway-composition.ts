@@ -101,12 +101,8 @@ export async function composeGateway(
     chainGuardClosed: () => chainGuard?.verdict().open === false,
   });
   const chainReader = chainReaderOf(config, deployment.chainId, identity.domain.verifyingContract);
-  // The token's symbol and decimals for x402's requirement (people read amounts in token units); one read at start.
-  const tokenInfo = await chainReader?.tokenInfo(identity.token);
-  if (chainReader !== undefined && tokenInfo === undefined)
-    logger.warn('the token did not answer symbol()/decimals(): x402 requirements go without them');
   const paywall = new Paywall({
-    identity: tokenInfo === undefined ? identity : { ...identity, tokenInfo },
+    identity: await withTokenInfo(identity, chainReader),
     routes,
     store,
     gatewayId: config.GATEWAY_ID,
@@ -161,6 +157,18 @@ function outboxRelayOf(config: GatewayConfig, kafka: KafkaClientOptions): Outbox
 
 // Read only for proofs the gateway's own view refuses (unknown channel, deposit too small): is the change mined
 // but not confirmed yet? Without RPC_URL those get CHANNEL_NOT_FOUND / BALANCE_EXCEEDS_DEPOSIT.
+/** The token's symbol and decimals for x402's requirement (people read amounts in token units); one read at start. */
+async function withTokenInfo(
+  identity: PaywallIdentity,
+  chainReader: RpcChainChannelReader | undefined,
+): Promise<PaywallIdentity> {
+  if (chainReader === undefined) return identity;
+  const tokenInfo = await chainReader.tokenInfo(identity.token);
+  if (tokenInfo !== undefined) return { ...identity, tokenInfo };
+  logger.warn('the token did not answer symbol()/decimals(): x402 requirements go without them');
+  return identity;
+}
+
 function chainReaderOf(
   config: GatewayConfig,
   chainId: number,
