@@ -24,6 +24,7 @@ export * from './keys/ethers-signer';
 export * from './keys/viem-signer';
 export * from './payment/next-payment-balance';
 export * from './payment/paid-fetch';
+export * from './payment/wrap-fetch';
 export * from './payment/payment-wallet';
 export * from './payment/replayable-body';
 export * from './state/channel-record';
