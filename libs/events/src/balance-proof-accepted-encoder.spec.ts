@@ -45,7 +45,8 @@ describe('encodeBalanceProofAccepted', () => {
       });
       expect(handBytes(event)).toEqual(schemaBytes(event));
     }
-  });
+    // 500 fresh addresses (no checksum cache hits) take ~1 s on a quiet core; 5 s is too tight on a loaded machine.
+  }, 30_000);
 
   it.each<[string, (e: BalanceProofAcceptedV1) => BalanceProofAcceptedV1]>([
     [
