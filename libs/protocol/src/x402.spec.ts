@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   encodeX402Headers,
@@ -230,6 +231,23 @@ describe('x402 payment (PAYMENT-SIGNATURE)', () => {
     const result = parseX402Payment({ 'payment-signature': value });
     expect(!result.ok && result.error.code).toBe('PAYMENT_MALFORMED');
     expect(!result.ok && result.error.details).toEqual({ header: 'PAYMENT-SIGNATURE', reason });
+  });
+
+  it('never throws, whatever the header holds: a payment or PAYMENT_MALFORMED (fuzz)', () => {
+    const json = fc.jsonValue().map((value) => b64(value));
+    const mutated = fc
+      .tuple(fc.constantFrom('accepted', 'payload'), fc.string(), fc.jsonValue())
+      .map(([part, key, value]) =>
+        b64({ ...payload, [part]: { ...(payload[part] as object), [key]: value } }),
+      );
+    const value = fc.oneof(fc.string({ maxLength: 300 }), fc.base64String({ maxLength: 300 }), json, mutated);
+    fc.assert(
+      fc.property(value, (header) => {
+        const result = parseX402Payment({ 'PAYMENT-SIGNATURE': header });
+        if (!result.ok) expect(result.error.code).toBe('PAYMENT_MALFORMED');
+      }),
+      { numRuns: 1000 },
+    );
   });
 
   it('never echoes a submitted value in the reason', () => {
