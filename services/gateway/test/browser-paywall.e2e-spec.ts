@@ -245,6 +245,9 @@ describe.skipIf(!hasChromium)('browser paywall (Chromium, EIP-1193 test wallet)'
       .poll(() => status(page).textContent(), { timeout: 30_000 })
       .toContain('Your budget has 0 MTK left, less than this page');
     expect(await page.locator('#mr-stop').isVisible()).toBe(true);
+    // Raising is suggested at ten more pages than the budget that ran out.
+    expect(await page.inputValue('#mr-budget')).toBe('0.011');
+    expect(await page.locator('#mr-deposit-field').isVisible()).toBe(false);
     // A fresh browser: the first proof was stale and re-signed once; nothing was signed for article 2.
     expect(typedData(w).filter((t) => t.includes('BalanceProof'))).toHaveLength(2);
     await page.screenshot({ path: path.join(SCREENSHOTS, '6-budget-used-up.png'), fullPage: true });

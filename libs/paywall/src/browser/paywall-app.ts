@@ -144,11 +144,12 @@ export class PaywallApp {
     const unit = this.token ? this.token.symbol : 'base units';
     for (const id of ['mr-budget-unit', 'mr-deposit-unit']) this.$(id).textContent = unit;
     const suggested = price * SUGGESTED_PAGES;
-    const text = this.token ? formatUnits(suggested, this.token.decimals) : suggested.toString();
+    const text = (amount: bigint) => (this.token ? formatUnits(amount, this.token.decimals) : `${amount}`);
     const budget = this.$('mr-budget') as HTMLInputElement;
     const deposit = this.$('mr-deposit') as HTMLInputElement;
-    if (budget.value === '') budget.value = text;
-    if (deposit.value === '') deposit.value = text;
+    // A budget already set (and used up) is suggested raised by ten more pages.
+    if (budget.value === '') budget.value = text((this.budget?.limit ?? 0n) + suggested);
+    if (deposit.value === '') deposit.value = text(suggested);
   }
 
   private readAmount(id: string, what: string): bigint {
