@@ -34,8 +34,14 @@ export function parseAddressField(text: string): Result<Address, string> {
   return parseAddress(text);
 }
 
+// Already-canonical spellings (what encodePayment sends) are returned as they are, skipping a decode and
+// re-encode per request; any other text takes the decoding path, so what is accepted does not change.
+const LOWER_HEX_32 = /^0x[0-9a-f]{64}$/;
+const LOWER_HEX_65 = /^0x[0-9a-f]{130}$/;
+
 /** A channel id: 0x + 64 hex, returned lowercase. */
 export function parseChannelIdField(text: string): Result<Hex32, string> {
+  if (LOWER_HEX_32.test(text)) return ok(text as Hex32);
   const bytes = hexToBytes(text, 32);
   return bytes === undefined ? fail('not 0x followed by 64 hex digits') : ok(bytesToHex(bytes));
 }
@@ -45,6 +51,7 @@ export function parseChannelIdField(text: string): Result<Hex32, string> {
  * parseSignature, so a well-formed but invalid signature is INVALID_SIGNATURE, not PAYMENT_MALFORMED.
  */
 export function parseSignatureField(text: string): Result<Hex, string> {
+  if (LOWER_HEX_65.test(text)) return ok(text as Hex);
   const bytes = hexToBytes(text, 65);
   return bytes === undefined ? fail('not 0x followed by 130 hex digits') : ok(bytesToHex(bytes));
 }

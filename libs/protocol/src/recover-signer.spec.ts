@@ -132,6 +132,23 @@ describe.each(backends)('signer recovery (%s backend)', (_name, backend) => {
     }
   });
 
+  it('still repairs a flipped v and judges by r‖s for a sender whose key it has already proven', () => {
+    const flipped = `${BALANCE_SIGNATURE.slice(0, 130)}1b` as Hex;
+    const moreBalance = { ...aBalanceProof(), balance: aBalanceProof().balance + 1n };
+    for (let i = 0; i < 3; i++) {
+      expect(
+        verifyBalanceProofSignature(aDomain(), aBalanceProof(), BALANCE_SIGNATURE, SENDER, backend),
+      ).toEqual({ ok: true, value: BALANCE_SIGNATURE });
+      expect(verifyBalanceProofSignature(aDomain(), aBalanceProof(), flipped, SENDER, backend)).toEqual({
+        ok: true,
+        value: BALANCE_SIGNATURE,
+      });
+      expect(verifyBalanceProofSignature(aDomain(), moreBalance, BALANCE_SIGNATURE, SENDER, backend).ok).toBe(
+        false,
+      );
+    }
+  });
+
   it('judges a proof by r‖s alone: a flipped v passes, a changed balance or s does not', () => {
     const flipped = `${BALANCE_SIGNATURE.slice(0, 130)}1b` as Hex; // BALANCE_SIGNATURE has v = 28
     expect(verifyBalanceProofSignature(aDomain(), aBalanceProof(), flipped, SENDER, backend).ok).toBe(true);

@@ -5,6 +5,7 @@ import { closingProofDigest, type ClosingProof } from './closing-proof';
 import type { ChannelDomain } from './eip712-domain';
 import { bytesEqual, type Address, type Hex } from './hex';
 import { ProtocolError } from './protocol-error';
+import { isProvenKey, rememberProvenKey } from './proven-keys';
 import { fail, ok, type Result } from './result';
 import { defaultBackend, type Secp256k1Backend } from './secp256k1-backend';
 import { parseSignature, serializeSignature, type ParsedSignature } from './signature';
@@ -69,6 +70,24 @@ export function recoverClosingProofSigner(
   return recoverSigner(closingProofDigest(domain, proof), signature, backend);
 }
 
+// True when r‖s with this recovery id recovers `expectedSigner`: by the recovered key's bytes when that key is
+// already proven to be the signer's, else by keccak of the key (which then proves it for next time).
+function recoversSigner(
+  digest: Uint8Array,
+  compact: Uint8Array,
+  recoveryId: number,
+  expectedSigner: string,
+  expected: Uint8Array,
+  backend: Secp256k1Backend,
+): boolean {
+  const publicKey = backend.recoverPublicKey(digest, compact, recoveryId);
+  if (publicKey === undefined) return false;
+  if (isProvenKey(expectedSigner, publicKey)) return true;
+  if (!bytesEqual(publicKeyToAddressBytes(publicKey), expected)) return false;
+  rememberProvenKey(expectedSigner, publicKey);
+  return true;
+}
+
 /**
  * Checks that `signature` is a canonical (low-s) signature of `proof` by `expectedSigner` and returns it in
  * the one form the contract's ecrecover accepts: v = 27/28, and the v that recovers `expectedSigner`. Validity
@@ -90,13 +109,11 @@ export function verifyBalanceProofSignature(
   if (expected === undefined) return fail('not signed by the channel sender');
   const digest = balanceProofDigest(domain, proof);
   // The given v first: an honest sender's is right, so the other costs a second recovery only for a flipped one.
-  for (const recoveryId of [parsed.value.recoveryId, 1 - parsed.value.recoveryId]) {
-    const signer = recoverSignerBytes(digest, { ...parsed.value, recoveryId }, backend);
-    if (signer !== undefined && bytesEqual(signer, expected))
+  const given = parsed.value.recoveryId;
+  for (const recoveryId of [given, 1 - given]) {
+    if (recoversSigner(digest, parsed.value.compact, recoveryId, expectedSigner, expected, backend))
       return ok(
-        recoveryId === parsed.value.recoveryId
-          ? parsed.value.canonical
-          : serializeSignature(parsed.value.compact, recoveryId),
+        recoveryId === given ? parsed.value.canonical : serializeSignature(parsed.value.compact, recoveryId),
       );
   }
   return fail('not signed by the channel sender');
