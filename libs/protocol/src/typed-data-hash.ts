@@ -11,7 +11,7 @@ MESSAGE[1] = 0x01;
 
 /**
  * EIP-712 digest of a struct shaped `(bytes32, address, uint256)` — both BalanceProof and ClosingProof
- * are. Encoding by hand (no ethers) keeps the gateway's per-request cost at three keccak calls.
+ * are. Encoding by hand (no ethers) keeps the digest at two keccak calls (the separator is cached per domain).
  */
 export function digestProofStruct(
   domain: ChannelDomain,
