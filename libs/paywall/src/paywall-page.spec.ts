@@ -26,6 +26,13 @@ describe('renderPaywallPage', () => {
     expect(page).toContain('<dd><code>31337</code></dd>');
   });
 
+  it('shows the price in token units when the gateway knows the token, base units beside', () => {
+    const withToken = renderPaywallPage(challenge, 'http://localhost/a', { symbol: 'MTK', decimals: 18 });
+    expect(withToken).toContain(
+      '<strong data-mr-amount="price">0.001 MTK (1000000000000000 base units)</strong>',
+    );
+  });
+
   it('escapes what it renders', () => {
     expect(page).toContain('http://localhost/api/weather?q=&#60;b&#62;&#34;x&#34;&#60;/b&#62;');
     expect(page).not.toContain('<b>');

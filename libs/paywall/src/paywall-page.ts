@@ -1,5 +1,6 @@
 import type { Challenge } from '@microraiden/protocol';
 import { PAYWALL_CLIENT_SCRIPT } from './browser/paywall-client-script';
+import { formatAmountWithBase, type TokenUnits } from './browser/token-units';
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -48,12 +49,16 @@ function walletPanel(challenge: Challenge): string {
 
 /**
  * The 402 page for browsers (docs/protocol.md 8.5): what the resource costs and the challenge's facts,
- * readable without scripts, plus the page's script (libs/paywall/src/browser, built into
+ * readable without scripts (the price in token units when `token` is known), plus the page's script (libs/paywall/src/browser, built into
  * PAYWALL_CLIENT_SCRIPT) that lets an EIP-1193 wallet open or reuse a channel, set a budget once, pay
  * and replace this page with the content.
  */
-export function renderPaywallPage(challenge: Challenge, resourceUrl: string): string {
-  const price = escapeHtml(challenge.price.toString());
+export function renderPaywallPage(challenge: Challenge, resourceUrl: string, token?: TokenUnits): string {
+  // In token units when the gateway read the token at start-up, so a visitor without a wallet (or
+  // JavaScript) reads them too; the script rewrites the base units otherwise.
+  const price = escapeHtml(
+    token ? formatAmountWithBase(challenge.price, token) : `${challenge.price} token base units`,
+  );
   const rows: Array<[string, string]> = [
     ['Price (token base units)', challenge.price.toString()],
     ['Token', challenge.token],
@@ -69,7 +74,7 @@ export function renderPaywallPage(challenge: Challenge, resourceUrl: string): st
     '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Payment required</title>' +
     `<meta name="viewport" content="width=device-width,initial-scale=1"><style>${STYLE}</style></head>` +
     '<body><h1>Payment required</h1>' +
-    `<p class="mr-price">This page costs <strong data-mr-amount="price">${price} token base units</strong>.</p>` +
+    `<p class="mr-price">This page costs <strong data-mr-amount="price">${price}</strong>.</p>` +
     `<p>${escapeHtml(resourceUrl)} is paid per request over a microraiden payment channel. Open a channel to ` +
     'the receiver below with the token below, then send a balance proof in the RDN-* request headers ' +
     '(docs/protocol.md), or pay with a browser wallet.</p>' +

@@ -155,7 +155,7 @@ export class PaywallRenderer {
       context.price !== undefined &&
       negotiateErrorFormat(context.accept) === 'html'
     ) {
-      const page = renderPaywallPage({ ...this.base, price: context.price }, context.resourceUrl);
+      const page = renderPaywallPage({ ...this.base, price: context.price }, context.resourceUrl, this.token);
       return { status, headers: { ...headers, 'Content-Type': 'text/html; charset=utf-8' }, body: page };
     }
     const rendered = renderError(error, context.accept);
