@@ -105,7 +105,7 @@ describe('@microraiden/client installed from its npm tarball', () => {
       const { wrapFetchWithPayment } = require('@x402/fetch');
       const wallet = { paymentIdentity: async () => ({ chainId: 31337n, token: '0x' + '03'.repeat(20) }) };
       microraidenX402Client(wallet, { maxPricePerRequest: 5n }).then(({ client, scheme }) => {
-        const pay = wrapFetchWithPayment(scheme.observe(fetch), client);
+        const pay = wrapFetchWithPayment(fetch, client);
         console.log(JSON.stringify({ scheme: scheme.scheme, same: scheme instanceof MicroraidenChannelScheme, pay: typeof pay }));
       });
     `;

@@ -98,7 +98,7 @@ export class PaywallRenderer {
   /**
    * A protocol error answer (docs/protocol.md 8.3): error headers; challenge headers on 402 and 409; the x402
    * PAYMENT-REQUIRED header on 402 (corrective with a receipt, 11.5); the receipt when given; PAYMENT-RESPONSE
-   * to an x402 payment (11.4); JSON or HTML by Accept. A browser asking for an unpaid resource gets the paywall page.
+   * to an x402 payment refused with another status than 402 (11.4); JSON or HTML by Accept. A browser asking for an unpaid resource gets the paywall page.
    */
   protocolError(
     error: ProtocolError,
@@ -138,7 +138,9 @@ export class PaywallRenderer {
       }
     }
     if (receipt !== undefined) headers = { ...headers, ...encodeReceipt(receipt) };
-    if (x402) {
+    // A 402 says why in PAYMENT-REQUIRED's `error`: x402 clients read PAYMENT-RESPONSE first when both are present
+    // and then never see the corrective requirement (docs/protocol.md 11.4).
+    if (x402 && status !== 402) {
       // The payer is named only where a receipt shows the sender's signature verified (docs/protocol.md 11.4).
       const payer = receipt === undefined ? undefined : payment?.sender;
       const outcome = {

@@ -331,15 +331,7 @@ describe('docs/protocol.md', () => {
     expect(encodeX402Headers(challenge, { resource, error: error.code, channel })).toEqual({
       'PAYMENT-REQUIRED': headers['PAYMENT-REQUIRED'],
     });
-    const refused = {
-      kind: 'refused',
-      code: error.code,
-      message: error.message,
-      payer: value('sender') as Address,
-      receipt: receipt.value,
-    } as const;
-    expect(encodeX402Response(BigInt(value('chain id')), refused)).toEqual({
-      'PAYMENT-RESPONSE': headers['PAYMENT-RESPONSE'],
-    });
+    // A 402 carries no PAYMENT-RESPONSE (11.4): x402 clients would read it and skip this requirement.
+    expect(headers['PAYMENT-RESPONSE']).toBeUndefined();
   });
 });

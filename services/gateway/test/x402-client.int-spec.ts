@@ -101,7 +101,7 @@ describe('@x402/fetch with the microraiden-channel scheme against the gateway', 
   it('opens a channel within the deposit budget and pays with cumulative proofs', async () => {
     first = device();
     const x402 = await microraidenX402Client(first, limits);
-    const pay = wrapFetchWithPayment(x402.scheme.observe(fetch), x402.client);
+    const pay = wrapFetchWithPayment(fetch, x402.client);
 
     const one = await pay(url());
     expect(one.status, await one.clone().text()).toBe(200);
@@ -126,7 +126,7 @@ describe('@x402/fetch with the microraiden-channel scheme against the gateway', 
     const second = device();
     await second.sync(); // knows the channel from the chain, not the 2 * PRICE the first device signed
     const x402 = await microraidenX402Client(second, limits);
-    const pay = wrapFetchWithPayment(x402.scheme.observe(fetch), x402.client);
+    const pay = wrapFetchWithPayment(fetch, x402.client);
 
     const three = await pay(url());
     expect(three.status, await three.clone().text()).toBe(200);
@@ -135,18 +135,32 @@ describe('@x402/fetch with the microraiden-channel scheme against the gateway', 
     expect(channel?.balance).toBe(3n * PRICE);
   });
 
-  it('does not believe a committed balance above what it signed without the proof (plain fetch)', async () => {
+  it('does not believe a committed balance above what it signed without the proof', async () => {
     const third = device();
     await third.sync();
     const x402 = await microraidenX402Client(third, limits);
-    // Without observe(), @x402/fetch hands the hook PAYMENT-RESPONSE only: the claim of 3 * PRICE is unproven.
-    const pay = wrapFetchWithPayment(fetch, x402.client);
+    // A gateway claiming 3 * PRICE without the sender's signature of it: the corrective requirement, unsigned.
+    const pay = wrapFetchWithPayment(withoutChannelSignature, x402.client);
 
     const stale = await pay(url());
     expect(stale.status).toBe(402);
-    expect(settlement(stale)).toMatchObject({ success: false, errorReason: 'BALANCE_STALE' });
+    expect(stale.headers.get('rdn-error')).toBe('BALANCE_STALE');
     const [channel] = await third.channels();
     // It signed PRICE on top of nothing and stays there: the claim is neither acknowledged nor signed over.
     expect([channel?.balance, channel?.acknowledgedBalance]).toEqual([PRICE, 0n]);
   });
 });
+
+/** fetch whose corrective 402s lose `extra.channel.signature`: a committed balance claimed without proof. */
+const withoutChannelSignature: typeof fetch = async (input, init) => {
+  const response = await fetch(input, init);
+  const required = response.headers.get('payment-required');
+  if (response.status !== 402 || required === null) return response;
+  const decoded = JSON.parse(Buffer.from(required, 'base64').toString('utf8')) as {
+    accepts: { extra?: { channel?: { signature?: string } } }[];
+  };
+  for (const offer of decoded.accepts) delete offer.extra?.channel?.signature;
+  const headers = new Headers(response.headers);
+  headers.set('payment-required', Buffer.from(JSON.stringify(decoded), 'utf8').toString('base64'));
+  return new Response(await response.text(), { status: 402, headers });
+};

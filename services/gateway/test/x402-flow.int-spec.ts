@@ -166,8 +166,10 @@ describe('gateway over x402', () => {
     expect(statuses.filter((s) => s !== 200).every((s) => s === 402)).toBe(true);
     for (const res of answers.filter((r) => r.status === 402)) {
       expect(parseErrorCode(res.headers)).toBe('BALANCE_STALE');
-      const response = parseX402Response(res.headers);
-      expect(response.ok && response.value?.success).toBe(false);
+      // The refusal is in PAYMENT-REQUIRED's error; a 402 has no PAYMENT-RESPONSE (docs/protocol.md 11.4).
+      const required = parseX402PaymentRequired(res.headers);
+      expect(required.ok && required.value.error).toBe('BALANCE_STALE');
+      expect(res.headers.get('payment-response')).toBeNull();
     }
     expect(await acceptedRow()).toMatchObject({ b: (2n * PRICE).toString(), n: 2 });
     const events = await readEvents(client, topics.BALANCE_PROOFS_TOPIC, (all) => all.length >= 2);

@@ -8,7 +8,6 @@ import type {
 import type { PaymentResponseContext } from '@x402/core/client';
 import {
   channelDomain,
-  parseX402PaymentRequired,
   parseX402Requirements,
   recoverBalanceProofSigner,
   sameAddress,
@@ -46,9 +45,8 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 /**
  * `@x402/core`'s SchemeNetworkClient for scheme `microraiden-channel` (docs/protocol.md 11): pays with a
  * cumulative balance proof over a channel to `payTo`, opening or topping one up within `maxDeposit`, and
- * re-syncs on the corrective 402 through its `onPaymentResponse` hook. @x402/fetch hands that hook the
- * PAYMENT-RESPONSE but not the corrective PAYMENT-REQUIRED, so a committed balance above what this client
- * signed can only be proven when the fetch given to wrapFetchWithPayment is `scheme.observe(fetch)`.
+ * re-syncs on the corrective 402 through its `onPaymentResponse` hook, which @x402/fetch hands the corrective
+ * PAYMENT-REQUIRED (a 402 carries no PAYMENT-RESPONSE, docs/protocol.md 11.4).
  */
 export class MicroraidenChannelScheme implements SchemeNetworkClient {
   readonly scheme = X402_SCHEME;
@@ -103,21 +101,6 @@ export class MicroraidenChannelScheme implements SchemeNetworkClient {
         balance: proof.balance.toString(),
         signature: proof.signature,
       },
-    };
-  }
-
-  /**
-   * `fetch` that also reads corrective 402s: a committed state whose signature recovers to this sender is
-   * remembered, so the response hook can re-sync to it. Pass it to wrapFetchWithPayment.
-   */
-  observe(inner: typeof fetch = globalThis.fetch): typeof fetch {
-    return async (input, init) => {
-      const response = await inner(input, init);
-      if (response.status === 402) {
-        const parsed = parseX402PaymentRequired(response.headers);
-        if (parsed.ok) await this.remember(parsed.value);
-      }
-      return response;
     };
   }
 

@@ -9,7 +9,7 @@ import { MicroraidenChannelScheme, type MicroraidenX402Options } from './microra
  *
  * @example
  * const x402 = await microraidenX402Client(client, { maxPricePerRequest: 1000n, maxDeposit: 10n ** 6n });
- * const pay = wrapFetchWithPayment(x402.scheme.observe(fetch), x402.client);
+ * const pay = wrapFetchWithPayment(fetch, x402.client);
  * const response = await pay('http://localhost:3000/api/weather');
  */
 export async function microraidenX402Client(
