@@ -5,5 +5,6 @@ export * from './pg-pool';
 export * from './postgres-probe';
 export * from './retry-transient';
 export * from './session-lock';
+export * from './sleep';
 export * from './transaction';
 export * from './transient-database-error';

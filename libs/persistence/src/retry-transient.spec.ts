@@ -34,15 +34,33 @@ describe('retryTransient', () => {
 
   it('gives up with the last error once stopped', async () => {
     let calls = 0;
+    const stop = new AbortController();
     await expect(
       retryTransient(
         async () => {
           calls += 1;
+          if (calls >= 3) stop.abort();
           throw lockTimeout();
         },
-        { initialDelayMs: 1, stopped: () => calls >= 3 },
+        { initialDelayMs: 1, stop: stop.signal },
       ),
     ).rejects.toMatchObject({ code: '55P03' });
     expect(calls).toBe(3);
+  });
+
+  it('ends a wait under way at once when stopped, with the last error and no further attempt', async () => {
+    let calls = 0;
+    const stop = new AbortController();
+    const started = Date.now();
+    const outcome = retryTransient(
+      async () => {
+        calls += 1;
+        throw lockTimeout();
+      },
+      { initialDelayMs: 10_000, stop: stop.signal, onRetry: () => setTimeout(() => stop.abort(), 20) },
+    );
+    await expect(outcome).rejects.toMatchObject({ code: '55P03' });
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(calls).toBe(1);
   });
 });

@@ -1,3 +1,4 @@
+import { sleep } from './sleep';
 import { isTransientDatabaseError } from './transient-database-error';
 
 /** Options of {@link retryTransient}. */
@@ -8,9 +9,15 @@ export interface RetryTransientOptions {
   maxDelayMs?: number;
   /** Told before each wait. */
   onRetry?: (err: unknown, attempt: number, delayMs: number) => void;
-  /** Stop waiting when this returns true (the service is shutting down): the last error is thrown. */
-  stopped?: () => boolean;
+  /**
+   * The service is shutting down: a wait under way ends at once, and the last error is thrown instead of
+   * retrying.
+   */
+  stop?: AbortSignal;
 }
+
+/** A signal that never aborts: the waits of a retry nobody stops. */
+const NEVER = new AbortController().signal;
 
 /**
  * Runs `work` until it succeeds, retrying while it fails with a transient database error (a lost or refused
@@ -23,14 +30,16 @@ export async function retryTransient<T>(
 ): Promise<T> {
   const initial = options.initialDelayMs ?? 500;
   const max = options.maxDelayMs ?? 10_000;
+  const stopped = () => options.stop?.aborted === true;
   for (let attempt = 1; ; attempt++) {
     try {
       return await work();
     } catch (err) {
-      if (!isTransientDatabaseError(err) || options.stopped?.() === true) throw err;
+      if (!isTransientDatabaseError(err) || stopped()) throw err;
       const delay = Math.min(max, initial * 2 ** (attempt - 1));
       options.onRetry?.(err, attempt, delay);
-      await new Promise((resolve) => setTimeout(resolve, delay));
+      await sleep(delay, options.stop ?? NEVER);
+      if (stopped()) throw err;
     }
   }
 }

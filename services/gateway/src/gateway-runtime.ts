@@ -46,7 +46,7 @@ export class GatewayRuntime implements ServiceRuntime {
         this.logger.warn(
           `cannot migrate the database yet (${(err as Error).message}, ${attempt} in a row); retrying in ${delay} ms`,
         ),
-      stopped: () => stop.aborted,
+      stop,
     });
     this.parts.chainGuard?.start();
     // Not awaited by stop either: a join stuck in Kafka's own retries must not hold up the shutdown.

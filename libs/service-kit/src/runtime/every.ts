@@ -1,5 +1,5 @@
 import { type Backoff, backoffMs } from './backoff';
-import { sleep } from './sleep';
+import { sleep } from '@microraiden/persistence';
 
 /** Options of {@link every}. */
 export interface EveryOptions {

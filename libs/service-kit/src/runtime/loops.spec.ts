@@ -1,28 +1,15 @@
+import { sleep } from '@microraiden/persistence';
 import { describe, expect, it } from 'vitest';
 import { BackgroundTasks } from './background-tasks';
 import { backoffMs } from './backoff';
 import { every } from './every';
 import { retryUntilStarted } from './retry-until-started';
-import { sleep } from './sleep';
 
 const elapsed = async (work: () => Promise<unknown>) => {
   const started = Date.now();
   await work();
   return Date.now() - started;
 };
-
-describe('sleep', () => {
-  it('waits the given time', async () => {
-    expect(await elapsed(() => sleep(50, new AbortController().signal))).toBeGreaterThanOrEqual(45);
-  });
-
-  it('wakes at once when stopped, and does not wait at all once stopped', async () => {
-    const stop = new AbortController();
-    setTimeout(() => stop.abort(), 20);
-    expect(await elapsed(() => sleep(10_000, stop.signal))).toBeLessThan(1_000);
-    expect(await elapsed(() => sleep(10_000, stop.signal))).toBeLessThan(50);
-  });
-});
 
 describe('backoffMs', () => {
   it('doubles from the initial delay and stops at the cap', () => {
