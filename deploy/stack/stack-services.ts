@@ -50,12 +50,10 @@ export function serviceSpecs(stack: StackServicesOptions): ServiceSpec[] {
       RETRY_AFTER_CONFIRMATIONS_S: '1',
       // Paid routes answer 503 while the chain-watcher (which follows the chain and disputes) is not ready.
       CHAIN_WATCHER_URL: `http://127.0.0.1:${ports.chainWatcher}`,
-      // Read only to tell a mined but unconfirmed channel or top-up (wait) from a missing one; counted as the watcher.
+      // Read to tell a mined but unconfirmed channel or top-up (wait) from a missing one, counted as the watcher,
+      // and once for the token's symbol and decimals (x402 requirement, paywall page, payment log).
       RPC_URL: `http://127.0.0.1:${ports.anvil}`,
       CONFIRMATIONS,
-      // The demo token (deployContracts' MicroToken): payment log lines also give amounts in token units.
-      TOKEN_SYMBOL: 'MTK',
-      TOKEN_DECIMALS: '18',
     },
   });
   return [

@@ -71,7 +71,7 @@ export async function composeGateway(
     logger.warn(
       `MICRORAIDEN_DEV: signing as anvil's public account ${loaded.publicDevAccount} (${key.address})`,
     );
-  const identity: PaywallIdentity = {
+  const unnamed: PaywallIdentity = {
     receiver: key.address,
     domain: channelDomain(BigInt(deployment.chainId), deployment.channelManager),
     token: deployment.token as Address,
@@ -100,9 +100,11 @@ export async function composeGateway(
     outboxLag: () => relay.lag(),
     chainGuardClosed: () => chainGuard?.verdict().open === false,
   });
-  const chainReader = chainReaderOf(config, deployment.chainId, identity.domain.verifyingContract);
+  const chainReader = chainReaderOf(config, deployment.chainId, unnamed.domain.verifyingContract);
+  // One read of the token's symbol and decimals serves the 402s, the paywall page and the payment log.
+  const identity = await withTokenInfo(unnamed, chainReader);
   const paywall = new Paywall({
-    identity: await withTokenInfo(identity, chainReader),
+    identity,
     routes,
     store,
     gatewayId: config.GATEWAY_ID,

@@ -75,12 +75,6 @@ export const gatewayConfigSchema = z.object({
    * counted and the next one logged says how many were left out. 0: no payment log lines.
    */
   PAYMENT_LOG_SAMPLE_PER_SECOND: z.coerce.number().int().min(0).max(100_000).default(100),
-  /** The token's symbol and decimals, to log charged amounts in token units beside base units (both or neither). */
-  TOKEN_SYMBOL: z
-    .string()
-    .regex(/^[A-Za-z0-9.$_-]{1,20}$/)
-    .optional(),
-  TOKEN_DECIMALS: z.coerce.number().int().min(0).max(77).optional(),
 });
 
 /** The validated, frozen gateway configuration. */

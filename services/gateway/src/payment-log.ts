@@ -1,4 +1,5 @@
 import { paymentLogFields, PaymentLogSampler, type AnsweredRequest } from '@microraiden/paywall';
+import type { X402TokenInfo } from '@microraiden/protocol';
 import { Logger } from '@nestjs/common';
 import { formatUnits } from 'ethers';
 import { PinoLogger } from 'nestjs-pino';
@@ -7,15 +8,18 @@ import type { GatewayConfig } from './gateway-config';
 
 /**
  * The gateway's payment log: one line per paid, refused or 402 request (libs/paywall payment-log.ts), sampled at
- * PAYMENT_LOG_SAMPLE_PER_SECOND. The proxy's hot path has no request-logging middleware: this is its request log.
+ * PAYMENT_LOG_SAMPLE_PER_SECOND; charges in token units too when the token was read. The proxy's hot path has no request-logging middleware: this is its request log.
  */
-export function paymentLogOf(config: GatewayConfig): (answered: AnsweredRequest) => void {
+export function paymentLogOf(
+  config: GatewayConfig,
+  token: X402TokenInfo | undefined,
+): (answered: AnsweredRequest) => void {
   const logger = new Logger('Payment');
   const sampler = new PaymentLogSampler(config.PAYMENT_LOG_SAMPLE_PER_SECOND);
-  const { TOKEN_SYMBOL: symbol, TOKEN_DECIMALS: decimals } = config;
+  // The token's own symbol and decimals, read once at start-up (with RPC_URL), as the 402's x402 requirement has.
   const tokenUnits =
-    symbol !== undefined && decimals !== undefined
-      ? (base: bigint) => `${formatUnits(base, decimals).replace(/\.0$/, '')} ${symbol}`
+    token !== undefined
+      ? (base: bigint) => `${formatUnits(base, token.decimals).replace(/\.0$/, '')} ${token.symbol}`
       : undefined;
   return (answered) => {
     const fields = paymentLogFields(answered, tokenUnits);

@@ -9,8 +9,8 @@ import { paymentLogOf, withRequestId } from './payment-log';
  * and win over the wildcard. Bodies are taken raw (any content type) and forwarded byte for byte.
  */
 export function registerProxyRoute(fastify: FastifyInstance, runtime: GatewayRuntime): void {
-  const { proxy, config } = runtime;
-  const paymentLog = paymentLogOf(config);
+  const { proxy, config, identity } = runtime;
+  const paymentLog = paymentLogOf(config, identity.tokenInfo);
   void fastify.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser(

@@ -60,8 +60,8 @@ beforeAll(async () => {
     // anvil's public keys are refused outside development.
     MICRORAIDEN_DEV: '1',
     LOG_LEVEL: 'info',
-    TOKEN_SYMBOL: 'MTK',
-    TOKEN_DECIMALS: '18',
+    // The gateway reads the token's symbol and decimals from the chain: the payment log shows MTK amounts.
+    RPC_URL: inject('rpcUrl'),
     ...topics,
   });
   await waitForChannel(pool, channelId);
