@@ -1,6 +1,6 @@
 import { MicroraidenError } from '@microraiden/errors';
 import { describe, expect, it } from 'vitest';
-import { decideRetry } from './consumer-retry';
+import { createRetrier, decideRetry, Interrupted } from './consumer-retry';
 import { isRetryableByDefault, type RetryPolicy } from './retry-policy';
 
 const policy: RetryPolicy = { initialDelayMs: 100, maxDelayMs: 1_000, maxAttempts: 3 };
@@ -42,5 +42,33 @@ describe('decideRetry', () => {
 
   it('retries even a domain error when told to retry everything (dead-lettering, seeking)', () => {
     expect(decide(new DomainError('CHANNEL_BROKEN', 'broken'), 1, { retryAll: true }).retry).toBe(true);
+  });
+});
+
+describe('createRetrier', () => {
+  it('ends a backoff pause at once when stopped, without another attempt', async () => {
+    const stop = new AbortController();
+    const retrier = createRetrier({
+      policy: { initialDelayMs: 30_000, maxDelayMs: 30_000, maxAttempts: Number.POSITIVE_INFINITY },
+      isRetryable: () => true,
+      log: () => setTimeout(() => stop.abort(), 20),
+      groupId: 'g',
+      stop: stop.signal,
+    });
+    let attempts = 0;
+    const started = Date.now();
+    const outcome = retrier.attempt(
+      async () => {
+        attempts += 1;
+        throw new Error('broker down');
+      },
+      { what: 'x' },
+      () => Promise.resolve(),
+      () => true,
+    );
+    await expect(outcome).rejects.toBeInstanceOf(Interrupted);
+    // The pause sleeps in 1 s heartbeat slices: waking only between slices would take 1 s.
+    expect(Date.now() - started).toBeLessThan(500);
+    expect(attempts).toBe(1);
   });
 });

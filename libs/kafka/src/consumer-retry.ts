@@ -1,4 +1,5 @@
 import { MicroraidenError } from '@microraiden/errors';
+import { sleep } from '@microraiden/persistence';
 import type { KafkaClientOptions } from './kafka-client';
 import { backoffDelayMs, type RetryPolicy } from './retry-policy';
 
@@ -53,36 +54,28 @@ export interface Retrier {
     heartbeat: () => Promise<void>,
     active: () => boolean,
   ): Promise<Outcome>;
-  /** Ends every wait at once (stop). */
-  wakeAll(): void;
 }
 
-/** The I/O shell of {@link decideRetry}: runs the work, logs each retry, sleeps in heartbeat-sized slices. */
+/**
+ * The I/O shell of {@link decideRetry}: runs the work, logs each retry, sleeps in heartbeat-sized slices; `stop`
+ * (the consumer stopping) ends a sleep at once, so a long backoff never holds up a shutdown.
+ */
 export function createRetrier(options: {
   policy: RetryPolicy;
   isRetryable: (error: unknown) => boolean;
   log: NonNullable<KafkaClientOptions['log']>;
   groupId: string;
+  stop: AbortSignal;
 }): Retrier {
-  const wakers = new Set<() => void>();
-  const sleepSlice = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        wakers.delete(done);
-        resolve();
-      }
-      wakers.add(done);
-    });
+  const interrupted = (active: () => boolean) => options.stop.aborted || !active();
 
   /** Sleep `ms`, heartbeating so a long backoff does not cost the partition. */
   async function pause(ms: number, heartbeat: () => Promise<void>, active: () => boolean): Promise<void> {
     const until = Date.now() + ms;
     while (Date.now() < until) {
-      if (!active()) throw new Interrupted();
-      await sleepSlice(Math.min(HEARTBEAT_SLICE_MS, until - Date.now()));
-      if (!active()) throw new Interrupted();
+      if (interrupted(active)) throw new Interrupted();
+      await sleep(Math.min(HEARTBEAT_SLICE_MS, until - Date.now()), options.stop);
+      if (interrupted(active)) throw new Interrupted();
       await heartbeat();
     }
   }
@@ -104,9 +97,6 @@ export function createRetrier(options: {
           await pause(decision.delayMs, heartbeat, active);
         }
       }
-    },
-    wakeAll() {
-      for (const wake of [...wakers]) wake();
     },
   };
 }

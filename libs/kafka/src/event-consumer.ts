@@ -109,7 +109,8 @@ export interface EventConsumer {
 
 /** What the consumer's event listeners and its methods share. */
 interface ConsumerState {
-  stopping: boolean;
+  /** Aborted by stop(): every retry wait ends at once and the consumer never restarts. */
+  stop: AbortController;
   mode: ConsumerMode | undefined;
   batchOptions: BatchOptions;
   assigned: TopicPartition[];
@@ -130,7 +131,7 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
   const log = options.client.log ?? (() => undefined);
   const kafka = createKafka(options.client);
   const state: ConsumerState = {
-    stopping: false,
+    stop: new AbortController(),
     mode: undefined,
     batchOptions: {},
     assigned: [],
@@ -145,12 +146,18 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
     // kafkajs restarts a crashed consumer on a timer that a concurrent disconnect does not always cancel: a
     // consumer stopped while the broker was down came back when it returned and held partitions for a dead
     // handler. A stopped consumer never restarts.
-    retry: { retries: 5, restartOnFailure: async () => !state.stopping },
+    retry: { retries: 5, restartOnFailure: async () => !state.stop.signal.aborted },
   });
   const deadLetters = createRecordProducer(options.client);
   const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
   const isRetryable = options.isRetryable ?? isRetryableByDefault;
-  const retrier = createRetrier({ policy, isRetryable, log, groupId: options.groupId });
+  const retrier = createRetrier({
+    policy,
+    isRetryable,
+    log,
+    groupId: options.groupId,
+    stop: state.stop.signal,
+  });
   const admin = lazyAdmin(kafka);
   const seek = (position: PartitionOffset) => seekTo(consumer, state, position);
   listenToGroup(consumer, state, { retrier, seek, log, groupId: options.groupId });
@@ -163,7 +170,7 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
     log,
     ...(options.onDeadLetter ? { onDeadLetter: options.onDeadLetter } : {}),
     positions: state.positions,
-    stopping: () => state.stopping,
+    stopping: () => state.stop.signal.aborted,
   };
 
   async function start(mode: ConsumerMode, batchOptions: BatchOptions = {}): Promise<void> {
@@ -190,9 +197,8 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
       return partitionLags(offsets, state.positions, options.fromBeginning ?? false);
     },
     async stop() {
-      if (state.stopping) return;
-      state.stopping = true;
-      retrier.wakeAll();
+      if (state.stop.signal.aborted) return;
+      state.stop.abort();
       await consumer.disconnect();
       await deadLetters.disconnect();
       await admin.disconnect();
@@ -221,7 +227,7 @@ function listenToGroup(
 ): void {
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
     // A restart already under way when stop() ran can still join: leave the group again at once.
-    if (state.stopping) {
+    if (state.stop.signal.aborted) {
       consumer.disconnect().catch(() => undefined);
       return;
     }
@@ -240,7 +246,7 @@ function listenToGroup(
         },
         { what: 'onPartitionsAssigned', retryAll: true, unlimited: true },
         () => Promise.resolve(),
-        () => !state.stopping,
+        () => !state.stop.signal.aborted,
       )
       .then(
         () => undefined,
