@@ -3,7 +3,11 @@ import { createHash } from 'node:crypto';
 // The relay's decisions, free of I/O: what SQL it runs on a table, how long it waits after each step, when it
 // prunes, and how it reads the backlog. createOutboxRelay is the shell that runs them.
 
-/** The advisory lock key of a table's relay: a signed 64-bit integer derived from its quoted name. */
+/**
+ * The advisory lock key of a table's relay: a signed 64-bit integer derived from its quoted name. Not
+ * advisoryLockKeySql: a new key would let old and new relays run at once during a rolling deploy (libs/persistence
+ * README, "Every advisory lock in the database").
+ */
 export function relayLockKey(quotedTable: string): string {
   const digest = createHash('sha256').update(`microraiden.outbox.relay ${quotedTable}`).digest();
   return digest.readBigInt64BE(0).toString();

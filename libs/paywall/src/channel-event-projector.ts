@@ -43,7 +43,8 @@ export class ChannelEventProjector {
       return 'foreign';
     }
     const changed = await withTransaction(this.pool, async (client) => {
-      // One channel's events are projected one transaction at a time, even across a consumer rebalance.
+      // One channel's events are projected one transaction at a time, even across a consumer rebalance. Its own
+      // key, not advisoryLockKeySql: old replicas hold this one (libs/persistence README, advisory locks).
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [event.data.channelId]);
       const marked =
         event.type === 'channel.event-retracted'

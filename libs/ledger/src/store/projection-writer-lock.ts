@@ -1,7 +1,8 @@
 import { Client } from 'pg';
 import { LedgerStoreError } from './ledger-store-error';
 
-// Live projections hold it shared (any number of replicas); a rebuild holds it exclusively.
+// Live projections hold it shared (any number of replicas); a rebuild holds it exclusively. Not advisoryLockKeySql:
+// a new key would let a rebuild run beside an old replica's projection (libs/persistence README, advisory locks).
 const WRITER_LOCK_KEY = 0x6c656468; // 'ledh'
 
 /** A held advisory lock; release it when the holder stops. */
