@@ -5,6 +5,11 @@ import { defineConfig } from 'vitest/config';
 // Nest needs decorator metadata, which esbuild does not emit: swc transpiles instead.
 const plugins = [swc.vite({ module: { type: 'es6' } })];
 const alias = [
+  // The package's subpath entry points (libs/paywall/package.json exports).
+  {
+    find: /^@microraiden\/paywall\/(testing|x402)$/,
+    replacement: path.resolve(__dirname, 'libs/paywall/src/$1/index.ts'),
+  },
   { find: /^@microraiden\/([\w-]+)$/, replacement: path.resolve(__dirname, 'libs/$1/src/index.ts') },
 ];
 

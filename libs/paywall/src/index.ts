@@ -1,8 +1,10 @@
 // The gateway's logic, framework-free: route prices, the paywall decision (verify before, accept exactly once
 // after the upstream), the shared channel table and its projection from chain events, cooperative close, the
-// reverse proxy and the plain Node middleware. services/gateway wires it into Nest.
+// reverse proxy and the plain Node middleware. services/gateway wires it into Nest. Test doubles are in
+// `@microraiden/paywall/testing`, not here.
 export * from './chain-channel-reads';
 export * from './chain-guard';
+export * from './create-paywall';
 export * from './channel-closer';
 export * from './channel-event-projector';
 export * from './channel-projection';
@@ -28,7 +30,5 @@ export * from './reservation-book';
 export * from './route-table';
 export * from './routes-file';
 export * from './rpc-chain-channel-reader';
-export * from './testing/in-memory-channel-store';
 export * from './upstream-client';
-export * from './testing/test-paywall';
 export * from './x402';

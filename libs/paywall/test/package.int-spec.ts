@@ -1,0 +1,229 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { promisify } from 'node:util';
+import { Pool } from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { writeDeploymentFile } from '@microraiden/contracts';
+import { createChannelEvent } from '@microraiden/events';
+import type { Address, Hex32 } from '@microraiden/protocol';
+import { createTestDatabase, type TestDatabase } from '@microraiden/testing';
+import * as source from '../src';
+import { ChannelEventProjector } from '../src';
+import { deployClientFixture, type ClientFixture } from '../../client/test/support/client-fixture';
+
+const run = promisify(execFile);
+const repoRoot = path.resolve(__dirname, '../../..');
+const PRICE = 7n;
+
+/** Runs a command to completion; a non-zero exit rejects with its output in the message. */
+async function sh(file: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }) {
+  // No NODE_PATH: it could lead the consumer back into the monorepo's node_modules.
+  const { NODE_PATH: _ignored, ...env } = options.env ?? process.env;
+  try {
+    return await run(file, args, { cwd: options.cwd, env, maxBuffer: 16 * 1024 * 1024, timeout: 120_000 });
+  } catch (error) {
+    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+    throw new Error(`${file} ${args.join(' ')} failed:\n${stdout.slice(0, 4000)}\n${stderr.slice(0, 4000)}`);
+  }
+}
+
+// The README's Express example, as a user writes it: nothing but the installed packages.
+const APP = `
+const express = require('express');
+const { Pool } = require('pg');
+const { createPaywall, migrateGatewaySchema, paywallMiddleware } = require('@microraiden/paywall');
+const pool = new Pool({ connectionString: process.env.DATABASE_URL });
+const deployment = JSON.parse(require('node:fs').readFileSync(process.env.DEPLOYMENT_FILE, 'utf8'));
+const paywall = createPaywall({ pool, deployment, receiver: process.env.RECEIVER, routes: [{ path: '/weather', price: '${PRICE}' }] });
+let served = 0;
+const app = express();
+app.use(paywallMiddleware(paywall));
+app.get('/weather', (req, res) => res.json({ city: 'Berlin', served: ++served }));
+migrateGatewaySchema(pool).then(() => { const server = app.listen(0, '127.0.0.1', () => console.log(server.address().port)); });
+`;
+
+const OPEN = `
+const { Client } = require('@microraiden/client');
+const deployment = JSON.parse(require('node:fs').readFileSync(process.env.DEPLOYMENT_FILE, 'utf8'));
+const client = new Client({ privateKey: process.env.KEY }, { rpcUrl: process.env.RPC, deployment, stateDir: process.env.STATE, pollingIntervalMs: 50 });
+client.getSuitableChannel(process.env.RECEIVER, 100n)
+  .then((channel) => console.log(JSON.stringify({ id: channel.id })))
+  .finally(() => client.close());
+`;
+
+const PAY = `
+const { Client, paidFetch } = require('@microraiden/client');
+const deployment = JSON.parse(require('node:fs').readFileSync(process.env.DEPLOYMENT_FILE, 'utf8'));
+const client = new Client({ privateKey: process.env.KEY }, { rpcUrl: process.env.RPC, deployment, stateDir: process.env.STATE, pollingIntervalMs: 50 });
+(async () => {
+  const unpaid = await fetch(process.env.URL);
+  const { response, paid } = await paidFetch(process.env.URL, undefined, { wallet: client, maxPricePerRequest: 10n });
+  console.log(JSON.stringify({
+    unpaid: { status: unpaid.status, error: unpaid.headers.get('rdn-error'), price: unpaid.headers.get('rdn-price') },
+    status: response.status,
+    body: await response.json(),
+    receipt: { cost: response.headers.get('rdn-cost'), balance: response.headers.get('rdn-sender-balance') },
+    paid: paid && { channelId: paid.channelId, amount: String(paid.amount), balance: String(paid.balance) },
+  }));
+})().finally(() => client.close());
+`;
+
+/** Starts the consumer's app; resolves with its base URL once it printed its port. */
+async function startApp(cwd: string, env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['app.js'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const port = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout as NodeJS.ReadableStream }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`app exited with ${code}: ${stderr}`)));
+  });
+  return { child, url: `http://127.0.0.1:${port.trim()}` };
+}
+
+// The published artifact, not the sources: pack, install outside the monorepo (no path aliases, no root
+// node_modules) and charge an Express app for a client installed from its own tarball.
+describe('@microraiden/paywall installed from its npm tarball', () => {
+  let work: string;
+  let consumer: string;
+
+  beforeAll(async () => {
+    work = await mkdtemp(path.join(tmpdir(), 'microraiden-paywall-pack-'));
+    await sh('npm', ['run', 'paywall:package'], { cwd: repoRoot });
+    await sh('npm', ['run', 'client:build'], { cwd: repoRoot });
+    await sh('npm', ['pack', './libs/paywall', './libs/client', '--pack-destination', work], {
+      cwd: repoRoot,
+    });
+    const tarballs = (await readdir(work)).filter((name) => name.endsWith('.tgz')).sort();
+    expect(tarballs).toEqual(['microraiden-client-0.1.0.tgz', 'microraiden-paywall-0.1.0.tgz']);
+
+    consumer = path.join(work, 'consumer');
+    await mkdir(consumer);
+    await writeFile(
+      path.join(consumer, 'package.json'),
+      JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }),
+    );
+    const packages = [...tarballs.map((name) => path.join(work, name)), 'express@5.3.0', 'pg@8.23.1'];
+    await sh('npm', ['install', ...packages, '--prefer-offline', '--no-audit', '--no-fund'], {
+      cwd: consumer,
+    });
+    await writeFile(path.join(consumer, 'app.js'), APP);
+    await writeFile(path.join(consumer, 'open.js'), OPEN);
+    await writeFile(path.join(consumer, 'pay.js'), PAY);
+  }, 240_000);
+  afterAll(async () => {
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  it('requires from a plain CommonJS project and exports what the sources export, test doubles apart', async () => {
+    const script = `
+      const main = require('@microraiden/paywall');
+      const x402 = require('@microraiden/paywall/x402');
+      const testing = require('@microraiden/paywall/testing');
+      console.log(JSON.stringify({
+        names: Object.keys(main).sort(),
+        x402: [typeof x402.MicroraidenX402, x402.MicroraidenX402 === main.MicroraidenX402],
+        testing: [typeof testing.aTestPaywall, typeof testing.InMemoryChannelStore],
+      }));
+    `;
+    const { stdout } = await sh(process.execPath, ['-e', script], { cwd: consumer });
+    const installed = JSON.parse(stdout) as { names: string[]; x402: unknown[]; testing: string[] };
+    expect(installed.names).toEqual(Object.keys(source).sort());
+    expect(installed.names).toEqual(
+      expect.arrayContaining(['Paywall', 'createPaywall', 'paywallMiddleware', 'migrateGatewaySchema']),
+    );
+    expect(installed.names).not.toContain('aTestPaywall');
+    expect(installed.x402).toEqual(['function', true]);
+    expect(installed.testing).toEqual(['function', 'function']);
+  });
+
+  describe('an Express app on Postgres and anvil, paid by @microraiden/client', () => {
+    let fx: ClientFixture;
+    let db: TestDatabase;
+    let pool: Pool;
+    let app: { child: ChildProcess; url: string };
+    let env: NodeJS.ProcessEnv;
+
+    beforeAll(async () => {
+      fx = await deployClientFixture(inject('rpcUrl'));
+      await fx.mint(fx.sender.address, 1_000_000n);
+      const dir = await fx.stateDir();
+      const deploymentFile = path.join(dir, 'deployment.json');
+      await writeDeploymentFile(deploymentFile, fx.deployment);
+      db = await createTestDatabase({ prefix: 'h10_paywall_pack', serverUrl: inject('databaseUrl') });
+      pool = new Pool({ connectionString: db.url, max: 2 });
+      const { NODE_PATH: _ignored, ...rest } = process.env;
+      env = {
+        ...rest,
+        DATABASE_URL: db.url,
+        DEPLOYMENT_FILE: deploymentFile,
+        RECEIVER: fx.receiver.address,
+        KEY: fx.senderKey,
+        RPC: inject('rpcUrl'),
+        STATE: path.join(dir, 'state'),
+      };
+      app = await startApp(consumer, env);
+    }, 60_000);
+    afterAll(async () => {
+      app?.child.kill();
+      await pool?.end();
+      await db?.drop();
+      await fx?.dispose();
+    });
+
+    /** What the chain-watcher and the gateway's projector do for a new channel (not in the package yet). */
+    async function projectCreated(channelId: Hex32, deposit: bigint): Promise<void> {
+      const hash = () => `0x${randomBytes(32).toString('hex')}`;
+      const data = {
+        channelId,
+        sender: fx.sender.address as Address,
+        receiver: fx.receiver.address as Address,
+        deposit,
+        chainId: fx.deployment.chainId,
+        channelManager: fx.deployment.channelManager as Address,
+        blockNumber: 1,
+        blockHash: hash(),
+        transactionHash: hash(),
+        logIndex: 0,
+      } as unknown as Parameters<typeof createChannelEvent<'channel.created'>>[1];
+      const event = createChannelEvent('channel.created', data, {
+        source: 'chain-watcher',
+        occurredAt: new Date().toISOString(),
+      });
+      const projector = new ChannelEventProjector(pool, {
+        chainId: fx.deployment.chainId,
+        channelManager: fx.deployment.channelManager as Address,
+      });
+      expect(await projector.apply(event)).toBe('applied');
+    }
+
+    it('answers 402, then serves the paid request once with a receipt and charges it once', async () => {
+      const opened = await sh(process.execPath, ['open.js'], { cwd: consumer, env });
+      const { id } = JSON.parse(opened.stdout) as { id: Hex32 };
+      const [, , deposit] = await fx.manager.getChannel(id);
+      await projectCreated(id, deposit);
+
+      const { stdout } = await sh(process.execPath, ['pay.js'], {
+        cwd: consumer,
+        env: { ...env, URL: `${app.url}/weather` },
+      });
+      expect(JSON.parse(stdout)).toEqual({
+        unpaid: { status: 402, error: 'PAYMENT_REQUIRED', price: `${PRICE}` },
+        status: 200,
+        body: { city: 'Berlin', served: 1 },
+        receipt: { cost: `${PRICE}`, balance: `${PRICE}` },
+        paid: { channelId: id, amount: `${PRICE}`, balance: `${PRICE}` },
+      });
+      const { rows } = await pool.query<{ accepted: string; paid: number; outbox: number }>(
+        `SELECT accepted_balance::text AS accepted, paid_requests::int AS paid,
+                (SELECT count(*)::int FROM outbox) AS outbox
+           FROM gateway_channels WHERE channel_id = $1`,
+        [id.toLowerCase()],
+      );
+      expect(rows).toEqual([{ accepted: `${PRICE}`, paid: 1, outbox: 1 }]);
+    });
+  });
+});
