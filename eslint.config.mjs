@@ -56,7 +56,7 @@ const LIB_DEPENDENCIES = {
   'service-kit': ['config', 'errors', 'persistence', 'chain', 'kafka'],
   testing: ['errors'],
   client: ['contracts', 'errors', 'protocol'],
-  ledger: ['errors', 'events', 'kafka', 'persistence'],
+  ledger: ['errors', 'events', 'kafka', 'persistence', 'protocol'],
   'chain-watcher': ['contracts', 'errors', 'events', 'kafka', 'persistence', 'protocol'],
   paywall: ['config', 'contracts', 'errors', 'events', 'kafka', 'persistence', 'protocol'],
 };

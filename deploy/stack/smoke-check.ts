@@ -4,6 +4,7 @@ import { channelManagerAt, computeChannelId, microTokenAt, type Deployment } fro
 import {
   channelDomain,
   encodePayment,
+  formatTokenAmountWithBase,
   parseChallenge,
   RDN_HEADERS,
   signBalanceProof,
@@ -54,7 +55,10 @@ export async function runSmokeCheck(targets: SmokeTargets, log: Log): Promise<vo
   if (!challenge.ok) fail(`the 402 challenge is malformed: ${JSON.stringify(challenge.error)}`);
   const { receiver, price, chainId, channelManager } = challenge.value;
   if (channelManager !== deployment.channelManager) fail(`402 names manager ${channelManager}, not ours`);
-  log(`402 from the front: price ${price}, receiver ${receiver}`);
+  const tokenContract = microTokenAt(deployment.token, provider);
+  const token = { symbol: await tokenContract.symbol(), decimals: Number(await tokenContract.decimals()) };
+  const amount = (base: bigint) => formatTokenAmountWithBase(base, token);
+  log(`402 from the front: price ${amount(price)}, receiver ${receiver}`);
   // Asked now, so that the two paid requests below are consecutive at the front.
   const echoChallenge = await fetch(echoUrl);
   await echoChallenge.arrayBuffer();
@@ -77,7 +81,7 @@ export async function runSmokeCheck(targets: SmokeTargets, log: Log): Promise<vo
     receiver,
     nonce,
   }) as Hex32;
-  log(`opened channel ${channelId} (deposit ${deposit}, block ${created?.blockNumber})`);
+  log(`opened channel ${channelId} (deposit ${amount(deposit)}, block ${created?.blockNumber})`);
 
   const domain = channelDomain(chainId, deployment.channelManager);
   const pay = (url: string, balance: bigint) =>
@@ -108,7 +112,7 @@ export async function runSmokeCheck(targets: SmokeTargets, log: Log): Promise<vo
   }
   const fortune = (await first.json()) as { fortune?: string };
   const firstReplica = first.headers.get('x-stack-replica');
-  log(`paid ${price} -> 200 from replica ${firstReplica}: "${fortune.fortune}"`);
+  log(`paid ${amount(price)} -> 200 from replica ${firstReplica}: "${fortune.fortune}"`);
 
   const total = price + echoPrice.value.price;
   const second = await pay(echoUrl, total);
@@ -116,7 +120,9 @@ export async function runSmokeCheck(targets: SmokeTargets, log: Log): Promise<vo
   const echoed = (await second.json()) as { query?: Record<string, string> };
   if (echoed.query?.greeting !== 'hello') fail(`echo returned ${JSON.stringify(echoed)}`);
   const secondReplica = second.headers.get('x-stack-replica');
-  log(`paid ${echoPrice.value.price} more (balance ${total}) -> 200 from replica ${secondReplica}`);
+  log(
+    `paid ${amount(echoPrice.value.price)} more (balance ${amount(total)}) -> 200 from replica ${secondReplica}`,
+  );
   // Two consecutive paid requests from one client: the front's rotation must have used both replicas.
   if (!firstReplica || firstReplica === secondReplica) {
     fail(`both paid requests were served by replica ${firstReplica}: the front did not rotate`);
@@ -129,7 +135,10 @@ export async function runSmokeCheck(targets: SmokeTargets, log: Log): Promise<vo
     const response = await fetch(ledgerChannel, { headers: { authorization: `Bearer ${operatorToken}` } });
     if (response.status === 200) {
       const body = (await response.json()) as { balance?: string; status?: string; proofCount?: number };
-      seen = `status ${body.status}, balance ${body.balance}, proofs ${body.proofCount}`;
+      const balance = /^[0-9]+$/.test(body.balance ?? '')
+        ? amount(BigInt(body.balance as string))
+        : body.balance;
+      seen = `status ${body.status}, balance ${balance}, proofs ${body.proofCount}`;
       if (body.balance === total.toString()) {
         log(`ledger ${ledgerChannel}: ${seen}`);
         return;

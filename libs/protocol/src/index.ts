@@ -40,6 +40,7 @@ export * from './result';
 export * from './secp256k1-backend';
 export * from './sign-proof';
 export * from './signature';
+export * from './token-units';
 export { CHAIN_ID_MAX, parseDecimal, UINT256_MAX } from './uint256';
 export * from './verify-payment';
 export * from './x402';

@@ -23,6 +23,7 @@ import type { Payment } from './payment-headers';
 import { invalidArgument, ProtocolError } from './protocol-error';
 import type { Receipt } from './receipt-headers';
 import { fail, ok, type Result } from './result';
+import type { TokenUnits } from './token-units';
 
 /** The x402 protocol version spoken. */
 export const X402_VERSION = 2;
@@ -170,11 +171,8 @@ export type X402SettleResponse = z.input<typeof settleResponseSchema>;
 /** A parsed PAYMENT-RESPONSE. */
 export type X402Settlement = z.output<typeof settleResponseSchema>;
 
-/** The token as people read it. */
-export interface X402TokenInfo {
-  readonly symbol: string;
-  readonly decimals: number;
-}
+/** The token as people read it, in the requirement's `extra` (the one declaration is {@link TokenUnits}). */
+export type X402TokenInfo = TokenUnits;
 
 /** Options of the x402 rendering of a challenge. */
 export interface X402Options {

@@ -1,7 +1,6 @@
 import { paymentLogFields, PaymentLogSampler, type AnsweredRequest } from '@microraiden/paywall';
-import type { X402TokenInfo } from '@microraiden/protocol';
+import { formatTokenAmount, type TokenUnits } from '@microraiden/protocol';
 import { Logger } from '@nestjs/common';
-import { formatUnits } from 'ethers';
 import { PinoLogger } from 'nestjs-pino';
 import { Store, storage } from 'nestjs-pino/storage';
 import type { GatewayConfig } from './gateway-config';
@@ -12,15 +11,12 @@ import type { GatewayConfig } from './gateway-config';
  */
 export function paymentLogOf(
   config: GatewayConfig,
-  token: X402TokenInfo | undefined,
+  token: TokenUnits | undefined,
 ): (answered: AnsweredRequest) => void {
   const logger = new Logger('Payment');
   const sampler = new PaymentLogSampler(config.PAYMENT_LOG_SAMPLE_PER_SECOND);
   // The token's own symbol and decimals, read once at start-up (with RPC_URL), as the 402's x402 requirement has.
-  const tokenUnits =
-    token !== undefined
-      ? (base: bigint) => `${formatUnits(base, token.decimals).replace(/\.0$/, '')} ${token.symbol}`
-      : undefined;
+  const tokenUnits = token !== undefined ? (base: bigint) => formatTokenAmount(base, token) : undefined;
   return (answered) => {
     const fields = paymentLogFields(answered, tokenUnits);
     if (fields === undefined) return;

@@ -1,20 +1,15 @@
-import { formatUnits, parseUnits } from 'ethers';
+import { formatTokenAmountWithBase, parseUnits, type TokenUnits } from '@microraiden/protocol';
 import { CliUsageError } from './cli-usage-error';
 
 /** What the CLI knows about the token to show and read amounts. */
-export interface TokenUnits {
-  readonly decimals: number;
-  readonly symbol: string;
-}
+export type { TokenUnits };
 
 /**
  * `1.5 MTK (1500000000000000000 base units)`: token units using the token's decimals, base units beside
  * (the exact figure the chain and the gateway use); base units alone when the token could not be asked.
  */
 export function formatTokenAmount(amount: bigint, token: TokenUnits | undefined): string {
-  return token
-    ? `${formatUnits(amount, token.decimals).replace(/\.0$/, '')} ${token.symbol} (${amount} base units)`
-    : `${amount} base units`;
+  return formatTokenAmountWithBase(amount, token);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { claimableOf, closeVerdictOf, type CloseVerdict } from './close-verdict';
 import type { DashboardData } from './dashboard-reads';
-import { displayAmount, formatTokenUnits, type DisplayAmount, type TokenUnits } from './token-amount';
+import { formatUnits } from '@microraiden/protocol';
+import { displayAmount, type DisplayAmount, type TokenUnits } from './token-amount';
 import type { WatcherStatus } from './watcher-status';
 
 /** The charts' series: one point per UTC day, oldest first, days without revenue at zero. */
@@ -60,7 +61,7 @@ function chartsOf(data: DashboardData, token: TokenUnits, days: string[]): Dashb
   const byDay = new Map(data.days.map((d) => [d.day, d]));
   return {
     days: days.map((day) => Date.parse(`${day}T00:00:00Z`) / 1000),
-    revenue: days.map((day) => Number(formatTokenUnits(byDay.get(day)?.amount ?? 0n, token.decimals))),
+    revenue: days.map((day) => Number(formatUnits(byDay.get(day)?.amount ?? 0n, token.decimals))),
     requests: days.map((day) => byDay.get(day)?.proofs ?? 0),
   };
 }

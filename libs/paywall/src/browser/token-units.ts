@@ -1,4 +1,6 @@
-// Token amounts for people: the token's decimals and symbol, with the exact base units beside.
+// Token amounts for people: the token's decimals and symbol, with the exact base units beside. The same functions as
+// @microraiden/protocol's token-units.ts, kept here because the page's bundle cannot take the protocol's index (it
+// loads the native secp256k1 backend); a browser entry point for the protocol would let this file go.
 
 /** What the page knows about the channel token. */
 export interface TokenUnits {
