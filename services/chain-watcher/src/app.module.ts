@@ -1,7 +1,4 @@
-import { type DynamicModule, Module } from '@nestjs/common';
-import { rpcProbe } from '@microraiden/chain';
-import { kafkaProbe } from '@microraiden/kafka';
-import { postgresProbe } from '@microraiden/persistence';
+import { type DynamicModule, Global, Module } from '@nestjs/common';
 import {
   HealthModule,
   loggerOptions,
@@ -15,27 +12,15 @@ import { ChainWatcherRuntime } from './chain-watcher.runtime';
 import { ReceiverFundsCheck } from './receiver-funds-check';
 import { StartupCheck } from './startup-check';
 
-/** The chain-watcher: follows the channel manager on chain and acts for the receiver. */
+/** The watcher's runtime, run by libs/service-kit's ServiceLifecycle and naming the readiness checks. */
+@Global()
 @Module({})
-export class AppModule {
+class ChainWatcherRuntimeModule {
   static register(config: ChainWatcherConfig): DynamicModule {
     const funds = new ReceiverFundsCheck(config.MIN_RECEIVER_ETH);
     const startup = new StartupCheck();
     return {
-      module: AppModule,
-      imports: [
-        LoggerModule.forRoot(loggerOptions('chain-watcher', config.LOG_LEVEL)),
-        MetricsModule.register('chain-watcher'),
-        HealthModule.register({
-          useFactory: () => [
-            postgresProbe(config.DATABASE_URL),
-            kafkaProbe(config.KAFKA_BROKERS, 'chain-watcher'),
-            rpcProbe(config.RPC_URL),
-            funds,
-            startup,
-          ],
-        }),
-      ],
+      module: ChainWatcherRuntimeModule,
       providers: [
         { provide: CHAIN_WATCHER_CONFIG, useValue: config },
         { provide: ReceiverFundsCheck, useValue: funds },
@@ -46,6 +31,23 @@ export class AppModule {
           useFactory: (registry: Registry) => ChainWatcherRuntime.create(config, registry, funds, startup),
         },
         ...serviceRuntimeProviders(ChainWatcherRuntime),
+      ],
+      exports: [ChainWatcherRuntime],
+    };
+  }
+}
+
+/** The chain-watcher: follows the channel manager on chain and acts for the receiver. */
+@Module({})
+export class AppModule {
+  static register(config: ChainWatcherConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        LoggerModule.forRoot(loggerOptions('chain-watcher', config.LOG_LEVEL)),
+        MetricsModule.register('chain-watcher'),
+        ChainWatcherRuntimeModule.register(config),
+        HealthModule.forRuntime(ChainWatcherRuntime),
       ],
     };
   }

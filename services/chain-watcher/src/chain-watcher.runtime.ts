@@ -1,10 +1,12 @@
 import { migrateWatcherSchema } from '@microraiden/chain-watcher';
-import type { EventConsumer } from '@microraiden/kafka';
-import { SessionLock } from '@microraiden/persistence';
+import { rpcProbe } from '@microraiden/chain';
+import { kafkaProbe, type EventConsumer } from '@microraiden/kafka';
+import { postgresProbe, SessionLock } from '@microraiden/persistence';
 import {
   BackgroundTasks,
   NotReadyError,
   retryUntilStarted,
+  type DependencyCheck,
   type ServiceRuntime,
 } from '@microraiden/service-kit';
 import type { Registry } from 'prom-client';
@@ -46,6 +48,18 @@ export class ChainWatcherRuntime implements ServiceRuntime {
     startup: StartupCheck,
   ): Promise<ChainWatcherRuntime> {
     return new ChainWatcherRuntime(await composeWatcher(config, registry, funds), startup);
+  }
+
+  /** Postgres, Kafka, the RPC node, the receiver's gas money, and how far the start-up got. */
+  readiness(): DependencyCheck[] {
+    const { config, funds } = this.parts;
+    return [
+      postgresProbe(config.DATABASE_URL),
+      kafkaProbe(config.KAFKA_BROKERS, 'chain-watcher'),
+      rpcProbe(config.RPC_URL),
+      funds,
+      this.startup,
+    ];
   }
 
   async start(stop: AbortSignal): Promise<void> {

@@ -1,8 +1,6 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { RouterModule } from '@nestjs/core';
-import { kafkaProbe } from '@microraiden/kafka';
 import type { ChainGuard } from '@microraiden/paywall';
-import { postgresProbe } from '@microraiden/persistence';
 import {
   HealthModule,
   loggerOptions,
@@ -11,13 +9,12 @@ import {
 } from '@microraiden/service-kit';
 import { LoggerModule } from 'nestjs-pino';
 import { Registry } from 'prom-client';
-import { chainGuardCheck, chainGuardOf } from './chain-guard-check';
+import { chainGuardOf } from './chain-guard-check';
 import { GATEWAY_CONFIG, type GatewayConfig } from './gateway-config';
 import { GatewayRuntime } from './gateway-runtime';
 import { ManagementController } from './management.controller';
 import { ManagementModule } from './management.module';
 import { ProxyRouteMount } from './proxy-route-mount';
-import { upstreamProbe } from './upstream-probe';
 
 /** The replica's runtime, run by libs/service-kit's ServiceLifecycle and shared with the management API. */
 @Global()
@@ -57,15 +54,8 @@ export class AppModule {
           forRoutes: [ManagementController],
         }),
         MetricsModule.register('gateway'),
-        HealthModule.register({
-          useFactory: () => [
-            postgresProbe(config.DATABASE_URL),
-            kafkaProbe(config.KAFKA_BROKERS, 'gateway'),
-            upstreamProbe(config.UPSTREAM_URL),
-            ...(chainGuard === undefined ? [] : [chainGuardCheck(chainGuard)]),
-          ],
-        }),
         GatewayRuntimeModule.register(config, chainGuard),
+        HealthModule.forRuntime(GatewayRuntime),
         ManagementModule,
         RouterModule.register([{ path: config.GATEWAY_PATH, module: ManagementModule }]),
       ],

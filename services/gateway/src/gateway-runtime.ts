@@ -1,10 +1,13 @@
 import { migrateGatewaySchema, type ChainGuard } from '@microraiden/paywall';
-import { retryTransient } from '@microraiden/persistence';
-import type { ServiceRuntime } from '@microraiden/service-kit';
+import { kafkaProbe } from '@microraiden/kafka';
+import { postgresProbe, retryTransient } from '@microraiden/persistence';
+import type { DependencyCheck, ServiceRuntime } from '@microraiden/service-kit';
 import { Logger } from '@nestjs/common';
 import type { Registry } from 'prom-client';
+import { chainGuardCheck } from './chain-guard-check';
 import { ChannelFollowing } from './channel-following';
 import { composeGateway, type GatewayParts } from './gateway-composition';
+import { upstreamProbe } from './upstream-probe';
 
 /**
  * One gateway replica: the database pool, the paywall, the reverse proxy, the outbox relay and the channel-event
@@ -32,6 +35,17 @@ export class GatewayRuntime implements ServiceRuntime {
   /** Resolves once the channel-event consumer has joined its group (tests wait on it). */
   get channelsFollowed(): Promise<void> {
     return this.following.followed;
+  }
+
+  /** Postgres, Kafka, the upstream and, when configured, the chain guard (which only reports here). */
+  readiness(): DependencyCheck[] {
+    const { config, chainGuard } = this.parts;
+    return [
+      postgresProbe(config.DATABASE_URL),
+      kafkaProbe(config.KAFKA_BROKERS, 'gateway'),
+      upstreamProbe(config.UPSTREAM_URL),
+      ...(chainGuard === undefined ? [] : [chainGuardCheck(chainGuard)]),
+    ];
   }
 
   /**

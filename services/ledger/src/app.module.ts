@@ -1,6 +1,4 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
-import { kafkaProbe } from '@microraiden/kafka';
-import { postgresProbe } from '@microraiden/persistence';
 import {
   HealthModule,
   loggerOptions,
@@ -15,7 +13,6 @@ import { LedgerRuntime } from './ledger-runtime';
 import { LedgerTotalsMetrics } from './ledger-totals-metrics';
 import { OperatorAssetsController } from './operator-assets.controller';
 import { OperatorController } from './operator.controller';
-import { projectionLagCheck } from './projection-lag.check';
 import { RevenueController } from './revenue.controller';
 
 /** The runtime (database + consumer), run by libs/service-kit's ServiceLifecycle, shared with the health checks. */
@@ -45,14 +42,7 @@ export class AppModule {
         LoggerModule.forRoot(loggerOptions('ledger', config.LOG_LEVEL)),
         MetricsModule.register('ledger'),
         LedgerRuntimeModule.register(config),
-        HealthModule.register({
-          inject: [LedgerRuntime],
-          useFactory: (runtime: LedgerRuntime) => [
-            postgresProbe(config.DATABASE_URL),
-            kafkaProbe(config.KAFKA_BROKERS, 'ledger'),
-            projectionLagCheck(runtime, config.READY_MAX_LAG),
-          ],
-        }),
+        HealthModule.forRuntime(LedgerRuntime),
       ],
       controllers: [ChannelsController, RevenueController, OperatorController, OperatorAssetsController],
       providers: [LedgerMetrics, LedgerTotalsMetrics],

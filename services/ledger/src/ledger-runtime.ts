@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { TOPICS } from '@microraiden/events';
-import { ensureTopics, type DeadLetterInfo, type KafkaClientOptions } from '@microraiden/kafka';
+import { ensureTopics, kafkaProbe, type DeadLetterInfo, type KafkaClientOptions } from '@microraiden/kafka';
 import {
   migrateLedger,
   openLedgerDatabase,
@@ -9,10 +9,17 @@ import {
   type LedgerDatabase,
   type LedgerProjection,
 } from '@microraiden/ledger';
-import { databaseTimeoutsOf } from '@microraiden/persistence';
-import { BackgroundTasks, every, retryUntilStarted, type ServiceRuntime } from '@microraiden/service-kit';
+import { databaseTimeoutsOf, postgresProbe } from '@microraiden/persistence';
+import {
+  BackgroundTasks,
+  every,
+  retryUntilStarted,
+  type DependencyCheck,
+  type ServiceRuntime,
+} from '@microraiden/service-kit';
 import { LedgerApiError } from './ledger-api-error';
 import { LEDGER_CONFIG, ledgerTopicsOf, type LedgerConfig } from './ledger-config';
+import { projectionLagCheck } from './projection-lag.check';
 
 const RETRY_DELAY_MS = 2_000;
 const LOCK_WATCH_MS = 1_000;
@@ -39,6 +46,15 @@ export class LedgerRuntime implements ServiceRuntime {
   private readonly deadLetterListeners: Array<(info: DeadLetterInfo) => void> = [];
 
   constructor(@Inject(LEDGER_CONFIG) private readonly config: LedgerConfig) {}
+
+  /** Postgres, Kafka, and the projection caught up to within READY_MAX_LAG. */
+  readiness(): DependencyCheck[] {
+    return [
+      postgresProbe(this.config.DATABASE_URL),
+      kafkaProbe(this.config.KAFKA_BROKERS, 'ledger'),
+      projectionLagCheck(this, this.config.READY_MAX_LAG),
+    ];
+  }
 
   /** Starts in the background: the app serves (live, not ready) while the database or Kafka is down. */
   async start(stop: AbortSignal): Promise<void> {

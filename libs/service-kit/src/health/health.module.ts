@@ -1,5 +1,12 @@
-import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  type Abstract,
+  type DynamicModule,
+  Inject,
+  Module,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import type { ServiceRuntime } from '../runtime/service-runtime';
 import type { DependencyCheck } from './dependency-check';
 import { DEPENDENCY_CHECKS, HealthController } from './health.controller';
 
@@ -27,6 +34,17 @@ export class HealthModule implements OnApplicationShutdown {
         },
       ],
     };
+  }
+
+  /**
+   * Readiness over the checks the service's runtime names (`ServiceRuntime.readiness`): the runtime knows its
+   * dependencies, app.module only mounts them. The runtime's provider must be visible here (a global module).
+   */
+  static forRuntime(runtime: Abstract<Required<Pick<ServiceRuntime, 'readiness'>>>): DynamicModule {
+    return HealthModule.register({
+      inject: [runtime],
+      useFactory: (instance: Required<Pick<ServiceRuntime, 'readiness'>>) => instance.readiness(),
+    });
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,3 +1,5 @@
+import type { DependencyCheck } from '../health/dependency-check';
+
 /**
  * What every service runs besides its HTTP routes, in one shape: the kit's {@link ServiceLifecycle} calls
  * `start` when the app initialises and `stop` when it shuts down.
@@ -12,6 +14,11 @@ export interface ServiceRuntime {
   start(stop: AbortSignal): Promise<void>;
   /** Called after `stop` aborted: waits for the background work to end and closes connections. */
   stop(): Promise<void>;
+  /**
+   * The dependencies `/health/ready` checks (`HealthModule.forRuntime`), built once when the app is created; a
+   * check the runtime updates (a start-up step, a lag) is an object it shares with this list.
+   */
+  readiness?(): DependencyCheck[];
 }
 
 /** The Nest token of the service's runtime (`{ provide: SERVICE_RUNTIME, useExisting: MyRuntime }`). */
