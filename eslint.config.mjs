@@ -35,9 +35,6 @@ const ETHERS_PRIMITIVES = {
   message:
     'addresses, hex, keccak and signatures come from @microraiden/protocol; ethers is for chain I/O and ABI',
 };
-// TEMPORARY: libs/client still checks addresses and signs permits with ethers; h6 (signers rework, issue 15)
-// moves them to @microraiden/protocol and removes this entry.
-const ETHERS_PRIMITIVES_PENDING = ['libs/client/**'];
 
 /**
  * The libs each lib may import at runtime (its tests may import any lib, e.g. builders and @microraiden/testing).
@@ -76,14 +73,12 @@ function restrictedImports() {
       services: SERVICES,
       kafkajs: !KAFKAJS_USERS.includes(lib),
       forbiddenLibs: libs.filter((other) => other !== lib && !LIB_DEPENDENCIES[lib].includes(other)),
-      ethersPrimitives: !ETHERS_PRIMITIVES_PENDING.includes(`libs/${lib}/**`),
     })),
     ...SERVICES.map((service) => ({
       files: [`services/${service}/**/*.ts`],
       services: SERVICES.filter((other) => other !== service),
       kafkajs: true,
       forbiddenLibs: ['testing'],
-      ethersPrimitives: true,
     })),
   ];
   const servicePatterns = (services) => ({
@@ -96,14 +91,14 @@ function restrictedImports() {
       'libs import only the libs below them (LIB_DEPENDENCIES, each lib README); services never import @microraiden/testing',
   });
   const rule = (paths, patterns) => ({ 'no-restricted-imports': ['error', { paths, patterns }] });
-  return areas.flatMap(({ files, services, kafkajs, forbiddenLibs, ethersPrimitives }) => {
+  return areas.flatMap(({ files, services, kafkajs, forbiddenLibs }) => {
     const base = kafkajs ? [KAFKAJS] : [];
     return [
       {
         files,
         ignores: TEST_FILES,
         rules: rule(
-          [...base, VIEM, ...(ethersPrimitives ? [ETHERS_PRIMITIVES] : [])],
+          [...base, VIEM, ETHERS_PRIMITIVES],
           [servicePatterns(services), ...(forbiddenLibs.length ? [libPatterns(forbiddenLibs)] : [])],
         ),
       },

@@ -1,7 +1,13 @@
-import { getAddress, isAddress, JsonRpcProvider, Network } from 'ethers';
+import { JsonRpcProvider, Network } from 'ethers';
 import { z } from 'zod';
 import { channelManagerAt, parseDeployment, type Deployment } from '@microraiden/contracts';
-import { channelDomain, type Address, type Hex32 } from '@microraiden/protocol';
+import {
+  channelDomain,
+  checksummedAddress,
+  toChecksumAddress,
+  type Address,
+  type Hex32,
+} from '@microraiden/protocol';
 import { Channel } from './channel';
 import { ChannelOperations, type TransactionOptions } from './channel-operations';
 import { ClientError } from './client-error';
@@ -51,8 +57,8 @@ export interface SenderClientOptions {
 
 const addressSchema = z
   .string()
-  .refine((value) => isAddress(value), 'not an address (or a bad EIP-55 checksum)')
-  .transform((value) => getAddress(value) as Address);
+  .refine((value) => toChecksumAddress(value) !== undefined, 'not an address (or a bad EIP-55 checksum)')
+  .transform((value) => toChecksumAddress(value) as Address);
 
 const optionsSchema = z
   .object({
@@ -307,7 +313,7 @@ export class SenderClient implements PaymentWallet {
     let token = (deployment?.token ?? this.options.token) as Address | undefined;
     if (!token) {
       try {
-        token = getAddress(await channelManagerAt(channelManager, this.provider).token()) as Address;
+        token = checksummedAddress(await channelManagerAt(channelManager, this.provider).token(), 'token');
       } catch (error) {
         throw toChainError(error, 'read the channel manager token');
       }

@@ -1,8 +1,9 @@
 import { keccak256 } from './keccak256';
-import { addressToBytes, parseAddress } from './address';
-import { bytesToHex, type Address, type Hex } from './hex';
+import { parseAddress } from './address';
+import { bytesToHex, hexToBytes, type Address, type Hex } from './hex';
+import { hashTypedDataDomain } from './typed-data-domain-hash';
 import { invalidArgument } from './protocol-error';
-import { CHAIN_ID_MAX, writeUint256 } from './uint256';
+import { CHAIN_ID_MAX } from './uint256';
 
 /** `name` of the channel manager's EIP-712 domain. */
 export const EIP712_DOMAIN_NAME = 'MicroTransferChannels';
@@ -37,16 +38,6 @@ const domainCache = new Map<string, ChannelDomain>();
 // A client may meet many gateways; bound the cache so hostile challenges cannot grow it forever.
 const DOMAIN_CACHE_LIMIT = 256;
 
-function computeSeparator(chainId: bigint, contract: Uint8Array): Uint8Array {
-  const buf = new Uint8Array(160);
-  buf.set(keccak256(ASCII.encode(EIP712_DOMAIN_TYPE)), 0);
-  buf.set(keccak256(ASCII.encode(EIP712_DOMAIN_NAME)), 32);
-  buf.set(keccak256(ASCII.encode(EIP712_DOMAIN_VERSION)), 64);
-  writeUint256(buf, 96, chainId);
-  buf.set(contract, 140);
-  return keccak256(buf);
-}
-
 /**
  * The domain of the channel manager at `verifyingContract` on `chainId`; cached, so calling it per
  * request is cheap. Throws INVALID_ARGUMENT for a chain id outside 1..2^53-1 or a malformed address.
@@ -70,14 +61,15 @@ export function channelDomain(chainId: bigint, verifyingContract: string): Chann
 }
 
 function buildDomain(chainId: bigint, verifyingContract: Address): ChannelDomain {
-  const bytes = computeSeparator(chainId, addressToBytes(verifyingContract) as Uint8Array);
-  const domain: ChannelDomain = Object.freeze({
+  const fields = {
     name: EIP712_DOMAIN_NAME,
     version: EIP712_DOMAIN_VERSION,
     chainId,
     verifyingContract,
-    separator: bytesToHex(bytes),
-  });
+  } as const;
+  const separator = hashTypedDataDomain(fields);
+  const bytes = hexToBytes(separator, 32) as Uint8Array;
+  const domain: ChannelDomain = Object.freeze({ ...fields, separator });
   separatorBytes.set(domain, bytes);
   return domain;
 }

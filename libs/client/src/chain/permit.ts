@@ -1,5 +1,12 @@
-import { Signature, TypedDataEncoder, getAddress, type Signer, type TypedDataDomain } from 'ethers';
+import type { Signer } from 'ethers';
 import type { MicroTokenContract } from '@microraiden/contracts';
+import {
+  checksummedAddress,
+  hashTypedDataDomain,
+  parseSignature,
+  type TypedDataDomainFields,
+} from '@microraiden/protocol';
+import { ClientError } from '../client-error';
 
 /** An EIP-2612 permit signature, split as `createChannelWithPermit`/`topUpWithPermit` take it. */
 export interface PermitSignature {
@@ -29,12 +36,17 @@ export async function detectPermitDomain(
   token: MicroTokenContract,
   owner: string,
   chainId: bigint,
-): Promise<TypedDataDomain | undefined> {
-  const tokenAddress = getAddress(await token.getAddress());
-  let domain: TypedDataDomain;
+): Promise<TypedDataDomainFields | undefined> {
+  const tokenAddress = checksummedAddress(await token.getAddress(), 'token');
+  let domain: TypedDataDomainFields;
   try {
     const [, name, version, domainChainId, verifyingContract] = await token.eip712Domain();
-    domain = { name, version, chainId: domainChainId, verifyingContract: getAddress(verifyingContract) };
+    domain = {
+      name,
+      version,
+      chainId: domainChainId,
+      verifyingContract: checksummedAddress(verifyingContract),
+    };
   } catch {
     try {
       domain = { name: await token.name(), version: '1', chainId, verifyingContract: tokenAddress };
@@ -44,7 +56,7 @@ export async function detectPermitDomain(
   }
   try {
     const separator = await token.DOMAIN_SEPARATOR();
-    if (separator.toLowerCase() !== TypedDataEncoder.hashDomain(domain).toLowerCase()) return undefined;
+    if (separator.toLowerCase() !== hashTypedDataDomain(domain)) return undefined;
     await token.nonces(owner);
     return domain;
   } catch {
@@ -55,9 +67,19 @@ export async function detectPermitDomain(
 /** `owner`'s permit letting `spender` take `value` tokens until `deadline` (unix seconds, chain time). */
 export async function signPermit(
   owner: Signer,
-  domain: TypedDataDomain,
+  domain: TypedDataDomainFields,
   message: { owner: string; spender: string; value: bigint; nonce: bigint; deadline: bigint },
 ): Promise<PermitSignature> {
-  const signature = Signature.from(await owner.signTypedData(domain, PERMIT_TYPES, message));
-  return { deadline: message.deadline, v: signature.v, r: signature.r, s: signature.s };
+  const signature = parseSignature(await owner.signTypedData(domain, PERMIT_TYPES, message));
+  // A high-s or malformed signature would only make the token's ECDSA.recover revert the open.
+  if (!signature.ok) {
+    throw new ClientError('SIGNING_FAILED', `the permit signature is unusable (${signature.error})`);
+  }
+  const { canonical } = signature.value;
+  return {
+    deadline: message.deadline,
+    v: 27 + signature.value.recoveryId,
+    r: `0x${canonical.slice(2, 66)}`,
+    s: `0x${canonical.slice(66, 130)}`,
+  };
 }

@@ -1,12 +1,10 @@
 import {
-  getAddress,
   zeroPadValue,
   type ContractTransactionResponse,
   type JsonRpcProvider,
   type Log,
   type TransactionReceipt,
   type Signer,
-  type TypedDataDomain,
 } from 'ethers';
 import {
   channelManagerAt,
@@ -14,7 +12,13 @@ import {
   type ChannelManagerContract,
   type MicroTokenContract,
 } from '@microraiden/contracts';
-import type { Address, Hex32 } from '@microraiden/protocol';
+import {
+  checksummedAddress,
+  sameAddress,
+  type Address,
+  type Hex32,
+  type TypedDataDomainFields,
+} from '@microraiden/protocol';
 import { ClientError } from '../client-error';
 import type { SenderSigner } from '../keys/sender-signer';
 import type { ChannelEvent } from './channel-event';
@@ -68,7 +72,7 @@ export class SenderChain {
   readonly manager: ChannelManagerContract;
   readonly token: MicroTokenContract;
   private chainChecked?: Promise<void>;
-  private permitDomain?: Promise<TypedDataDomain | undefined>;
+  private permitDomain?: Promise<TypedDataDomainFields | undefined>;
   private tokenMetadata?: Promise<{ decimals: number; symbol: string }>;
 
   constructor(
@@ -119,8 +123,8 @@ export class SenderChain {
     );
     if (BigInt(sender) === 0n) return undefined;
     return {
-      sender: getAddress(sender) as Address,
-      receiver: getAddress(receiver) as Address,
+      sender: checksummedAddress(sender, 'sender'),
+      receiver: checksummedAddress(receiver, 'receiver'),
       deposit,
       withdrawn,
       closingBalance,
@@ -247,17 +251,17 @@ export class SenderChain {
   decodeEvents(logs: readonly Log[]): ChannelEvent[] {
     const events: ChannelEvent[] = [];
     for (const log of logs) {
-      if (getAddress(log.address) !== this.options.channelManager) continue;
+      if (!sameAddress(log.address, this.options.channelManager)) continue;
       const parsed = this.manager.interface.parseLog({ topics: [...log.topics], data: log.data });
-      if (!parsed || getAddress(parsed.args[1] as string) !== this.sender) continue;
+      if (!parsed || !sameAddress(parsed.args[1] as string, this.sender)) continue;
       const channelId = (parsed.args[0] as string).toLowerCase() as Hex32;
       switch (parsed.name) {
         case 'ChannelCreated':
           events.push({
             type: 'created',
             channelId,
-            sender: getAddress(parsed.args[1] as string) as Address,
-            receiver: getAddress(parsed.args[2] as string) as Address,
+            sender: checksummedAddress(parsed.args[1] as string, 'sender'),
+            receiver: checksummedAddress(parsed.args[2] as string, 'receiver'),
             deposit: parsed.args[3] as bigint,
             blockNumber: log.blockNumber,
           });

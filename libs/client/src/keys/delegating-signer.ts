@@ -1,13 +1,12 @@
 import {
   AbstractSigner,
-  TypedDataEncoder,
   type Provider,
   type TransactionRequest,
   type TransactionResponse,
   type TypedDataDomain,
   type TypedDataField,
 } from 'ethers';
-import type { Address } from '@microraiden/protocol';
+import { typedDataPrimaryType, type Address } from '@microraiden/protocol';
 import { ClientError } from '../client-error';
 import type { TypedDataRequest } from './typed-data-request';
 
@@ -79,7 +78,7 @@ export class DelegatingSigner extends AbstractSigner<Provider> {
         ...(domain.verifyingContract == null ? {} : { verifyingContract: domain.verifyingContract }),
       },
       types: plain,
-      primaryType: TypedDataEncoder.getPrimaryType(plain),
+      primaryType: typedDataPrimaryType(plain),
       message: value,
     });
   }

@@ -1,21 +1,11 @@
-import { TypedDataEncoder, toQuantity } from 'ethers';
+import { toQuantity } from 'ethers';
+import { typedDataPayload } from '@microraiden/protocol';
 import type { SenderSigner } from './sender-signer';
-import type { TypedDataRequest } from './typed-data-request';
 import { walletAddress, WalletSigner } from './wallet-signer';
 
 /** An EIP-1193 provider (`window.ethereum`, a WalletConnect provider, viem's `client.request`...). */
 export interface Eip1193Provider {
   request(args: { method: string; params?: readonly unknown[] }): Promise<unknown>;
-}
-
-/** eth_signTypedData_v4's JSON: EIP712Domain spelled out, the chain id a number (as wallets compare it). */
-function typedDataJson(request: TypedDataRequest): string {
-  const payload = TypedDataEncoder.getPayload(request.domain, request.types, request.message);
-  const { chainId } = request.domain;
-  const domain = chainId === undefined ? payload.domain : { ...payload.domain, chainId: Number(chainId) };
-  return JSON.stringify({ ...payload, domain }, (_key, value: unknown) =>
-    typeof value === 'bigint' ? value.toString(10) : value,
-  );
 }
 
 /**
@@ -34,7 +24,7 @@ export function eip1193Signer(provider: Eip1193Provider, address: string): Sende
     signTypedData: async (request) =>
       (await provider.request({
         method: 'eth_signTypedData_v4',
-        params: [from, typedDataJson(request)],
+        params: [from, JSON.stringify(typedDataPayload(request))],
       })) as string,
     sendTransaction: async (tx) =>
       (await provider.request({

@@ -6,21 +6,12 @@ import {
   type BalanceProof,
   type ChannelDomain,
   type Hex,
+  type TypedDataRequest,
 } from '@microraiden/protocol';
 import { ClientError } from '../client-error';
 
-/** One EIP-712 signing request as wallets take it (viem's shape; `types` without EIP712Domain). */
-export interface TypedDataRequest {
-  readonly domain: {
-    readonly name?: string;
-    readonly version?: string;
-    readonly chainId?: bigint;
-    readonly verifyingContract?: string;
-  };
-  readonly types: Record<string, Array<{ name: string; type: string }>>;
-  readonly primaryType: string;
-  readonly message: Record<string, unknown>;
-}
+// The request shape lives in the protocol beside typedDataPayload, which renders it for eth_signTypedData_v4.
+export type { TypedDataRequest };
 
 /** The BalanceProof signing request of `proof` under `domain`. */
 export function balanceProofRequest(domain: ChannelDomain, proof: BalanceProof): TypedDataRequest {

@@ -1,6 +1,5 @@
-import { getAddress, isAddress } from 'ethers';
 import { z } from 'zod';
-import type { Address, Hex, Hex32 } from '@microraiden/protocol';
+import { toChecksumAddress, type Address, type Hex, type Hex32 } from '@microraiden/protocol';
 import type { ChannelRecord } from './channel-record';
 
 /** The chain, channel manager and sender one state file belongs to. */
@@ -25,8 +24,8 @@ const amount = z
   .transform((text) => BigInt(text));
 const address = z
   .string()
-  .refine((text) => isAddress(text), 'an address')
-  .transform((text) => getAddress(text) as Address);
+  .refine((text) => toChecksumAddress(text) !== undefined, 'an address')
+  .transform((text) => toChecksumAddress(text) as Address);
 const channelId = z
   .string()
   .regex(/^0x[0-9a-f]{64}$/, 'a lowercase 32-byte hex id')
