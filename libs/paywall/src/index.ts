@@ -16,6 +16,7 @@ export * from './gateway-schema';
 export * from './micro-batcher';
 export * from './paywall';
 export * from './paywall-metrics';
+export * from './paywall-fetch-handler';
 export * from './paywall-middleware';
 export * from './paywall-page';
 export * from './paywall-proxy';

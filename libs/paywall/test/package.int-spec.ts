@@ -133,7 +133,13 @@ describe('@microraiden/paywall installed from its npm tarball', () => {
     const installed = JSON.parse(stdout) as { names: string[]; x402: unknown[]; testing: string[] };
     expect(installed.names).toEqual(Object.keys(source).sort());
     expect(installed.names).toEqual(
-      expect.arrayContaining(['Paywall', 'createPaywall', 'paywallMiddleware', 'migrateGatewaySchema']),
+      expect.arrayContaining([
+        'Paywall',
+        'createPaywall',
+        'paywallMiddleware',
+        'paywallFetchHandler',
+        'migrateGatewaySchema',
+      ]),
     );
     expect(installed.names).not.toContain('aTestPaywall');
     expect(installed.x402).toEqual(['function', true]);
