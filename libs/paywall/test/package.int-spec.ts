@@ -146,6 +146,42 @@ describe('@microraiden/paywall installed from its npm tarball', () => {
     expect(installed.testing).toEqual(['function', 'function']);
   });
 
+  it('serves x402 through @microraiden/paywall/x402 with the real @x402/core, and types a TypeScript consumer', async () => {
+    // The scheme's peer dependency, as an x402 user has it (from the npm cache of the root install).
+    await sh('npm', ['install', '@x402/core@2.27.0', '--prefer-offline', '--no-audit', '--no-fund'], {
+      cwd: consumer,
+    });
+    await writeFile(
+      path.join(consumer, 'use.ts'),
+      [
+        "import { createPaywall, paywallFetchHandler, paywallMiddleware, type Paywall } from '@microraiden/paywall';",
+        "import { MicroraidenX402 } from '@microraiden/paywall/x402';",
+        "import { x402ResourceServer } from '@x402/core/server';",
+        "import type { Pool } from 'pg';",
+        'const pool = { query: async () => ({ rows: [] }) } as unknown as Pool;',
+        "const deployment = { chainId: 31337, channelManager: '0x5FbDB2315678afecb367f032d93F642f64180aa3', token: '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512', challengePeriod: 3600, deployBlock: 1 };",
+        "const paywall: Paywall = createPaywall({ pool, deployment, receiver: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8', routes: [{ path: '/a', price: '1' }] });",
+        'const x402 = new MicroraidenX402(paywall);',
+        "const server = new x402ResourceServer(x402.facilitator).register('eip155:31337', x402.scheme);",
+        'void [server, paywallMiddleware(paywall), paywallFetchHandler(paywall)];',
+        'console.log(JSON.stringify({ scheme: x402.scheme.scheme, server: server instanceof x402ResourceServer }));',
+        // Must fail to compile, or the declarations are `any` (never called: it would throw).
+        'const wrong = () =>',
+        '  // @ts-expect-error',
+        '  createPaywall({ pool, deployment, receiver: 1, routes: [] });',
+        'void wrong;',
+      ].join('\n'),
+    );
+    const tsc = path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
+    // node16: x402's subpaths (@x402/core/server) resolve only through its exports map.
+    const flags = ['--strict', '--esModuleInterop', '--module', 'node16', '--moduleResolution', 'node16'];
+    await sh(process.execPath, [tsc, ...flags, '--types', 'node', '--target', 'es2022', 'use.ts'], {
+      cwd: consumer,
+    });
+    const { stdout } = await sh(process.execPath, ['use.js'], { cwd: consumer });
+    expect(JSON.parse(stdout)).toEqual({ scheme: 'microraiden-channel', server: true });
+  });
+
   describe('an Express app on Postgres and anvil, paid by @microraiden/client', () => {
     let fx: ClientFixture;
     let db: TestDatabase;
