@@ -1,10 +1,5 @@
 import { isEmptyChannel, type ChannelProjection } from '../projection/channel-projection';
-import {
-  CHANNEL_RECORD_COLUMNS,
-  CHANNEL_ROW_COLUMN_NAMES,
-  projectionFromRow,
-  type StoredChannelRow,
-} from './channel-row';
+import { CHANNEL_RECORD_TYPES, projectionFromRow, type StoredChannelRow } from './channel-row';
 import type { LedgerDatabase, LedgerSql } from './ledger-database';
 import { LedgerStoreError } from './ledger-store-error';
 import {
@@ -16,6 +11,7 @@ import {
   type ProjectionBatch,
   type RevenueRows,
 } from './plan-batch';
+import { columnArrays, unnestFrom } from './unnest-columns';
 
 export type { BatchResult, ProjectionBatch } from './plan-batch';
 
@@ -51,14 +47,13 @@ export async function applyBatch(
   });
 }
 
-/** The partition's stored next offset, its row locked (created at 0 the first time). */
+/** The partition's stored next offset, its row locked (created at 0 the first time): one round trip. */
 async function lockStoredOffset(tx: LedgerSql, batch: ProjectionBatch): Promise<bigint> {
-  await tx.query(
-    `INSERT INTO ledger_offsets (topic, partition, next_offset) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING`,
-    [batch.topic, batch.partition],
-  );
+  // The no-op DO UPDATE takes the row lock (as SELECT ... FOR UPDATE did) and RETURNING reads the stored value.
   const [stored] = await tx.query<{ next_offset: string }>(
-    `SELECT next_offset FROM ledger_offsets WHERE topic = $1 AND partition = $2 FOR UPDATE`,
+    `INSERT INTO ledger_offsets (topic, partition, next_offset) VALUES ($1, $2, 0)
+     ON CONFLICT (topic, partition) DO UPDATE SET next_offset = ledger_offsets.next_offset
+     RETURNING next_offset`,
     [batch.topic, batch.partition],
   );
   return BigInt(stored!.next_offset);
@@ -99,17 +94,17 @@ async function lockChannels(
 }
 
 // Every column but the key, from the column table: a new column is written without touching this file.
-const CHANNEL_UPDATE_SET = CHANNEL_ROW_COLUMN_NAMES.filter((column) => column !== 'channel_id')
-  .map((column) => `${column} = x.${column}`)
+const CHANNEL_UPDATE_SET = CHANNEL_RECORD_TYPES.filter(([column]) => column !== 'channel_id')
+  .map(([column]) => `${column} = x.${column}`)
   .join(', ');
 
 async function writePlan(tx: LedgerSql, plan: BatchPlan): Promise<void> {
   if (plan.updates.length > 0)
     await tx.query(
       `UPDATE ledger_channels c SET ${CHANNEL_UPDATE_SET}
-         FROM jsonb_to_recordset($1::jsonb) AS x(${CHANNEL_RECORD_COLUMNS})
+         FROM ${unnestFrom(CHANNEL_RECORD_TYPES, 'x')}
         WHERE c.channel_id = x.channel_id`,
-      [JSON.stringify(plan.updates)],
+      columnArrays(plan.updates, CHANNEL_RECORD_TYPES),
     );
   if (plan.emptyPlaceholders.length > 0)
     await tx.query(
@@ -121,18 +116,31 @@ async function writePlan(tx: LedgerSql, plan: BatchPlan): Promise<void> {
   await addRevenue(tx, plan.revenue);
 }
 
+const AUDIT_COLUMNS: ReadonlyArray<readonly [keyof AuditRow, string]> = [
+  ['topic', 'text'],
+  ['partition', 'integer'],
+  ['offset', 'bigint'],
+  ['event_id', 'text'],
+  ['generation', 'integer'],
+  ['type', 'text'],
+  ['channel_id', 'text'],
+  ['outcome', 'text'],
+  ['reason', 'text'],
+  ['detail', 'text'],
+  ['amount', 'numeric'],
+  ['balance', 'numeric'],
+  ['occurred_at', 'timestamptz'],
+  ['applied_at', 'timestamptz'],
+];
+const AUDIT_NAMES = AUDIT_COLUMNS.map(([name]) => `"${name}"`).join(', ');
+
+/** Every audit row of the batch in one INSERT over one typed array per column. */
 async function insertAudit(tx: LedgerSql, audit: AuditRow[]): Promise<void> {
   if (audit.length === 0) return;
   try {
     await tx.query(
-      `INSERT INTO ledger_audit (topic, partition, "offset", event_id, generation, type, channel_id, outcome, reason,
-         detail, amount, balance, occurred_at, applied_at)
-       SELECT topic, partition, "offset", event_id, generation, type, channel_id, outcome, reason, detail, amount,
-         balance, occurred_at, applied_at
-       FROM jsonb_to_recordset($1::jsonb) AS x(topic text, partition integer, "offset" bigint, event_id text,
-         generation integer, type text, channel_id text, outcome text, reason text, detail text, amount numeric,
-         balance numeric, occurred_at timestamptz, applied_at timestamptz)`,
-      [JSON.stringify(audit)],
+      `INSERT INTO ledger_audit (${AUDIT_NAMES}) SELECT ${AUDIT_NAMES} FROM ${unnestFrom(AUDIT_COLUMNS, 'x')}`,
+      columnArrays(audit as unknown as Array<Record<string, unknown>>, AUDIT_COLUMNS),
     );
   } catch (err) {
     if ((err as { code?: string }).code === '23505')
@@ -150,7 +158,7 @@ async function insertAudit(tx: LedgerSql, audit: AuditRow[]): Promise<void> {
 const REVENUE_TABLES: ReadonlyArray<{
   table: string;
   rows: keyof RevenueRows;
-  keys: ReadonlyArray<[string, string]>;
+  keys: ReadonlyArray<readonly [string, string]>;
 }> = [
   {
     table: 'ledger_revenue_by_route',
@@ -164,20 +172,24 @@ const REVENUE_TABLES: ReadonlyArray<{
   { table: 'ledger_revenue_by_day', rows: 'byDay', keys: [['day', 'date']] },
 ];
 
-/** Add revenue in key order (replicas upserting the same rows then lock them in the same order). */
+/**
+ * Add revenue in key order (replicas upserting the same rows then lock them in the same order): the three tables
+ * in one statement, each upsert a data-modifying CTE over its own unnested parameters.
+ */
 async function addRevenue(tx: LedgerSql, revenue: RevenueRows): Promise<void> {
   if (revenue.byRoute.length === 0) return;
-  for (const { table, rows, keys } of REVENUE_TABLES) {
+  const params: unknown[] = [];
+  const upserts = REVENUE_TABLES.map(({ table, rows, keys }) => {
+    const columns = [...keys, ['amount', 'numeric'], ['proofs', 'integer']] as const;
     const names = keys.map(([name]) => name).join(', ');
-    const types = keys.map(([name, type]) => `${name} ${type}`).join(', ');
-    await tx.query(
-      `INSERT INTO ${table} (${names}, amount, proofs)
-       SELECT ${names}, amount, proofs FROM jsonb_to_recordset($1::jsonb) AS x(${types}, amount numeric, proofs integer)
+    const from = unnestFrom(columns, 'x', params.length + 1);
+    params.push(...columnArrays(revenue[rows], columns));
+    return `INSERT INTO ${table} (${names}, amount, proofs) SELECT ${names}, amount, proofs FROM ${from}
        ON CONFLICT (${names}) DO UPDATE SET amount = ${table}.amount + excluded.amount,
-         proofs = ${table}.proofs + excluded.proofs`,
-      [JSON.stringify(revenue[rows])],
-    );
-  }
+         proofs = ${table}.proofs + excluded.proofs`;
+  });
+  const [last, ...ctes] = upserts.reverse();
+  await tx.query(`WITH ${ctes.map((sql, i) => `r${i} AS (${sql})`).join(', ')} ${last}`, params);
 }
 
 /** Where to resume each partition: the stored next offset, or 0 (the beginning) when none is stored. */

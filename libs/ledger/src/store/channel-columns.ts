@@ -14,8 +14,8 @@ export interface ChannelColumn {
 
 /**
  * THE declaration of the channel record's queryable columns: one entry per field of {@link ChannelView}, in the
- * table's order. The compiler insists every view field has one. The row codec, the batch UPDATE, the
- * `jsonb_to_recordset` column list and every read of a channel follow from it. Adding a column: the field in
+ * table's order. The compiler insists every view field has one. The row codec, the batch UPDATE, its
+ * `unnest` column types and every read of a channel follow from it. Adding a column: the field in
  * `ChannelView` (and `viewOf`), its entry here, and an `ALTER TABLE` migration in `ledger-schema.ts`.
  */
 export const CHANNEL_COLUMNS = {
@@ -56,9 +56,9 @@ const ENTRIES = Object.entries(CHANNEL_COLUMNS) as Array<[keyof ChannelView, Cha
 /** The view's columns, in order. */
 export const CHANNEL_VIEW_COLUMN_NAMES: readonly string[] = ENTRIES.map(([, c]) => c.column);
 
-/** `name type` of each view column, for `jsonb_to_recordset(...) AS x(<this>)`. */
-export const CHANNEL_VIEW_RECORDSET_TYPES: readonly string[] = ENTRIES.map(
-  ([, c]) => `${c.column} ${SQL_TYPE[c.kind]}`,
+/** `[name, SQL type]` of each view column, for the batch UPDATE's `unnest`. */
+export const CHANNEL_VIEW_COLUMN_TYPES: ReadonlyArray<readonly [string, string]> = ENTRIES.map(
+  ([, c]) => [c.column, SQL_TYPE[c.kind]] as const,
 );
 
 /** The view's columns as a select list (`alias.` prefixed when given). */

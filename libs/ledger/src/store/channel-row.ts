@@ -6,11 +6,7 @@ import type {
   ProofState,
 } from '../projection/channel-projection';
 import type { ChannelView } from '../projection/channel-view';
-import {
-  CHANNEL_VIEW_COLUMN_NAMES,
-  CHANNEL_VIEW_RECORDSET_TYPES,
-  encodeViewColumns,
-} from './channel-columns';
+import { CHANNEL_VIEW_COLUMN_TYPES, encodeViewColumns } from './channel-columns';
 
 /** JSON form of a chain fact (amounts as base-10 strings: jsonb has no exact big integers). */
 interface ChainFactJson extends Omit<ChainFact, 'amounts'> {
@@ -53,13 +49,7 @@ export function projectionFromRow(row: StoredChannelRow): ChannelProjection {
 /** The projection's own columns (JSON), beside the view's: what a batch reads back to evolve a channel. */
 export const CHANNEL_STATE_COLUMNS = ['chain_facts', 'proof_state', 'close_signed'] as const;
 
-/** Every column a batch writes: the view's, then the projection's. */
-export const CHANNEL_ROW_COLUMN_NAMES: readonly string[] = [
-  ...CHANNEL_VIEW_COLUMN_NAMES,
-  ...CHANNEL_STATE_COLUMNS,
-];
-
-/** One record for `jsonb_to_recordset`: the view's columns plus the projection they derive from. */
+/** One record of the batch UPDATE: the view's columns plus the projection they derive from. */
 export function rowOf(channel: ChannelProjection, view: ChannelView): Record<string, unknown> {
   const chainFacts: ChainFactJson[] = channel.chainFacts.map((fact) => ({
     ...fact,
@@ -79,8 +69,8 @@ export function rowOf(channel: ChannelProjection, view: ChannelView): Record<str
   };
 }
 
-/** Column list of {@link rowOf} with SQL types, for `jsonb_to_recordset(...) AS x(<this>)`. */
-export const CHANNEL_RECORD_COLUMNS = [
-  ...CHANNEL_VIEW_RECORDSET_TYPES,
-  ...CHANNEL_STATE_COLUMNS.map((column) => `${column} jsonb`),
-].join(', ');
+/** The columns of {@link rowOf} with their SQL types, for the batch UPDATE's `unnest`. */
+export const CHANNEL_RECORD_TYPES: ReadonlyArray<readonly [string, string]> = [
+  ...CHANNEL_VIEW_COLUMN_TYPES,
+  ...CHANNEL_STATE_COLUMNS.map((column) => [column, 'jsonb'] as const),
+];
