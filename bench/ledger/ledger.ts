@@ -1,7 +1,11 @@
 // End-to-end projection throughput of the ledger: N balance-proof events are published to fresh topics, then the
 // projection (Kafka fetch, decode + validation, one Postgres transaction per partition batch storing the offsets)
-// drains them; events/s = N / drain time. Real Kafka and Postgres: KAFKA_BROKERS / DATABASE_URL when set, else the
-// test infrastructure starts them. Run: npm run bench:ledger [-- N] (or BENCH_N, BENCH_CHANNELS, BENCH_PARTITIONS).
+// drains them; events/s = N / drain time (group join included). CPU per event: this process's CPU over the drain
+// (process.cpuUsage: the consumer, decode, plan) and the ledger's Postgres backends' (utime + stime from /proc, so
+// only when Postgres runs on this machine), divided by N. Real Kafka and Postgres: KAFKA_BROKERS / DATABASE_URL when
+// set, else the test infrastructure starts them. Run: npm run bench:ledger [-- N] (or BENCH_N, BENCH_CHANNELS,
+// BENCH_PARTITIONS).
+import { readFileSync } from 'node:fs';
 import 'reflect-metadata';
 import { aBalanceProofAccepted, aChannelId, type MicroraidenEvent } from '@microraiden/events';
 import { createEventProducer, ensureTopics, type KafkaClientOptions } from '@microraiden/kafka';
@@ -9,6 +13,7 @@ import {
   openLedgerDatabase,
   migrateLedger,
   startLedgerProjection,
+  type LedgerDatabase,
   type LedgerTopics,
 } from '@microraiden/ledger';
 import { createTestDatabase, ensureInfrastructure, uniqueTopic } from '@microraiden/testing';
@@ -16,6 +21,33 @@ import { createTestDatabase, ensureInfrastructure, uniqueTopic } from '@microrai
 const N = Number(process.argv[2] ?? process.env.BENCH_N ?? 20_000);
 const CHANNELS = Number(process.env.BENCH_CHANNELS ?? 200);
 const PARTITIONS = Number(process.env.BENCH_PARTITIONS ?? 6);
+const TARGET = 50_000; // issue 14 target 4
+const TICKS_PER_SECOND = 100; // USER_HZ of /proc/<pid>/stat on Linux
+
+/** CPU µs each of the ledger's Postgres backends has used so far (empty when /proc does not show them). */
+async function backendCpu(database: LedgerDatabase): Promise<Map<number, number>> {
+  const rows = (await database.query(
+    `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'ledger'`,
+  )) as Array<{ pid: number }>;
+  const cpu = new Map<number, number>();
+  for (const { pid } of rows) {
+    try {
+      // Fields after the ")" of the command name: utime and stime are the 12th and 13th.
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      cpu.set(pid, ((Number(fields[11]) + Number(fields[12])) * 1e6) / TICKS_PER_SECOND);
+    } catch {
+      // Postgres on another machine (or the backend just exited): not measured.
+    }
+  }
+  return cpu;
+}
+
+/** CPU µs the backends used between two readings (a backend new since the first counts whole). */
+function cpuBetween(before: Map<number, number>, after: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, us] of after) total += us - (before.get(pid) ?? 0);
+  return total;
+}
 
 async function main(): Promise<void> {
   const { infra, stop } = await ensureInfrastructure();
@@ -63,6 +95,8 @@ async function main(): Promise<void> {
     let applied = 0;
     let done!: () => void;
     const drained = new Promise<void>((resolve) => (done = resolve));
+    const backendsBefore = await backendCpu(database);
+    const cpuBefore = process.cpuUsage();
     const started = performance.now();
     const projection = await startLedgerProjection({
       database,
@@ -77,6 +111,8 @@ async function main(): Promise<void> {
     });
     await drained;
     const drainMs = performance.now() - started;
+    const cpu = process.cpuUsage(cpuBefore);
+    const backendUs = cpuBetween(backendsBefore, await backendCpu(database));
     await projection.stop();
 
     const [row] = (await database.query(
@@ -87,6 +123,9 @@ async function main(): Promise<void> {
         `projection mismatch: revenue ${row!.revenue} vs ${expectedRevenue}, audit ${row!.audit} vs ${N}`,
       );
 
+    const eventsPerSecond = Math.round(N / (drainMs / 1000));
+    const ledgerUsPerEvent = (cpu.user + cpu.system) / N;
+    const postgresUsPerEvent = backendUs / N;
     console.log(
       JSON.stringify({
         events: N,
@@ -94,11 +133,18 @@ async function main(): Promise<void> {
         partitions: PARTITIONS,
         publishEventsPerSecond: Math.round(N / (publishMs / 1000)),
         projectionMs: Math.round(drainMs),
-        projectionEventsPerSecond: Math.round(N / (drainMs / 1000)),
+        projectionEventsPerSecond: eventsPerSecond,
+        ledgerCpuUsPerEvent: Number(ledgerUsPerEvent.toFixed(1)),
+        postgresCpuUsPerEvent: Number(postgresUsPerEvent.toFixed(1)),
       }),
     );
     console.log(
-      `ledger projection: ${Math.round(N / (drainMs / 1000))} events/s end to end (${N} balance proofs)`,
+      `ledger events/s = ${eventsPerSecond.toLocaleString('en-US')} (target ≥ ${TARGET.toLocaleString('en-US')}): ` +
+        `${eventsPerSecond >= TARGET ? 'MET' : 'NOT MET'} (${N} balance proofs end to end)`,
+    );
+    console.log(
+      `CPU per event: ledger ${ledgerUsPerEvent.toFixed(1)} µs + Postgres backends ${postgresUsPerEvent.toFixed(1)} µs` +
+        ` = ${(ledgerUsPerEvent + postgresUsPerEvent).toFixed(1)} µs`,
     );
   } finally {
     await database.close();
