@@ -52,7 +52,7 @@ describe('npm run stack -- --check', () => {
     expect(output).toMatch(
       /200 from replica 1[\s\S]*200 from replica 2|200 from replica 2[\s\S]*200 from replica 1/,
     );
-    expect(output).toMatch(/ledger .*balance 1500000000000000/);
+    expect(output).toMatch(/ledger .*balance 0\.0015 MTK \(1500000000000000 base units\)/);
     expect(code, output.slice(-3000)).toBe(0);
     for (const port of STACK_PORTS) expect(await portInUse(port), `port ${port} still open`).toBe(false);
     expect(existsSync(path.join(repo, '.run/stack.pids'))).toBe(false);
