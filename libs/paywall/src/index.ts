@@ -31,5 +31,6 @@ export * from './reservation-book';
 export * from './route-table';
 export * from './routes-file';
 export * from './rpc-chain-channel-reader';
+export * from './stream';
 export * from './upstream-client';
 export * from './x402';

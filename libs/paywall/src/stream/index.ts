@@ -1,0 +1,4 @@
+// Streamed routes (docs/protocol.md, "Streamed prices"): the pure meter, the SSE splitter, the top-up line reader.
+export * from './sse-splitter';
+export * from './stream-meter';
+export * from './top-up-lines';
