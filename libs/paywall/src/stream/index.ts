@@ -2,3 +2,5 @@
 export * from './sse-splitter';
 export * from './stream-meter';
 export * from './top-up-lines';
+export * from './async-queue';
+export * from './stream-pump';

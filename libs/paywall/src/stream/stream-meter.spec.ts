@@ -150,6 +150,19 @@ describe('stream meter', () => {
     });
   });
 
+  it('ends at once when the client closed its side and the authorisation is spent (a browser signs it all up front)', () => {
+    const early = run(start(), [{ kind: 'top-ups-ended' }, ...units(5)]);
+    expect(early.decisions.at(-1)).toMatchObject({
+      kind: 'finish',
+      settlement: { cost: 12n, units: 4, reason: 'authorisation-spent' },
+    });
+    const paused = run(start(), [...units(5), { kind: 'top-ups-ended' }]);
+    expect(paused.decisions.at(-1)).toMatchObject({
+      kind: 'finish',
+      settlement: { units: 4, reason: 'authorisation-spent' },
+    });
+  });
+
   it('a stream that delivered nothing charges nothing', () => {
     const { decisions } = run(start(), [{ kind: 'upstream-end' }]);
     expect(decisions[0]).toMatchObject({ kind: 'finish', settlement: { charge: 0n, cost: 0n, units: 0 } });

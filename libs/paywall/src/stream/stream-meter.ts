@@ -23,7 +23,14 @@ export function stepPrice(pricing: StreamPricing): bigint {
 }
 
 /** Why the stream ends. */
-export type StreamEndReason = 'upstream-end' | 'client-gone' | 'timeout' | 'upstream-failed';
+export type StreamEndReason =
+  | 'upstream-end'
+  | 'upstream-failed'
+  | 'client-gone'
+  /** Paused, and no top-up came within the timeout. */
+  | 'timeout'
+  /** Paused after the client closed its side (no more top-ups can come): it spent what it meant to. */
+  | 'authorisation-spent';
 
 /** A top-up whose acceptance is being committed. */
 interface TopUpInFlight {
@@ -48,6 +55,8 @@ export interface StreamMeter {
   /** Counts pauses, so that the timer of an earlier pause cannot end a later one. */
   readonly pauses: number;
   readonly topUp: TopUpInFlight | undefined;
+  /** The client closed the request body: no top-up will come, so a pause ends the stream at once. */
+  readonly topUpsEnded: boolean;
   /** Set once the stream is to end; the final charge waits for a top-up commit in flight. */
   readonly ending: StreamEndReason | undefined;
   readonly ended: boolean;
@@ -61,6 +70,8 @@ export type StreamInput =
   | { readonly kind: 'top-up'; readonly balance: bigint }
   /** The top-up's acceptance (with its charge) committed; `failed` when it did not (conflict or database). */
   | { readonly kind: 'top-up-settled'; readonly committed: boolean }
+  /** The client closed the request body (or never sent one: a browser authorises everything up front). */
+  | { readonly kind: 'top-ups-ended' }
   | { readonly kind: 'upstream-end' }
   | { readonly kind: 'upstream-failed' }
   | { readonly kind: 'client-gone' }
@@ -139,6 +150,7 @@ export function startStreamMeter(pricing: StreamPricing, base: bigint, authorise
     held: false,
     pauses: 0,
     topUp: undefined,
+    topUpsEnded: false,
     ending: undefined,
     ended: false,
   };
@@ -227,9 +239,11 @@ export function decideStream(meter: StreamMeter, input: StreamInput): StreamDeci
   switch (input.kind) {
     case 'unit':
       if (meter.ending !== undefined || meter.held) return { kind: 'wait' };
-      return fitsOneMore(meter)
-        ? { kind: 'forward' }
-        : { kind: 'pause', pause: meter.pauses + 1, authorize: authorizeRequest(meter) };
+      if (fitsOneMore(meter)) return { kind: 'forward' };
+      if (meter.topUpsEnded && meter.topUp === undefined) return end(meter, 'authorisation-spent');
+      return { kind: 'pause', pause: meter.pauses + 1, authorize: authorizeRequest(meter) };
+    case 'top-ups-ended':
+      return meter.held && meter.topUp === undefined ? end(meter, 'authorisation-spent') : { kind: 'wait' };
     case 'top-up':
       if (meter.ending !== undefined) return { kind: 'wait' };
       return decideTopUp(meter, input.balance);
@@ -239,6 +253,7 @@ export function decideStream(meter: StreamMeter, input: StreamInput): StreamDeci
       if (settled.ending !== undefined) return end(settled, settled.ending);
       if (!settled.held) return { kind: 'wait' };
       if (fitsOneMore(settled)) return { kind: 'resume' };
+      if (settled.topUpsEnded) return end(settled, 'authorisation-spent');
       // The top-up did not commit (or did not cover the held unit): ask again, with a fresh timer.
       return { kind: 'pause', pause: settled.pauses + 1, authorize: authorizeRequest(settled) };
     }
@@ -265,6 +280,10 @@ export function evolveStreamMeter(
   decision: StreamDecision,
 ): StreamMeter {
   let next = meter;
+  if (input.kind === 'top-ups-ended') next = { ...next, topUpsEnded: true };
+  if (decision.kind === 'finish' && next.ending === undefined) {
+    next = { ...next, ending: decision.settlement.reason };
+  }
   if (input.kind === 'top-up-settled' && meter.topUp !== undefined) {
     next = input.committed
       ? { ...next, authorised: meter.topUp.balance, committed: meter.topUp.units, topUp: undefined }
