@@ -1,9 +1,8 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { corsPreflight, isCorsPreflight, withCorsHeaders } from './cors';
-import { GatewayError } from './gateway-error';
-import type { Paywall, PaidTicket, PaywallRequest } from './paywall';
-import { gatewayErrorResponse, type PaywallResponse } from './paywall-response';
-import { parseRequestTarget } from './request-target';
+import { nodePaywallRequest } from './node-paywall-request';
+import type { Paywall, PaidTicket } from './paywall';
+import type { PaywallResponse } from './paywall-response';
 
 /** Options of {@link paywallMiddleware}. */
 export interface PaywallMiddlewareOptions {
@@ -96,20 +95,17 @@ export function paywallMiddleware(paywall: Paywall, options: PaywallMiddlewareOp
     // Whatever answers (the paywall or the handler), a page on another origin must be able to read the payment
     // headers; a CORS middleware of the application that runs later may still override these.
     for (const [name, value] of Object.entries(withCorsHeaders(req.headers, {}))) res.setHeader(name, value);
-    const url = req.originalUrl ?? req.url ?? '/';
-    const target = parseRequestTarget(url);
-    if (target === undefined) return send(res, gatewayErrorResponse(new GatewayError('PATH_NOT_CANONICAL')));
-    const host = typeof req.headers.host === 'string' ? req.headers.host : 'localhost';
-    const request: PaywallRequest = {
-      method: req.method ?? 'GET',
-      path: target.path,
-      query: target.query,
-      // Every header line its own value: a repeat with the same value counts once (docs/protocol.md section 2),
-      // where `headers` would join it into one comma-joined value that fails the format.
-      headers: req.headersDistinct ?? req.headers,
-      resourceUrl: `${options.protocol ?? 'http'}://${host}${target.path}`,
-      ...(req.headers.accept === undefined ? {} : { accept: req.headers.accept }),
-    };
+    const built = nodePaywallRequest(
+      {
+        method: req.method,
+        url: req.originalUrl ?? req.url ?? '/',
+        headers: req.headers,
+        headersDistinct: req.headersDistinct,
+      },
+      options.protocol ?? 'http',
+    );
+    if ('respond' in built) return send(res, built.respond);
+    const { request } = built;
     paywall.admit(request).then(
       (admission) => {
         if (admission.kind === 'respond') return send(res, admission.response);

@@ -1,4 +1,4 @@
-import type { PaywallResponse } from '@microraiden/paywall';
+import type { PaywallResponse } from '../paywall-response';
 
 /** Carries a complete paywall answer (402 challenge, error, 409 with receipt) out of the interceptor to the filter. */
 export class PaywallResponseException extends Error {
