@@ -5,6 +5,8 @@ import { loadSenderKey, type KeySource } from './keys/load-sender-key';
 import { SenderKey } from './keys/sender-key';
 import { isSenderSigner, type SenderSigner } from './keys/sender-signer';
 import { SenderClient, type SenderClientOptions } from './sender-client';
+import { nodeStreamTransport } from './stream/node-stream-transport';
+import type { StreamTransport } from './stream/stream-transport';
 import { FileChannelStateStore, fileStateStore, type StateLockOptions } from './state/file-state-store';
 
 /** Where and how a Client works. Give `deployment`, or `channelManager` (+ optionally `token`). */
@@ -45,6 +47,11 @@ export class Client extends SenderClient {
     const signer = isSenderSigner(key) || key instanceof SenderKey ? key : loadSenderKey(key);
     super(signer, { ...options, stateStore: options?.stateStore ?? fileStateStore(stateDir, options?.lock) });
     this.stateDir = stateDir;
+  }
+
+  /** `stream` sends top-ups on the same request's body (HTTP/1.1 duplex over node:http). */
+  protected override streamTransport(): StreamTransport {
+    return nodeStreamTransport();
   }
 
   /** Path of this sender's state file under `stateDir`. */

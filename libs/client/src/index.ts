@@ -6,5 +6,6 @@ export * from './browser';
 export { Client, type ClientOptions } from './client';
 export * from './keys/load-sender-key';
 export * from './state/file-state-store';
+export * from './stream/node-stream-transport';
 // How a sender learns the chain, contract and token; re-exported so the installed package needs nothing else.
 export { DeploymentFileError, readDeploymentFile } from '@microraiden/contracts';

@@ -17,6 +17,8 @@ import { SenderChain } from './chain/sender-chain';
 import { SenderKey } from './keys/sender-key';
 import { isSenderSigner, type SenderSigner } from './keys/sender-signer';
 import { paidFetch, type PaidFetchOptions, type PaidResponse } from './payment/paid-fetch';
+import { paidStream, type PaidStream, type PaidStreamOptions } from './stream/paid-stream';
+import { fetchStreamTransport, type StreamTransport } from './stream/stream-transport';
 import type { PaymentIdentity, PaymentWallet, PreparedPayment } from './payment/payment-wallet';
 import type { ProgressListener } from './chain/transaction-progress';
 import type { ChannelState } from './state/channel-record';
@@ -209,6 +211,24 @@ export class SenderClient implements PaymentWallet {
     options: Omit<PaidFetchOptions, 'wallet'>,
   ): Promise<PaidResponse> {
     return paidFetch(url, init, { fetch: this.options.fetch, ...options, wallet: this });
+  }
+
+  /**
+   * Reads a streamed (SSE) resource paid per event within `budget`; see `paidStream`. Here (no Node built-ins) the
+   * transport is fetch, which cannot send top-ups while the response streams: the first proof authorises the whole
+   * budget, and what the stream does not use stays authorised on the channel (docs/protocol.md, "Streamed prices").
+   * Node's `Client` sends top-ups one step at a time instead.
+   */
+  stream(
+    url: string | URL,
+    options: Omit<PaidStreamOptions, 'wallet' | 'transport'> & { readonly transport?: StreamTransport },
+  ): Promise<PaidStream> {
+    return paidStream(url, { transport: this.streamTransport(), ...options, wallet: this });
+  }
+
+  /** The transport `stream` uses by default. */
+  protected streamTransport(): StreamTransport {
+    return fetchStreamTransport(this.options.fetch ?? ((...args) => globalThis.fetch(...args)));
   }
 
   /** The token's address, decimals and symbol. */
