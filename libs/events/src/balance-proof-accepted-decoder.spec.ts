@@ -47,8 +47,10 @@ function aRandomEvent(r: Rng): BalanceProofAcceptedV1 {
     return r.int(2) ? getAddress(`0x${digits}`) : `0x${digits}`;
   };
   const instant = (): string => new Date(r.int(253_402_300_799_999)).toISOString();
+  const capped = balance > (1n << 256n) - 1n ? (1n << 256n) - 1n : balance;
   return aBalanceProofAccepted(
     {
+      ...randomCharge(r, capped, capped - previousBalance),
       channelId: `0x${r.hex(64)}`,
       sender: address(),
       receiver: address(),
@@ -65,6 +67,26 @@ function aRandomEvent(r: Rng): BalanceProofAcceptedV1 {
     },
     { source: r.pick(['gateway', 'a', 'gw.1_x-y', `s${'z'.repeat(63)}`]), occurredAt: instant() },
   );
+}
+
+/**
+ * Valid optional charge fields for a proof of `balance` and `increment`: none (a fixed price, as old producers
+ * write), both (metered: C <= balance, charge <= C, charge may be 0 on a stream's first acceptance), or one alone.
+ */
+function randomCharge(r: Rng, balance: bigint, increment: bigint) {
+  const below = (max: bigint): bigint => (max === 0n ? 0n : r.bigint(256) % (max + 1n));
+  switch (r.int(4)) {
+    case 0:
+      return {};
+    case 1: {
+      const chargedBalance = r.int(4) === 0 ? balance : below(balance);
+      return { charge: r.int(5) === 0 ? 0n : below(chargedBalance), chargedBalance };
+    }
+    case 2:
+      return { charge: below(balance) };
+    default:
+      return { chargedBalance: increment + below(balance - increment) };
+  }
 }
 
 function wireOf(event: BalanceProofAcceptedV1): Wire {
@@ -158,9 +180,11 @@ const DATA_KEYS = [
   'method',
   'gatewayId',
   'acceptedAt',
+  'charge',
+  'chargedBalance',
 ] as const;
 const ENVELOPE_KEYS = ['id', 'type', 'version', 'occurredAt', 'source', 'data'] as const;
-const AMOUNT_KEYS = ['balance', 'previousBalance', 'increment', 'price'] as const;
+const AMOUNT_KEYS = ['balance', 'previousBalance', 'increment', 'price', 'charge', 'chargedBalance'] as const;
 const ADDRESS_KEYS = ['sender', 'receiver', 'channelManager'] as const;
 
 const flipCase = (value: string, at: number): string => {
@@ -177,13 +201,20 @@ const MUTATIONS: readonly Mutation[] = [
   (w, r) => (w.data[r.pick(AMOUNT_KEYS)] = r.pick(AMOUNT_VALUES)),
   // Money rules: move one amount by a little, keeping it well-formed.
   (w, r) => {
-    const key = r.pick(['balance', 'previousBalance', 'increment'] as const);
-    const moved = BigInt(w.data[key] as string) + BigInt(r.pick([-1, 1, 100]));
+    const key = r.pick(['balance', 'previousBalance', 'increment', 'charge', 'chargedBalance'] as const);
+    const moved = BigInt((w.data[key] as string | undefined) ?? '0') + BigInt(r.pick([-1, 1, 100]));
     w.data[key] = (moved < 0n ? 0n : moved).toString();
   },
   (w) => {
     w.data.balance = w.data.previousBalance;
     w.data.increment = '0';
+  },
+  // The charged chain at its bounds: C = balance, C above it, a charge of all of C or one more.
+  (w, r) => {
+    const balance = BigInt(w.data.balance as string);
+    const chargedBalance = balance + BigInt(r.pick([0, 0, 1]));
+    w.data.chargedBalance = chargedBalance.toString();
+    w.data.charge = (chargedBalance + BigInt(r.pick([0, 0, 1]))).toString();
   },
   (w, r) => {
     const key = r.pick(ADDRESS_KEYS);
@@ -416,6 +447,22 @@ describe('decodeBalanceProofAccepted', () => {
     ['Feb 29 of a non-leap year', (w) => ({ ...w, occurredAt: '2023-02-29T00:00:00Z' }), 'occurredAt'],
     ['a tampered id', (w) => ({ ...w, id: `0x${'0'.repeat(64)}` }), 'id: id is not the deterministic id'],
     ['an increment off by one', (w) => ({ ...w, data: { ...w.data, increment: '101' } }), 'data.increment'],
+    [
+      'a charged balance above the balance',
+      (w) => ({ ...w, data: { ...w.data, chargedBalance: '301' } }),
+      'data.chargedBalance: chargedBalance must not exceed balance',
+    ],
+    [
+      'a charge above the charged balance',
+      (w) => ({ ...w, data: { ...w.data, charge: '51', chargedBalance: '50' } }),
+      'data.charge: charge must not exceed chargedBalance',
+    ],
+    [
+      'no charge (so the increment, 100) above the charged balance',
+      (w) => ({ ...w, data: { ...w.data, chargedBalance: '99' } }),
+      'data.charge: charge must not exceed chargedBalance',
+    ],
+    ['a charge as a JSON number', (w) => ({ ...w, data: { ...w.data, charge: 5 } }), 'data.charge'],
   ])('rejects %s and names the field', (_, spoil, expected) => {
     const input = spoil(wireOf(aBalanceProofAccepted()));
     expect(bySchema(input).ok).toBe(false);

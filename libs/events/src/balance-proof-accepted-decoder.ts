@@ -1,6 +1,7 @@
 import {
   BALANCE_PROOF_ACCEPTED,
   balanceProofAcceptedId,
+  balanceProofAcceptedMoneyIssue,
   type BalanceProofAcceptedData,
   type BalanceProofAcceptedV1,
 } from './balance-proof-events';
@@ -64,6 +65,17 @@ function text(value: unknown, issues: Issues, path: string, max: number, message
   return '';
 }
 
+/** An optional amount as the schema reads it: no key, no field; a key holding undefined stays (zod keeps it). */
+function optionalAmount<K extends 'charge' | 'chargedBalance'>(
+  value: Record<string, unknown>,
+  key: K,
+  issues: Issues,
+): { [P in K]?: bigint } {
+  if (value[key] !== undefined)
+    return { [key]: amount(value[key], issues, `data.${key}`) } as { [P in K]: bigint };
+  return key in value ? ({ [key]: undefined } as { [P in K]?: bigint }) : {};
+}
+
 function decodeData(value: unknown, issues: Issues): BalanceProofAcceptedData | undefined {
   if (!isRecord(value)) {
     issues.push('data: expected an object');
@@ -112,15 +124,14 @@ function decodeData(value: unknown, issues: Issues): BalanceProofAcceptedData | 
       'data.acceptedAt',
       'expected an ISO 8601 UTC instant',
     ),
+    ...optionalAmount(value, 'charge', issues),
+    ...optionalAmount(value, 'chargedBalance', issues),
   };
   if (issues.length !== before) return undefined;
   // The schema's money rules, checked like it once every data field is valid: a producer bug must not reach revenue.
-  if (data.balance <= data.previousBalance) {
-    issues.push('data.balance: balance must exceed previousBalance');
-    return undefined;
-  }
-  if (data.increment !== data.balance - data.previousBalance) {
-    issues.push('data.increment: increment must equal balance - previousBalance');
+  const issue = balanceProofAcceptedMoneyIssue(data);
+  if (issue !== undefined) {
+    issues.push(`data.${issue.path}: ${issue.message}`);
     return undefined;
   }
   return data;

@@ -28,6 +28,9 @@ describe('encodeBalanceProofAccepted', () => {
   it('writes the same bytes as the schema for 500 random valid events (any address and hex case in)', () => {
     for (let i = 0; i < 500; i++) {
       const previousBalance = amount() % (1n << 200n);
+      const balance = previousBalance + 1n + amount();
+      // A quarter fixed-price (no charge fields), the rest metered: C anywhere in [0, balance], charge in [0, C].
+      const chargedBalance = i % 4 === 0 ? undefined : amount() % (balance + 1n);
       const event = aBalanceProofAccepted({
         channelId: (i % 2 ? hex(32).toUpperCase().replace('0X', '0x') : hex(32)) as `0x${string}`,
         sender: hex(20),
@@ -35,7 +38,10 @@ describe('encodeBalanceProofAccepted', () => {
         channelManager: hex(20),
         chainId: 1 + ((randomBytes(4).readUInt32BE() * 7919) % Number.MAX_SAFE_INTEGER),
         previousBalance,
-        balance: previousBalance + 1n + amount(),
+        balance,
+        ...(chargedBalance === undefined
+          ? {}
+          : { chargedBalance, charge: i % 8 === 1 ? 0n : amount() % (chargedBalance + 1n) }),
         price: amount(),
         signature: hex(65),
         route: `/r/${i}`,
@@ -58,6 +64,19 @@ describe('encodeBalanceProofAccepted', () => {
       (e) => ({ ...e, data: { ...e.data, balance: e.data.previousBalance } }),
     ],
     ['an id that is not the deterministic one', (e) => ({ ...e, id: hex(32) })],
+    [
+      'a charged balance above the balance',
+      (e) => ({ ...e, data: { ...e.data, chargedBalance: e.data.balance + 1n } }),
+    ],
+    [
+      'a charge above the charged balance',
+      (e) => ({ ...e, data: { ...e.data, charge: 11n, chargedBalance: 10n } }),
+    ],
+    [
+      'a charged balance below the increment it defaults the charge to',
+      (e) => ({ ...e, data: { ...e.data, chargedBalance: e.data.increment - 1n } }),
+    ],
+    ['a negative charge', (e) => ({ ...e, data: { ...e.data, charge: -1n } })],
     ['a malformed sender', (e) => ({ ...e, data: { ...e.data, sender: '0x1234' } })],
     ['a negative price', (e) => ({ ...e, data: { ...e.data, price: -1n } })],
     ['an amount above uint256', (e) => ({ ...e, data: { ...e.data, price: 1n << 256n } })],
@@ -90,6 +109,16 @@ describe('encodeBalanceProofAccepted', () => {
     expect(checkBalanceProofAccepted(unpaid).issues).toEqual([
       'data.balance: balance must exceed previousBalance',
     ]);
+  });
+
+  it('writes the charge fields only when given, after acceptedAt, as base-10 strings', () => {
+    const fixed = checkBalanceProofAccepted(aBalanceProofAccepted()).wire.data as object;
+    expect(Object.keys(fixed)).not.toContain('charge');
+    expect(Object.keys(fixed)).not.toContain('chargedBalance');
+    const metered = aBalanceProofAccepted({ balance: 300n, charge: 0n, chargedBalance: 250n });
+    const wire = checkBalanceProofAccepted(metered).wire.data as Record<string, unknown>;
+    expect(Object.keys(wire).slice(-3)).toEqual(['acceptedAt', 'charge', 'chargedBalance']);
+    expect([wire.charge, wire.chargedBalance]).toEqual(['0', '250']);
   });
 
   it('writes addresses in their checksum form whatever case they came in', () => {

@@ -1,4 +1,8 @@
-import { knownBalanceProofAcceptedId, type BalanceProofAcceptedV1 } from './balance-proof-events';
+import {
+  balanceProofAcceptedMoneyIssue,
+  knownBalanceProofAcceptedId,
+  type BalanceProofAcceptedV1,
+} from './balance-proof-events';
 import { checksumOf, isEventAddress } from './event-address';
 import { EventEncodeError } from './event-errors';
 
@@ -78,6 +82,11 @@ function wireOf(event: BalanceProofAcceptedV1, read: Readers) {
       method: read.matches(data.method, METHOD, 'data.method', 'expected an upper-case HTTP method'),
       gatewayId: data.gatewayId,
       acceptedAt: read.instant(data.acceptedAt, 'data.acceptedAt'),
+      // Optional: absent (or undefined) writes no key, as the schema's encoder does.
+      ...(data.charge === undefined ? {} : { charge: read.amount(data.charge, 'data.charge') }),
+      ...(data.chargedBalance === undefined
+        ? {}
+        : { chargedBalance: read.amount(data.chargedBalance, 'data.chargedBalance') }),
     },
   };
 }
@@ -101,11 +110,9 @@ function checkVerbatimFields(event: BalanceProofAcceptedV1, check: Readers['chec
 
 /** The money rules and the id, as the schema checks them: a producer bug must not reach the ledger's revenue. */
 function moneyIssue(event: BalanceProofAcceptedV1, wireId: string): string | undefined {
-  const { data } = event;
-  if (data.balance <= data.previousBalance) return 'data.balance: balance must exceed previousBalance';
-  if (data.increment !== data.balance - data.previousBalance)
-    return 'data.increment: increment must equal balance - previousBalance';
-  if (wireId !== knownBalanceProofAcceptedId(data))
+  const issue = balanceProofAcceptedMoneyIssue(event.data);
+  if (issue !== undefined) return `data.${issue.path}: ${issue.message}`;
+  if (wireId !== knownBalanceProofAcceptedId(event.data))
     return 'id: id is not the deterministic id of this balance proof';
   return undefined;
 }

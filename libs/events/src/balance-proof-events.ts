@@ -36,18 +36,58 @@ const balanceProofAcceptedData = z
     method: z.string().regex(/^[A-Z]{1,16}$/, 'expected an upper-case HTTP method'),
     gatewayId: z.string().min(1).max(128),
     acceptedAt: instantField,
+    /**
+     * What this acceptance charged (metered and streamed prices); absent means `increment`. Optional so v1 stays
+     * v1: old producers omit it and mean the same thing.
+     */
+    charge: amountField.optional(),
+    /** The channel's charged balance C after this acceptance (C <= balance); absent means `balance`. */
+    chargedBalance: amountField.optional(),
   })
   .superRefine((data, ctx) => {
     // Checked on both encode and decode: a producer bug must not reach the ledger's revenue.
-    if (data.balance <= data.previousBalance)
-      ctx.addIssue({ code: 'custom', path: ['balance'], message: 'balance must exceed previousBalance' });
-    else if (data.increment !== data.balance - data.previousBalance)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['increment'],
-        message: 'increment must equal balance - previousBalance',
-      });
+    const issue = balanceProofAcceptedMoneyIssue(data);
+    if (issue !== undefined) ctx.addIssue({ code: 'custom', path: [issue.path], message: issue.message });
   }, whenFieldsValid);
+
+/** The money fields of an accepted proof, as the one rule below reads them. */
+interface AcceptedMoney {
+  balance: bigint;
+  previousBalance: bigint;
+  increment: bigint;
+  charge?: bigint | undefined;
+  chargedBalance?: bigint | undefined;
+}
+
+/**
+ * The money rules of `balance-proof.accepted`, declared once for the schema and the hand-written encoder and
+ * decoder: the signed chain (balance > previousBalance, increment = balance - previousBalance) and the charged one
+ * (chargedBalance <= balance, charge <= chargedBalance, absent fields read as their defaults).
+ */
+export function balanceProofAcceptedMoneyIssue(
+  data: AcceptedMoney,
+): { path: 'balance' | 'increment' | 'chargedBalance' | 'charge'; message: string } | undefined {
+  if (data.balance <= data.previousBalance)
+    return { path: 'balance', message: 'balance must exceed previousBalance' };
+  if (data.increment !== data.balance - data.previousBalance)
+    return { path: 'increment', message: 'increment must equal balance - previousBalance' };
+  const chargedBalance = data.chargedBalance ?? data.balance;
+  if (chargedBalance > data.balance)
+    return { path: 'chargedBalance', message: 'chargedBalance must not exceed balance' };
+  if ((data.charge ?? data.increment) > chargedBalance)
+    return { path: 'charge', message: 'charge must not exceed chargedBalance' };
+  return undefined;
+}
+
+/** What an acceptance charged: `charge`, or `increment` when the producer wrote none (a fixed price). */
+export function chargeOf(data: Pick<AcceptedMoney, 'increment' | 'charge'>): bigint {
+  return data.charge ?? data.increment;
+}
+
+/** The channel's charged balance after an acceptance: `chargedBalance`, or `balance` when the producer wrote none. */
+export function chargedBalanceOf(data: Pick<AcceptedMoney, 'balance' | 'chargedBalance'>): bigint {
+  return data.chargedBalance ?? data.balance;
+}
 
 /** `balance-proof.accepted` v1; the id must equal {@link balanceProofAcceptedId} of the data. */
 export const balanceProofAcceptedV1Schema = derivedIdEventSchema(

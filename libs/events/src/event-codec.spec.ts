@@ -7,6 +7,7 @@ import { EventDecodeError, EventEncodeError } from './event-errors';
 import type { MicroraidenEvent } from './microraiden-event';
 import {
   aBalanceProofAccepted,
+  aBalanceProofCharged,
   aBalanceProofCloseSigned,
   aChannelCloseRequested,
   aChannelCreated,
@@ -46,6 +47,7 @@ function proofWith(fields: Record<string, unknown>): Buffer {
 describe('encodeEvent / decodeEvent', () => {
   const everyType: Array<[string, () => MicroraidenEvent]> = [
     ['balance-proof.accepted', () => aBalanceProofAccepted({ balance: 10n ** 30n })],
+    ['balance-proof.charged', () => aBalanceProofCharged({ balance: 10n ** 30n })],
     ['balance-proof.close-signed', () => aBalanceProofCloseSigned({ balance: 10n ** 30n })],
     ['channel.created', () => aChannelCreated()],
     ['channel.topped-up', () => aChannelToppedUp()],

@@ -1,6 +1,7 @@
 export * from './wire-fields';
 export * from './event-envelope';
 export * from './balance-proof-events';
+export * from './balance-proof-charged';
 export * from './balance-proof-close-signed';
 export * from './channel-events';
 export * from './microraiden-event';

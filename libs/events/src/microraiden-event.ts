@@ -3,6 +3,7 @@ import {
   balanceProofCloseSignedV1Schema,
   type BalanceProofCloseSignedV1,
 } from './balance-proof-close-signed';
+import { balanceProofChargedV1Schema, type BalanceProofChargedV1 } from './balance-proof-charged';
 import { balanceProofAcceptedV1Schema, type BalanceProofAcceptedV1 } from './balance-proof-events';
 import {
   channelCloseRequestedV1Schema,
@@ -20,7 +21,7 @@ import {
 export type MicroraidenEvent = BalanceProofEvent | ChannelEvent;
 
 /** Everything published on the balance-proofs topic: the gateway's off-chain facts about a channel. */
-export type BalanceProofEvent = BalanceProofAcceptedV1 | BalanceProofCloseSignedV1;
+export type BalanceProofEvent = BalanceProofAcceptedV1 | BalanceProofChargedV1 | BalanceProofCloseSignedV1;
 
 const CHANNEL_LOG_TYPES: ReadonlySet<string> = new Set(CHANNEL_LOG_EVENT_TYPES);
 
@@ -46,6 +47,7 @@ export type EventOfType<T extends EventType> = Extract<MicroraidenEvent, { type:
  */
 export const EVENT_SCHEMAS = {
   'balance-proof.accepted': { 1: balanceProofAcceptedV1Schema },
+  'balance-proof.charged': { 1: balanceProofChargedV1Schema },
   'balance-proof.close-signed': { 1: balanceProofCloseSignedV1Schema },
   'channel.created': { 1: channelCreatedV1Schema },
   'channel.topped-up': { 1: channelToppedUpV1Schema },

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { EVENT_SCHEMAS, type EventType } from './microraiden-event';
 import {
   aBalanceProofAccepted,
+  aBalanceProofCharged,
   aBalanceProofCloseSigned,
   aChannelId,
   aChannelSettled,
@@ -12,6 +13,7 @@ import { TOPICS, partitionKeyOf, topicFor } from './topics';
 describe('topic catalogue', () => {
   it('routes balance proofs and chain events to their topics', () => {
     expect(topicFor(aBalanceProofAccepted())).toBe('microraiden.balance-proofs.v1');
+    expect(topicFor(aBalanceProofCharged())).toBe('microraiden.balance-proofs.v1');
     expect(topicFor(aBalanceProofCloseSigned())).toBe('microraiden.balance-proofs.v1');
     expect(topicFor(aChannelSettled())).toBe('microraiden.channels.v1');
     expect(topicFor(aRetraction())).toBe('microraiden.channels.v1');

@@ -1,3 +1,4 @@
+import { BALANCE_PROOF_CHARGED } from './balance-proof-charged';
 import { BALANCE_PROOF_CLOSE_SIGNED } from './balance-proof-close-signed';
 import { BALANCE_PROOF_ACCEPTED } from './balance-proof-events';
 import { CHANNEL_LOG_EVENT_TYPES } from './channel-events';
@@ -22,7 +23,7 @@ const KEEP_FOREVER = { 'cleanup.policy': 'delete', 'retention.ms': '-1', 'retent
 export const TOPICS = {
   balanceProofs: {
     name: 'microraiden.balance-proofs.v1',
-    eventTypes: [BALANCE_PROOF_ACCEPTED, BALANCE_PROOF_CLOSE_SIGNED],
+    eventTypes: [BALANCE_PROOF_ACCEPTED, BALANCE_PROOF_CHARGED, BALANCE_PROOF_CLOSE_SIGNED],
     config: KEEP_FOREVER,
   },
   channels: {
@@ -42,7 +43,9 @@ export const TOPICS = {
 export function topicFor(event: MicroraidenEvent | EventType): string {
   const type = typeof event === 'string' ? event : event.type;
   // Off-chain facts from the gateway go with the balance proofs; everything else mirrors the chain.
-  return type === BALANCE_PROOF_ACCEPTED || type === BALANCE_PROOF_CLOSE_SIGNED
+  return type === BALANCE_PROOF_ACCEPTED ||
+    type === BALANCE_PROOF_CHARGED ||
+    type === BALANCE_PROOF_CLOSE_SIGNED
     ? TOPICS.balanceProofs.name
     : TOPICS.channels.name;
 }

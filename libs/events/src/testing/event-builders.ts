@@ -5,6 +5,11 @@ import {
   type BalanceProofAcceptedV1,
 } from '../balance-proof-events';
 import {
+  createBalanceProofCharged,
+  type BalanceProofChargedData,
+  type BalanceProofChargedV1,
+} from '../balance-proof-charged';
+import {
   createBalanceProofCloseSigned,
   type BalanceProofCloseSignedData,
   type BalanceProofCloseSignedV1,
@@ -84,6 +89,33 @@ export function aBalanceProofCloseSigned(
       closingSignature: `0x${'cd'.repeat(64)}1c`,
       gatewayId: 'gateway-test',
       signedAt: TEST_INSTANT,
+      ...overrides,
+    },
+    { source: meta.source ?? 'gateway', occurredAt: meta.occurredAt },
+  );
+}
+
+/**
+ * A valid `balance-proof.charged` v1 (50 charged, C 250 of S 300) with overrides applied; the id follows the data.
+ */
+export function aBalanceProofCharged(
+  overrides: Partial<BalanceProofChargedData> = {},
+  meta: Meta = {},
+): BalanceProofChargedV1 {
+  return createBalanceProofCharged(
+    {
+      channelId: aChannelId(),
+      sender: TEST_SENDER,
+      receiver: TEST_RECEIVER,
+      channelManager: TEST_CHANNEL_MANAGER,
+      chainId: TEST_CHAIN_ID,
+      balance: 300n,
+      charge: 50n,
+      chargedBalance: 250n,
+      route: '/api/stream',
+      method: 'GET',
+      gatewayId: 'gateway-test',
+      chargedAt: TEST_INSTANT,
       ...overrides,
     },
     { source: meta.source ?? 'gateway', occurredAt: meta.occurredAt },
