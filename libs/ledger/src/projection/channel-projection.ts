@@ -28,8 +28,13 @@ export interface ChainFact {
 
 /** The latest accepted balance proof of a channel and what the ledger keeps about its predecessors. */
 export interface ProofState {
-  /** Cumulative balance of the latest accepted proof. */
+  /** Cumulative balance of the latest accepted proof (S: what the receiver can claim). */
   balance: bigint;
+  /**
+   * The channel's charged balance C (<= balance): the sum of what its proofs and charge-only commits charged. Equal
+   * to `balance` on fixed-price channels.
+   */
+  chargedBalance: bigint;
   signature: Hex;
   eventId: Hex;
   /** Number of proofs applied. */

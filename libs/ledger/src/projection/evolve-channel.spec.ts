@@ -1,5 +1,6 @@
 import {
   aBalanceProofAccepted,
+  aBalanceProofCharged,
   aBalanceProofCloseSigned,
   aChannelCloseRequested,
   aChannelCreated,
@@ -82,6 +83,67 @@ describe('evolve: balance proofs', () => {
       amount: 300n,
       revenue: expect.objectContaining({ amount: 300n }),
     });
+  });
+});
+
+describe('evolve: metered charges', () => {
+  /** A metered acceptance: signed up to `balance`, charged `charge`, charged balance `chargedBalance` after. */
+  const metered = (balance: bigint, previousBalance: bigint, charge: bigint, chargedBalance: bigint) =>
+    proof(balance, previousBalance, { charge, chargedBalance, route: '/api/metered' });
+  const charged = (balance: bigint, charge: bigint, chargedBalance: bigint) =>
+    aBalanceProofCharged({ channelId, balance, charge, chargedBalance });
+  const revenueOf = (outcomes: Evolution[]) =>
+    outcomes.map((o) => (o.outcome === 'applied' ? (o.revenue?.amount ?? null) : o.outcome));
+
+  it('takes the charge as revenue and keeps the charged balance beside the signed one', () => {
+    // Ceiling 100: the first request used 30, the second 5 (its proof still signs C + 100).
+    const { outcomes, state, view } = fold([metered(100n, 0n, 30n, 30n), metered(130n, 100n, 5n, 35n)]);
+    expect(revenueOf(outcomes)).toEqual([30n, 5n]);
+    expect(state?.proof).toMatchObject({ balance: 130n, chargedBalance: 35n, count: 2 });
+    expect(view).toMatchObject({ balance: 130n, proofCount: 2 });
+  });
+
+  it('charges a fixed-price proof without charge fields what the charged balance grew by', () => {
+    // After metered ones (C 35 < S 130), an old producer's fixed proof at 230 charges 230 - 35, as the gateway does.
+    const { outcomes, state } = fold([
+      metered(100n, 0n, 30n, 30n),
+      metered(130n, 100n, 5n, 35n),
+      proof(230n),
+    ]);
+    expect(revenueOf(outcomes)).toEqual([30n, 5n, 195n]);
+    expect(state?.proof).toMatchObject({ balance: 230n, chargedBalance: 230n });
+  });
+
+  it('adds charge-only commits to revenue without counting a proof, once per id', () => {
+    const events = [metered(500n, 0n, 0n, 0n), charged(500n, 100n, 100n), charged(500n, 150n, 250n)];
+    const { outcomes, state } = fold([...events, charged(500n, 100n, 100n)]);
+    expect(revenueOf(outcomes)).toEqual([0n, 100n, 150n, 'ignored']);
+    expect(outcomes[3]).toMatchObject({ reason: 'CHARGE_NOT_INCREASING' });
+    expect(outcomes.map((o) => (o.outcome === 'applied' ? o.revenue?.proofs : null))).toEqual([
+      1,
+      0,
+      0,
+      null,
+    ]);
+    expect(state?.proof).toMatchObject({ balance: 500n, chargedBalance: 250n, count: 1 });
+  });
+
+  it('ignores a charge on a channel with no proof, or naming other parties', () => {
+    expect(fold([charged(500n, 1n, 1n)]).outcomes[0]).toMatchObject({
+      outcome: 'ignored',
+      reason: 'CHARGE_WITHOUT_PROOF',
+    });
+    const other = aBalanceProofCharged({ channelId, sender: TEST_RECEIVER, receiver: TEST_SENDER });
+    expect(fold([metered(500n, 0n, 0n, 0n), other]).outcomes[1]).toMatchObject({
+      outcome: 'ignored',
+      reason: 'PROOF_PARTIES_MISMATCH',
+    });
+  });
+
+  it('never lowers the charged balance (a lower one charges nothing)', () => {
+    const { outcomes, state } = fold([metered(100n, 0n, 60n, 60n), metered(200n, 100n, 10n, 50n)]);
+    expect(revenueOf(outcomes)).toEqual([60n, 0n]);
+    expect(state?.proof).toMatchObject({ balance: 200n, chargedBalance: 60n });
   });
 });
 

@@ -1,23 +1,28 @@
-import type {
-  BalanceProofAcceptedV1,
-  BalanceProofCloseSignedV1,
+import {
+  chargedBalanceOf,
+  type BalanceProofAcceptedV1,
+  type BalanceProofChargedV1,
+  type BalanceProofCloseSignedV1,
   ChannelEventRetractedV1,
-  ChannelLogEvent,
-  Hex,
-  MicroraidenEvent,
+  type ChannelLogEvent,
+  type Hex,
+  type MicroraidenEvent,
 } from '@microraiden/events';
 import { emptyChannel, type ChainFact, type ChannelProjection, type ProofState } from './channel-projection';
 import type { IgnoreReason } from './ignore-reason';
 
-/** Revenue one accepted proof adds, by route, sender and UTC day. */
+/** Revenue one accepted proof or charge adds, by route, sender and UTC day. */
 export interface RevenueEntry {
   route: string;
   method: string;
   sender: string;
   receiver: string;
-  /** UTC day of acceptance, `YYYY-MM-DD`. */
+  /** UTC day of acceptance (or charge), `YYYY-MM-DD`. */
   day: string;
+  /** What was charged: what the channel's charged balance grew by. */
   amount: bigint;
+  /** Proofs this entry counts: 1 for an accepted proof, 0 for a charge-only commit (no new signature). */
+  proofs: 0 | 1;
 }
 
 /** What an event does to a channel; the database layer writes `state` and the audit row. */
@@ -47,6 +52,8 @@ export function evolve(state: ChannelProjection | undefined, event: MicroraidenE
   switch (event.type) {
     case 'balance-proof.accepted':
       return acceptProof(channel, event, now);
+    case 'balance-proof.charged':
+      return recordCharge(channel, event, now);
     case 'balance-proof.close-signed':
       return recordCloseSigned(channel, event, now);
     case 'channel.created':
@@ -80,9 +87,12 @@ function acceptProof(channel: ChannelProjection, event: BalanceProofAcceptedV1, 
       reason: 'PROOF_PARTIES_MISMATCH',
       detail: 'sender, receiver, chain or channel manager differ from earlier proofs of this channel',
     };
-  // Revenue is what the channel's balance grew by, so the revenue tables always add up to accepted balances
-  // even if the gateway's own previousBalance disagrees with what the ledger saw.
-  const amount = data.balance - (previous?.balance ?? 0n);
+  // Revenue is what the channel's charged balance grew by (the event's charge, or its increment when it names none),
+  // so the revenue tables always add up to charged balances even if the gateway's own previousBalance disagrees
+  // with what the ledger saw. A charged balance never goes down: a lower one (a producer bug) charges nothing.
+  const charged = previous?.chargedBalance ?? 0n;
+  const chargedBalance = maxOf(charged, chargedBalanceOf(data));
+  const amount = chargedBalance - charged;
   return {
     outcome: 'applied',
     generation: 0,
@@ -95,11 +105,13 @@ function acceptProof(channel: ChannelProjection, event: BalanceProofAcceptedV1, 
       receiver: data.receiver,
       day: data.acceptedAt.slice(0, 10),
       amount,
+      proofs: 1,
     },
     state: {
       ...channel,
       proof: {
         balance: data.balance,
+        chargedBalance,
         signature: data.signature,
         eventId: event.id,
         count: (previous?.count ?? 0) + 1,
@@ -109,6 +121,57 @@ function acceptProof(channel: ChannelProjection, event: BalanceProofAcceptedV1, 
         chainId: data.chainId,
         channelManager: data.channelManager,
       },
+      updatedAt: now.toISOString(),
+    },
+  };
+}
+
+const maxOf = (a: bigint, b: bigint): bigint => (a > b ? a : b);
+
+/**
+ * A charge-only commit (a stream's units under an authorisation already accepted): moves the charged balance, never
+ * the signed one. Dedupe is by id in the audit trail (planBatch); a charged balance not above the recorded one is
+ * an older commit seen late, recorded as ignored.
+ */
+function recordCharge(channel: ChannelProjection, event: BalanceProofChargedV1, now: Date): Evolution {
+  const data = event.data;
+  const proof = channel.proof;
+  if (proof === null)
+    return {
+      outcome: 'ignored',
+      reason: 'CHARGE_WITHOUT_PROOF',
+      detail: `charge to ${data.chargedBalance} on a channel with no accepted proof`,
+    };
+  if (!sameParties(proof, data))
+    return {
+      outcome: 'ignored',
+      reason: 'PROOF_PARTIES_MISMATCH',
+      detail: 'sender, receiver, chain or channel manager differ from earlier proofs of this channel',
+    };
+  if (data.chargedBalance <= proof.chargedBalance)
+    return {
+      outcome: 'ignored',
+      reason: 'CHARGE_NOT_INCREASING',
+      detail: `charged balance ${data.chargedBalance} is not above the charged ${proof.chargedBalance}`,
+    };
+  const amount = data.chargedBalance - proof.chargedBalance;
+  return {
+    outcome: 'applied',
+    generation: 0,
+    amount,
+    balance: data.chargedBalance,
+    revenue: {
+      route: data.route,
+      method: data.method,
+      sender: data.sender,
+      receiver: data.receiver,
+      day: data.chargedAt.slice(0, 10),
+      amount,
+      proofs: 0,
+    },
+    state: {
+      ...channel,
+      proof: { ...proof, chargedBalance: data.chargedBalance },
       updatedAt: now.toISOString(),
     },
   };

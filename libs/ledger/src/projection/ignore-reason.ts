@@ -16,6 +16,10 @@ export const IGNORE_REASONS = {
   CHANNEL_ALREADY_CREATED: 'CHANNEL_ALREADY_CREATED',
   /** A closing signature at a balance not above the one already recorded for the channel. */
   CLOSE_ALREADY_SIGNED: 'CLOSE_ALREADY_SIGNED',
+  /** A charge-only commit (`balance-proof.charged`) on a channel with no accepted proof. */
+  CHARGE_WITHOUT_PROOF: 'CHARGE_WITHOUT_PROOF',
+  /** A charge-only commit whose charged balance is not above the channel's recorded one. */
+  CHARGE_NOT_INCREASING: 'CHARGE_NOT_INCREASING',
   /** A retraction of an event that is not applied (never seen, ignored, or already retracted). */
   RETRACTED_EVENT_NOT_APPLIED: 'RETRACTED_EVENT_NOT_APPLIED',
 } as const;

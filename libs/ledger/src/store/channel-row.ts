@@ -13,9 +13,10 @@ interface ChainFactJson extends Omit<ChainFact, 'amounts'> {
   amounts: Record<string, string>;
 }
 
-/** JSON form of the proof state. */
-interface ProofStateJson extends Omit<ProofState, 'balance'> {
+/** JSON form of the proof state; rows written before charged balances existed have none (it equals balance). */
+interface ProofStateJson extends Omit<ProofState, 'balance' | 'chargedBalance'> {
   balance: string;
+  chargedBalance?: string;
 }
 
 /** JSON form of the closing signature's state. */
@@ -40,9 +41,17 @@ export function projectionFromRow(row: StoredChannelRow): ChannelProjection {
       ...fact,
       amounts: Object.fromEntries(Object.entries(fact.amounts).map(([k, v]) => [k, BigInt(v)])),
     })),
-    proof: row.proof_state ? { ...row.proof_state, balance: BigInt(row.proof_state.balance) } : null,
+    proof: row.proof_state ? proofFromJson(row.proof_state) : null,
     closeSigned: row.close_signed ? { ...row.close_signed, balance: BigInt(row.close_signed.balance) } : null,
     updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+function proofFromJson(json: ProofStateJson): ProofState {
+  return {
+    ...json,
+    balance: BigInt(json.balance),
+    chargedBalance: BigInt(json.chargedBalance ?? json.balance),
   };
 }
 
@@ -56,7 +65,11 @@ export function rowOf(channel: ChannelProjection, view: ChannelView): Record<str
     amounts: Object.fromEntries(Object.entries(fact.amounts).map(([k, v]) => [k, v.toString()])),
   }));
   const proofState: ProofStateJson | null = channel.proof
-    ? { ...channel.proof, balance: channel.proof.balance.toString() }
+    ? {
+        ...channel.proof,
+        balance: channel.proof.balance.toString(),
+        chargedBalance: channel.proof.chargedBalance.toString(),
+      }
     : null;
   const closeSigned: CloseSignedJson | null = channel.closeSigned
     ? { ...channel.closeSigned, balance: channel.closeSigned.balance.toString() }

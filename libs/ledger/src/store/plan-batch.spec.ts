@@ -113,13 +113,16 @@ describe('revenueRowsOf', () => {
       receiver: '0xr',
       day: '2025-03-01',
       amount: 5n,
+      proofs: 1 as const,
     };
-    const rows = revenueRowsOf([entry, { ...entry, route: '/0', sender: '0xt' }, entry]);
+    const charge = { ...entry, amount: 2n, proofs: 0 as const };
+    const rows = revenueRowsOf([entry, { ...entry, route: '/0', sender: '0xt' }, entry, charge]);
     expect(rows.byRoute).toEqual([
       { route: '/0', method: 'GET', amount: '5', proofs: 1 },
-      { route: '/a', method: 'GET', amount: '10', proofs: 2 },
+      { route: '/a', method: 'GET', amount: '12', proofs: 2 },
     ]);
     expect(rows.bySender.map((r) => r.sender)).toEqual(['0xs', '0xt']);
-    expect(rows.byDay).toEqual([{ day: '2025-03-01', amount: '15', proofs: 3 }]);
+    // A charge-only commit adds revenue but no proof.
+    expect(rows.byDay).toEqual([{ day: '2025-03-01', amount: '17', proofs: 3 }]);
   });
 });

@@ -67,7 +67,9 @@ export interface BatchPlan {
 // The projection keeps only the latest off-chain fact per channel; the audit trail knows every applied id, so an
 // older one published again is a duplicate (no trace), not an ignored event.
 const isDedupedById = (event: MicroraidenEvent) =>
-  event.type === 'balance-proof.accepted' || event.type === 'balance-proof.close-signed';
+  event.type === 'balance-proof.accepted' ||
+  event.type === 'balance-proof.charged' ||
+  event.type === 'balance-proof.close-signed';
 
 /** Pure: the events at or past the stored offset, and the channels and ids the shell must read for them. */
 export function scopeOf(batch: ProjectionBatch, storedOffset: bigint): BatchScope {
@@ -188,7 +190,7 @@ function sumBy(entries: RevenueEntry[], key: (e: RevenueEntry) => string) {
     const k = key(entry);
     const total = totals.get(k) ?? { amount: 0n, proofs: 0, entry };
     total.amount += entry.amount;
-    total.proofs += 1;
+    total.proofs += entry.proofs;
     totals.set(k, total);
   }
   return [...totals.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, t]) => t);
