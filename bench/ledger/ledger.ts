@@ -17,6 +17,7 @@ import {
   type LedgerTopics,
 } from '@microraiden/ledger';
 import { createTestDatabase, ensureInfrastructure, uniqueTopic } from '@microraiden/testing';
+import { formatTarget } from '../target';
 
 const N = Number(process.argv[2] ?? process.env.BENCH_N ?? 20_000);
 const CHANNELS = Number(process.env.BENCH_CHANNELS ?? 200);
@@ -139,8 +140,15 @@ async function main(): Promise<void> {
       }),
     );
     console.log(
-      `ledger events/s = ${eventsPerSecond.toLocaleString('en-US')} (target ≥ ${TARGET.toLocaleString('en-US')}): ` +
-        `${eventsPerSecond >= TARGET ? 'MET' : 'NOT MET'} (${N} balance proofs end to end)`,
+      formatTarget({
+        issue: 4,
+        what: 'ledger projection throughput',
+        measured: eventsPerSecond,
+        bound: 'at least',
+        target: TARGET,
+        unit: 'events/s',
+        detail: `${N} balance proofs end to end, Kafka to Postgres`,
+      }),
     );
     console.log(
       `CPU per event: ledger ${ledgerUsPerEvent.toFixed(1)} µs + Postgres backends ${postgresUsPerEvent.toFixed(1)} µs` +
