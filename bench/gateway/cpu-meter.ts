@@ -1,7 +1,7 @@
 // CPU time spent by each party of a benchmark run, read from /proc (Linux; elsewhere it reports nothing).
 // Where a paid request's cost goes matters more than one throughput number on a shared 2-core machine: this splits
 // it into the gateway, the upstream, the load generator, Postgres (every backend, the WAL writer, ...) and Kafka.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 /** A named group of processes: fixed pids, or every process whose command line matches. */
 export interface CpuParty {
@@ -75,4 +75,49 @@ export class CpuMeter {
     }
     return { result, cpu };
   }
+}
+
+function listeningInodes(port: number): Set<string> {
+  const inodes = new Set<string>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(table, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      // sl local_address rem_address st ... inode: the local port is hex after the colon, state 0A is LISTEN.
+      const fields = line.trim().split(/\s+/);
+      if (fields.length < 10 || fields[3] !== '0A') continue;
+      if (Number.parseInt(fields[1]!.split(':')[1]!, 16) === port) inodes.add(fields[9]!);
+    }
+  }
+  return inodes;
+}
+
+/**
+ * The process listening on a local TCP port (e.g. the Kafka broker this run uses, when the machine runs several),
+ * from /proc; undefined when none is found or /proc is not readable.
+ */
+export function pidListeningOn(port: number): number | undefined {
+  const inodes = listeningInodes(port);
+  if (inodes.size === 0) return undefined;
+  for (const pid of allPids()) {
+    let fds: string[] = [];
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      try {
+        const target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+        if (target.startsWith('socket:[') && inodes.has(target.slice(8, -1))) return pid;
+      } catch {
+        // closed meanwhile
+      }
+    }
+  }
+  return undefined;
 }

@@ -1,7 +1,8 @@
 // The benchmark's upstream API with the paywall embedded (libs/paywall's middleware, the second way to use
 // the gateway): the same JSON answer as bench/gateway/upstream.ts, charged in-process, with no proxy hop. It shares
 // the fleet's database (channels projected by the gateway replica, exactly-once acceptance, outbox) and relays its
-// own outbox rows to Kafka like a replica does. Prints its port on stdout.
+// own outbox rows to Kafka like a replica does. /free/* is served unpaid through the same middleware. Prints its
+// port on stdout.
 // usage: node -r @swc-node/register bench/gateway/embedded-upstream.ts
 // env: DATABASE_URL, KAFKA_BROKERS, BALANCE_PROOFS_TOPIC, RECEIVER, CHAIN_ID, CHANNEL_MANAGER, TOKEN, PRICE
 import { createServer } from 'node:http';
@@ -36,6 +37,8 @@ const paywall = new Paywall({
   },
   routes: new RouteTable([
     { match: { exact: '/api/weather' }, rule: { kind: 'paid', prices: new Map([['GET', env.PRICE]]) } },
+    // The same answer unpaid, through the same middleware: what payment work is measured against.
+    { match: { prefix: '/free/' }, rule: { kind: 'free' } },
   ]),
   store: new PgChannelStore(pool, { balanceProofsTopic: env.BALANCE_PROOFS_TOPIC }),
   gatewayId: 'bench-embedded',

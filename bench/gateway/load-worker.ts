@@ -1,6 +1,7 @@
 // Keep-alive load generator, in its own process so it does not share an event loop with what it measures.
 // usage: node -r @swc-node/register bench/gateway/load-worker.ts <plan.json>
-// Plan: { url, path, connections, requests: headers[][] (one list per connection, sent in order) }.
+// Plan: { url, path, connections, requests: headers[][] (one list per connection, sent in order), urls? }; with
+// `urls` (a fleet of replicas), connection i sends to urls[i % urls.length] instead of `url`.
 // Prints one JSON line: { ok, failed, statuses, seconds, cpuSeconds, latenciesMs: { p50, p90, p99, max } };
 // cpuSeconds is this process's own CPU while it sent (its start-up excluded).
 import { readFileSync } from 'node:fs';
@@ -13,6 +14,8 @@ interface Plan {
   /** Per connection, the headers of each request it sends in order (a paying client pays serially). */
   requests: Array<Array<Record<string, string>>>;
   timeLimitSeconds: number;
+  /** Several origins (a fleet of replicas): connection i sends to urls[i % urls.length]. */
+  urls?: string[];
 }
 
 function percentile(sorted: Float64Array, p: number): number {
@@ -22,7 +25,15 @@ function percentile(sorted: Float64Array, p: number): number {
 
 async function main(): Promise<void> {
   const plan = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as Plan;
-  const pool = new Pool(plan.url, { connections: plan.connections, pipelining: 1, keepAliveTimeout: 60_000 });
+  const urls = plan.urls ?? [plan.url];
+  const pools = urls.map(
+    (url, i) =>
+      new Pool(url, {
+        connections: Math.ceil((plan.connections - i) / urls.length),
+        pipelining: 1,
+        keepAliveTimeout: 60_000,
+      }),
+  );
   const total = plan.requests.reduce((n, list) => n + list.length, 0);
   const latencies = new Float64Array(total);
   let recorded = 0;
@@ -32,7 +43,8 @@ async function main(): Promise<void> {
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
   await Promise.all(
-    plan.requests.map(async (list) => {
+    plan.requests.map(async (list, connection) => {
+      const pool = pools[connection % pools.length]!;
       for (const headers of list) {
         if (Date.now() > deadline) return;
         const t0 = performance.now();
@@ -49,7 +61,7 @@ async function main(): Promise<void> {
   );
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
-  await pool.close();
+  await Promise.all(pools.map((p) => p.close()));
   const sorted = latencies.slice(0, recorded).sort();
   process.stdout.write(
     `${JSON.stringify({
