@@ -1,6 +1,7 @@
+import { paywallPartsOf, type PaywallSource } from './close-endpoint';
 import { corsPreflight, isCorsPreflight, withCorsHeaders } from './cors';
 import { GatewayError } from './gateway-error';
-import type { Paywall, PaywallRequest } from './paywall';
+import type { PaywallRequest } from './paywall';
 import { gatewayErrorResponse, type PaywallResponse } from './paywall-response';
 import { parseRequestTarget } from './request-target';
 
@@ -33,12 +34,14 @@ function toResponse(requestHeaders: RequestHeaders, response: PaywallResponse): 
  * unpaid requests itself, calls `next` for free and paid ones, and hands out a paid response only after its
  * payment was accepted (2xx/3xx; the body is buffered until then) with the receipt headers added.
  * fetch's `Headers` joins a repeated header into one value, so a repeated payment header is refused here even when
- * its copies agree (the Node middleware accepts that).
+ * its copies agree (the Node middleware accepts that). Given a PaywallRuntime (`startPaywall`), it also answers the
+ * close endpoint under the advertised RDN-Gateway-Path.
  */
 export function paywallFetchHandler(
-  paywall: Paywall,
+  source: PaywallSource,
   options: { readonly onError?: (err: unknown) => void } = {},
 ) {
+  const { paywall, closeEndpoint } = paywallPartsOf(source);
   return async function handle(request: Request, next: FetchNext): Promise<Response> {
     const headers: RequestHeaders = Object.fromEntries(request.headers);
     if (isCorsPreflight(request.method, headers)) return toResponse(headers, corsPreflight(headers));
@@ -47,6 +50,18 @@ export function paywallFetchHandler(
     if (target === undefined)
       return toResponse(headers, gatewayErrorResponse(new GatewayError('PATH_NOT_CANONICAL')));
     const accept = request.headers.get('accept');
+    const closing = closeEndpoint?.match(request.method, target.path);
+    if (closeEndpoint !== undefined && closing !== undefined) {
+      const body = await request.json().catch(() => undefined);
+      const answer = await closeEndpoint.answer({
+        params: closing,
+        body,
+        query: target.query,
+        resourceUrl: `${url.origin}${target.path}`,
+        ...(accept === null ? {} : { accept }),
+      });
+      return toResponse(headers, answer);
+    }
     const paywallRequest: PaywallRequest = {
       method: request.method,
       path: target.path,

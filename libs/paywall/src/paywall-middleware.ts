@@ -1,7 +1,14 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import {
+  paywallPartsOf,
+  type CloseEndpoint,
+  type ClosePathParams,
+  type PaywallSource,
+} from './close-endpoint';
+import { closeRequestBody } from './close-request-body';
 import { corsPreflight, isCorsPreflight, withCorsHeaders } from './cors';
 import { nodePaywallRequest } from './node-paywall-request';
-import type { Paywall, PaidTicket } from './paywall';
+import type { PaidTicket } from './paywall';
 import type { PaywallResponse } from './paywall-response';
 
 /** Options of {@link paywallMiddleware}. */
@@ -84,12 +91,41 @@ function holdResponse(res: ServerResponse, settle: (status: number) => Promise<S
   } as ServerResponse['end'];
 }
 
+/** Answers `DELETE {gatewayPath}/channels/{sender}/{channelId}` (docs/protocol.md section 10) in the middleware. */
+function answerClose(
+  endpoint: CloseEndpoint,
+  params: ClosePathParams,
+  req: IncomingMessage & { body?: unknown },
+  res: ServerResponse,
+  context: { query: string; resourceUrl: string; next: Next; onError: ((err: unknown) => void) | undefined },
+): void {
+  closeRequestBody(req)
+    .then((body) =>
+      endpoint.answer({
+        params,
+        body,
+        query: context.query,
+        resourceUrl: context.resourceUrl,
+        ...(req.headers.accept === undefined ? {} : { accept: req.headers.accept }),
+      }),
+    )
+    .then(
+      (response) => send(res, response),
+      (err: unknown) => {
+        context.onError?.(err);
+        context.next(err);
+      },
+    );
+}
+
 /**
  * A `(req, res, next)` middleware (Express, Connect, plain Node) charging for the application's own handlers with
  * the same core as the reverse proxy: unpaid requests get the challenge, paid ones reach `next()`, and the
- * handler's response is held until the payment is accepted (2xx/3xx) or released (any other status).
+ * handler's response is held until the payment is accepted (2xx/3xx) or released (any other status). Given a
+ * PaywallRuntime (`startPaywall`), it also answers the close endpoint under the advertised RDN-Gateway-Path.
  */
-export function paywallMiddleware(paywall: Paywall, options: PaywallMiddlewareOptions = {}) {
+export function paywallMiddleware(source: PaywallSource, options: PaywallMiddlewareOptions = {}) {
+  const { paywall, closeEndpoint } = paywallPartsOf(source);
   return (req: IncomingMessage & { originalUrl?: string }, res: ServerResponse, next: Next): void => {
     if (isCorsPreflight(req.method ?? 'GET', req.headers)) return send(res, corsPreflight(req.headers));
     // Whatever answers (the paywall or the handler), a page on another origin must be able to read the payment
@@ -106,6 +142,16 @@ export function paywallMiddleware(paywall: Paywall, options: PaywallMiddlewareOp
     );
     if ('respond' in built) return send(res, built.respond);
     const { request } = built;
+    const closing = closeEndpoint?.match(request.method, request.path);
+    if (closeEndpoint !== undefined && closing !== undefined) {
+      const { onError } = options;
+      return answerClose(closeEndpoint, closing, req, res, {
+        query: request.query,
+        resourceUrl: request.resourceUrl,
+        next,
+        onError,
+      });
+    }
     paywall.admit(request).then(
       (admission) => {
         if (admission.kind === 'respond') return send(res, admission.response);

@@ -1,4 +1,5 @@
 import {
+  privateKeyToAddress,
   signClosingProof,
   type Address,
   type ChannelDomain,
@@ -29,4 +30,12 @@ export function receiverKeyOf(wallet: {
   // util.inspect and JSON.stringify show the address only.
   Object.defineProperty(receiverKey, 'toJSON', { value: () => ({ address }), enumerable: false });
   return Object.freeze(receiverKey);
+}
+
+/**
+ * The signer over a raw private key (0x + 64 hex), for an app that keeps the receiver's key in its own secret
+ * store; the address is derived from it. A malformed key throws here, at start-up.
+ */
+export function receiverKeyOfPrivateKey(privateKey: string): ReceiverKey {
+  return receiverKeyOf({ address: privateKeyToAddress(privateKey), privateKey });
 }
