@@ -1,14 +1,11 @@
 import { readDeploymentFile } from '@microraiden/contracts';
-import { createOutboxRelay, type KafkaClientOptions, type OutboxRelay } from '@microraiden/kafka';
+import type { KafkaClientOptions } from '@microraiden/kafka';
 import {
   ChainChannelReads,
-  ChannelCloser,
-  ChannelEventProjector,
   ChannelQueries,
   createPaywallMetrics,
-  Paywall,
   PaywallProxy,
-  PgChannelStore,
+  PaywallRuntime,
   readRoutesFile,
   receiverKeyOf,
   RouteTable,
@@ -16,13 +13,14 @@ import {
   UpstreamClient,
   type ChainGuard,
   type PaywallIdentity,
+  type PaywallRuntimeLog,
   type PriceHook,
+  type ReceiverKey,
 } from '@microraiden/paywall';
 import { loadReceiverKey } from '@microraiden/config';
 import { createPgPool, databaseTimeoutsOf } from '@microraiden/persistence';
 import { channelDomain, type Address } from '@microraiden/protocol';
 import { Logger } from '@nestjs/common';
-import type { Pool } from 'pg';
 import type { Registry } from 'prom-client';
 import type { GatewayConfig } from './gateway-config';
 
@@ -32,24 +30,29 @@ export const PRICE_HOOKS: Readonly<Record<string, PriceHook>> = {
   'double-with-query': ({ query, basePrice }) => (query === '' ? basePrice : basePrice * 2n),
 };
 
-/** The collaborators of one gateway replica, built by {@link composeGateway}; nothing in them runs yet. */
+/**
+ * The collaborators of one gateway replica, built by {@link composeGateway}; nothing in them runs yet. What an
+ * embedding app runs too (migration, projector, relay, close endpoint) is the PaywallRuntime of
+ * `@microraiden/paywall`; the reverse proxy, the chain guard and the management queries are the service's own.
+ */
 export interface GatewayParts {
   readonly config: GatewayConfig;
-  readonly identity: PaywallIdentity;
-  readonly pool: Pool;
-  readonly paywall: Paywall;
+  readonly paywallRuntime: PaywallRuntime;
   readonly proxy: PaywallProxy;
   readonly upstream: UpstreamClient;
-  readonly closer: ChannelCloser;
   readonly queries: ChannelQueries;
-  readonly projector: ChannelEventProjector;
-  readonly kafka: KafkaClientOptions;
-  readonly relay: OutboxRelay;
   readonly chainGuard: ChainGuard | undefined;
   readonly chainReader: RpcChainChannelReader | undefined;
 }
 
 const logger = new Logger('GatewayRuntime');
+
+/** The runtime's log lines through Nest's logger (pino in the service). */
+const runtimeLog: PaywallRuntimeLog = (level, message, extra) => {
+  const write = level === 'error' ? 'error' : level === 'warn' ? 'warn' : 'log';
+  if (extra === undefined) logger[write](message);
+  else logger[write]({ ...extra }, message);
+};
 
 /** Reads the deployment, routes and key, and builds the replica's collaborators. */
 export async function composeGateway(
@@ -57,81 +60,93 @@ export async function composeGateway(
   registry: Registry,
   chainGuard: ChainGuard | undefined,
 ): Promise<GatewayParts> {
-  if (chainGuard === undefined)
-    logger.warn(
-      'CHAIN_WATCHER_URL is not set: payments are accepted even when nothing follows the chain or can dispute for the receiver',
-    );
-  if (config.OPERATOR_TOKEN === undefined)
-    logger.warn('OPERATOR_TOKEN is not set: the management API answers 503 OPERATOR_TOKEN_UNSET');
+  warnAboutUnsetOptions(config, chainGuard);
   const deployment = await readDeploymentFile(config.DEPLOYMENT_FILE);
   const routes = new RouteTable(readRoutesFile(config.ROUTES_FILE), PRICE_HOOKS);
-  const loaded = loadReceiverKey(config);
-  const key = receiverKeyOf(loaded.wallet);
-  if (loaded.publicDevAccount !== undefined)
-    logger.warn(
-      `MICRORAIDEN_DEV: signing as anvil's public account ${loaded.publicDevAccount} (${key.address})`,
-    );
+  const key = receiverKeyOfConfig(config);
   const unnamed: PaywallIdentity = {
     receiver: key.address,
     domain: channelDomain(BigInt(deployment.chainId), deployment.channelManager),
     token: deployment.token as Address,
     gatewayPath: config.GATEWAY_PATH,
   };
-  const pool = createPgPool({
+  const upstream = new UpstreamClient(config.UPSTREAM_URL, {
+    connections: config.UPSTREAM_CONNECTIONS,
+    timeoutMs: config.UPSTREAM_TIMEOUT_MS,
+  });
+  const chainReader = chainReaderOf(config, deployment.chainId, unnamed.domain.verifyingContract);
+  // One read of the token's symbol and decimals serves the 402s, the paywall page and the payment log.
+  const identity = await withTokenInfo(unnamed, chainReader);
+  const paywallRuntime = new PaywallRuntime({
+    identity,
+    routes,
+    receiverKey: key,
+    gatewayId: config.GATEWAY_ID,
+    pool: poolOf(config),
+    databaseUrl: config.DATABASE_URL,
+    ownsPool: true,
+    kafka: kafkaClientOf(config),
+    topics: {
+      channels: config.CHANNELS_TOPIC,
+      balanceProofs: config.BALANCE_PROOFS_TOPIC,
+      deadLetter: config.DEAD_LETTER_TOPIC,
+      partitions: config.TOPIC_PARTITIONS,
+    },
+    groupId: config.KAFKA_GROUP_ID,
+    outbox: { table: config.OUTBOX_TABLE, pollIntervalMs: config.OUTBOX_POLL_MS },
+    acceptBatchesInFlight: config.ACCEPT_BATCHES_IN_FLIGHT,
+    timeouts: databaseTimeoutsOf(config),
+    paywall: {
+      ...(chainGuard === undefined ? {} : { chainGuard }),
+      ...(chainReader === undefined ? {} : { chainReads: chainReadsOf(config, chainReader) }),
+      retryAfter: { confirmations: config.RETRY_AFTER_CONFIRMATIONS_S, unavailable: 5 },
+    },
+    metrics: (relay) =>
+      createPaywallMetrics(registry, {
+        routes: routes.configured(),
+        outboxLag: () => relay.lag(),
+        chainGuardClosed: () => chainGuard?.verdict().open === false,
+      }),
+    log: runtimeLog,
+  });
+  return {
+    config,
+    paywallRuntime,
+    proxy: new PaywallProxy(paywallRuntime.paywall, upstream),
+    upstream,
+    queries: new ChannelQueries(paywallRuntime.pool),
+    chainGuard,
+    chainReader,
+  };
+}
+
+function warnAboutUnsetOptions(config: GatewayConfig, chainGuard: ChainGuard | undefined): void {
+  if (chainGuard === undefined)
+    logger.warn(
+      'CHAIN_WATCHER_URL is not set: payments are accepted even when nothing follows the chain or can dispute for the receiver',
+    );
+  if (config.OPERATOR_TOKEN === undefined)
+    logger.warn('OPERATOR_TOKEN is not set: the management API answers 503 OPERATOR_TOKEN_UNSET');
+}
+
+function receiverKeyOfConfig(config: GatewayConfig): ReceiverKey {
+  const loaded = loadReceiverKey(config);
+  const key = receiverKeyOf(loaded.wallet);
+  if (loaded.publicDevAccount !== undefined)
+    logger.warn(
+      `MICRORAIDEN_DEV: signing as anvil's public account ${loaded.publicDevAccount} (${key.address})`,
+    );
+  return key;
+}
+
+function poolOf(config: GatewayConfig) {
+  return createPgPool({
     databaseUrl: config.DATABASE_URL,
     max: config.DB_POOL_SIZE,
     timeouts: databaseTimeoutsOf(config),
     applicationName: 'gateway',
     onIdleError: (err) => logger.warn(`idle database connection failed: ${err.message}`),
   });
-  const store = new PgChannelStore(pool, {
-    balanceProofsTopic: config.BALANCE_PROOFS_TOPIC,
-    outboxTable: config.OUTBOX_TABLE,
-    acceptBatchesInFlight: config.ACCEPT_BATCHES_IN_FLIGHT,
-  });
-  const upstream = new UpstreamClient(config.UPSTREAM_URL, {
-    connections: config.UPSTREAM_CONNECTIONS,
-    timeoutMs: config.UPSTREAM_TIMEOUT_MS,
-  });
-  const kafka = kafkaClientOf(config);
-  const relay = outboxRelayOf(config, kafka);
-  const metrics = createPaywallMetrics(registry, {
-    routes: routes.configured(),
-    outboxLag: () => relay.lag(),
-    chainGuardClosed: () => chainGuard?.verdict().open === false,
-  });
-  const chainReader = chainReaderOf(config, deployment.chainId, unnamed.domain.verifyingContract);
-  // One read of the token's symbol and decimals serves the 402s, the paywall page and the payment log.
-  const identity = await withTokenInfo(unnamed, chainReader);
-  const paywall = new Paywall({
-    identity,
-    routes,
-    store,
-    gatewayId: config.GATEWAY_ID,
-    metrics,
-    ...(chainGuard === undefined ? {} : { chainGuard }),
-    ...(chainReader === undefined ? {} : { chainReads: chainReadsOf(config, chainReader) }),
-    retryAfter: { confirmations: config.RETRY_AFTER_CONFIRMATIONS_S, unavailable: 5 },
-    log: (message, extra) => logger.error({ ...extra }, message),
-  });
-  return {
-    config,
-    identity,
-    pool,
-    paywall,
-    proxy: new PaywallProxy(paywall, upstream),
-    upstream,
-    closer: new ChannelCloser(store, identity, key, { gatewayId: config.GATEWAY_ID }),
-    queries: new ChannelQueries(pool),
-    projector: new ChannelEventProjector(pool, {
-      chainId: deployment.chainId,
-      channelManager: identity.domain.verifyingContract,
-    }),
-    kafka,
-    relay,
-    chainGuard,
-    chainReader,
-  };
 }
 
 function kafkaClientOf(config: GatewayConfig): KafkaClientOptions {
@@ -142,19 +157,6 @@ function kafkaClientOf(config: GatewayConfig): KafkaClientOptions {
       if (level === 'error' || level === 'warn') logger.warn({ ...extra }, `kafka: ${message}`);
     },
   };
-}
-
-// Acceptances are inserted without NOTIFY (one round trip each): the relay polls and publishes in batches.
-function outboxRelayOf(config: GatewayConfig, kafka: KafkaClientOptions): OutboxRelay {
-  return createOutboxRelay({
-    databaseUrl: config.DATABASE_URL,
-    client: kafka,
-    table: config.OUTBOX_TABLE,
-    pollIntervalMs: config.OUTBOX_POLL_MS,
-    batchSize: 500,
-    listen: false,
-    timeouts: databaseTimeoutsOf(config),
-  });
 }
 
 // Read only for proofs the gateway's own view refuses (unknown channel, deposit too small): is the change mined

@@ -1,22 +1,16 @@
-import { migrateGatewaySchema, type ChainGuard } from '@microraiden/paywall';
-import { kafkaProbe } from '@microraiden/kafka';
-import { postgresProbe, retryTransient } from '@microraiden/persistence';
+import type { ChainGuard } from '@microraiden/paywall';
 import type { DependencyCheck, ServiceRuntime } from '@microraiden/service-kit';
-import { Logger } from '@nestjs/common';
 import type { Registry } from 'prom-client';
 import { chainGuardCheck } from './chain-guard-check';
-import { ChannelFollowing } from './channel-following';
 import { composeGateway, type GatewayParts } from './gateway-composition';
 import { upstreamProbe } from './upstream-probe';
 
 /**
- * One gateway replica: the database pool, the paywall, the reverse proxy, the outbox relay and the channel-event
- * consumer ({@link composeGateway} builds them), started and stopped through libs/service-kit's ServiceLifecycle.
+ * One gateway replica: `@microraiden/paywall`'s PaywallRuntime (migration, channel-event projector, outbox relay,
+ * close endpoint: what an embedding app runs too) plus the reverse proxy, the chain guard and the management
+ * queries ({@link composeGateway} builds them), started and stopped through libs/service-kit's ServiceLifecycle.
  */
 export class GatewayRuntime implements ServiceRuntime {
-  private readonly logger = new Logger('GatewayRuntime');
-  private readonly following = new ChannelFollowing(this.parts);
-
   private constructor(private readonly parts: GatewayParts) {}
 
   /** Reads the deployment, routes and key, and wires the replica; starts nothing yet. */
@@ -25,54 +19,44 @@ export class GatewayRuntime implements ServiceRuntime {
   }
 
   readonly config = this.parts.config;
-  readonly identity = this.parts.identity;
-  readonly pool = this.parts.pool;
-  readonly paywall = this.parts.paywall;
+  readonly paywallRuntime = this.parts.paywallRuntime;
+  readonly identity = this.paywallRuntime.identity;
+  readonly pool = this.paywallRuntime.pool;
+  readonly paywall = this.paywallRuntime.paywall;
+  readonly closeEndpoint = this.paywallRuntime.closeEndpoint;
   readonly proxy = this.parts.proxy;
-  readonly closer = this.parts.closer;
   readonly queries = this.parts.queries;
 
   /** Resolves once the channel-event consumer has joined its group (tests wait on it). */
   get channelsFollowed(): Promise<void> {
-    return this.following.followed;
+    return this.paywallRuntime.channelsFollowed;
   }
 
-  /** Postgres, Kafka, the upstream and, when configured, the chain guard (which only reports here). */
+  /** Postgres and Kafka (the paywall's), the upstream and, when configured, the chain guard (which only reports). */
   readiness(): DependencyCheck[] {
     const { config, chainGuard } = this.parts;
     return [
-      postgresProbe(config.DATABASE_URL),
-      kafkaProbe(config.KAFKA_BROKERS, 'gateway'),
+      ...this.paywallRuntime.readiness(),
       upstreamProbe(config.UPSTREAM_URL),
       ...(chainGuard === undefined ? [] : [chainGuardCheck(chainGuard)]),
     ];
   }
 
   /**
-   * Migrates the database (must succeed: without the table nothing can be accepted), then follows Kafka in the
-   * background. A database that is down, or locked by another replica's migration, is waited for (the replica
-   * does not listen meanwhile); any other migration failure ends the start.
+   * Migrates the database and follows Kafka in the background (PaywallRuntime.start: a database that is down, or
+   * locked by another replica's migration, is waited for and the replica does not listen meanwhile; any other
+   * migration failure ends the start), then starts the chain guard.
    */
   async start(stop: AbortSignal): Promise<void> {
-    const { pool, config } = this.parts;
-    await retryTransient(() => migrateGatewaySchema(pool, { outboxTable: config.OUTBOX_TABLE }), {
-      onRetry: (err, attempt, delay) =>
-        this.logger.warn(
-          `cannot migrate the database yet (${(err as Error).message}, ${attempt} in a row); retrying in ${delay} ms`,
-        ),
-      stop,
-    });
+    await this.paywallRuntime.start(stop);
     this.parts.chainGuard?.start();
-    // Not awaited by stop either: a join stuck in Kafka's own retries must not hold up the shutdown.
-    void this.following.run(stop);
   }
 
   /** Stops consuming and relaying, then closes connections. */
   async stop(): Promise<void> {
     this.parts.chainGuard?.stop();
-    await this.following.stop();
+    await this.paywallRuntime.stop();
     await this.parts.upstream.close().catch(() => undefined);
     this.parts.chainReader?.close();
-    await this.parts.pool.end().catch(() => undefined);
   }
 }

@@ -134,22 +134,15 @@ export class ManagementController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const fromBody = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
-    const result = await this.runtime.closer.close({
-      sender: params.sender,
-      channelId: params.channelId,
-      balance: fromBody.balance ?? query.balance,
-      balanceSignature: fromBody.balanceSignature ?? query.balanceSignature,
-    });
-    if (result.ok) {
-      await reply.code(200).send(result.value);
-      return;
-    }
-    // Like every 402 and 409, with the challenge (docs/protocol.md section 8.3).
-    const refusal = this.runtime.paywall.refusal(result.error, {
+    // The same endpoint an embedded paywall answers (`@microraiden/paywall`'s CloseEndpoint); this route only
+    // documents it in the OpenAPI description and puts it under Nest's router next to the operator routes.
+    const answer = await this.runtime.closeEndpoint.answer({
+      params: { sender: params.sender ?? '', channelId: params.channelId ?? '' },
+      body,
+      query,
       resourceUrl: `${request.protocol}://${request.headers.host ?? 'localhost'}${request.url.split('?')[0]}`,
       ...(request.headers.accept === undefined ? {} : { accept: request.headers.accept }),
     });
-    await reply.code(refusal.status).headers(refusal.headers).send(refusal.body);
+    await reply.code(answer.status).headers(answer.headers).send(answer.body);
   }
 }
