@@ -8,9 +8,11 @@ import {
   type Hex32,
 } from '@microraiden/protocol';
 import { Wallet } from 'ethers';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChannelCloser } from './channel-closer';
 import { CloseEndpoint, matchClosePath } from './close-endpoint';
+import { paywallPlugin } from './fastify/paywall-plugin';
 import { paywallFetchHandler } from './paywall-fetch-handler';
 import { paywallMiddleware } from './paywall-middleware';
 import { receiverKeyOf } from './receiver-key';
@@ -138,5 +140,34 @@ describe('the close endpoint in paywallMiddleware', () => {
     const res = await fetch(url, { method: 'DELETE' });
     expect(res.status).toBe(400);
     expect(res.headers.get('rdn-error')).toBe('PAYMENT_MALFORMED');
+  });
+});
+
+describe('the close endpoint in the Fastify plugin', () => {
+  const channelId = `0x${'c3'.repeat(32)}` as Hex32;
+  const { source, signed } = aClosablePaywall(channelId);
+  let app: FastifyInstance;
+  let url: string;
+
+  beforeAll(async () => {
+    app = Fastify();
+    await app.register(paywallPlugin, { paywall: source });
+    // No route for the close path: the plugin answers it in onRequest, before routing and body parsing.
+    url = `${await app.listen({ port: 0, host: '127.0.0.1' })}/api/1/channels/${sender}/${channelId}`;
+  });
+  afterAll(() => app.close());
+
+  it('signs from the JSON body, and refuses another balance with 409', async () => {
+    const init = (balance: bigint): RequestInit => ({
+      method: 'DELETE',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(signed(balance)),
+    });
+    const mismatch = await fetch(url, init(3n));
+    expect(mismatch.status).toBe(409);
+    expect(mismatch.headers.get('rdn-error')).toBe('CLOSE_BALANCE_MISMATCH');
+    const res = await fetch(url, init(0n));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ channelId, sender, balance: '0' });
   });
 });

@@ -5,14 +5,17 @@ import type {
   FastifyRequest,
   onSendHookHandler,
 } from 'fastify';
+import { paywallPartsOf, type PaywallSource } from '../close-endpoint';
+import { closeRequestBody } from '../close-request-body';
 import { corsPreflight, isCorsPreflight, withCorsHeaders } from '../cors';
 import { nodePaywallRequest } from '../node-paywall-request';
-import type { PaidTicket, Paywall } from '../paywall';
+import type { PaidTicket } from '../paywall';
 import type { PaywallResponse } from '../paywall-response';
 
 /** Options of {@link paywallPlugin}: `app.register(paywallPlugin, { paywall })`. */
 export interface PaywallPluginOptions {
-  readonly paywall: Paywall;
+  /** A Paywall, or a PaywallRuntime (`startPaywall`): then the plugin also answers the close endpoint. */
+  readonly paywall: PaywallSource;
   /** Scheme clients use (for the x402 resource URL); default: Fastify's `request.protocol`. */
   readonly protocol?: string;
 }
@@ -31,7 +34,7 @@ function clearHandlerHeaders(reply: FastifyReply): void {
 }
 
 function register(app: FastifyInstance, options: PaywallPluginOptions): void {
-  const { paywall } = options;
+  const { paywall, closeEndpoint } = paywallPartsOf(options.paywall);
   const admitted = new WeakMap<FastifyRequest, Admitted>();
 
   app.addHook('onRequest', async (request, reply) => {
@@ -45,6 +48,20 @@ function register(app: FastifyInstance, options: PaywallPluginOptions): void {
       options.protocol ?? request.protocol,
     );
     if ('respond' in built) return answer(reply, built.respond);
+    const closing = closeEndpoint?.match(built.request.method, built.request.path);
+    if (closeEndpoint !== undefined && closing !== undefined) {
+      // Before Fastify parses the body (onRequest): the close request's JSON is read off the raw request here.
+      const { query, resourceUrl, accept } = built.request;
+      const body = await closeRequestBody(raw);
+      const closed = await closeEndpoint.answer({
+        params: closing,
+        body,
+        query,
+        resourceUrl,
+        ...(accept === undefined ? {} : { accept }),
+      });
+      return answer(reply, closed);
+    }
     const admission = await paywall.admit(built.request);
     if (admission.kind === 'respond') return answer(reply, admission.response);
     admitted.set(
