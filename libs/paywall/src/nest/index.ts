@@ -5,6 +5,7 @@
 // entry point, so the main one never loads Nest.
 export * from './paywall.interceptor';
 export * from './paywall.module';
+export * from './paywall-close.middleware';
 export * from './paywall-cors.middleware';
 export * from './paywall-response.exception';
 export * from './paywall-response.filter';
