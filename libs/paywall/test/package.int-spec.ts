@@ -8,11 +8,11 @@ import { promisify } from 'node:util';
 import { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { writeDeploymentFile } from '@microraiden/contracts';
-import { createChannelEvent } from '@microraiden/events';
+import { createChannelEvent, type MicroraidenEvent } from '@microraiden/events';
+import { createEventConsumer, createEventProducer, type KafkaClientOptions } from '@microraiden/kafka';
 import type { Address, Hex32 } from '@microraiden/protocol';
-import { createTestDatabase, type TestDatabase } from '@microraiden/testing';
+import { createTestDatabase, uniqueTopic, waitFor, type TestDatabase } from '@microraiden/testing';
 import * as source from '../src';
-import { ChannelEventProjector } from '../src';
 import { deployClientFixture, type ClientFixture } from '../../client/test/support/client-fixture';
 
 const run = promisify(execFile);
@@ -31,19 +31,32 @@ async function sh(file: string, args: string[], options: { cwd: string; env?: No
   }
 }
 
-// The README's Express example, as a user writes it: nothing but the installed packages.
+// The README's Express example, as a user writes it: nothing but the installed packages (topics and group are the
+// test's own; an app on the catalogue's topics leaves them out).
 const APP = `
 const express = require('express');
-const { Pool } = require('pg');
-const { createPaywall, migrateGatewaySchema, paywallMiddleware } = require('@microraiden/paywall');
-const pool = new Pool({ connectionString: process.env.DATABASE_URL });
+const { paywallMiddleware, receiverKeyOfPrivateKey, startPaywall } = require('@microraiden/paywall');
 const deployment = JSON.parse(require('node:fs').readFileSync(process.env.DEPLOYMENT_FILE, 'utf8'));
-const paywall = createPaywall({ pool, deployment, receiver: process.env.RECEIVER, routes: [{ path: '/weather', price: '${PRICE}' }] });
 let served = 0;
-const app = express();
-app.use(paywallMiddleware(paywall));
-app.get('/weather', (req, res) => res.json({ city: 'Berlin', served: ++served }));
-migrateGatewaySchema(pool).then(() => { const server = app.listen(0, '127.0.0.1', () => console.log(server.address().port)); });
+startPaywall({
+  deployment,
+  databaseUrl: process.env.DATABASE_URL,
+  kafkaBrokers: process.env.KAFKA_BROKERS.split(','),
+  receiverKey: receiverKeyOfPrivateKey(process.env.RECEIVER_KEY),
+  routes: [{ path: '/weather', price: '${PRICE}' }],
+  topics: { channels: process.env.CHANNELS_TOPIC, balanceProofs: process.env.BALANCE_PROOFS_TOPIC, deadLetter: process.env.DEAD_LETTER_TOPIC, partitions: 1 },
+  groupId: process.env.GROUP_ID,
+}).then((paywall) => {
+  const app = express();
+  app.get('/health/ready', async (req, res) => {
+    const report = await paywall.ready();
+    res.status(report.ready ? 200 : 503).json(report);
+  });
+  app.use(paywallMiddleware(paywall));
+  app.get('/weather', (req, res) => res.json({ city: 'Berlin', served: ++served }));
+  const server = app.listen(0, '127.0.0.1', () => console.log(server.address().port));
+  process.once('SIGTERM', () => server.close(() => paywall.stop()));
+});
 `;
 
 const OPEN = `
@@ -69,6 +82,18 @@ const client = new Client({ privateKey: process.env.KEY }, { rpcUrl: process.env
     receipt: { cost: response.headers.get('rdn-cost'), balance: response.headers.get('rdn-sender-balance') },
     paid: paid && { channelId: paid.channelId, amount: String(paid.amount), balance: String(paid.balance) },
   }));
+})().finally(() => client.close());
+`;
+
+// Cooperative or nothing: declining the uncooperative fallback makes a failed cooperative close throw.
+const CLOSE = `
+const { Client } = require('@microraiden/client');
+const deployment = JSON.parse(require('node:fs').readFileSync(process.env.DEPLOYMENT_FILE, 'utf8'));
+const client = new Client({ privateKey: process.env.KEY }, { rpcUrl: process.env.RPC, deployment, stateDir: process.env.STATE, pollingIntervalMs: 50 });
+(async () => {
+  const channel = await client.channel(process.env.CHANNEL);
+  const outcome = await channel.close({ confirmUncooperative: async () => false });
+  console.log(JSON.stringify({ kind: outcome.kind, balance: String(outcome.balance), receiverPaid: String(outcome.receiverPaid) }));
 })().finally(() => client.close());
 `;
 
@@ -113,6 +138,7 @@ describe('@microraiden/paywall installed from its npm tarball', () => {
     await writeFile(path.join(consumer, 'app.js'), APP);
     await writeFile(path.join(consumer, 'open.js'), OPEN);
     await writeFile(path.join(consumer, 'pay.js'), PAY);
+    await writeFile(path.join(consumer, 'close.js'), CLOSE);
   }, 240_000);
   afterAll(async () => {
     if (work) await rm(work, { recursive: true, force: true });
@@ -139,6 +165,9 @@ describe('@microraiden/paywall installed from its npm tarball', () => {
         'paywallMiddleware',
         'paywallFetchHandler',
         'migrateGatewaySchema',
+        'startPaywall',
+        'PaywallRuntime',
+        'receiverKeyOfPrivateKey',
       ]),
     );
     expect(installed.names).not.toContain('aTestPaywall');
@@ -182,12 +211,14 @@ describe('@microraiden/paywall installed from its npm tarball', () => {
     expect(JSON.parse(stdout)).toEqual({ scheme: 'microraiden-channel', server: true });
   });
 
-  describe('an Express app on Postgres and anvil, paid by @microraiden/client', () => {
+  describe('an Express app started with startPaywall on Postgres, Kafka and anvil, paid and closed by @microraiden/client', () => {
     let fx: ClientFixture;
     let db: TestDatabase;
     let pool: Pool;
     let app: { child: ChildProcess; url: string };
     let env: NodeJS.ProcessEnv;
+    let kafka: KafkaClientOptions;
+    let channelId: Hex32;
 
     beforeAll(async () => {
       fx = await deployClientFixture(inject('rpcUrl'));
@@ -195,14 +226,21 @@ describe('@microraiden/paywall installed from its npm tarball', () => {
       const dir = await fx.stateDir();
       const deploymentFile = path.join(dir, 'deployment.json');
       await writeDeploymentFile(deploymentFile, fx.deployment);
-      db = await createTestDatabase({ prefix: 'h10_paywall_pack', serverUrl: inject('databaseUrl') });
+      db = await createTestDatabase({ prefix: 'h12_paywall_pack', serverUrl: inject('databaseUrl') });
       pool = new Pool({ connectionString: db.url, max: 2 });
+      kafka = { brokers: inject('kafkaBrokers').split(','), clientId: 'paywall-package-test' };
       const { NODE_PATH: _ignored, ...rest } = process.env;
       env = {
         ...rest,
         DATABASE_URL: db.url,
+        KAFKA_BROKERS: inject('kafkaBrokers'),
+        CHANNELS_TOPIC: uniqueTopic('paywall-pack.channels'),
+        BALANCE_PROOFS_TOPIC: uniqueTopic('paywall-pack.balance-proofs'),
+        DEAD_LETTER_TOPIC: uniqueTopic('paywall-pack.dead-letter'),
+        GROUP_ID: uniqueTopic('paywall-pack-group'),
         DEPLOYMENT_FILE: deploymentFile,
         RECEIVER: fx.receiver.address,
+        RECEIVER_KEY: fx.receiverKey,
         KEY: fx.senderKey,
         RPC: inject('rpcUrl'),
         STATE: path.join(dir, 'state'),
@@ -216,11 +254,11 @@ describe('@microraiden/paywall installed from its npm tarball', () => {
       await fx?.dispose();
     });
 
-    /** What the chain-watcher and the gateway's projector do for a new channel (not in the package yet). */
-    async function projectCreated(channelId: Hex32, deposit: bigint): Promise<void> {
+    /** What the chain-watcher publishes for a confirmed new channel; the app's own projector applies it. */
+    async function publishCreated(id: Hex32, deposit: bigint): Promise<void> {
       const hash = () => `0x${randomBytes(32).toString('hex')}`;
       const data = {
-        channelId,
+        channelId: id,
         sender: fx.sender.address as Address,
         receiver: fx.receiver.address as Address,
         deposit,
@@ -235,18 +273,53 @@ describe('@microraiden/paywall installed from its npm tarball', () => {
         source: 'chain-watcher',
         occurredAt: new Date().toISOString(),
       });
-      const projector = new ChannelEventProjector(pool, {
-        chainId: fx.deployment.chainId,
-        channelManager: fx.deployment.channelManager as Address,
-      });
-      expect(await projector.apply(event)).toBe('applied');
+      const producer = createEventProducer(kafka);
+      try {
+        await producer.publish([event], { topic: env.CHANNELS_TOPIC as string });
+      } finally {
+        await producer.disconnect();
+      }
     }
 
-    it('answers 402, then serves the paid request once with a receipt and charges it once', async () => {
+    const channelRow = async (id: Hex32) =>
+      (
+        await pool.query<{
+          state: string;
+          confirmed: boolean;
+          accepted: string;
+          paid: number;
+          closeSigned: string | null;
+        }>(
+          `SELECT state, confirmed, accepted_balance::text AS accepted, paid_requests::int AS paid,
+                  close_signed_balance::text AS "closeSigned"
+             FROM gateway_channels WHERE channel_id = $1`,
+          [id.toLowerCase()],
+        )
+      ).rows[0];
+
+    it('reports Postgres and Kafka ready through the readiness the app mounted', async () => {
+      const res = await fetch(`${app.url}/health/ready`);
+      const report = (await res.json()) as { ready: boolean; checks: Record<string, { status: string }> };
+      expect(res.status).toBe(200);
+      expect(report.ready).toBe(true);
+      expect(Object.keys(report.checks).sort()).toEqual(['kafka', 'postgres']);
+      expect(report.checks.postgres?.status).toBe('up');
+      expect(report.checks.kafka?.status).toBe('up');
+    });
+
+    it('projects the channel from Kafka, answers 402, then serves the paid request once and charges it once', async () => {
       const opened = await sh(process.execPath, ['open.js'], { cwd: consumer, env });
-      const { id } = JSON.parse(opened.stdout) as { id: Hex32 };
-      const [, , deposit] = await fx.manager.getChannel(id);
-      await projectCreated(id, deposit);
+      channelId = (JSON.parse(opened.stdout) as { id: Hex32 }).id;
+      const [, , deposit] = await fx.manager.getChannel(channelId);
+      await publishCreated(channelId, deposit);
+      await waitFor(
+        'the app projected the channel',
+        async () => (await channelRow(channelId))?.confirmed === true,
+        {
+          timeoutMs: 30_000,
+          intervalMs: 100,
+        },
+      );
 
       const { stdout } = await sh(process.execPath, ['pay.js'], {
         cwd: consumer,
@@ -257,15 +330,71 @@ describe('@microraiden/paywall installed from its npm tarball', () => {
         status: 200,
         body: { city: 'Berlin', served: 1 },
         receipt: { cost: `${PRICE}`, balance: `${PRICE}` },
-        paid: { channelId: id, amount: `${PRICE}`, balance: `${PRICE}` },
+        paid: { channelId, amount: `${PRICE}`, balance: `${PRICE}` },
       });
-      const { rows } = await pool.query<{ accepted: string; paid: number; outbox: number }>(
-        `SELECT accepted_balance::text AS accepted, paid_requests::int AS paid,
-                (SELECT count(*)::int FROM outbox) AS outbox
-           FROM gateway_channels WHERE channel_id = $1`,
-        [id.toLowerCase()],
-      );
-      expect(rows).toEqual([{ accepted: `${PRICE}`, paid: 1, outbox: 1 }]);
+      expect(await channelRow(channelId)).toMatchObject({ state: 'open', accepted: `${PRICE}`, paid: 1 });
     });
+
+    it('signs a cooperative close at the embedded close endpoint; the contract settles it at once', async () => {
+      expect(channelId).toBeDefined();
+      const { stdout } = await sh(process.execPath, ['close.js'], {
+        cwd: consumer,
+        env: { ...env, CHANNEL: channelId },
+      });
+      expect(JSON.parse(stdout)).toEqual({
+        kind: 'cooperative',
+        balance: `${PRICE}`,
+        receiverPaid: `${PRICE}`,
+      });
+      expect(await channelRow(channelId)).toMatchObject({ state: 'closing', closeSigned: `${PRICE}` });
+      // Settled: the contract forgot the channel (a requested uncooperative close would keep it, closing).
+      const [, , deposit] = await fx.manager.getChannel(channelId);
+      expect(deposit).toBe(0n);
+    });
+
+    it('relays the acceptance and the close signature to the balance-proofs topic', async () => {
+      const ofChannel = (events: readonly MicroraidenEvent[]) =>
+        events
+          .filter(
+            (e) => (e.data as { channelId?: string }).channelId?.toLowerCase() === channelId.toLowerCase(),
+          )
+          .map((e) => e.type);
+      const events = await readTopic(
+        kafka,
+        env.BALANCE_PROOFS_TOPIC as string,
+        (seen) => ofChannel(seen).length >= 2,
+      );
+      expect(ofChannel(events)).toEqual(['balance-proof.accepted', 'balance-proof.close-signed']);
+    });
+
+    it('stops on SIGTERM: consumer, relay and connections closed, so the process exits by itself', async () => {
+      const exited = new Promise<number | null>((resolve) => app.child.once('exit', resolve));
+      app.child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    }, 30_000);
   });
 });
+
+/** Reads `topic` from the beginning with a throwaway group until `done` holds; rejects after `timeoutMs`. */
+async function readTopic(
+  client: KafkaClientOptions,
+  topic: string,
+  done: (events: readonly MicroraidenEvent[]) => boolean,
+  timeoutMs = 30_000,
+): Promise<MicroraidenEvent[]> {
+  const events: MicroraidenEvent[] = [];
+  const consumer = createEventConsumer({
+    client,
+    groupId: uniqueTopic('paywall-pack-reader'),
+    topics: [topic],
+    fromBeginning: true,
+    maxWaitTimeMs: 100,
+  });
+  try {
+    await consumer.run(async ({ event }) => void events.push(event));
+    await waitFor(`events of ${topic}`, async () => done(events), { timeoutMs, intervalMs: 100 });
+    return events;
+  } finally {
+    await consumer.stop();
+  }
+}
