@@ -31,7 +31,8 @@ const NOW = new Date('2026-03-04T05:06:07.000Z');
 class RacingStore extends InMemoryChannelStore {
   override async markClosing(id: Hex32, balance: bigint, event: MicroraidenEvent): Promise<boolean> {
     const row = this.channels.get(id)!;
-    this.channels.set(id, { ...row, acceptedBalance: row.acceptedBalance + 100n });
+    const moved = row.acceptedBalance + 100n;
+    this.channels.set(id, { ...row, acceptedBalance: moved, chargedBalance: moved });
     return super.markClosing(id, balance, event);
   }
 }
@@ -109,6 +110,18 @@ describe('ChannelCloser', () => {
     expect(result).toMatchObject({ ok: false, error: { code: 'CLOSE_BALANCE_MISMATCH' } });
     expect(store.events).toEqual([]);
     expect(store.channels.get(channelId)?.state).toBe('open');
+  });
+
+  it('closes a metered channel at its charged balance, not at the balance signed', async () => {
+    const { store, closer } = setUp();
+    store.put({ channelId, sender, receiver, deposit: 1000n, acceptedBalance: 300n, chargedBalance: 220n });
+    expect(await closer.close(closeRequest(300n))).toMatchObject({
+      ok: false,
+      error: { code: 'CLOSE_BALANCE_MISMATCH', details: { expected: '220' } },
+    });
+    expect(await closer.close(closeRequest(220n))).toMatchObject({ ok: true, value: { balance: '220' } });
+    expect(store.channels.get(channelId)?.state).toBe('closing');
+    expect(store.events).toHaveLength(1);
   });
 
   it('enqueues nothing when the close is refused or the database fails', async () => {

@@ -34,9 +34,9 @@ export interface ChannelCloserOptions {
 const EVENT_SOURCE = 'gateway';
 
 /**
- * Cooperative close (docs/protocol.md section 10): the sender proves it holds its own proof of the last accepted
- * balance and receives the receiver's ClosingProof signature. The signature goes out only after the channel was
- * marked closing with a compare-and-set on that balance, so no payment accepted by any replica can slip in after
+ * Cooperative close (docs/protocol.md section 10): the sender proves it holds its own proof of the channel's charged
+ * balance (the last accepted one, on a channel of fixed prices) and receives the receiver's ClosingProof signature.
+ * The signature goes out only after the channel was marked closing with a compare-and-set on that charged balance, so no payment accepted by any replica can slip in after
  * it; the same transaction enqueues `balance-proof.close-signed`, so the ledger learns of every signature given.
  */
 export class ChannelCloser {
@@ -67,6 +67,8 @@ export class ChannelCloser {
         gateway: { receiver: this.identity.receiver, domain: this.identity.domain },
         channel,
         lastAcceptedBalance: snapshot?.acceptedBalance ?? 0n,
+        // A close is for what was charged (docs/protocol.md 10): equal to the accepted balance under fixed prices.
+        chargedBalance: snapshot?.chargedBalance ?? 0n,
       });
       if (!decision.approved) return fail(decision.error);
       // Signed before the mark because the event carries it; it leaves this process only once the mark committed.

@@ -12,8 +12,13 @@ export interface ChannelSnapshot {
   readonly state: ChannelState;
   /** False for a channel seen once but whose creation is not (or no longer) final on chain. */
   readonly confirmed: boolean;
-  /** The last balance accepted on the channel by any gateway replica (committed). */
+  /** The last balance accepted on the channel by any gateway replica (committed): S, what the sender signed. */
   readonly acceptedBalance: bigint;
+  /**
+   * C, the sum of every charge on the channel (docs/protocol.md 7.2), at most `acceptedBalance`: equal to it while
+   * only fixed prices were paid, lower by what metered requests left unused of their ceilings.
+   */
+  readonly chargedBalance: bigint;
   /** The sender's (normalised) signature of `acceptedBalance`; absent while nothing was accepted. */
   readonly lastSignature?: Hex;
 }
@@ -37,13 +42,18 @@ export function channelViewOf(snapshot: ChannelSnapshot | undefined): ChannelVie
   };
 }
 
-/** A proof to accept with a compare-and-set on the channel's accepted balance. */
+/** A proof to accept with a compare-and-set on the channel's accepted and charged balances. */
 export interface ProofToAccept {
   readonly channelId: Hex32;
   /** The accepted balance this proof was verified against: the compare-and-set expects exactly it. */
   readonly expectedPrevious: bigint;
+  /** The charged balance this proof was verified against: the compare-and-set expects exactly it too. */
+  readonly expectedCharged: bigint;
   readonly balance: bigint;
+  /** The price (a metered route's ceiling): `balance - expectedCharged` must cover it. */
   readonly price: bigint;
+  /** What this acceptance charges: the charged balance becomes `expectedCharged + charge`, at most `balance`. */
+  readonly charge: bigint;
   /** The normalised (v = 27/28) signature. */
   readonly signature: Hex;
 }

@@ -42,10 +42,23 @@ const CREATE_CHANNELS = `
     ON gateway_channel_events (channel_id) WHERE applied;
 `;
 
+// Metered prices (docs/protocol.md 7.2): C, the sum of what was charged, beside S (accepted_balance, what was signed).
+// Every channel so far was charged exactly what it signed, so C starts equal to S; C <= S always (a charge never
+// exceeds what the sender authorised).
+const ADD_CHARGED_BALANCE = `
+  ALTER TABLE gateway_channels ADD COLUMN charged_balance numeric(78, 0);
+  UPDATE gateway_channels SET charged_balance = accepted_balance;
+  ALTER TABLE gateway_channels
+    ALTER COLUMN charged_balance SET DEFAULT 0,
+    ALTER COLUMN charged_balance SET NOT NULL,
+    ADD CONSTRAINT gateway_channels_charged_balance_check
+      CHECK (charged_balance >= 0 AND charged_balance <= accepted_balance);
+`;
+
 /**
  * The gateway's own tables as a libs/persistence migration store. Version 1 is what the hand-written migration
  * created before the runner (it ran only while its last index was missing), so a database with that index is
- * recorded as already at version 1.
+ * recorded as already at version 1. Version 2 adds the charged balance of metered prices.
  */
 export const GATEWAY_MIGRATIONS: MigrationSet = {
   store: 'gateway',
@@ -56,6 +69,7 @@ export const GATEWAY_MIGRATIONS: MigrationSet = {
       up: CREATE_CHANNELS,
       presentWhen: `SELECT to_regclass('gateway_channel_events_channel_idx') IS NOT NULL AS present`,
     },
+    { version: 2, name: 'add charged balance', up: ADD_CHARGED_BALANCE },
   ],
 };
 

@@ -12,6 +12,7 @@ function aSnapshot(overrides: Partial<ChannelSnapshot> = {}): ChannelSnapshot {
     state: 'open',
     confirmed: true,
     acceptedBalance: 0n,
+    chargedBalance: 0n,
     ...overrides,
   };
 }
@@ -32,11 +33,21 @@ describe('OpenChannelCache', () => {
   it('keeps the highest accepted balance when acceptances finish out of order', () => {
     const cache = new OpenChannelCache();
     const open = aSnapshot();
-    cache.accepted(open, 300n, '0x03');
-    cache.accepted(open, 200n, '0x02');
+    cache.accepted(open, 300n, 250n, '0x03');
+    cache.accepted(open, 200n, 200n, '0x02');
     expect(cache.get(open.channelId)?.acceptedBalance).toBe(300n);
+    expect(cache.get(open.channelId)?.chargedBalance).toBe(250n);
     // The signature stays the one of the remembered balance (a corrective 402 hands both out together).
     expect(cache.get(open.channelId)?.lastSignature).toBe('0x03');
+  });
+
+  it('records a charge without a signature only upwards and never past the accepted balance', () => {
+    const cache = new OpenChannelCache();
+    const open = aSnapshot({ acceptedBalance: 300n, chargedBalance: 100n });
+    cache.charged(open, 180n);
+    cache.charged(open, 150n);
+    cache.charged(open, 301n);
+    expect(cache.get(open.channelId)).toMatchObject({ acceptedBalance: 300n, chargedBalance: 180n });
   });
 
   it('stays within its limit', () => {

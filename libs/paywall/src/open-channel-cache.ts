@@ -31,10 +31,20 @@ export class OpenChannelCache {
   }
 
   /** Records a committed acceptance; balances only grow, so a concurrent lower one never overwrites it. */
-  accepted(snapshot: ChannelSnapshot, balance: bigint, signature: Hex): void {
+  accepted(snapshot: ChannelSnapshot, balance: bigint, chargedBalance: bigint, signature: Hex): void {
     const current = this.entries.get(snapshot.channelId) ?? snapshot;
     if (balance > current.acceptedBalance)
-      this.remember({ ...current, acceptedBalance: balance, lastSignature: signature }, snapshot.channelId);
+      this.remember(
+        { ...current, acceptedBalance: balance, chargedBalance, lastSignature: signature },
+        snapshot.channelId,
+      );
+  }
+
+  /** Records a committed charge without a new signature; the charged balance only grows, up to the accepted one. */
+  charged(snapshot: ChannelSnapshot, chargedBalance: bigint): void {
+    const current = this.entries.get(snapshot.channelId) ?? snapshot;
+    if (chargedBalance > current.chargedBalance && chargedBalance <= current.acceptedBalance)
+      this.remember({ ...current, chargedBalance }, snapshot.channelId);
   }
 
   /** Forgets a channel (its entry may be stale). */

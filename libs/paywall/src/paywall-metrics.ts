@@ -1,3 +1,5 @@
+import type { MeterFallback } from './metered-charge';
+
 /** Why a request was answered without the upstream's content: a protocol or gateway error code. */
 export type RejectionReason = string;
 
@@ -6,8 +8,13 @@ export type PaidRequestOutcome = 'paid' | 'not_charged';
 
 /** What the paywall reports; the prom-client implementation is {@link createPaywallMetrics}. */
 export interface PaywallMetrics {
-  /** A paid request was accepted (charged `increment`). */
-  paid(route: string, increment: bigint): void;
+  /** A paid request was accepted and charged `charge` (a fixed price: the whole increment over the charged balance). */
+  paid(route: string, charge: bigint): void;
+  /**
+   * A metered request was charged its ceiling because it reported more (`overreport`, a server bug) or nothing
+   * usable (`unreported`: no report, or a malformed one).
+   */
+  meterFallback(route: string, fallback: MeterFallback): void;
   /** A free route was served. */
   free(route: string): void;
   /** A request was refused or not charged; `reason` is the error code (or `UPSTREAM_<status>`). */
@@ -23,6 +30,7 @@ export interface PaywallMetrics {
 /** Metrics that go nowhere (unit tests, embedding without Prometheus). */
 export const NO_METRICS: PaywallMetrics = {
   paid: () => undefined,
+  meterFallback: () => undefined,
   free: () => undefined,
   rejected: () => undefined,
   verifySeconds: () => undefined,

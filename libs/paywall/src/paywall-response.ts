@@ -11,6 +11,7 @@ import {
   type Challenge,
   type EncodedHeaders,
   type Hex,
+  type PriceMode,
   type ProtocolError,
   type Receipt,
   type X402ChannelState,
@@ -27,8 +28,15 @@ export interface PaywallResponse {
   readonly body: string;
 }
 
-/** The receiver's constant facts; `price` varies per route and request. */
-export type ChallengeBase = Omit<Challenge, 'price'>;
+/** The receiver's constant facts; `price` and `priceMode` vary per route and request. */
+export type ChallengeBase = Omit<Challenge, 'price' | 'priceMode'>;
+
+/** How a paid request is priced: what the client must authorise, and how it is charged (docs/protocol.md 7.2). */
+export interface RoutePricing {
+  /** The price, or a metered route's ceiling. */
+  readonly price: bigint;
+  readonly mode: PriceMode;
+}
 
 /** What the answer to a payment needs to know about it: its wire, its sender and the channel's last signature. */
 export interface PaymentContext {
@@ -49,10 +57,10 @@ const CHALLENGE_CACHE_LIMIT = 1024;
 
 /**
  * Renders the gateway's answers: the challenge, error responses with their headers and bodies, receipts.
- * Encoded challenges are cached per price, because every paid reply carries one.
+ * Encoded challenges are cached per price and mode, because every paid reply carries one.
  */
 export class PaywallRenderer {
-  private readonly challenges = new Map<bigint, EncodedHeaders>();
+  private readonly challenges = new Map<PriceMode, Map<bigint, EncodedHeaders>>();
 
   constructor(
     private readonly base: ChallengeBase,
@@ -60,20 +68,22 @@ export class PaywallRenderer {
     private readonly token?: X402TokenInfo,
   ) {}
 
-  /** The six challenge headers for `price`. */
-  challengeHeaders(price: bigint): EncodedHeaders {
-    let headers = this.challenges.get(price);
+  /** The six challenge headers for `price`, plus RDN-Price-Mode unless the mode is `fixed`. */
+  challengeHeaders(price: bigint, priceMode: PriceMode = 'fixed'): EncodedHeaders {
+    let byPrice = this.challenges.get(priceMode);
+    if (byPrice === undefined) this.challenges.set(priceMode, (byPrice = new Map()));
+    let headers = byPrice.get(price);
     if (headers === undefined) {
-      headers = encodeChallenge({ ...this.base, price });
-      if (this.challenges.size >= CHALLENGE_CACHE_LIMIT) this.challenges.clear();
-      this.challenges.set(price, headers);
+      headers = encodeChallenge({ ...this.base, price, priceMode });
+      if (byPrice.size >= CHALLENGE_CACHE_LIMIT) byPrice.clear();
+      byPrice.set(price, headers);
     }
     return headers;
   }
 
   /** Receipt and challenge headers for a reply the upstream produced; PAYMENT-RESPONSE for an x402 payment. */
-  replyHeaders(receipt: Receipt, price: bigint, payment?: PaymentContext): EncodedHeaders {
-    const headers = { ...encodeReceipt(receipt), ...this.challengeHeaders(price) };
+  replyHeaders(receipt: Receipt, pricing: RoutePricing, payment?: PaymentContext): EncodedHeaders {
+    const headers = { ...encodeReceipt(receipt), ...this.challengeHeaders(pricing.price, pricing.mode) };
     if (payment?.wire !== 'x402' || payment.sender === undefined) return headers;
     return {
       ...headers,
@@ -104,6 +114,8 @@ export class PaywallRenderer {
     error: ProtocolError,
     context: {
       price?: bigint;
+      /** The route's price mode (default `fixed`): RDN-Price-Mode beside RDN-Price. */
+      priceMode?: PriceMode;
       accept?: string | readonly string[];
       resourceUrl: string;
       receipt?: Receipt;
@@ -124,7 +136,7 @@ export class PaywallRenderer {
     const x402 = payment?.wire === 'x402';
     const status = x402 ? x402Status(error) : error.httpStatus;
     if (context.price !== undefined && (status === 402 || status === 409)) {
-      headers = { ...headers, ...this.challengeHeaders(context.price) };
+      headers = { ...headers, ...this.challengeHeaders(context.price, context.priceMode) };
       if (status === 402) {
         const challenge = { ...this.base, price: context.price };
         const channel = this.channelState(receipt, payment);

@@ -20,6 +20,7 @@ import type { ChainGuardView, ChainVerdict } from './chain-guard';
 import { channelViewOf, REQUIRED_CONFIRMATIONS, type ChannelSnapshot } from './channel-snapshot';
 import type { ChannelStore } from './channel-store';
 import { GatewayError } from './gateway-error';
+import { decideCharge, type MeterFallback, type ReportedCharge } from './metered-charge';
 import { OpenChannelCache } from './open-channel-cache';
 import { decidePendingDeposit, PENDING_CANDIDATES, type ChainChannelState } from './pending-deposit-decision';
 import { NO_METRICS, type PaywallMetrics } from './paywall-metrics';
@@ -29,6 +30,7 @@ import {
   type PaymentContext,
   type PaywallResponse,
   type RetryAfter,
+  type RoutePricing,
 } from './paywall-response';
 import { readPayment, type PaymentWire } from './payment-wire';
 import { ReservationBook, type Reservation } from './reservation-book';
@@ -63,13 +65,18 @@ export interface PaywallRequest {
 export interface PaidTicket {
   readonly route: string;
   readonly method: string;
+  /** The price, or a metered route's ceiling: what the proof had to authorise above the charged balance. */
   readonly price: bigint;
+  /** `fixed` charges all the proof authorises; `metered` what the handler reports (docs/protocol.md 7.2). */
+  readonly mode: RoutePricing['mode'];
   readonly payment: Payment;
   /** The header set the payment came on (RDN-* or x402's PAYMENT-SIGNATURE): the answer speaks it too. */
   readonly wire: PaymentWire;
   readonly signature: `0x${string}`;
   /** The accepted balance the payment was verified against: what the acceptance's compare-and-set first expects. */
   readonly committedBalance: bigint;
+  /** The charged balance the payment was verified against: the compare-and-set's other expectation. */
+  readonly committedCharged: bigint;
   /** The channel as it was verified against (read, or remembered from this replica's last acceptance). */
   readonly snapshot: ChannelSnapshot;
   readonly request: PaywallRequest;
@@ -84,8 +91,13 @@ export type Admission =
   | { readonly kind: 'paid'; readonly ticket: PaidTicket }
   | { readonly kind: 'respond'; readonly response: PaywallResponse };
 
-/** How the upstream (or the embedded handler) did. */
-export type UpstreamOutcome = { readonly status: number } | { readonly failure: 'unreachable' | 'timeout' };
+/**
+ * How the upstream (or the embedded handler) did; `reported` is what a metered request said it cost (RDN-Charge or
+ * reportCharge; ignored on a fixed-price route and on a status that is not charged).
+ */
+export type UpstreamOutcome =
+  | { readonly status: number; readonly reported?: ReportedCharge }
+  | { readonly failure: 'unreachable' | 'timeout' };
 
 /** What to send after the upstream answered. */
 export type Completion =
@@ -121,6 +133,8 @@ interface RefusalContext {
   readonly payment?: Payment;
   /** The channel's committed balance: sent as a receipt with BALANCE_STALE / INCREMENT_BELOW_PRICE only. */
   readonly committed?: bigint;
+  /** The channel's charged balance, in that receipt too (RDN-Charged-Balance where it differs). */
+  readonly charged?: bigint;
   readonly lastSignature?: Hex;
 }
 
@@ -186,7 +200,10 @@ export class Paywall {
       case 'free':
         return { kind: 'free', route: resolution.route };
       case 'paid':
-        return this.admitPayment(request, resolution.route, resolution.price);
+        return this.admitPayment(request, resolution.route, {
+          price: resolution.price,
+          mode: resolution.mode,
+        });
       default: {
         const unreachable: never = resolution;
         throw new Error(`unhandled route resolution ${JSON.stringify(unreachable)}`);
@@ -229,7 +246,8 @@ export class Paywall {
       readonly resourceUrl: string;
     },
   ): Promise<Admission> {
-    const { route, price } = context;
+    const { route } = context;
+    const pricing: RoutePricing = { price: context.price, mode: 'fixed' };
     const request: PaywallRequest = {
       method: context.method,
       path: route,
@@ -239,38 +257,39 @@ export class Paywall {
     };
     const chain = this.options.chainGuard?.verdict();
     if (chain !== undefined && !chain.open) {
-      return this.chainUnavailable(route, request, price, chain, { wire: 'x402' });
+      return this.chainUnavailable(route, request, pricing, chain, { wire: 'x402' });
     }
     const parsed = paymentOfX402Payload(payload);
-    if (!parsed.ok) return this.reject(route, parsed.error, request, price, { wire: 'x402' });
-    return this.judgePayment(request, route, price, 'x402', parsed.value, performance.now());
+    if (!parsed.ok) return this.reject(route, parsed.error, request, pricing, { wire: 'x402' });
+    return this.judgePayment(request, route, pricing, 'x402', parsed.value, performance.now());
   }
 
-  private async admitPayment(request: PaywallRequest, route: string, price: bigint): Promise<Admission> {
+  private async admitPayment(request: PaywallRequest, route: string, pricing: RoutePricing): Promise<Admission> {
     // Before the headers are even parsed: a client without a channel must not be told to open one (402) at a
     // gateway that could not defend it, and one with a channel must not pay into it (docs/protocol.md 8.2).
     const chain = this.options.chainGuard?.verdict();
-    if (chain !== undefined && !chain.open) return this.chainUnavailable(route, request, price, chain);
+    if (chain !== undefined && !chain.open) return this.chainUnavailable(route, request, pricing, chain);
     const started = performance.now();
     const { wire, payment: parsed } = readPayment(request.headers);
-    if (!parsed.ok) return this.reject(route, parsed.error, request, price, { wire });
-    return this.judgePayment(request, route, price, wire, parsed.value, started);
+    if (!parsed.ok) return this.reject(route, parsed.error, request, pricing, { wire });
+    return this.judgePayment(request, route, pricing, wire, parsed.value, started);
   }
 
   /** Section 6's checks of a parsed payment against the channel, then a reservation and a ticket. */
   private async judgePayment(
     request: PaywallRequest,
     route: string,
-    price: bigint,
+    pricing: RoutePricing,
     wire: PaymentWire,
     payment: Payment,
     started: number,
   ): Promise<Admission> {
+    const { price } = pricing;
     // Echoed chain, contract and receiver are checked before the channel is read: a wrong domain costs no I/O.
     if (this.echoesAnotherDomain(payment)) {
-      const echo = this.verify(payment, undefined, 0n, price);
+      const echo = this.verify(payment, undefined, 0n, 0n, price);
       if (!echo.accepted && echo.error.code !== 'CHANNEL_NOT_FOUND') {
-        return this.reject(route, echo.error, request, price, { wire, payment });
+        return this.reject(route, echo.error, request, pricing, { wire, payment });
       }
     }
 
@@ -278,24 +297,22 @@ export class Paywall {
     let snapshot = this.openChannels.get(payment.channelId);
     let remembered = snapshot !== undefined;
     let committed = 0n;
+    let charged = 0n;
     let decision: PaymentDecision;
     for (;;) {
       if (!remembered) {
         try {
           snapshot = await this.options.store.snapshot(payment.channelId);
         } catch (err) {
-          return this.unavailable(route, request, price, err, 'reading a channel', { wire, payment });
+          return this.unavailable(route, request, pricing, err, 'reading a channel', { wire, payment });
         }
         this.openChannels.remember(snapshot, payment.channelId);
       }
       committed = snapshot?.acceptedBalance ?? 0n;
-      const held = this.reservations.highest(payment.channelId);
-      decision = this.verify(
-        payment,
-        snapshot,
-        held !== undefined && held > committed ? held : committed,
-        price,
-      );
+      charged = snapshot?.chargedBalance ?? 0n;
+      // A balance in flight on this process counts as signed and as fully charged (docs/protocol.md 7.2).
+      const held = this.reservations.highest(payment.channelId) ?? 0n;
+      decision = this.verify(payment, snapshot, maxOf(committed, held), maxOf(charged, held), price);
       // Every refusal over a remembered row is judged again on the current one: the remembered row may miss a
       // top-up, another replica's acceptance (the client needs the current balance to resync) or a close, and
       // section 6's order puts the channel's state before the signature, so what this replica happens to remember
@@ -308,7 +325,8 @@ export class Paywall {
       const error = decision.accepted ? new ProtocolError('CHANNEL_NOT_FOUND') : decision.error;
       const judged = await this.pendingOnChain(payment, error);
       const lastSignature = snapshot?.lastSignature;
-      return this.reject(route, judged, request, price, { wire, payment, committed, lastSignature });
+      const context = { wire, payment, committed, charged, lastSignature };
+      return this.reject(route, judged, request, pricing, context);
     }
     const reservation = this.reservations.reserve(payment.channelId, decision.balance);
     return {
@@ -317,10 +335,12 @@ export class Paywall {
         route,
         method: request.method.toUpperCase(),
         price,
+        mode: pricing.mode,
         payment,
         wire,
         signature: decision.signature,
         committedBalance: committed,
+        committedCharged: charged,
         snapshot,
         request,
         reservation,
@@ -360,7 +380,7 @@ export class Paywall {
     try {
       completion =
         'status' in outcome && isChargeableStatus(outcome.status)
-          ? await this.accept(ticket)
+          ? await this.accept(ticket, outcome.reported)
           : await this.notCharged(ticket, outcome);
       return completion;
     } finally {
@@ -384,16 +404,16 @@ export class Paywall {
     const { payment } = ticket;
     const judged = await this.rejudge(ticket);
     if ('kind' in judged) return judged;
-    const { committed, decision, lastSignature } = judged;
+    const { committed, charged, decision, lastSignature } = judged;
     if (!decision.accepted) {
-      const { request, price, route, wire } = ticket;
-      const context = { wire, payment, committed, lastSignature };
-      const rejected = this.reject(route, decision.error, request, price, context);
+      const { request, route, wire } = ticket;
+      const context = { wire, payment, committed, charged, lastSignature };
+      const rejected = this.reject(route, decision.error, request, pricingOf(ticket), context);
       return { kind: 'respond', response: rejected.response };
     }
     const headers = this.renderer.replyHeaders(
-      { channelId: payment.channelId, senderBalance: committed, cost: 0n },
-      ticket.price,
+      { channelId: payment.channelId, senderBalance: committed, cost: 0n, chargedBalance: charged },
+      pricingOf(ticket),
       this.paymentContext({ wire: ticket.wire, payment }),
     );
     if ('failure' in outcome) {
@@ -407,12 +427,15 @@ export class Paywall {
     return { kind: 'deliver', headers, charged: 0n };
   }
 
-  private async accept(ticket: PaidTicket): Promise<Completion> {
+  private async accept(ticket: PaidTicket, reported: ReportedCharge | undefined): Promise<Completion> {
     const { payment } = ticket;
-    // First try against the balance the proof was verified against; if another request moved it meanwhile,
-    // re-verify against the new one and try again (the proof may still pay for this request).
+    // First try against the balances the proof was verified against; if another request moved them meanwhile,
+    // re-verify against the new ones and try again (the proof may still pay for this request).
     let previous = ticket.committedBalance;
+    let charged = ticket.committedCharged;
     for (let attempt = 1; ; attempt++) {
+      const { mode, price } = ticket;
+      const decided = decideCharge({ mode, price, authorised: payment.balance - charged, reported });
       const started = performance.now();
       let accepted: boolean;
       try {
@@ -420,27 +443,19 @@ export class Paywall {
           {
             channelId: payment.channelId,
             expectedPrevious: previous,
+            expectedCharged: charged,
             balance: payment.balance,
-            price: ticket.price,
+            price,
+            charge: decided.charge,
             signature: ticket.signature,
           },
-          this.acceptedEvent(ticket, previous),
+          this.acceptedEvent(ticket, previous, charged, decided.charge),
         );
       } catch (err) {
         return this.unavailableCompletion(ticket, err);
       }
       this.metrics.acceptSeconds((performance.now() - started) / 1000);
-      if (accepted) {
-        this.openChannels.accepted(ticket.snapshot, payment.balance, ticket.signature);
-        const increment = payment.balance - previous;
-        this.metrics.paid(ticket.route, increment);
-        const headers = this.renderer.replyHeaders(
-          { channelId: payment.channelId, senderBalance: payment.balance, cost: increment },
-          ticket.price,
-          this.paymentContext({ wire: ticket.wire, payment }),
-        );
-        return { kind: 'deliver', headers, charged: increment };
-      }
+      if (accepted) return this.charged(ticket, charged, decided.charge, decided.fallback, reported);
       // The compare-and-set matched nothing: find out why from the current row and answer precisely.
       const judged = await this.rejudge(ticket);
       if ('kind' in judged) return judged;
@@ -452,21 +467,54 @@ export class Paywall {
               lastAccepted: committed.toString(),
             })
           : decision.error;
-        const rejected = this.reject(ticket.route, error, ticket.request, ticket.price, {
-          wire: ticket.wire,
-          payment,
-          committed,
-          lastSignature,
-        });
+        const context = { wire: ticket.wire, payment, committed, charged: judged.charged, lastSignature };
+        const rejected = this.reject(ticket.route, error, ticket.request, pricingOf(ticket), context);
         return { kind: 'respond', response: rejected.response };
       }
       previous = committed;
+      charged = judged.charged;
     }
   }
 
-  private acceptedEvent(ticket: PaidTicket, previous: bigint): MicroraidenEvent {
+  /** The delivery of a committed acceptance that charged `charge` on top of `before`, with its receipt. */
+  private charged(
+    ticket: PaidTicket,
+    before: bigint,
+    charge: bigint,
+    fallback: MeterFallback | undefined,
+    reported: ReportedCharge | undefined,
+  ): Completion {
+    const { payment } = ticket;
+    const chargedBalance = before + charge;
+    if (fallback !== undefined) this.meterFallback(ticket, fallback, reported);
+    this.openChannels.accepted(ticket.snapshot, payment.balance, chargedBalance, ticket.signature);
+    this.metrics.paid(ticket.route, charge);
+    const headers = this.renderer.replyHeaders(
+      { channelId: payment.channelId, senderBalance: payment.balance, cost: charge, chargedBalance },
+      pricingOf(ticket),
+      this.paymentContext({ wire: ticket.wire, payment }),
+    );
+    return { kind: 'deliver', headers, charged: charge };
+  }
+
+  /** A metered request charged its ceiling because its report was above it, malformed or missing: count, log. */
+  private meterFallback(ticket: PaidTicket, fallback: MeterFallback, reported: ReportedCharge | undefined): void {
+    this.metrics.meterFallback(ticket.route, fallback);
+    if (reported === undefined) return;
+    // Never the proof or the signature: the route, the ceiling and what was reported.
+    const what = 'amount' in reported ? reported.amount.toString() : `malformed (${reported.malformed})`;
+    const message =
+      fallback === 'overreport'
+        ? 'metered charge reported above the ceiling; charged the ceiling'
+        : 'metered charge reported malformed; charged the ceiling';
+    this.options.log?.(message, { route: ticket.route, ceiling: ticket.price.toString(), reported: what });
+  }
+
+  private acceptedEvent(ticket: PaidTicket, previous: bigint, charged: bigint, charge: bigint): MicroraidenEvent {
     const { identity, gatewayId } = this.options;
     const { payment } = ticket;
+    const increment = payment.balance - previous;
+    const chargedBalance = charged + charge;
     return createBalanceProofAccepted(
       {
         channelId: payment.channelId,
@@ -476,13 +524,15 @@ export class Paywall {
         chainId: Number(identity.domain.chainId),
         balance: payment.balance,
         previousBalance: previous,
-        increment: payment.balance - previous,
+        increment,
         price: ticket.price,
         signature: ticket.signature,
         route: ticket.route,
         method: ticket.method,
         gatewayId,
         acceptedAt: this.clock().toISOString(),
+        // Absent means increment and balance: a fixed price on a channel charged all it signed writes what it did.
+        ...(charge === increment && chargedBalance === payment.balance ? {} : { charge, chargedBalance }),
       },
       { source: EVENT_SOURCE },
     );
@@ -500,9 +550,10 @@ export class Paywall {
   }
 
   /** Judge the ticket's proof again on the channel's current row (remembered afresh), or answer 503 if unreadable. */
-  private async rejudge(
-    ticket: PaidTicket,
-  ): Promise<Completion | { committed: bigint; decision: PaymentDecision; lastSignature: Hex | undefined }> {
+  private async rejudge(ticket: PaidTicket): Promise<
+    | Completion
+    | { committed: bigint; charged: bigint; decision: PaymentDecision; lastSignature: Hex | undefined }
+  > {
     const { payment } = ticket;
     let snapshot: ChannelSnapshot | undefined;
     try {
@@ -513,14 +564,16 @@ export class Paywall {
     }
     this.openChannels.remember(snapshot, payment.channelId);
     const committed = snapshot?.acceptedBalance ?? 0n;
-    const decision = this.verify(payment, snapshot, committed, ticket.price);
-    return { committed, decision, lastSignature: snapshot?.lastSignature };
+    const charged = snapshot?.chargedBalance ?? 0n;
+    const decision = this.verify(payment, snapshot, committed, charged, ticket.price);
+    return { committed, charged, decision, lastSignature: snapshot?.lastSignature };
   }
 
   private verify(
     payment: Payment,
     snapshot: ChannelSnapshot | undefined,
     lastAcceptedBalance: bigint,
+    chargedBalance: bigint,
     price: bigint,
   ): PaymentDecision {
     return verifyPayment({
@@ -529,6 +582,7 @@ export class Paywall {
       channel: channelViewOf(snapshot),
       requiredConfirmations: REQUIRED_CONFIRMATIONS,
       lastAcceptedBalance,
+      chargedBalance,
       price,
     });
   }
@@ -550,25 +604,32 @@ export class Paywall {
     route: string,
     error: ProtocolError,
     request: PaywallRequest,
-    price: bigint,
+    pricing: RoutePricing,
     context: RefusalContext = {},
   ): { kind: 'respond'; response: PaywallResponse } {
     this.metrics.rejected(route, error.code);
-    const { payment, committed } = context;
+    const { payment, committed, charged } = context;
     // The balance is revealed only where the signature already verified (docs/protocol.md 5.3).
     const withReceipt =
       payment !== undefined &&
       committed !== undefined &&
       (error.code === 'BALANCE_STALE' || error.code === 'INCREMENT_BELOW_PRICE');
     const paymentContext = this.paymentContext(context);
+    const receipt = withReceipt
+      ? {
+          channelId: payment.channelId,
+          senderBalance: committed,
+          cost: 0n,
+          ...(charged === undefined ? {} : { chargedBalance: charged }),
+        }
+      : undefined;
     return this.respond(
       this.renderer.protocolError(error, {
-        price,
+        price: pricing.price,
+        priceMode: pricing.mode,
         resourceUrl: request.resourceUrl,
         ...(request.accept === undefined ? {} : { accept: request.accept }),
-        ...(withReceipt
-          ? { receipt: { channelId: payment.channelId, senderBalance: committed, cost: 0n } }
-          : {}),
+        ...(receipt === undefined ? {} : { receipt }),
         ...(paymentContext === undefined ? {} : { payment: paymentContext }),
       }),
     );
@@ -577,7 +638,7 @@ export class Paywall {
   private unavailable(
     route: string,
     request: PaywallRequest,
-    price: bigint,
+    pricing: RoutePricing,
     err: unknown,
     what: string,
     context: RefusalContext,
@@ -589,13 +650,13 @@ export class Paywall {
     const error = isTransientDatabaseError(err)
       ? new ProtocolError('GATEWAY_UNAVAILABLE', {}, { message: DATABASE_UNAVAILABLE_MESSAGE })
       : new ProtocolError('GATEWAY_UNAVAILABLE');
-    return this.reject(route, error, request, price, { wire: context.wire, payment: context.payment });
+    return this.reject(route, error, request, pricing, { wire: context.wire, payment: context.payment });
   }
 
   private chainUnavailable(
     route: string,
     request: PaywallRequest,
-    price: bigint,
+    pricing: RoutePricing,
     verdict: Extract<ChainVerdict, { open: false }>,
     context: RefusalContext = {},
   ): { kind: 'respond'; response: PaywallResponse } {
@@ -606,15 +667,26 @@ export class Paywall {
       route,
       new ProtocolError('GATEWAY_UNAVAILABLE', {}, { message }),
       request,
-      price,
+      pricing,
       context,
     );
   }
 
   private unavailableCompletion(ticket: PaidTicket, err: unknown): Completion {
     // The acceptance may not be durable: the upstream's response must not go out (it was not paid for).
-    const { route, request, price, wire, payment } = ticket;
-    const rejected = this.unavailable(route, request, price, err, 'accepting a payment', { wire, payment });
+    const { route, request, wire, payment } = ticket;
+    const rejected = this.unavailable(route, request, pricingOf(ticket), err, 'accepting a payment', {
+      wire,
+      payment,
+    });
     return { kind: 'respond', response: rejected.response };
   }
+}
+
+function pricingOf(ticket: PaidTicket): RoutePricing {
+  return { price: ticket.price, mode: ticket.mode };
+}
+
+function maxOf(a: bigint, b: bigint): bigint {
+  return a > b ? a : b;
 }

@@ -8,7 +8,7 @@ import { MicroBatcher } from './micro-batcher';
 
 /** Where accepted events go; tests use unique topics and tables. */
 export interface PgChannelStoreOptions {
-  /** Topic of `balance-proof.accepted` and `balance-proof.close-signed` (default: the catalogue's). */
+  /** Topic of `balance-proof.accepted`, `.charged` and `.close-signed` (default: the catalogue's). */
   readonly balanceProofsTopic?: string;
   /** Outbox table created by libs/kafka's migrateOutbox (default `outbox`). */
   readonly outboxTable?: string;
@@ -24,12 +24,13 @@ interface SnapshotRow {
   state: ChannelState;
   confirmed: boolean;
   accepted_balance: string;
+  charged_balance: string;
   last_signature: string | null;
 }
 
 const SNAPSHOT_SQL = `
   SELECT channel_id, sender, receiver, deposit::text AS deposit, state, confirmed,
-         accepted_balance::text AS accepted_balance, last_signature
+         accepted_balance::text AS accepted_balance, charged_balance::text AS charged_balance, last_signature
   FROM gateway_channels WHERE channel_id = ANY($1::text[])`;
 
 /**
@@ -44,8 +45,10 @@ function acceptSql(outboxTable: string): string {
   return `
     WITH input AS (
       SELECT * FROM unnest($1::text[], $2::numeric[], $3::numeric[], $4::text[], $5::numeric[],
-                           $6::text[], $7::text[], $8::bytea[], $9::jsonb[], $10::int[])
-        AS t(channel_id, balance, expected, signature, price, topic, key, payload, headers, ord)
+                           $6::text[], $7::text[], $8::bytea[], $9::jsonb[], $10::int[], $11::numeric[],
+                           $12::numeric[])
+        AS t(channel_id, balance, expected, signature, price, topic, key, payload, headers, ord, expected_charged,
+             charge)
     ),
     locked AS (
       SELECT channel_id FROM gateway_channels
@@ -55,14 +58,17 @@ function acceptSql(outboxTable: string): string {
     ),
     accepted AS (
       UPDATE gateway_channels c
-      SET accepted_balance = i.balance, last_signature = i.signature, paid_requests = c.paid_requests + 1,
-          updated_at = now()
+      SET accepted_balance = i.balance, charged_balance = i.expected_charged + i.charge,
+          last_signature = i.signature, paid_requests = c.paid_requests + 1, updated_at = now()
       FROM input i JOIN locked l ON l.channel_id = i.channel_id
       WHERE c.channel_id = i.channel_id
         AND c.state = 'open' AND c.confirmed
         AND i.balance <= c.deposit
         AND c.accepted_balance = i.expected
-        AND i.balance - i.expected >= i.price
+        AND c.charged_balance = i.expected_charged
+        AND i.balance > i.expected
+        AND i.balance - i.expected_charged >= i.price
+        AND i.expected_charged + i.charge <= i.balance
       RETURNING i.ord
     ),
     outboxed AS (
@@ -82,13 +88,16 @@ function acceptOneSql(outboxTable: string): string {
   return `
     WITH accepted AS (
       UPDATE gateway_channels c
-      SET accepted_balance = $2::numeric, last_signature = $4::text, paid_requests = c.paid_requests + 1,
-          updated_at = now()
+      SET accepted_balance = $2::numeric, charged_balance = $10::numeric + $11::numeric,
+          last_signature = $4::text, paid_requests = c.paid_requests + 1, updated_at = now()
       WHERE c.channel_id = $1
         AND c.state = 'open' AND c.confirmed
         AND $2::numeric <= c.deposit
         AND c.accepted_balance = $3::numeric
-        AND $2::numeric - $3::numeric >= $5::numeric
+        AND c.charged_balance = $10::numeric
+        AND $2::numeric > $3::numeric
+        AND $2::numeric - $10::numeric >= $5::numeric
+        AND $10::numeric + $11::numeric <= $2::numeric
       RETURNING c.channel_id
     ),
     outboxed AS (
@@ -99,12 +108,36 @@ function acceptOneSql(outboxTable: string): string {
     SELECT count(*)::int AS accepted FROM accepted`;
 }
 
+// A close is for the charged balance (docs/protocol.md section 10): on a channel of fixed prices it equals the accepted one.
 const MARK_CLOSING_UPDATE = `
   UPDATE gateway_channels
   SET close_signed_balance = $2::numeric, state = CASE WHEN state = 'open' THEN 'closing' ELSE state END,
       updated_at = now()
-  WHERE channel_id = $1 AND accepted_balance = $2::numeric AND state <> 'settled' AND confirmed
+  WHERE channel_id = $1 AND charged_balance = $2::numeric AND state <> 'settled' AND confirmed
   RETURNING channel_id`;
+
+/**
+ * A charge without a new signature and its `balance-proof.charged` outbox row in one statement: the compare-and-set
+ * on the charged balance, which may not pass the accepted (signed) one, and the row only if it matched.
+ */
+function chargeSql(outboxTable: string): string {
+  return `
+    WITH charged AS (
+      UPDATE gateway_channels c
+      SET charged_balance = $2::numeric + $3::numeric, updated_at = now()
+      WHERE c.channel_id = $1
+        AND c.state = 'open' AND c.confirmed
+        AND c.charged_balance = $2::numeric
+        AND $2::numeric + $3::numeric <= c.accepted_balance
+      RETURNING c.channel_id
+    ),
+    outboxed AS (
+      INSERT INTO ${outboxTable} (topic, key, payload, headers)
+      SELECT $4::text, $5::text, $6::bytea, $7::jsonb FROM charged
+      RETURNING id
+    )
+    SELECT count(*)::int AS charged FROM charged`;
+}
 
 /**
  * The closing mark and its `balance-proof.close-signed` outbox row in one statement (one implicit transaction): the
@@ -139,6 +172,7 @@ export class PgChannelStore implements ChannelStore {
   private readonly acceptStatement: string;
   private readonly acceptOneStatement: string;
   private readonly markClosingStatement: string;
+  private readonly chargeStatement: string;
   private readonly snapshots: MicroBatcher<Hex32, ChannelSnapshot | undefined>;
   private readonly acceptances: MicroBatcher<Acceptance, boolean>;
 
@@ -149,6 +183,7 @@ export class PgChannelStore implements ChannelStore {
     this.acceptStatement = acceptSql(quotedOutboxTable(options.outboxTable));
     this.acceptOneStatement = acceptOneSql(quotedOutboxTable(options.outboxTable));
     this.markClosingStatement = markClosingSql(quotedOutboxTable(options.outboxTable));
+    this.chargeStatement = chargeSql(quotedOutboxTable(options.outboxTable));
     this.snapshots = new MicroBatcher((ids) => this.readSnapshots(ids), { maxBatch: MAX_BATCH });
     this.acceptances = new MicroBatcher((batch) => this.acceptBatch(batch), {
       maxBatch: MAX_BATCH,
@@ -163,6 +198,30 @@ export class PgChannelStore implements ChannelStore {
 
   accept(proof: ProofToAccept, event: MicroraidenEvent): Promise<boolean> {
     return this.acceptances.submit({ proof, event });
+  }
+
+  async charge(
+    channelId: Hex32,
+    expectedCharged: bigint,
+    amount: bigint,
+    event: MicroraidenEvent,
+  ): Promise<boolean> {
+    // Encoded before the statement: an invalid event throws here and charges nothing.
+    const row = outboxRowOf(event, this.options.balanceProofsTopic);
+    const rows = await this.queryRetrying<{ charged: number }>({
+      name: 'gateway_charge',
+      text: this.chargeStatement,
+      values: [
+        channelId,
+        expectedCharged.toString(),
+        amount.toString(),
+        row.topic,
+        row.key,
+        row.payload,
+        JSON.stringify(row.headers),
+      ],
+    });
+    return rows[0]?.charged === 1;
   }
 
   async markClosing(channelId: Hex32, balance: bigint, event: MicroraidenEvent): Promise<boolean> {
@@ -198,6 +257,7 @@ export class PgChannelStore implements ChannelStore {
         state: row.state,
         confirmed: row.confirmed,
         acceptedBalance: BigInt(row.accepted_balance),
+        chargedBalance: BigInt(row.charged_balance),
         ...(row.last_signature === null ? {} : { lastSignature: row.last_signature as Hex }),
       };
     });
@@ -217,6 +277,8 @@ export class PgChannelStore implements ChannelStore {
       rows.map((row) => row.payload),
       rows.map((row) => JSON.stringify(row.headers)),
       batch.map((_, i) => i),
+      batch.map((a) => a.proof.expectedCharged.toString()),
+      batch.map((a) => a.proof.charge.toString()),
     ];
     const accepted = new Set(
       (
@@ -242,6 +304,8 @@ export class PgChannelStore implements ChannelStore {
       row.key,
       row.payload,
       JSON.stringify(row.headers),
+      proof.expectedCharged.toString(),
+      proof.charge.toString(),
     ];
     const rows = await this.queryRetrying<{ accepted: number }>({
       name: 'gateway_accept_one',

@@ -36,7 +36,19 @@ export function createPaywallMetrics(
   });
   const revenue = new Counter({
     name: 'microraiden_gateway_revenue_base_units_total',
-    help: 'Accepted increments in token base units (a float here only; amounts are exact everywhere else).',
+    help: 'Charges in token base units: accepted increments, or what metered requests cost (a float here only; amounts are exact everywhere else).',
+    labelNames: ['route'] as const,
+    registers,
+  });
+  const overreports = new Counter({
+    name: 'microraiden_gateway_meter_overreports_total',
+    help: 'Metered requests whose handler or upstream reported a cost above the ceiling (a server bug): charged the ceiling.',
+    labelNames: ['route'] as const,
+    registers,
+  });
+  const unreported = new Counter({
+    name: 'microraiden_gateway_meter_unreported_total',
+    help: 'Metered requests that reported no cost (or a malformed RDN-Charge): charged the ceiling.',
     labelNames: ['route'] as const,
     registers,
   });
@@ -66,14 +78,21 @@ export function createPaywallMetrics(
     }
     requests.inc({ outcome: 'paid', route, reason: '' }, 0);
     revenue.inc({ route }, 0);
+    if (kind === 'metered') {
+      overreports.inc({ route }, 0);
+      unreported.inc({ route }, 0);
+    }
     for (const outcome of PAID_OUTCOMES) paidRequest.zero({ route, outcome });
   }
   registerBacklogGauges(registry, sources.outboxLag);
   registerGuardGauge(registry, sources.chainGuardClosed);
   return {
-    paid(route, increment) {
+    paid(route, charge) {
       requests.inc({ outcome: 'paid', route, reason: '' });
-      revenue.inc({ route }, Number(increment));
+      revenue.inc({ route }, Number(charge));
+    },
+    meterFallback(route, fallback) {
+      (fallback === 'overreport' ? overreports : unreported).inc({ route });
     },
     free(route) {
       requests.inc({ outcome: 'free', route, reason: '' });

@@ -20,7 +20,7 @@ const table = new RouteTable(
 
 describe('RouteTable', () => {
   it('prefers an exact path over any prefix', () => {
-    expect(table.resolve('GET', '/api/weather')).toEqual({ kind: 'paid', route: '/api/weather', price: 10n });
+    expect(table.resolve('GET', '/api/weather')).toEqual({ kind: 'paid', route: '/api/weather', price: 10n, mode: 'fixed' });
     expect(table.resolve('GET', '/api/free-sample')).toEqual({ kind: 'free', route: '/api/free-sample' });
   });
 
@@ -35,12 +35,13 @@ describe('RouteTable', () => {
   });
 
   it('prefers the longest prefix and prices per method', () => {
-    expect(table.resolve('GET', '/api/other')).toEqual({ kind: 'paid', route: '/api/*', price: 5n });
-    expect(table.resolve('post', '/api/other')).toEqual({ kind: 'paid', route: '/api/*', price: 50n });
+    expect(table.resolve('GET', '/api/other')).toEqual({ kind: 'paid', route: '/api/*', price: 5n, mode: 'fixed' });
+    expect(table.resolve('post', '/api/other')).toEqual({ kind: 'paid', route: '/api/*', price: 50n, mode: 'fixed' });
     expect(table.resolve('GET', '/api/premium/report')).toEqual({
       kind: 'paid',
       route: '/api/premium/*',
       price: 100n,
+      mode: 'fixed',
     });
   });
 
@@ -87,6 +88,26 @@ describe('RouteTable', () => {
       zero: () => 0n,
     });
     expect(() => broken.resolve('GET', '/x')).toThrow(RouteConfigError);
+  });
+
+  it('resolves a metered route to its ceiling for every method', () => {
+    const metered = new RouteTable([
+      { match: { prefix: '/llm/' }, rule: { kind: 'metered', maxPrice: 500n } },
+      { match: { exact: '/llm/cheap' }, rule: paid({ GET: 3n }) },
+    ]);
+    for (const method of ['GET', 'POST', 'delete'])
+      expect(metered.resolve(method, '/llm/complete')).toEqual({
+        kind: 'paid',
+        route: '/llm/*',
+        price: 500n,
+        mode: 'metered',
+      });
+    expect(metered.resolve('GET', '/llm/cheap')).toMatchObject({ price: 3n, mode: 'fixed' });
+    expect(metered.configured()).toContainEqual({ route: '/llm/*', kind: 'metered' });
+    expect(metered.lowestPrice).toBe(3n);
+    expect(() => new RouteTable([{ match: { exact: '/a' }, rule: { kind: 'metered', maxPrice: 0n } }])).toThrow(
+      /maxPrice/,
+    );
   });
 
   it('knows the lowest price of its paid routes (none when all are free)', () => {

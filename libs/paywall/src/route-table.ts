@@ -1,4 +1,5 @@
 import { MicroraidenError } from '@microraiden/errors';
+import type { PriceMode } from '@microraiden/protocol';
 
 /** How a route is paid for. */
 export type RouteRule =
@@ -9,6 +10,14 @@ export type RouteRule =
       readonly prices: ReadonlyMap<string, bigint>;
       /** Name of a registered price hook that may change the price per request. */
       readonly priceHook?: string;
+    }
+  | {
+      /**
+       * Metered (docs/protocol.md 7.2), any method: the client authorises `maxPrice`, the handler or upstream reports
+       * what the request actually cost, and the request is charged that, at least 1 and at most `maxPrice`.
+       */
+      readonly kind: 'metered';
+      readonly maxPrice: bigint;
     };
 
 /** One configured route: an exact path or a path prefix. */
@@ -21,7 +30,14 @@ export interface RouteDefinition {
 /** What a request costs, decided before any payment is looked at. */
 export type RouteResolution =
   | { readonly kind: 'free'; readonly route: string }
-  | { readonly kind: 'paid'; readonly route: string; readonly price: bigint }
+  | {
+      readonly kind: 'paid';
+      readonly route: string;
+      /** What the client must authorise on top of the charged balance: the price, or a metered route's ceiling. */
+      readonly price: bigint;
+      /** `fixed`: charged what the proof authorises; `metered`: charged the reported cost, clamped to 1..price. */
+      readonly mode: PriceMode;
+    }
   | { readonly kind: 'not-found' }
   | { readonly kind: 'method-not-allowed'; readonly route: string; readonly allowed: readonly string[] };
 
@@ -65,8 +81,8 @@ export class RouteTable {
   /** Longest prefix first. */
   private readonly prefixes: Array<{ prefix: string; route: CompiledRoute }> = [];
   /**
-   * The lowest configured price of any paid route and method (before price hooks), or undefined when every route
-   * is free: the RDN-Price of answers to requests that have no price of their own (the close API).
+   * The lowest configured price (or metered ceiling) of any paid route and method (before price hooks), or undefined
+   * when every route is free: the RDN-Price of answers to requests that have no price of their own (the close API).
    */
   readonly lowestPrice: bigint | undefined;
 
@@ -88,6 +104,8 @@ export class RouteTable {
             });
         }
       }
+      if (rule.kind === 'metered' && rule.maxPrice < 1n)
+        throw new RouteConfigError('ROUTES_INVALID', 'maxPrice must be >= 1 base unit');
       if ('exact' in definition.match) {
         const path = definition.match.exact;
         if (this.exact.has(path))
@@ -103,8 +121,8 @@ export class RouteTable {
     this.prefixes.sort((a, b) => b.prefix.length - a.prefix.length);
     let lowest: bigint | undefined;
     for (const { rule } of routes) {
-      if (rule.kind !== 'paid') continue;
-      for (const price of rule.prices.values()) if (lowest === undefined || price < lowest) lowest = price;
+      const prices = rule.kind === 'paid' ? rule.prices.values() : rule.kind === 'metered' ? [rule.maxPrice] : [];
+      for (const price of prices) if (lowest === undefined || price < lowest) lowest = price;
     }
     this.lowestPrice = lowest;
   }
@@ -126,6 +144,7 @@ export class RouteTable {
     if (route === undefined) return { kind: 'not-found' };
     const { rule } = route;
     if (rule.kind === 'free') return { kind: 'free', route: route.id };
+    if (rule.kind === 'metered') return { kind: 'paid', route: route.id, price: rule.maxPrice, mode: 'metered' };
     const upper = method.toUpperCase();
     // HEAD costs what GET costs unless priced itself: it is GET without the body.
     const basePrice =
@@ -135,13 +154,13 @@ export class RouteTable {
     if (basePrice === undefined) {
       return { kind: 'method-not-allowed', route: route.id, allowed: [...rule.prices.keys()] };
     }
-    if (route.hook === undefined) return { kind: 'paid', route: route.id, price: basePrice };
+    if (route.hook === undefined) return { kind: 'paid', route: route.id, price: basePrice, mode: 'fixed' };
     const price = route.hook({ method: upper, path, query, basePrice });
     if (typeof price !== 'bigint' || price < 1n) {
       throw new RouteConfigError('ROUTES_INVALID', `price hook of ${route.id} returned a price below 1`, {
         route: route.id,
       });
     }
-    return { kind: 'paid', route: route.id, price };
+    return { kind: 'paid', route: route.id, price, mode: 'fixed' };
   }
 }

@@ -9,6 +9,7 @@ describe('parseRoutesFile', () => {
         { path: '/api/weather', price: '1000000000000000' },
         { prefix: '/api/premium/', prices: { GET: '10', POST: '50' }, priceHook: 'by-size' },
         { prefix: '/public/', free: true },
+        { prefix: '/llm/', maxPrice: '2500' },
       ],
     });
     expect(routes).toEqual([
@@ -25,6 +26,7 @@ describe('parseRoutesFile', () => {
         },
       },
       { match: { prefix: '/public/' }, rule: { kind: 'free' } },
+      { match: { prefix: '/llm/' }, rule: { kind: 'metered', maxPrice: 2500n } },
     ]);
   });
 
@@ -37,6 +39,10 @@ describe('parseRoutesFile', () => {
     ['neither path nor prefix', { routes: [{ free: true }] }],
     ['free and a price', { routes: [{ path: '/a', free: true, price: '1' }] }],
     ['no pricing', { routes: [{ path: '/a' }] }],
+    ['maxPrice and a price', { routes: [{ path: '/a', maxPrice: '5', price: '1' }] }],
+    ['maxPrice and free', { routes: [{ path: '/a', maxPrice: '5', free: true }] }],
+    ['maxPrice with a price hook', { routes: [{ path: '/a', maxPrice: '5', priceHook: 'h' }] }],
+    ['a zero maxPrice', { routes: [{ path: '/a', maxPrice: '0' }] }],
     ['a relative path', { routes: [{ path: 'a', free: true }] }],
     ['a lower-case method', { routes: [{ path: '/a', prices: { get: '1' } }] }],
     ['an unknown key', { routes: [{ path: '/a', free: true, cache: true }] }],

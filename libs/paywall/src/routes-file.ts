@@ -18,6 +18,7 @@ const pricing = z.union([
   z.object({ free: z.literal(true) }).strict(),
   z.object({ price: amount, priceHook: z.string().min(1).optional() }).strict(),
   z.object({ prices: z.record(method, amount), priceHook: z.string().min(1).optional() }).strict(),
+  z.object({ maxPrice: amount }).strict(),
 ]);
 
 const routeShape = z
@@ -28,10 +29,14 @@ const routeShape = z
     price: z.unknown().optional(),
     prices: z.unknown().optional(),
     priceHook: z.unknown().optional(),
+    maxPrice: z.unknown().optional(),
   })
   .strict();
 
-/** The ROUTES_FILE format: `{ "routes": [ { "path" | "prefix", "price" | "prices" | "free", "priceHook"? } ] }`. */
+/**
+ * The ROUTES_FILE format: `{ "routes": [ { "path" | "prefix", "price" | "prices" | "maxPrice" | "free", "priceHook"? } ] }`
+ * (`maxPrice`: metered, docs/protocol.md 7.2; no price hook).
+ */
 export const routesFileSchema = z.object({ routes: z.array(routeShape).min(1).max(10_000) }).strict();
 
 /** Turns the JSON of a routes file into route definitions; throws RouteConfigError listing every problem. */
@@ -50,7 +55,7 @@ export function parseRoutesFile(json: unknown, source = 'routes file'): RouteDef
     }
     if (!how.success) {
       issues.push(
-        `routes.${index}: exactly one of "free": true, "price" or "prices" is required (${flatten(how.error)})`,
+        `routes.${index}: exactly one of "free": true, "price", "prices" or "maxPrice" is required (${flatten(how.error)})`,
       );
       return;
     }
@@ -58,6 +63,10 @@ export function parseRoutesFile(json: unknown, source = 'routes file'): RouteDef
     const spec = how.data;
     if ('free' in spec) {
       routes.push({ match, rule: { kind: 'free' } });
+      return;
+    }
+    if ('maxPrice' in spec) {
+      routes.push({ match, rule: { kind: 'metered', maxPrice: spec.maxPrice } });
       return;
     }
     const prices = new Map<string, bigint>(

@@ -29,6 +29,19 @@ describe('challenge headers', () => {
     expect(parseChallenge(new Headers(valid))).toEqual({ ok: true, value: aChallenge() });
   });
 
+  it('sends RDN-Price-Mode for a metered route only, and reads it back', () => {
+    const metered = { ...aChallenge(), priceMode: 'metered' as const };
+    expect(encodeChallenge(metered)['RDN-Price-Mode']).toBe('metered');
+    expect(parseChallenge(encodeChallenge(metered))).toEqual({ ok: true, value: metered });
+    expect(encodeChallenge({ ...aChallenge(), priceMode: 'fixed' })).toEqual(valid);
+    expect(parseChallenge(withHeader('RDN-Price-Mode', 'fixed'))).toEqual({ ok: true, value: aChallenge() });
+    const unknown = parseChallenge(withHeader('RDN-Price-Mode', 'auction'));
+    expect(!unknown.ok && unknown.error.details).toEqual({
+      header: 'RDN-Price-Mode',
+      reason: 'not fixed, metered or stream',
+    });
+  });
+
   it('checksums lowercase addresses on both encode and parse', () => {
     const lower = { ...aChallenge(), receiver: RECEIVER.toLowerCase() } as Challenge;
     expect(encodeChallenge(lower)['RDN-Receiver-Address']).toBe(RECEIVER);

@@ -6,9 +6,11 @@ import {
   parseChainIdField,
   parseGatewayPathField,
   parsePriceField,
+  parsePriceModeField,
+  type PriceMode,
 } from './header-fields';
 import { RDN_HEADERS } from './header-names';
-import { readRequiredField } from './header-reader';
+import { readOptionalField, readRequiredField } from './header-reader';
 import type { Address } from './hex';
 import { invalidArgument } from './protocol-error';
 import { ok, type Result } from './result';
@@ -22,16 +24,26 @@ export interface Challenge {
   readonly channelManager: Address;
   /** The ERC-20 token channels escrow. */
   readonly token: Address;
-  /** Token base units charged for this request (>= 1). */
+  /** Token base units to authorise for this request (>= 1): its price, or a metered route's ceiling. */
   readonly price: bigint;
   /** EIP-155 chain id: the EIP-712 domain's chainId. */
   readonly chainId: bigint;
+  /**
+   * How the route is priced (docs/protocol.md 7.2); absent means `fixed`, and `fixed` is never sent. `metered`: the
+   * price is a ceiling, the request is charged what it used (at least 1, at most the ceiling).
+   */
+  readonly priceMode?: PriceMode;
 }
 
 /** The challenge as RDN-* headers; throws INVALID_ARGUMENT for values parseChallenge would refuse. */
 export function encodeChallenge(challenge: Challenge): EncodedHeaders {
   if (typeof challenge.price !== 'bigint' || challenge.price < 1n) invalidArgument('price', 'must be >= 1');
   if (typeof challenge.chainId !== 'bigint') invalidArgument('chainId', 'must be a bigint');
+  const mode = challenge.priceMode;
+  const priceMode: Record<string, string> =
+    mode === undefined || mode === 'fixed'
+      ? {}
+      : { [RDN_HEADERS.priceMode]: formatWith('priceMode', mode, parsePriceModeField) };
   return {
     [RDN_HEADERS.gatewayPath]: formatWith('gatewayPath', challenge.gatewayPath, parseGatewayPathField),
     [RDN_HEADERS.receiver]: formatWith('receiver', challenge.receiver, parseAddressField),
@@ -39,6 +51,7 @@ export function encodeChallenge(challenge: Challenge): EncodedHeaders {
     [RDN_HEADERS.token]: formatWith('token', challenge.token, parseAddressField),
     [RDN_HEADERS.price]: formatAmount('price', challenge.price),
     [RDN_HEADERS.chainId]: String(formatWith('chainId', challenge.chainId.toString(10), parseChainIdField)),
+    ...priceMode,
   };
 }
 
@@ -57,6 +70,8 @@ export function parseChallenge(headers: HeaderSource): Result<Challenge> {
   if (!price.ok) return price;
   const chainId = readRequiredField(headers, RDN_HEADERS.chainId, parseChainIdField, code);
   if (!chainId.ok) return chainId;
+  const priceMode = readOptionalField(headers, RDN_HEADERS.priceMode, parsePriceModeField, code);
+  if (!priceMode.ok) return priceMode;
   return ok({
     gatewayPath: gatewayPath.value,
     receiver: receiver.value,
@@ -64,5 +79,6 @@ export function parseChallenge(headers: HeaderSource): Result<Challenge> {
     token: token.value,
     price: price.value,
     chainId: chainId.value,
+    ...(priceMode.value === undefined || priceMode.value === 'fixed' ? {} : { priceMode: priceMode.value }),
   });
 }

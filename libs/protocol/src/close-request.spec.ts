@@ -131,6 +131,15 @@ describe('close request', () => {
     expect(!decision.approved && decision.error.code).toBe(code);
   });
 
+  it('expects the charged balance on a metered channel and says it when refusing another', () => {
+    const metered = { lastAcceptedBalance: 3n * PRICE, chargedBalance: 2n * PRICE + 1n };
+    const atCharged = decideClose(aCloseInput(metered, 2n * PRICE + 1n));
+    expect(atCharged.approved && atCharged.proof.balance).toBe(2n * PRICE + 1n);
+    const atSigned = decideClose(aCloseInput(metered, 3n * PRICE));
+    expect(!atSigned.approved && atSigned.error.code).toBe('CLOSE_BALANCE_MISMATCH');
+    expect(!atSigned.approved && atSigned.error.details).toEqual({ expected: (2n * PRICE + 1n).toString() });
+  });
+
   it('checks the signature before the balance, so a stranger cannot probe the balance', () => {
     const input = aCloseInput({}, 2n * PRICE);
     const forged = aPayment({ key: STRANGER_KEY, balance: 2n * PRICE }).signature;

@@ -24,7 +24,7 @@ export const CLOSE_ROUTE = '/channels/:sender/:channelId';
 export interface CloseRequest {
   readonly sender: Address;
   readonly channelId: Hex32;
-  /** Must equal the last balance the receiver accepted. */
+  /** Must equal the channel's charged balance (the last accepted balance on a channel of fixed prices only). */
   readonly balance: bigint;
   /**
    * The sender's BalanceProof signature for `balance`. Proves the caller holds the sender's proof, so a
@@ -111,6 +111,11 @@ export interface CloseDecisionInput {
   readonly gateway: GatewayIdentity;
   readonly channel: ChannelView | undefined;
   readonly lastAcceptedBalance: bigint;
+  /**
+   * The channel's charged balance (docs/protocol.md 7.2): what a close must be for, so a metered channel closes at
+   * what was charged, not at the ceilings signed. Default `lastAcceptedBalance`.
+   */
+  readonly chargedBalance?: bigint;
   readonly backend?: Secp256k1Backend;
 }
 
@@ -120,8 +125,8 @@ export type CloseDecision =
   | { readonly approved: false; readonly error: ProtocolError };
 
 /**
- * Decides whether the receiver signs a ClosingProof. It does only for the balance it last accepted,
- * proven by the sender's own signature; a channel already closing may be closed cooperatively too.
+ * Decides whether the receiver signs a ClosingProof. It does only for the channel's charged balance (the balance
+ * it last accepted, on a channel of fixed prices), proven by the sender's own signature; a channel already closing may be closed cooperatively too.
  * After approving, the gateway must refuse further payments on the channel (treat it as closing),
  * or the sender could close at this balance after consuming more.
  */
@@ -142,7 +147,9 @@ export function decideClose(input: CloseDecisionInput): CloseDecision {
     input.backend ?? defaultBackend,
   );
   if (!signature.ok) return refuse('INVALID_SIGNATURE', { reason: signature.error });
-  if (request.balance !== input.lastAcceptedBalance) return refuse('CLOSE_BALANCE_MISMATCH');
+  const expected = input.chargedBalance ?? input.lastAcceptedBalance;
+  // Said only after the sender's signature verified, like every private balance (docs/protocol.md 5.3).
+  if (request.balance !== expected) return refuse('CLOSE_BALANCE_MISMATCH', { expected: expected.toString() });
   return {
     approved: true,
     proof: { channelId: request.channelId, sender: channel.sender, balance: request.balance },

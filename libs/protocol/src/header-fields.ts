@@ -22,6 +22,16 @@ export function parsePriceField(text: string): Result<bigint, string> {
   return parsed;
 }
 
+/** How a route is priced (docs/protocol.md 7.2): RDN-Price-Mode; absent means `fixed`. */
+export type PriceMode = 'fixed' | 'metered' | 'stream';
+
+const PRICE_MODES: ReadonlySet<string> = new Set<PriceMode>(['fixed', 'metered', 'stream']);
+
+/** RDN-Price-Mode: one of the known modes (a client must not pay on terms it does not understand). */
+export function parsePriceModeField(text: string): Result<PriceMode, string> {
+  return PRICE_MODES.has(text) ? ok(text as PriceMode) : fail('not fixed, metered or stream');
+}
+
 /** An EIP-155 chain id: canonical base-10 in 1..2^53-1. */
 export function parseChainIdField(text: string): Result<bigint, string> {
   const parsed = parseDecimal(text, CHAIN_ID_MAX);

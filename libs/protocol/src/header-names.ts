@@ -10,6 +10,10 @@ export const RDN_HEADERS = {
   token: 'RDN-Token-Address',
   price: 'RDN-Price',
   chainId: 'RDN-Chain-Id',
+  /** `metered` or `stream` on such routes (docs/protocol.md 7.2); absent means `fixed`. */
+  priceMode: 'RDN-Price-Mode',
+  /** A streamed route's price per unit; RDN-Price is then one step. */
+  unitPrice: 'RDN-Unit-Price',
   // payment: client -> gateway (receiver, contract and chain id may be echoed, see payment-headers.ts)
   sender: 'RDN-Sender-Address',
   channelId: 'RDN-Channel-Id',
@@ -18,6 +22,10 @@ export const RDN_HEADERS = {
   // receipt: gateway -> client
   senderBalance: 'RDN-Sender-Balance',
   cost: 'RDN-Cost',
+  /** The channel's charged balance after the request, sent only when it differs from RDN-Sender-Balance. */
+  chargedBalance: 'RDN-Charged-Balance',
+  // metering: the upstream (or the embedded handler) to the gateway, never forwarded to the client
+  charge: 'RDN-Charge',
   // error: gateway -> client
   error: 'RDN-Error',
 } as const;

@@ -26,7 +26,9 @@ export {
   parseChannelIdField,
   parseGatewayPathField,
   parsePriceField,
+  parsePriceModeField,
   parseSignatureField,
+  type PriceMode,
 } from './header-fields';
 export * from './header-names';
 export { bytesToHex, hexToBytes, type Address, type Hex, type Hex32 } from './hex';

@@ -218,6 +218,7 @@ describe('docs/protocol.md', () => {
     expect(decision).toEqual({
       accepted: true,
       increment: BigInt(value('price')),
+      authorised: BigInt(value('price')),
       balance: BigInt(value('balance (third request)')),
       signature: value('BalanceProof signature'),
     });

@@ -23,6 +23,20 @@ describe('receipt headers', () => {
     expect(parseReceipt(encodeReceipt(free))).toEqual({ ok: true, value: free });
   });
 
+  it('sends RDN-Charged-Balance only when the charged balance differs from the sender balance', () => {
+    const metered = { ...receipt, chargedBalance: 2_000_000_000_000_000n };
+    expect(encodeReceipt(metered)).toEqual({
+      'RDN-Channel-Id': aChannelId(),
+      'RDN-Sender-Balance': '3000000000000000',
+      'RDN-Cost': '1000000000000000',
+      'RDN-Charged-Balance': '2000000000000000',
+    });
+    expect(parseReceipt(encodeReceipt(metered))).toEqual({ ok: true, value: metered });
+    expect(encodeReceipt({ ...receipt, chargedBalance: receipt.senderBalance })).toEqual(encodeReceipt(receipt));
+    const equal = { ...encodeReceipt(receipt), 'RDN-Charged-Balance': '3000000000000000' };
+    expect(parseReceipt(equal)).toEqual({ ok: true, value: receipt });
+  });
+
   it('is undefined, not an error, when a response carries no receipt', () => {
     expect(parseReceipt({ 'content-type': 'text/plain' })).toEqual({ ok: true, value: undefined });
   });
@@ -46,6 +60,16 @@ describe('receipt headers', () => {
       'RDN-Channel-Id',
       'not 0x followed by 64 hex digits',
     ],
+    [
+      { 'RDN-Channel-Id': aChannelId(), 'RDN-Sender-Balance': '5', 'RDN-Cost': '1', 'RDN-Charged-Balance': '6' },
+      'RDN-Charged-Balance',
+      'exceeds RDN-Sender-Balance',
+    ],
+    [
+      { 'RDN-Channel-Id': aChannelId(), 'RDN-Sender-Balance': '5', 'RDN-Cost': '4', 'RDN-Charged-Balance': '3' },
+      'RDN-Cost',
+      'exceeds RDN-Charged-Balance',
+    ],
   ])('%j is RESPONSE_MALFORMED at %s', (headers, header, reason) => {
     const result = parseReceipt(headers);
     expect(!result.ok && result.error.code).toBe('RESPONSE_MALFORMED');
@@ -57,5 +81,10 @@ describe('receipt headers', () => {
       'INVALID_ARGUMENT',
     );
     expect(thrownCode(() => encodeReceipt({ ...receipt, senderBalance: -1n }))).toBe('INVALID_ARGUMENT');
+    const over = { ...receipt, chargedBalance: receipt.senderBalance + 1n };
+    expect(thrownCode(() => encodeReceipt(over))).toBe('INVALID_ARGUMENT');
+    expect(thrownCode(() => encodeReceipt({ ...receipt, chargedBalance: receipt.cost - 1n }))).toBe(
+      'INVALID_ARGUMENT',
+    );
   });
 });

@@ -35,6 +35,7 @@ describe.each(backends)('verifyPayment (%s backend)', (_name, backend) => {
     expect(decision).toEqual({
       accepted: true,
       increment: PRICE,
+      authorised: PRICE,
       balance: 3n * PRICE,
       signature: payment.signature,
     });
@@ -236,6 +237,40 @@ describe.each(backends)('verifyPayment (%s backend)', (_name, backend) => {
     });
     const chain = verifyPayment(aVerifyInput({ payment: { ...aPayment(), chainId: 1n }, backend }));
     expect(!chain.accepted && chain.error.details).toEqual({ expected: CHAIN_ID.toString(), received: '1' });
+  });
+
+  describe('against a charged balance below the signed one (metered prices)', () => {
+    // Signed 2 PRICE so far, of which PRICE + 1 was charged: PRICE - 1 of the last ceiling went unused.
+    const metered = (balance: bigint) =>
+      aVerifyInput({
+        payment: aPayment({ balance }),
+        lastAcceptedBalance: 2n * PRICE,
+        chargedBalance: PRICE + 1n,
+        backend,
+      });
+
+    it('accepts max(S + 1, C + price) and authorises balance - C', () => {
+      const decision = verifyPayment(metered(2n * PRICE + 1n));
+      expect(decision).toMatchObject({ accepted: true, increment: 1n, authorised: PRICE });
+    });
+
+    it('refuses C + price - 1 as INCREMENT_BELOW_PRICE with the charged balance in the details', () => {
+      const decision = verifyPayment(metered(2n * PRICE));
+      // Equal to S: staleness is judged on the signed balance first.
+      expect(!decision.accepted && decision.error.code).toBe('BALANCE_STALE');
+      const low = verifyPayment({ ...metered(2n * PRICE + 1n), price: PRICE + 1n });
+      expect(!low.accepted && low.error.details).toEqual({
+        increment: PRICE.toString(),
+        price: (PRICE + 1n).toString(),
+        lastAccepted: (2n * PRICE).toString(),
+        chargedBalance: (PRICE + 1n).toString(),
+      });
+    });
+
+    it('is the fixed-price rule when the charged balance equals the signed one', () => {
+      const input = aVerifyInput({ lastAcceptedBalance: 2n * PRICE, backend });
+      expect(verifyPayment({ ...input, chargedBalance: 2n * PRICE })).toEqual(verifyPayment(input));
+    });
   });
 
   it('accepts matching echoes in any letter case', () => {

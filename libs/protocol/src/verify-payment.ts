@@ -40,7 +40,13 @@ export interface VerifyPaymentInput {
   readonly requiredConfirmations: number;
   /** The last balance accepted on this channel (0 if none yet), read under the per-channel lock. */
   readonly lastAcceptedBalance: bigint;
-  /** The price of this request. */
+  /**
+   * The channel's charged balance (docs/protocol.md section 7.2, metered prices): the sum of what was charged, at most
+   * `lastAcceptedBalance`. The price is checked against it, not against the signed balance, so the part of a signed
+   * ceiling a metered request did not use pays for the next request. Default `lastAcceptedBalance` (fixed prices).
+   */
+  readonly chargedBalance?: bigint;
+  /** The price of this request (a metered route's ceiling). */
   readonly price: bigint;
   readonly backend?: Secp256k1Backend;
 }
@@ -49,8 +55,10 @@ export interface VerifyPaymentInput {
 export type PaymentDecision =
   | {
       readonly accepted: true;
-      /** balance - lastAcceptedBalance: what this request is charged (>= price). */
+      /** balance - lastAcceptedBalance: how far the signed balance moves (> 0). */
       readonly increment: bigint;
+      /** balance - chargedBalance: what this proof authorises this request to be charged (>= price). */
+      readonly authorised: bigint;
       readonly balance: bigint;
       /** The signature with v = 27/28: store this one, it is the form the contract accepts. */
       readonly signature: Hex;
@@ -129,13 +137,22 @@ export function verifyPayment(input: VerifyPaymentInput): PaymentDecision {
       lastAccepted: input.lastAcceptedBalance.toString(),
     });
   }
-  const increment = payment.balance - input.lastAcceptedBalance;
-  if (increment < input.price) {
+  const charged = input.chargedBalance ?? input.lastAcceptedBalance;
+  const authorised = payment.balance - charged;
+  if (authorised < input.price) {
     return reject('INCREMENT_BELOW_PRICE', {
-      increment: increment.toString(),
+      increment: authorised.toString(),
       price: input.price.toString(),
       lastAccepted: input.lastAcceptedBalance.toString(),
+      // Only where it differs: a fixed-price channel's details stay what they were.
+      ...(charged === input.lastAcceptedBalance ? {} : { chargedBalance: charged.toString() }),
     });
   }
-  return { accepted: true, increment, balance: payment.balance, signature: signature.value };
+  return {
+    accepted: true,
+    increment: payment.balance - input.lastAcceptedBalance,
+    authorised,
+    balance: payment.balance,
+    signature: signature.value,
+  };
 }

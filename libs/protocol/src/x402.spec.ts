@@ -278,6 +278,20 @@ describe('x402 settle response (PAYMENT-RESPONSE)', () => {
     });
   });
 
+  it('carries the charged balance in extra where it differs from the sender balance (metered)', () => {
+    const metered = { ...receipt, chargedBalance: 4n };
+    const response = x402SettleResponse(CHAIN_ID, { kind: 'receipt', receipt: metered, payer: SENDER });
+    expect(response.extra).toEqual({ channelId, senderBalance: '5', cost: '2', chargedBalance: '4' });
+    const equal = x402SettleResponse(CHAIN_ID, {
+      kind: 'receipt',
+      receipt: { ...receipt, chargedBalance: 5n },
+      payer: SENDER,
+    });
+    expect(equal.extra).toEqual({ channelId, senderBalance: '5', cost: '2' });
+    const parsed = parseX402Response(encodeX402Response(CHAIN_ID, { kind: 'receipt', receipt: metered, payer: SENDER }));
+    expect(parsed.ok && parsed.value?.extra?.chargedBalance).toBe(4n);
+  });
+
   it('is NOT_CHARGED when delivered without a charge', () => {
     const response = x402SettleResponse(CHAIN_ID, {
       kind: 'receipt',

@@ -150,8 +150,18 @@ const settleResponseSchema = z.object({
   network,
   /** What this request was charged (base units). */
   amount: amount.optional(),
-  /** The receipt (docs/protocol.md 5.3) whenever the RDN-* answer carries one. */
-  extra: z.object({ channelId: field(parseChannelIdField), senderBalance: amount, cost: amount }).optional(),
+  /**
+   * The receipt (docs/protocol.md 5.3) whenever the RDN-* answer carries one; `chargedBalance` only where
+   * RDN-Charged-Balance is sent (it differs from senderBalance, 7.2).
+   */
+  extra: z
+    .object({
+      channelId: field(parseChannelIdField),
+      senderBalance: amount,
+      cost: amount,
+      chargedBalance: amount.optional(),
+    })
+    .optional(),
 });
 
 /** x402 v2 ResourceInfo. */
@@ -434,6 +444,9 @@ export function x402SettleResponse(chainId: bigint, outcome: X402Outcome): X402S
             channelId: formatWith('receipt.channelId', receipt.channelId, parseChannelIdField),
             senderBalance: formatAmount('receipt.senderBalance', receipt.senderBalance),
             cost: formatAmount('receipt.cost', receipt.cost),
+            ...(receipt.chargedBalance === undefined || receipt.chargedBalance === receipt.senderBalance
+              ? {}
+              : { chargedBalance: formatAmount('receipt.chargedBalance', receipt.chargedBalance) }),
           },
         };
   const payer =

@@ -15,7 +15,7 @@ export class InMemoryChannelStore implements ChannelStore {
   /** What a failing store throws. */
   failure: Error = new Error('database unreachable');
 
-  /** Adds or replaces a channel; defaults: open, confirmed, nothing accepted. */
+  /** Adds or replaces a channel; defaults: open, confirmed, nothing accepted, charged = accepted. */
   put(channel: {
     channelId: Hex32;
     sender: Address;
@@ -24,12 +24,14 @@ export class InMemoryChannelStore implements ChannelStore {
     state?: ChannelSnapshot['state'];
     confirmed?: boolean;
     acceptedBalance?: bigint;
+    chargedBalance?: bigint;
   }): void {
     this.channels.set(channel.channelId, {
       state: 'open',
       confirmed: true,
-      acceptedBalance: 0n,
       ...channel,
+      acceptedBalance: channel.acceptedBalance ?? 0n,
+      chargedBalance: channel.chargedBalance ?? channel.acceptedBalance ?? 0n,
     });
   }
 
@@ -47,7 +49,10 @@ export class InMemoryChannelStore implements ChannelStore {
       !row.confirmed ||
       proof.balance > row.deposit ||
       row.acceptedBalance !== proof.expectedPrevious ||
-      proof.balance - proof.expectedPrevious < proof.price
+      row.chargedBalance !== proof.expectedCharged ||
+      proof.balance <= proof.expectedPrevious ||
+      proof.balance - proof.expectedCharged < proof.price ||
+      proof.expectedCharged + proof.charge > proof.balance
     ) {
       return false;
     }
@@ -55,15 +60,38 @@ export class InMemoryChannelStore implements ChannelStore {
     this.channels.set(proof.channelId, {
       ...row,
       acceptedBalance: proof.balance,
+      chargedBalance: proof.expectedCharged + proof.charge,
       lastSignature: proof.signature,
     });
+    return true;
+  }
+
+  async charge(
+    channelId: Hex32,
+    expectedCharged: bigint,
+    amount: bigint,
+    event: MicroraidenEvent,
+  ): Promise<boolean> {
+    this.check();
+    const row = this.channels.get(channelId);
+    if (
+      row === undefined ||
+      row.state !== 'open' ||
+      !row.confirmed ||
+      row.chargedBalance !== expectedCharged ||
+      expectedCharged + amount > row.acceptedBalance
+    ) {
+      return false;
+    }
+    this.events.push(event);
+    this.channels.set(channelId, { ...row, chargedBalance: expectedCharged + amount });
     return true;
   }
 
   async markClosing(channelId: Hex32, balance: bigint, event: MicroraidenEvent): Promise<boolean> {
     this.check();
     const row = this.channels.get(channelId);
-    if (row === undefined || row.acceptedBalance !== balance || row.state === 'settled' || !row.confirmed)
+    if (row === undefined || row.chargedBalance !== balance || row.state === 'settled' || !row.confirmed)
       return false;
     this.channels.set(channelId, { ...row, state: row.state === 'open' ? 'closing' : row.state });
     this.events.push(event);
