@@ -20,7 +20,12 @@ export interface ChannelStore {
    * and confirmed and the result is at most the accepted balance; in the same transaction `event` (the
    * `balance-proof.charged`) goes to the outbox. True once committed, false when a condition did not hold.
    */
-  charge(channelId: Hex32, expectedCharged: bigint, amount: bigint, event: MicroraidenEvent): Promise<boolean>;
+  charge(
+    channelId: Hex32,
+    expectedCharged: bigint,
+    amount: bigint,
+    event: MicroraidenEvent,
+  ): Promise<boolean>;
   /**
    * Marks the channel closing iff its charged balance is still exactly `balance` and it is not settled, so
    * no later payment can be accepted after the receiver signs a closing proof; in the same transaction `event`

@@ -264,7 +264,11 @@ export class Paywall {
     return this.judgePayment(request, route, pricing, 'x402', parsed.value, performance.now());
   }
 
-  private async admitPayment(request: PaywallRequest, route: string, pricing: RoutePricing): Promise<Admission> {
+  private async admitPayment(
+    request: PaywallRequest,
+    route: string,
+    pricing: RoutePricing,
+  ): Promise<Admission> {
     // Before the headers are even parsed: a client without a channel must not be told to open one (402) at a
     // gateway that could not defend it, and one with a channel must not pay into it (docs/protocol.md 8.2).
     const chain = this.options.chainGuard?.verdict();
@@ -498,7 +502,11 @@ export class Paywall {
   }
 
   /** A metered request charged its ceiling because its report was above it, malformed or missing: count, log. */
-  private meterFallback(ticket: PaidTicket, fallback: MeterFallback, reported: ReportedCharge | undefined): void {
+  private meterFallback(
+    ticket: PaidTicket,
+    fallback: MeterFallback,
+    reported: ReportedCharge | undefined,
+  ): void {
     this.metrics.meterFallback(ticket.route, fallback);
     if (reported === undefined) return;
     // Never the proof or the signature: the route, the ceiling and what was reported.
@@ -510,7 +518,12 @@ export class Paywall {
     this.options.log?.(message, { route: ticket.route, ceiling: ticket.price.toString(), reported: what });
   }
 
-  private acceptedEvent(ticket: PaidTicket, previous: bigint, charged: bigint, charge: bigint): MicroraidenEvent {
+  private acceptedEvent(
+    ticket: PaidTicket,
+    previous: bigint,
+    charged: bigint,
+    charge: bigint,
+  ): MicroraidenEvent {
     const { identity, gatewayId } = this.options;
     const { payment } = ticket;
     const increment = payment.balance - previous;
@@ -550,7 +563,9 @@ export class Paywall {
   }
 
   /** Judge the ticket's proof again on the channel's current row (remembered afresh), or answer 503 if unreadable. */
-  private async rejudge(ticket: PaidTicket): Promise<
+  private async rejudge(
+    ticket: PaidTicket,
+  ): Promise<
     | Completion
     | { committed: bigint; charged: bigint; decision: PaymentDecision; lastSignature: Hex | undefined }
   > {

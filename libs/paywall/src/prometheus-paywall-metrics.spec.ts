@@ -48,6 +48,22 @@ describe('createPaywallMetrics', () => {
     );
   });
 
+  it('counts metered requests charged their ceiling by why, from zero for every metered route', async () => {
+    const registry = new Registry();
+    const metrics = createPaywallMetrics(registry, {
+      routes: [...ROUTES, { route: '/llm/*', kind: 'metered' }],
+    });
+    expect(await series(registry, 'microraiden_gateway_meter_overreports_total')).toEqual([
+      [JSON.stringify({ route: '/llm/*' }), 0],
+    ]);
+    metrics.meterFallback('/llm/*', 'overreport');
+    metrics.meterFallback('/llm/*', 'unreported');
+    metrics.meterFallback('/llm/*', 'unreported');
+    const text = await registry.metrics();
+    expect(text).toContain('microraiden_gateway_meter_overreports_total{route="/llm/*"} 1');
+    expect(text).toContain('microraiden_gateway_meter_unreported_total{route="/llm/*"} 2');
+  });
+
   it('exports no fleet-wide funds at risk (the ledger does, once)', async () => {
     const registry = new Registry();
     createPaywallMetrics(registry, {

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { MeterFallback } from './metered-charge';
 import type { PaidRequestOutcome, PaywallMetrics } from './paywall-metrics';
 import type { ConfiguredRoute } from './route-table';
 
@@ -40,18 +41,7 @@ export function createPaywallMetrics(
     labelNames: ['route'] as const,
     registers,
   });
-  const overreports = new Counter({
-    name: 'microraiden_gateway_meter_overreports_total',
-    help: 'Metered requests whose handler or upstream reported a cost above the ceiling (a server bug): charged the ceiling.',
-    labelNames: ['route'] as const,
-    registers,
-  });
-  const unreported = new Counter({
-    name: 'microraiden_gateway_meter_unreported_total',
-    help: 'Metered requests that reported no cost (or a malformed RDN-Charge): charged the ceiling.',
-    labelNames: ['route'] as const,
-    registers,
-  });
+  const meter = meterCounters(registers);
   const verify = new Histogram({
     name: 'microraiden_gateway_verify_seconds',
     help: 'Deciding on a payment before the upstream: headers, channel read, signature, balance.',
@@ -78,10 +68,7 @@ export function createPaywallMetrics(
     }
     requests.inc({ outcome: 'paid', route, reason: '' }, 0);
     revenue.inc({ route }, 0);
-    if (kind === 'metered') {
-      overreports.inc({ route }, 0);
-      unreported.inc({ route }, 0);
-    }
+    if (kind === 'metered') for (const counter of Object.values(meter)) counter.inc({ route }, 0);
     for (const outcome of PAID_OUTCOMES) paidRequest.zero({ route, outcome });
   }
   registerBacklogGauges(registry, sources.outboxLag);
@@ -92,7 +79,7 @@ export function createPaywallMetrics(
       revenue.inc({ route }, Number(charge));
     },
     meterFallback(route, fallback) {
-      (fallback === 'overreport' ? overreports : unreported).inc({ route });
+      meter[fallback].inc({ route });
     },
     free(route) {
       requests.inc({ outcome: 'free', route, reason: '' });
@@ -109,6 +96,24 @@ export function createPaywallMetrics(
     paidRequestSeconds(route, outcome, seconds) {
       paidRequest.observe({ route, outcome }, seconds);
     },
+  };
+}
+
+/** The counters of metered requests charged their ceiling, by why (docs/protocol.md 7.2). */
+function meterCounters(registers: Registry[]): Record<MeterFallback, Counter<'route'>> {
+  return {
+    overreport: new Counter({
+      name: 'microraiden_gateway_meter_overreports_total',
+      help: 'Metered requests whose handler or upstream reported a cost above the ceiling (a server bug): charged the ceiling.',
+      labelNames: ['route'] as const,
+      registers,
+    }),
+    unreported: new Counter({
+      name: 'microraiden_gateway_meter_unreported_total',
+      help: 'Metered requests that reported no cost (or a malformed RDN-Charge): charged the ceiling.',
+      labelNames: ['route'] as const,
+      registers,
+    }),
   };
 }
 

@@ -20,7 +20,12 @@ const table = new RouteTable(
 
 describe('RouteTable', () => {
   it('prefers an exact path over any prefix', () => {
-    expect(table.resolve('GET', '/api/weather')).toEqual({ kind: 'paid', route: '/api/weather', price: 10n, mode: 'fixed' });
+    expect(table.resolve('GET', '/api/weather')).toEqual({
+      kind: 'paid',
+      route: '/api/weather',
+      price: 10n,
+      mode: 'fixed',
+    });
     expect(table.resolve('GET', '/api/free-sample')).toEqual({ kind: 'free', route: '/api/free-sample' });
   });
 
@@ -35,8 +40,18 @@ describe('RouteTable', () => {
   });
 
   it('prefers the longest prefix and prices per method', () => {
-    expect(table.resolve('GET', '/api/other')).toEqual({ kind: 'paid', route: '/api/*', price: 5n, mode: 'fixed' });
-    expect(table.resolve('post', '/api/other')).toEqual({ kind: 'paid', route: '/api/*', price: 50n, mode: 'fixed' });
+    expect(table.resolve('GET', '/api/other')).toEqual({
+      kind: 'paid',
+      route: '/api/*',
+      price: 5n,
+      mode: 'fixed',
+    });
+    expect(table.resolve('post', '/api/other')).toEqual({
+      kind: 'paid',
+      route: '/api/*',
+      price: 50n,
+      mode: 'fixed',
+    });
     expect(table.resolve('GET', '/api/premium/report')).toEqual({
       kind: 'paid',
       route: '/api/premium/*',
@@ -105,9 +120,9 @@ describe('RouteTable', () => {
     expect(metered.resolve('GET', '/llm/cheap')).toMatchObject({ price: 3n, mode: 'fixed' });
     expect(metered.configured()).toContainEqual({ route: '/llm/*', kind: 'metered' });
     expect(metered.lowestPrice).toBe(3n);
-    expect(() => new RouteTable([{ match: { exact: '/a' }, rule: { kind: 'metered', maxPrice: 0n } }])).toThrow(
-      /maxPrice/,
-    );
+    expect(
+      () => new RouteTable([{ match: { exact: '/a' }, rule: { kind: 'metered', maxPrice: 0n } }]),
+    ).toThrow(/maxPrice/);
   });
 
   it('knows the lowest price of its paid routes (none when all are free)', () => {

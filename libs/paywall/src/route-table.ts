@@ -121,7 +121,8 @@ export class RouteTable {
     this.prefixes.sort((a, b) => b.prefix.length - a.prefix.length);
     let lowest: bigint | undefined;
     for (const { rule } of routes) {
-      const prices = rule.kind === 'paid' ? rule.prices.values() : rule.kind === 'metered' ? [rule.maxPrice] : [];
+      const prices =
+        rule.kind === 'paid' ? rule.prices.values() : rule.kind === 'metered' ? [rule.maxPrice] : [];
       for (const price of prices) if (lowest === undefined || price < lowest) lowest = price;
     }
     this.lowestPrice = lowest;
@@ -144,7 +145,8 @@ export class RouteTable {
     if (route === undefined) return { kind: 'not-found' };
     const { rule } = route;
     if (rule.kind === 'free') return { kind: 'free', route: route.id };
-    if (rule.kind === 'metered') return { kind: 'paid', route: route.id, price: rule.maxPrice, mode: 'metered' };
+    if (rule.kind === 'metered')
+      return { kind: 'paid', route: route.id, price: rule.maxPrice, mode: 'metered' };
     const upper = method.toUpperCase();
     // HEAD costs what GET costs unless priced itself: it is GET without the body.
     const basePrice =

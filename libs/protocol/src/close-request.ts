@@ -149,7 +149,8 @@ export function decideClose(input: CloseDecisionInput): CloseDecision {
   if (!signature.ok) return refuse('INVALID_SIGNATURE', { reason: signature.error });
   const expected = input.chargedBalance ?? input.lastAcceptedBalance;
   // Said only after the sender's signature verified, like every private balance (docs/protocol.md 5.3).
-  if (request.balance !== expected) return refuse('CLOSE_BALANCE_MISMATCH', { expected: expected.toString() });
+  if (request.balance !== expected)
+    return refuse('CLOSE_BALANCE_MISMATCH', { expected: expected.toString() });
   return {
     approved: true,
     proof: { channelId: request.channelId, sender: channel.sender, balance: request.balance },

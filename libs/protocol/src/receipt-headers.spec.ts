@@ -32,7 +32,9 @@ describe('receipt headers', () => {
       'RDN-Charged-Balance': '2000000000000000',
     });
     expect(parseReceipt(encodeReceipt(metered))).toEqual({ ok: true, value: metered });
-    expect(encodeReceipt({ ...receipt, chargedBalance: receipt.senderBalance })).toEqual(encodeReceipt(receipt));
+    expect(encodeReceipt({ ...receipt, chargedBalance: receipt.senderBalance })).toEqual(
+      encodeReceipt(receipt),
+    );
     const equal = { ...encodeReceipt(receipt), 'RDN-Charged-Balance': '3000000000000000' };
     expect(parseReceipt(equal)).toEqual({ ok: true, value: receipt });
   });
@@ -61,12 +63,22 @@ describe('receipt headers', () => {
       'not 0x followed by 64 hex digits',
     ],
     [
-      { 'RDN-Channel-Id': aChannelId(), 'RDN-Sender-Balance': '5', 'RDN-Cost': '1', 'RDN-Charged-Balance': '6' },
+      {
+        'RDN-Channel-Id': aChannelId(),
+        'RDN-Sender-Balance': '5',
+        'RDN-Cost': '1',
+        'RDN-Charged-Balance': '6',
+      },
       'RDN-Charged-Balance',
       'exceeds RDN-Sender-Balance',
     ],
     [
-      { 'RDN-Channel-Id': aChannelId(), 'RDN-Sender-Balance': '5', 'RDN-Cost': '4', 'RDN-Charged-Balance': '3' },
+      {
+        'RDN-Channel-Id': aChannelId(),
+        'RDN-Sender-Balance': '5',
+        'RDN-Cost': '4',
+        'RDN-Charged-Balance': '3',
+      },
       'RDN-Cost',
       'exceeds RDN-Charged-Balance',
     ],

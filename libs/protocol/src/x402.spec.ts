@@ -288,7 +288,9 @@ describe('x402 settle response (PAYMENT-RESPONSE)', () => {
       payer: SENDER,
     });
     expect(equal.extra).toEqual({ channelId, senderBalance: '5', cost: '2' });
-    const parsed = parseX402Response(encodeX402Response(CHAIN_ID, { kind: 'receipt', receipt: metered, payer: SENDER }));
+    const parsed = parseX402Response(
+      encodeX402Response(CHAIN_ID, { kind: 'receipt', receipt: metered, payer: SENDER }),
+    );
     expect(parsed.ok && parsed.value?.extra?.chargedBalance).toBe(4n);
   });
 
