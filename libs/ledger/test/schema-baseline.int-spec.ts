@@ -82,6 +82,44 @@ describe('ledger schema: databases the TypeORM migrations created', () => {
     expect(await findChannel(old, channelId)).toMatchObject({ status: 'open', balance: 10n, proofCount: 1 });
   });
 
+  it('backfills the charged balance with the accepted balance of channels projected before version 3', async () => {
+    const database = await open('ledger_baseline_charged');
+    await runMigrations(database.pool, {
+      ...LEDGER_MIGRATIONS,
+      migrations: LEDGER_MIGRATIONS.migrations.slice(0, 2),
+    });
+    const channelId = aChannelId('before-charges');
+    const accepted = evolve(undefined, aBalanceProofAccepted({ channelId, balance: 300n }), NOW);
+    if (accepted.outcome !== 'applied') throw new Error('the builder made an unusable event');
+    // The row and proof state as version 2's code wrote them: no charged balance anywhere.
+    const row = rowOf(accepted.state, viewOf(accepted.state));
+    const { chargedBalance: _dropped, ...oldProofState } = row.proof_state as Record<string, unknown>;
+    await database.query(
+      `INSERT INTO ledger_channels SELECT * FROM jsonb_populate_record(NULL::ledger_channels, $1::jsonb)`,
+      [JSON.stringify({ ...row, proof_state: oldProofState })],
+    );
+
+    expect(await migrateLedger(database)).toEqual(NAMES.slice(2));
+    expect(await findChannel(database, channelId)).toMatchObject({ balance: 300n, chargedBalance: 300n });
+    // The next metered proof charges from there: C 300 -> 340.
+    const metered = aBalanceProofAccepted({
+      channelId,
+      previousBalance: 300n,
+      balance: 400n,
+      charge: 40n,
+      chargedBalance: 340n,
+    });
+    await applyBatch(
+      database,
+      { topic: 'proofs', partition: 0, events: [{ event: metered, offset: 0n }], nextOffset: 1n },
+      NOW,
+    );
+    expect(await findChannel(database, channelId)).toMatchObject({ balance: 400n, chargedBalance: 340n });
+    expect(await database.query(`SELECT amount::text FROM ledger_revenue_by_day`)).toEqual([
+      { amount: '40' },
+    ]);
+  });
+
   it('runs the close-signed columns (and later versions) on a database TypeORM left at its first version', async () => {
     const old = await open('ledger_baseline_v1', 1);
 

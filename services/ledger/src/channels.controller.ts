@@ -42,7 +42,8 @@ export class ChannelsController {
   @Get(':channelId')
   @ApiOperation({
     summary:
-      'One channel: state, deposit, latest accepted balance, overDeposit (accepted balance above the confirmed ' +
+      'One channel: state, deposit, latest accepted balance (balance: what the receiver can claim), charged ' +
+      'balance (chargedBalance: the sum of its charges, <= balance; equal on fixed prices), overDeposit (accepted balance above the confirmed ' +
       'deposit, which no proof can claim on chain: a reorged top-up or creation; 0 normally), withdrawn, close ' +
       'request, cooperative close signed (closeSignedBalance, closeSignedAt), settlement.',
   })

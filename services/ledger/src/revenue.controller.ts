@@ -14,7 +14,11 @@ export class RevenueController {
   constructor(private readonly runtime: LedgerRuntime) {}
 
   @Get('revenue/routes')
-  @ApiOperation({ summary: 'Revenue (sum of accepted increments) by route and method, largest first.' })
+  @ApiOperation({
+    summary:
+      "Revenue (sum of charges: an accepted proof's charge, its increment at a fixed price, plus charge-only " +
+      'commits of streams) by route and method, largest first. `proofs` counts accepted proofs only.',
+  })
   async byRoute() {
     return amountsAsStrings({ items: await revenueByRoute(this.runtime.database()) });
   }

@@ -11,8 +11,13 @@ export interface ChannelView {
   channelManager: Address | null;
   deposit: bigint;
   withdrawn: bigint;
-  /** Balance of the latest accepted proof (0 when none). */
+  /** Balance of the latest accepted proof (0 when none): S, what the receiver can claim on chain. */
   balance: bigint;
+  /**
+   * The channel's charged balance C (0 when none): the sum of what was charged, <= balance. Equal to `balance` on
+   * fixed-price channels; below it by at most one ceiling (or stream step) on metered and streamed ones.
+   */
+  chargedBalance: bigint;
   signature: Hex | null;
   proofCount: number;
   lastProofAt: string | null;
@@ -48,6 +53,7 @@ export function viewOf(channel: ChannelProjection): ChannelView {
     deposit: 0n,
     withdrawn: 0n,
     balance: channel.proof?.balance ?? 0n,
+    chargedBalance: channel.proof?.chargedBalance ?? 0n,
     signature: channel.proof?.signature ?? null,
     proofCount: channel.proof?.count ?? 0,
     lastProofAt: channel.proof?.lastAcceptedAt ?? null,

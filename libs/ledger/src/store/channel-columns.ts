@@ -28,6 +28,7 @@ export const CHANNEL_COLUMNS = {
   deposit: { column: 'deposit', kind: 'amount' },
   withdrawn: { column: 'withdrawn', kind: 'amount' },
   balance: { column: 'balance', kind: 'amount' },
+  chargedBalance: { column: 'charged_balance', kind: 'amount' },
   signature: { column: 'signature', kind: 'text' },
   proofCount: { column: 'proof_count', kind: 'integer' },
   lastProofAt: { column: 'last_proof_at', kind: 'instant' },

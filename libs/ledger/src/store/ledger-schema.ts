@@ -98,5 +98,14 @@ export const LEDGER_MIGRATIONS: MigrationSet = {
       presentWhen: `SELECT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema()
                       AND table_name = 'ledger_channels' AND column_name = 'close_signed') AS present`,
     },
+    {
+      version: 3,
+      name: 'AddChargedBalance1764900000000',
+      // Every channel projected so far had only fixed prices, so it was charged exactly its accepted balance.
+      // The proof_state JSON keeps no charged balance for them either; the code reads a missing one as `balance`.
+      up: `
+        ALTER TABLE ledger_channels ADD COLUMN charged_balance numeric(78,0) NOT NULL DEFAULT 0;
+        UPDATE ledger_channels SET charged_balance = balance WHERE balance <> 0`,
+    },
   ],
 };
