@@ -59,6 +59,7 @@ describe('ledger under database faults', () => {
       await fixture.publish(stream.proofs.slice(i, i + 20));
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
+    await fixture.publish(stream.metered);
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     killing = false;
     await killer;
@@ -87,7 +88,7 @@ describe('ledger under database faults', () => {
     );
     const applied = await getJson<{ total: number }>(ledger!.url, '/api/1/audit?outcome=applied&limit=1');
     expect(applied.body.total).toBe(
-      stream.chain.length + stream.proofs.length - stream.expected.ignored.length,
+      stream.chain.length + stream.proofs.length + stream.metered.length - stream.expected.ignored.length,
     );
     const ready = await fetch(`${ledger!.url}/health/ready`);
     expect(ready.status).toBe(200);

@@ -47,7 +47,7 @@ describe('GET /operator (real Kafka and Postgres)', () => {
 
   it('shows the projection: totals, routes, every channel and the lag, in exact amounts', async () => {
     ledger = await startLedger(fixture, { TOKEN_SYMBOL: 'MTK', TOKEN_DECIMALS: '18', OPERATOR_TOKEN: TOKEN });
-    await fixture.publish([...stream.chain, ...stream.proofs]);
+    await fixture.publish([...stream.chain, ...stream.proofs, ...stream.metered]);
     await waitUntilCaughtUp(ledger.runtime);
 
     const response = await fetch(`${ledger.url}/operator`, { headers: BASIC });
@@ -72,6 +72,7 @@ describe('GET /operator (real Kafka and Postgres)', () => {
       expect(statusOf(row), channelId).toBe(want.status);
       expect(baseUnits(row, 'deposit')).toBe(want.deposit);
       expect(baseUnits(row, 'balance')).toBe(want.balance);
+      expect(baseUnits(row, 'charged')).toBe(want.chargedBalance);
       expect(baseUnits(row, 'withdrawn')).toBe(want.withdrawn);
       expect(row).toContain(`data-field="proof-count">${want.proofs}<`);
     }

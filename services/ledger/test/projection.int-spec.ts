@@ -56,6 +56,7 @@ async function expectProjection(url: string, expected: ReturnType<typeof merge>)
       status: want.status,
       deposit: want.deposit.toString(),
       balance: want.balance.toString(),
+      chargedBalance: want.chargedBalance.toString(),
       withdrawn: want.withdrawn.toString(),
       proofCount: want.proofs,
       sender: want.sender,
@@ -100,6 +101,7 @@ describe('ledger projection (real Kafka and Postgres)', () => {
     await fixture.publish(early);
     await fixture.publish(first.chain);
     await fixture.publish(first.proofs.filter((p) => !early.includes(p)));
+    await fixture.publish(first.metered);
     await waitUntilCaughtUp(ledger.runtime);
 
     await expectProjection(ledger.url, merge(first.expected));
@@ -140,7 +142,9 @@ describe('ledger projection (real Kafka and Postgres)', () => {
       ignored.body.items.map((row) => ({ channelId: row.channelId, reason: row.reason })).sort(byChannel),
     ).toEqual([...first.expected.ignored].sort(byChannel));
     const applied = await getJson<{ total: number }>(ledger.url, '/api/1/audit?outcome=applied&limit=1');
-    expect(applied.body.total).toBe(first.chain.length + first.proofs.length - first.expected.ignored.length);
+    expect(applied.body.total).toBe(
+      first.chain.length + first.proofs.length + first.metered.length - first.expected.ignored.length,
+    );
   });
 
   it('answers errors through the service kit filter', async () => {
@@ -175,18 +179,27 @@ describe('ledger projection (real Kafka and Postgres)', () => {
 
   it('does not double count duplicated events or across a restart mid-stream', async () => {
     const half = Math.floor(second.proofs.length / 2);
-    const duplicates: MicroraidenEvent[] = [...first.proofs.slice(0, 20), ...first.chain.slice(0, 3)];
+    const duplicates: MicroraidenEvent[] = [
+      ...first.proofs.slice(0, 20),
+      ...first.chain.slice(0, 3),
+      ...first.metered.slice(0, 8),
+    ];
     await fixture.publish([...second.chain, ...second.proofs.slice(0, half), ...duplicates]);
     // Stop while that is (most likely) still being consumed; the rest arrives while no ledger runs.
     await ledger!.app.close();
-    await fixture.publish([...second.proofs.slice(half), ...second.proofs.slice(0, 10), ...duplicates]);
+    await fixture.publish([
+      ...second.proofs.slice(half),
+      ...second.metered,
+      ...second.proofs.slice(0, 10),
+      ...duplicates,
+    ]);
     ledger = await startLedger(fixture);
     await waitUntilCaughtUp(ledger.runtime);
 
     await expectProjection(ledger.url, merge(first.expected, second.expected));
     const applied = await getJson<{ total: number }>(ledger.url, '/api/1/audit?outcome=applied&limit=1');
     const distinct = [first, second].reduce(
-      (n, s) => n + s.chain.length + s.proofs.length - s.expected.ignored.length,
+      (n, s) => n + s.chain.length + s.proofs.length + s.metered.length - s.expected.ignored.length,
       0,
     );
     expect(applied.body.total).toBe(distinct);
@@ -236,7 +249,7 @@ describe('ledger projection (real Kafka and Postgres)', () => {
 
   it('rebuilds the same projection by replaying the topics from the start', async () => {
     const live = await projectionSnapshot(fixture.db.url);
-    expect(live.channels!.length).toBe(12);
+    expect(live.channels!.length).toBe(14);
     const database = openLedgerDatabase(fixture.db.url);
     const rebuild = () =>
       rebuildLedger({

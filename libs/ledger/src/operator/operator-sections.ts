@@ -38,7 +38,7 @@ function totals(view: OperatorView, dash: DashboardView): string {
     .join(', ');
   const due = dash.disputesDue;
   return [
-    `<tr><th>Accepted revenue<br><small>sum of accepted balance increments, ${view.acceptedProofs} proofs</small></th>${amountCell('accepted-revenue', view.acceptedRevenue, sym)}</tr>`,
+    `<tr><th>Accepted revenue<br><small>sum of charges, ${view.acceptedProofs} proofs</small></th>${amountCell('accepted-revenue', view.acceptedRevenue, sym)}</tr>`,
     `<tr><th>Received on chain<br><small>withdrawn + paid at settlement</small></th>${amountCell('received-on-chain', view.receivedOnChain, sym)}</tr>`,
     `<tr><th>Funds at risk<br><small>accepted, not yet withdrawn or settled</small></th>${amountCell('funds-at-risk', view.fundsAtRisk, sym)}</tr>`,
     overDepositRow(view, sym),
@@ -132,6 +132,7 @@ function channels(view: OperatorView, now: Date): string {
         `<td class="${escape(c.status)}" data-field="status">${escape(c.status)}${closeSignedNote(c.closeSignedBalance, sym)}</td>` +
         amountCell('deposit', c.deposit, sym) +
         amountCell('balance', c.balance, sym) +
+        amountCell('charged', c.chargedBalance, sym) +
         amountCell('withdrawn', c.withdrawn, sym) +
         amountCell('at-risk', c.atRisk, sym) +
         amountCell('over-deposit', c.overDeposit, sym, c.overDeposit.base !== '0') +
@@ -141,8 +142,8 @@ function channels(view: OperatorView, now: Date): string {
     .join('\n');
   return (
     `<p><small>${view.channelsShown} most recently active of ${view.channelCount}.</small></p>` +
-    `<div class="scroll"><table id="channels"><tr><th>Channel</th><th>Sender</th><th>State</th><th>Deposit</th><th>Latest accepted balance</th><th>Withdrawn</th><th>At risk</th><th>Over deposit</th><th>Close claimed by sender</th><th>Proofs</th><th>Last proof</th><th>Last activity</th></tr>\n` +
-    `${rows || '<tr><td colspan="12">no channels yet</td></tr>'}\n</table></div>`
+    `<div class="scroll"><table id="channels"><tr><th>Channel</th><th>Sender</th><th>State</th><th>Deposit</th><th>Latest accepted balance</th><th>Charged</th><th>Withdrawn</th><th>At risk</th><th>Over deposit</th><th>Close claimed by sender</th><th>Proofs</th><th>Last proof</th><th>Last activity</th></tr>\n` +
+    `${rows || '<tr><td colspan="13">no channels yet</td></tr>'}\n</table></div>`
   );
 }
 

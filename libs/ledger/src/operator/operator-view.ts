@@ -11,6 +11,8 @@ export interface OperatorChannelRow {
   deposit: DisplayAmount;
   /** Balance of the latest accepted proof. */
   balance: DisplayAmount;
+  /** What was charged on the channel in total (<= balance; equal on fixed prices): its revenue. */
+  chargedBalance: DisplayAmount;
   withdrawn: DisplayAmount;
   /** Accepted but neither withdrawn nor settled (0 once settled). */
   atRisk: DisplayAmount;
@@ -55,7 +57,7 @@ export interface OperatorLag {
 export interface OperatorView {
   generatedAt: string;
   token: TokenUnits;
-  /** Sum of every accepted balance increment (what the gateways charged), and how many proofs carried it. */
+  /** Sum of every charge (what the gateways charged: a proof's charge or increment, a stream's commits), and how many proofs carried it. */
   acceptedRevenue: DisplayAmount;
   acceptedProofs: number;
   /** Tokens the receiver holds on chain: withdrawn plus paid at settlement. */
@@ -109,6 +111,7 @@ export function buildOperatorView(input: OperatorViewInput): OperatorView {
       status: channel.status,
       deposit: amount(channel.deposit),
       balance: amount(channel.balance),
+      chargedBalance: amount(channel.chargedBalance),
       withdrawn: amount(channel.withdrawn),
       atRisk: amount(atRisk.get(channel.channelId) ?? 0n),
       overDeposit: amount(channel.overDeposit),

@@ -1,5 +1,6 @@
 import {
   aBalanceProofAccepted,
+  aBalanceProofCharged,
   aChannelCloseRequested,
   aChannelCreated,
   aChannelId,
@@ -9,6 +10,7 @@ import {
   TEST_SENDER,
   type Address,
   type BalanceProofAcceptedV1,
+  type BalanceProofEvent,
   type ChannelLogEvent,
   type Hex,
 } from '@microraiden/events';
@@ -22,7 +24,15 @@ const ROUTES = ['/api/weather', '/api/quotes', '/api/maps'] as const;
 export interface ExpectedLedger {
   channels: Map<
     Hex,
-    { status: string; deposit: bigint; balance: bigint; withdrawn: bigint; proofs: number; sender: Address }
+    {
+      status: string;
+      deposit: bigint;
+      balance: bigint;
+      chargedBalance: bigint;
+      withdrawn: bigint;
+      proofs: number;
+      sender: Address;
+    }
   >;
   byRoute: Map<string, bigint>;
   bySender: Map<string, bigint>;
@@ -127,6 +137,7 @@ export function aChannelStream(seed: string, channelCount = 6, proofsPerChannel 
       status,
       deposit,
       balance,
+      chargedBalance: balance,
       withdrawn,
       proofs: proofsPerChannel,
       sender,
@@ -135,5 +146,79 @@ export function aChannelStream(seed: string, channelCount = 6, proofsPerChannel 
   const ghost = aChannelId(`${seed}-ghost`);
   chain.push(aChannelToppedUp({ channelId: ghost, blockNumber: 50 }));
   expected.ignored.push({ channelId: ghost, reason: 'CHANNEL_UNKNOWN' });
-  return { chain, proofs, expected };
+  const metered = aMeteredChannel(seed, chain, expected, add);
+  return { chain, proofs, metered, expected };
+}
+
+/**
+ * A channel of metered and streamed requests: proofs signing C + a ceiling of 50 that charge 1..50 (charged balance
+ * C below the signed S), a stream's first acceptance charging 0, and charge-only commits (`balance-proof.charged`)
+ * between proofs. Its events, in publish order (the ledger reads them in this order, one partition).
+ */
+function aMeteredChannel(
+  seed: string,
+  chain: ChannelLogEvent[],
+  expected: ExpectedLedger,
+  add: (map: Map<string, bigint>, key: string, amount: bigint) => void,
+): BalanceProofEvent[] {
+  const channelId = aChannelId(`${seed}-metered`);
+  const events: BalanceProofEvent[] = [];
+  chain.push(aChannelCreated({ channelId, deposit: 10_000n, blockNumber: 900 }));
+  let balance = 0n;
+  let charged = 0n;
+  let proofs = 0;
+  const day = '2025-01-03';
+  for (let k = 0; k < 20; k++) {
+    const stream = k % 5 === 4;
+    const route = stream ? '/api/stream' : '/api/metered';
+    // The client's rule: max(S + 1, C + price); a stream's first acceptance charges nothing.
+    const signed = balance + 1n > charged + 50n ? balance + 1n : charged + 50n;
+    const charge = stream ? 0n : BigInt(1 + ((k * 17) % 50));
+    events.push(
+      aBalanceProofAccepted({
+        channelId,
+        balance: signed,
+        previousBalance: balance,
+        price: 50n,
+        charge,
+        chargedBalance: charged + charge,
+        route,
+        acceptedAt: `${day}T11:00:${String(k).padStart(2, '0')}.000Z`,
+      }),
+    );
+    proofs += 1;
+    balance = signed;
+    charged += charge;
+    add(expected.byRoute, `GET ${route}`, charge);
+    if (stream) {
+      // Two charge-only commits of the units the stream then delivered, within what is authorised.
+      for (const units of [20n, 30n]) {
+        charged += units;
+        events.push(
+          aBalanceProofCharged({
+            channelId,
+            balance,
+            charge: units,
+            chargedBalance: charged,
+            route,
+            chargedAt: `${day}T11:01:${String(k).padStart(2, '0')}.000Z`,
+          }),
+        );
+        add(expected.byRoute, `GET ${route}`, units);
+      }
+    }
+  }
+  add(expected.bySender, TEST_SENDER, charged);
+  add(expected.byDay, day, charged);
+  expected.fundsAtRisk += balance;
+  expected.channels.set(channelId, {
+    status: 'open',
+    deposit: 10_000n,
+    balance,
+    chargedBalance: charged,
+    withdrawn: 0n,
+    proofs,
+    sender: TEST_SENDER,
+  });
+  return events;
 }
