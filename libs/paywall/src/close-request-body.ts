@@ -22,6 +22,28 @@ export async function closeRequestBody(req: IncomingMessage & { body?: unknown }
   return chunks.length === 0 ? undefined : parseJson(Buffer.concat(chunks));
 }
 
+/**
+ * The same for a fetch-standard `Request`, read with the same bound: `request.json()` would buffer any size a
+ * client sends before failing.
+ */
+export async function closeFetchRequestBody(request: Request): Promise<unknown> {
+  if (request.body === null) return undefined;
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = request.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_CLOSE_BODY_BYTES) {
+      await reader.cancel().catch(() => undefined);
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return chunks.length === 0 ? undefined : parseJson(Buffer.concat(chunks));
+}
+
 function parseJson(text: string | Buffer): unknown {
   try {
     return JSON.parse(text.toString()) as unknown;

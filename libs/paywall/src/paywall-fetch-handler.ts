@@ -1,4 +1,5 @@
 import { paywallPartsOf, type PaywallSource } from './close-endpoint';
+import { closeFetchRequestBody } from './close-request-body';
 import { corsPreflight, isCorsPreflight, withCorsHeaders } from './cors';
 import { GatewayError } from './gateway-error';
 import type { PaywallRequest } from './paywall';
@@ -52,7 +53,7 @@ export function paywallFetchHandler(
     const accept = request.headers.get('accept');
     const closing = closeEndpoint?.match(request.method, target.path);
     if (closeEndpoint !== undefined && closing !== undefined) {
-      const body = await request.json().catch(() => undefined);
+      const body = await closeFetchRequestBody(request).catch(() => undefined);
       const answer = await closeEndpoint.answer({
         params: closing,
         body,
