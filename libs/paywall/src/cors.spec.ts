@@ -29,7 +29,9 @@ describe('CORS', () => {
     expect(CORS_EXPOSED_HEADERS).toEqual(
       expect.arrayContaining([
         'RDN-Price',
+        'RDN-Price-Mode',
         'RDN-Sender-Balance',
+        'RDN-Charged-Balance',
         'RDN-Error',
         'RDN-Invalid-Amount',
         'PAYMENT-REQUIRED',

@@ -19,9 +19,12 @@ export const CORS_EXPOSED_HEADERS: readonly string[] = [
     RDN_HEADERS.token,
     RDN_HEADERS.price,
     RDN_HEADERS.chainId,
+    RDN_HEADERS.priceMode,
+    RDN_HEADERS.unitPrice,
     RDN_HEADERS.channelId,
     RDN_HEADERS.senderBalance,
     RDN_HEADERS.cost,
+    RDN_HEADERS.chargedBalance,
     RDN_HEADERS.error,
     ...Object.values(PROTOCOL_ERRORS).flatMap((spec) =>
       spec.uraidenHeader === null ? [] : [spec.uraidenHeader],

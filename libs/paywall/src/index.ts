@@ -15,6 +15,7 @@ export * from './channel-store';
 export * from './close-endpoint';
 export * from './gateway-error';
 export * from './gateway-schema';
+export * from './metered-charge';
 export * from './micro-batcher';
 export * from './paywall';
 export * from './paywall-metrics';

@@ -74,13 +74,20 @@ export function readReportedCharge(value: unknown): ReportedCharge | undefined {
 
 const reported = new WeakMap<ServerResponse, bigint>();
 
+/** Node's response, an Express one (which is Node's), or a Fastify reply (whose `raw` is Node's). */
+export type ChargeTarget = ServerResponse | { readonly raw: ServerResponse };
+
+function rawOf(target: ChargeTarget): ServerResponse {
+  return 'raw' in target ? target.raw : target;
+}
+
 /**
- * Reports what a metered request cost, in token base units (bigint or canonical base-10 string), from an Express or
- * node:http handler behind {@link paywallMiddleware}, before it finishes the response. The request is charged
- * that, at least 1 and at most the route's ceiling; a request that reports nothing is charged the ceiling. The last
- * report wins. Throws ChargeReportError (CHARGE_INVALID) for a value that is no amount.
+ * Reports what a metered request cost, in token base units (bigint or canonical base-10 string), from a handler
+ * behind {@link paywallMiddleware}, the Fastify plugin or the Nest interceptor, before it finishes the response. The
+ * request is charged that, at least 1 and at most the route's ceiling; a request that reports nothing is charged the
+ * ceiling. The last report wins. Throws ChargeReportError (CHARGE_INVALID) for a value that is no amount.
  */
-export function reportCharge(res: ServerResponse, amount: bigint | string): void {
+export function reportCharge(target: ChargeTarget, amount: bigint | string): void {
   const parsed =
     typeof amount === 'bigint'
       ? amount >= 0n && amount < 1n << 256n
@@ -93,14 +100,15 @@ export function reportCharge(res: ServerResponse, amount: bigint | string): void
     throw new ChargeReportError('CHARGE_INVALID', `reportCharge: not an amount (${parsed.error})`, {
       reason: parsed.error,
     });
-  reported.set(res, parsed.value);
+  reported.set(rawOf(target), parsed.value);
 }
 
 /**
  * The charge a handler reported on `res`: through {@link reportCharge}, or else as an RDN-Charge response header
  * it set. The header is removed either way: it is between the handler and the paywall.
  */
-export function takeReportedCharge(res: ServerResponse): ReportedCharge | undefined {
+export function takeReportedCharge(target: ChargeTarget): ReportedCharge | undefined {
+  const res = rawOf(target);
   const header = res.getHeader(CHARGE_HEADER);
   if (header !== undefined) res.removeHeader(CHARGE_HEADER);
   const amount = reported.get(res);

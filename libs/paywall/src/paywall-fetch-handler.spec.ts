@@ -10,6 +10,7 @@ const { paywall, store, pay } = aTestPaywall({
   routes: new RouteTable([
     { match: { prefix: '/paid/' }, rule: { kind: 'paid', prices: new Map([['*', 10n]]) } },
     { match: { prefix: '/free/' }, rule: { kind: 'free' } },
+    { match: { prefix: '/metered/' }, rule: { kind: 'metered', maxPrice: 50n } },
   ]),
   gatewayId: 'fetch-handler-test',
 });
@@ -22,6 +23,11 @@ const app: FetchNext = async (request) => {
   const { pathname } = new URL(request.url);
   if (pathname === '/paid/broken') return new Response('boom', { status: 500 });
   if (pathname === '/paid/throws') throw new Error('handler failed');
+  if (pathname.startsWith('/metered/'))
+    return Response.json(
+      { served: pathname },
+      { headers: { 'RDN-Charge': pathname.slice('/metered/'.length) } },
+    );
   return Response.json({ served: pathname }, { headers: { 'x-app': 'yes' } });
 };
 const get = (path: string, headers: Record<string, string> = {}) =>
@@ -80,5 +86,20 @@ describe('paywallFetchHandler', () => {
     const paid = await get('/paid/data', { ...pay(30n), origin: 'https://app.example' });
     expect(paid.headers.get('access-control-allow-origin')).toBe('*');
     expect(paid.headers.get('access-control-expose-headers')).toMatch(/RDN-Cost/i);
+  });
+
+  it('charges a metered request its RDN-Charge (clamped to the ceiling) and strips the header', async () => {
+    const before = store.channels.get(channelId)!;
+    const first = await get('/metered/12', pay(before.acceptedBalance + 50n));
+    expect(first.headers.get('rdn-cost')).toBe('12');
+    expect(first.headers.get('rdn-charge')).toBeNull();
+    const charged = before.chargedBalance + 12n;
+    expect(first.headers.get('rdn-charged-balance')).toBe(charged.toString());
+    const over = await get('/metered/51', pay(charged + 50n));
+    expect(over.headers.get('rdn-cost')).toBe('50');
+    const malformed = await get('/metered/x', pay(charged + 100n));
+    expect(malformed.status).toBe(200);
+    expect(malformed.headers.get('rdn-cost')).toBe('50');
+    expect(store.channels.get(channelId)?.chargedBalance).toBe(charged + 100n);
   });
 });

@@ -1,6 +1,7 @@
 import { paywallPartsOf, type PaywallSource } from './close-endpoint';
 import { closeFetchRequestBody } from './close-request-body';
 import { corsPreflight, isCorsPreflight, withCorsHeaders } from './cors';
+import { CHARGE_HEADER, readReportedCharge } from './metered-charge';
 import { GatewayError } from './gateway-error';
 import type { PaywallRequest } from './paywall';
 import { gatewayErrorResponse, type PaywallResponse } from './paywall-response';
@@ -33,7 +34,8 @@ function toResponse(requestHeaders: RequestHeaders, response: PaywallResponse): 
 /**
  * The paywall for fetch-standard servers (Hono, Next.js route handlers, Bun, Deno): `handle(request, next)` answers
  * unpaid requests itself, calls `next` for free and paid ones, and hands out a paid response only after its
- * payment was accepted (2xx/3xx; the body is buffered until then) with the receipt headers added.
+ * payment was accepted (2xx/3xx; the body is buffered until then) with the receipt headers added. On a metered
+ * route `next`'s Response reports what the request cost in an `RDN-Charge` header, which is removed before it goes out.
  * fetch's `Headers` joins a repeated header into one value, so a repeated payment header is refused here even when
  * its copies agree (the Node middleware accepts that). Given a PaywallRuntime (`startPaywall`), it also answers the
  * close endpoint under the advertised RDN-Gateway-Path.
@@ -93,9 +95,15 @@ export function paywallFetchHandler(
       await paywall.complete(admission.ticket, { failure: 'unreachable' });
       throw err;
     }
-    const completion = await paywall.complete(admission.ticket, { status });
+    // A metered handler reports what the request cost in RDN-Charge; it never reaches the client.
+    const reported = readReportedCharge(answer.headers.get(CHARGE_HEADER) ?? undefined);
+    const completion = await paywall.complete(admission.ticket, {
+      status,
+      ...(reported === undefined ? {} : { reported }),
+    });
     if (completion.kind === 'respond') return toResponse(headers, completion.response);
     const out = new Headers(answer.headers);
+    out.delete(CHARGE_HEADER);
     for (const [name, value] of Object.entries(completion.headers)) out.set(name, value);
     out.delete('content-length');
     return withCors(headers, status, out, body);

@@ -8,6 +8,7 @@ import {
 import type { AddressInfo } from 'node:net';
 import { parseReceipt, parseX402Response, type Hex32 } from '@microraiden/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { reportCharge } from './metered-charge';
 import { paywallMiddleware } from './paywall-middleware';
 import { RouteTable } from './route-table';
 import { aTestPaywall } from './testing/test-paywall';
@@ -18,12 +19,16 @@ const { paywall, store, pay, payX402 } = aTestPaywall({
   routes: new RouteTable([
     { match: { prefix: '/paid/' }, rule: { kind: 'paid', prices: new Map([['*', 10n]]) } },
     { match: { prefix: '/free/' }, rule: { kind: 'free' } },
+    { match: { prefix: '/metered/' }, rule: { kind: 'metered', maxPrice: 50n } },
   ]),
   gatewayId: 'middleware-test',
 });
 
 // The application behind the middleware: express-style, writing through writeHead/write/end.
 function app(req: IncomingMessage, res: ServerResponse): void {
+  // A metered handler reports its cost: through reportCharge, or as an RDN-Charge header it sets itself.
+  if (req.url === '/metered/report') reportCharge(res, 7n);
+  if (req.url === '/metered/header') res.setHeader('RDN-Charge', '9');
   if (req.url === '/paid/broken') {
     res.writeHead(500, { 'content-type': 'text/plain' });
     return void res.end('boom');
@@ -138,5 +143,21 @@ describe('paywallMiddleware', () => {
       headers: { ...payX402(200n), origin: 'https://app.example' },
     });
     expect(broken.headers.get('access-control-expose-headers')).toMatch(/PAYMENT-RESPONSE/);
+  });
+
+  it('charges a metered request what the handler reported and never sends RDN-Charge on', async () => {
+    const before = store.channels.get(channelId)!;
+    const start = before.acceptedBalance;
+    const reported = await fetch(`${url}/metered/report`, { headers: pay(start + 50n) });
+    expect(reported.status).toBe(200);
+    expect(parseReceipt(reported.headers)).toEqual({
+      ok: true,
+      value: { channelId, senderBalance: start + 50n, cost: 7n, chargedBalance: before.chargedBalance + 7n },
+    });
+    expect(reported.headers.get('rdn-price-mode')).toBe('metered');
+    const header = await fetch(`${url}/metered/header`, { headers: pay(before.chargedBalance + 7n + 50n) });
+    expect(header.headers.get('rdn-cost')).toBe('9');
+    expect(header.headers.get('rdn-charge')).toBeNull();
+    expect(store.channels.get(channelId)?.chargedBalance).toBe(before.chargedBalance + 16n);
   });
 });

@@ -7,6 +7,7 @@ import {
 } from './close-endpoint';
 import { closeRequestBody } from './close-request-body';
 import { corsPreflight, isCorsPreflight, withCorsHeaders } from './cors';
+import { takeReportedCharge } from './metered-charge';
 import { nodePaywallRequest } from './node-paywall-request';
 import type { PaidTicket } from './paywall';
 import type { PaywallResponse } from './paywall-response';
@@ -121,7 +122,8 @@ function answerClose(
 /**
  * A `(req, res, next)` middleware (Express, Connect, plain Node) charging for the application's own handlers with
  * the same core as the reverse proxy: unpaid requests get the challenge, paid ones reach `next()`, and the
- * handler's response is held until the payment is accepted (2xx/3xx) or released (any other status). Given a
+ * handler's response is held until the payment is accepted (2xx/3xx) or released (any other status). A handler of a
+ * metered route reports what the request cost with `reportCharge(res, amount)` before it ends the response. Given a
  * PaywallRuntime (`startPaywall`), it also answers the close endpoint under the advertised RDN-Gateway-Path.
  */
 export function paywallMiddleware(source: PaywallSource, options: PaywallMiddlewareOptions = {}) {
@@ -163,7 +165,12 @@ export function paywallMiddleware(source: PaywallSource, options: PaywallMiddlew
         let settled = false;
         const settle = async (status: number): Promise<Settlement> => {
           settled = true;
-          const completion = await paywall.complete(ticket, { status });
+          // A metered handler's reportCharge (or RDN-Charge header, removed here: it is not the client's).
+          const reported = takeReportedCharge(res);
+          const completion = await paywall.complete(ticket, {
+            status,
+            ...(reported === undefined ? {} : { reported }),
+          });
           return completion.kind === 'deliver'
             ? { deliver: completion.headers }
             : { respond: completion.response };

@@ -89,12 +89,15 @@ export class PaywallProxy {
         return gatewayErrorResponse(new GatewayError(code));
       }
       this.paywall.servedFree(admission.route);
-      return forwarded;
+      return { status: forwarded.status, headers: forwarded.headers, body: forwarded.body };
     }
 
     const outcome: UpstreamOutcome = isFailure(forwarded)
       ? { failure: forwarded.failure }
-      : { status: forwarded.status };
+      : {
+          status: forwarded.status,
+          ...(forwarded.reported === undefined ? {} : { reported: forwarded.reported }),
+        };
     const completion = await this.paywall.complete(admission.ticket, outcome);
     if (completion.kind === 'respond' || isFailure(forwarded)) {
       // A transport failure always completes with 'respond'; the check narrows the type.

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { errors, Pool } from 'undici';
+import { CHARGE_HEADER, readReportedCharge, type ReportedCharge } from './metered-charge';
 
 /** A request to forward; headers as Node parsed them (lower-case names). */
 export interface UpstreamRequest {
@@ -17,8 +18,11 @@ export interface UpstreamRequest {
 /** The upstream's complete response, buffered: a paid one may only go out after the acceptance committed. */
 export interface UpstreamResponse {
   readonly status: number;
+  /** Without the payment headers (RDN-Charge included): those are the gateway's business. */
   readonly headers: Record<string, string | string[]>;
   readonly body: Buffer;
+  /** What the upstream said a metered request cost, in its RDN-Charge response header; absent when it said nothing. */
+  readonly reported?: ReportedCharge;
 }
 
 /** Why no response came back. */
@@ -115,7 +119,13 @@ export class UpstreamClient {
           continue;
         out[name] = value;
       }
-      return { status: response.statusCode, headers: out, body };
+      const reported = readReportedCharge(response.headers[CHARGE_HEADER.toLowerCase()]);
+      return {
+        status: response.statusCode,
+        headers: out,
+        body,
+        ...(reported === undefined ? {} : { reported }),
+      };
     } catch (err) {
       const timeout =
         err instanceof errors.HeadersTimeoutError ||

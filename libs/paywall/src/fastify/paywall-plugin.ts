@@ -8,6 +8,7 @@ import type {
 import { paywallPartsOf, type PaywallSource } from '../close-endpoint';
 import { closeRequestBody } from '../close-request-body';
 import { corsPreflight, isCorsPreflight, withCorsHeaders } from '../cors';
+import { CHARGE_HEADER, readReportedCharge, takeReportedCharge } from '../metered-charge';
 import { nodePaywallRequest } from '../node-paywall-request';
 import type { PaidTicket } from '../paywall';
 import type { PaywallResponse } from '../paywall-response';
@@ -77,7 +78,14 @@ function register(app: FastifyInstance, options: PaywallPluginOptions): void {
     const state = admitted.get(request);
     if (state === undefined || !('ticket' in state) || state.settled) return payload;
     state.settled = true;
-    const completion = await paywall.complete(state.ticket, { status: reply.statusCode });
+    // A metered handler's reportCharge(reply, …) or RDN-Charge header; the header is not the client's.
+    const header = reply.getHeader(CHARGE_HEADER);
+    reply.removeHeader(CHARGE_HEADER);
+    const reported = takeReportedCharge(reply) ?? readReportedCharge(header);
+    const completion = await paywall.complete(state.ticket, {
+      status: reply.statusCode,
+      ...(reported === undefined ? {} : { reported }),
+    });
     if (completion.kind === 'deliver') {
       reply.headers(completion.headers);
       return payload;

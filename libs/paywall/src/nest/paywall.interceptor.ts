@@ -9,6 +9,7 @@ import {
 } from '@nestjs/common';
 import { catchError, from, mergeMap, type Observable, tap } from 'rxjs';
 import { withCorsHeaders } from '../cors';
+import { takeReportedCharge, type ChargeTarget } from '../metered-charge';
 import { nodePaywallRequest, type NodeRequestLike } from '../node-paywall-request';
 import type { Paywall } from '../paywall';
 import { setReplyHeaders, type HttpReply } from './http-reply';
@@ -70,7 +71,12 @@ export class PaywallInterceptor implements NestInterceptor {
             throw err;
           }),
           mergeMap(async (body: unknown) => {
-            const completion = await this.paywall.complete(ticket, { status: 200 });
+            // A metered handler reports its cost with reportCharge(response, …) on Express's or Fastify's response.
+            const reported = takeReportedCharge(reply as unknown as ChargeTarget);
+            const completion = await this.paywall.complete(ticket, {
+              status: 200,
+              ...(reported === undefined ? {} : { reported }),
+            });
             if (completion.kind === 'respond') throw new PaywallResponseException(completion.response);
             setReplyHeaders(reply, completion.headers);
             return body;
