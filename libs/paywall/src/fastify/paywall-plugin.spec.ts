@@ -20,6 +20,7 @@ const { paywall, store, pay, payX402 } = aTestPaywall({
 let app: FastifyInstance;
 let url: string;
 let handled = 0;
+let releaseSlow: () => void = () => undefined;
 
 beforeAll(async () => {
   app = Fastify();
@@ -31,6 +32,10 @@ beforeAll(async () => {
   );
   app.get('/paid/broken', async () => {
     throw Object.assign(new Error('boom'), { statusCode: 500 });
+  });
+  app.get('/paid/slow', async () => {
+    await new Promise<void>((resolve) => (releaseSlow = resolve));
+    return { slow: true };
   });
   app.post('/paid/echo', async (req) => ({ echo: req.body }));
   app.get('/free/x', async () => ({ served: 'free' }));
@@ -152,5 +157,23 @@ describe('paywallPlugin (Fastify)', () => {
     });
     expect(broken.status).toBe(500);
     expect(broken.headers.get('access-control-expose-headers')).toMatch(/PAYMENT-RESPONSE/);
+  });
+
+  it('releases the reservation of a client that went away before the handler answered', async () => {
+    const before = store.events.length;
+    const balance = 300n;
+    const gone = new AbortController();
+    const slow = fetch(`${url}/paid/slow`, { headers: pay(balance), signal: gone.signal }).catch(
+      () => 'aborted',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    gone.abort();
+    expect(await slow).toBe('aborted');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Still reserved, the same proof would be refused as stale.
+    const again = await fetch(`${url}/paid/data`, { headers: pay(balance) });
+    expect(again.status).toBe(200);
+    releaseSlow();
+    expect(store.events).toHaveLength(before + 1);
   });
 });
