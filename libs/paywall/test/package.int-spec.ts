@@ -1,10 +1,6 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
-import { promisify } from 'node:util';
 import { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { writeDeploymentFile } from '@microraiden/contracts';
@@ -14,22 +10,19 @@ import type { Address, Hex32 } from '@microraiden/protocol';
 import { createTestDatabase, uniqueTopic, waitFor, type TestDatabase } from '@microraiden/testing';
 import * as source from '../src';
 import { deployClientFixture, type ClientFixture } from '../../client/test/support/client-fixture';
+import { ADAPTER_PACKAGES, describeAdapterExamples } from './support/adapter-examples';
+import {
+  CLIENT_SCRIPTS,
+  compileConsumerTs,
+  consumerEnv,
+  installPackedConsumer,
+  sh,
+  startConsumerApp,
+  type ConsumerApp,
+  type PackedConsumer,
+} from './support/packed-consumer';
 
-const run = promisify(execFile);
-const repoRoot = path.resolve(__dirname, '../../..');
 const PRICE = 7n;
-
-/** Runs a command to completion; a non-zero exit rejects with its output in the message. */
-async function sh(file: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }) {
-  // No NODE_PATH: it could lead the consumer back into the monorepo's node_modules.
-  const { NODE_PATH: _ignored, ...env } = options.env ?? process.env;
-  try {
-    return await run(file, args, { cwd: options.cwd, env, maxBuffer: 16 * 1024 * 1024, timeout: 120_000 });
-  } catch (error) {
-    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
-    throw new Error(`${file} ${args.join(' ')} failed:\n${stdout.slice(0, 4000)}\n${stderr.slice(0, 4000)}`);
-  }
-}
 
 // The README's Express example, as a user writes it: nothing but the installed packages (topics and group are the
 // test's own; an app on the catalogue's topics leaves them out).
@@ -59,32 +52,6 @@ startPaywall({
 });
 `;
 
-const OPEN = `
-const { Client } = require('@microraiden/client');
-const deployment = JSON.parse(require('node:fs').readFileSync(process.env.DEPLOYMENT_FILE, 'utf8'));
-const client = new Client({ privateKey: process.env.KEY }, { rpcUrl: process.env.RPC, deployment, stateDir: process.env.STATE, pollingIntervalMs: 50 });
-client.getSuitableChannel(process.env.RECEIVER, 100n)
-  .then((channel) => console.log(JSON.stringify({ id: channel.id })))
-  .finally(() => client.close());
-`;
-
-const PAY = `
-const { Client, paidFetch } = require('@microraiden/client');
-const deployment = JSON.parse(require('node:fs').readFileSync(process.env.DEPLOYMENT_FILE, 'utf8'));
-const client = new Client({ privateKey: process.env.KEY }, { rpcUrl: process.env.RPC, deployment, stateDir: process.env.STATE, pollingIntervalMs: 50 });
-(async () => {
-  const unpaid = await fetch(process.env.URL);
-  const { response, paid } = await paidFetch(process.env.URL, undefined, { wallet: client, maxPricePerRequest: 10n });
-  console.log(JSON.stringify({
-    unpaid: { status: unpaid.status, error: unpaid.headers.get('rdn-error'), price: unpaid.headers.get('rdn-price') },
-    status: response.status,
-    body: await response.json(),
-    receipt: { cost: response.headers.get('rdn-cost'), balance: response.headers.get('rdn-sender-balance') },
-    paid: paid && { channelId: paid.channelId, amount: String(paid.amount), balance: String(paid.balance) },
-  }));
-})().finally(() => client.close());
-`;
-
 // Cooperative or nothing: declining the uncooperative fallback makes a failed cooperative close throw.
 const CLOSE = `
 const { Client } = require('@microraiden/client');
@@ -97,52 +64,22 @@ const client = new Client({ privateKey: process.env.KEY }, { rpcUrl: process.env
 })().finally(() => client.close());
 `;
 
-/** Starts the consumer's app; resolves with its base URL once it printed its port. */
-async function startApp(cwd: string, env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['app.js'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const port = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout as NodeJS.ReadableStream }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`app exited with ${code}: ${stderr}`)));
-  });
-  return { child, url: `http://127.0.0.1:${port.trim()}` };
-}
-
 // The published artifact, not the sources: pack, install outside the monorepo (no path aliases, no root
 // node_modules) and charge an Express app for a client installed from its own tarball.
 describe('@microraiden/paywall installed from its npm tarball', () => {
-  let work: string;
+  let packed: PackedConsumer;
   let consumer: string;
 
   beforeAll(async () => {
-    work = await mkdtemp(path.join(tmpdir(), 'microraiden-paywall-pack-'));
-    await sh('npm', ['run', 'paywall:package'], { cwd: repoRoot });
-    await sh('npm', ['run', 'client:build'], { cwd: repoRoot });
-    await sh('npm', ['pack', './libs/paywall', './libs/client', '--pack-destination', work], {
-      cwd: repoRoot,
-    });
-    const tarballs = (await readdir(work)).filter((name) => name.endsWith('.tgz')).sort();
-    expect(tarballs).toEqual(['microraiden-client-0.1.0.tgz', 'microraiden-paywall-0.1.0.tgz']);
-
-    consumer = path.join(work, 'consumer');
-    await mkdir(consumer);
-    await writeFile(
-      path.join(consumer, 'package.json'),
-      JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }),
-    );
-    const packages = [...tarballs.map((name) => path.join(work, name)), 'express@5.3.0', 'pg@8.23.1'];
-    await sh('npm', ['install', ...packages, '--prefer-offline', '--no-audit', '--no-fund'], {
-      cwd: consumer,
-    });
+    // One scratch install for every test here, the adapters' examples included.
+    packed = await installPackedConsumer([...new Set(['express@5.3.0', 'pg@8.23.1', ...ADAPTER_PACKAGES])]);
+    consumer = packed.dir;
     await writeFile(path.join(consumer, 'app.js'), APP);
-    await writeFile(path.join(consumer, 'open.js'), OPEN);
-    await writeFile(path.join(consumer, 'pay.js'), PAY);
+    for (const [file, text] of Object.entries(CLIENT_SCRIPTS))
+      await writeFile(path.join(consumer, file), text);
     await writeFile(path.join(consumer, 'close.js'), CLOSE);
-  }, 240_000);
-  afterAll(async () => {
-    if (work) await rm(work, { recursive: true, force: true });
-  });
+  }, 400_000);
+  afterAll(() => packed?.dispose());
 
   it('requires from a plain CommonJS project and exports what the sources export, test doubles apart', async () => {
     const script = `
@@ -201,12 +138,8 @@ describe('@microraiden/paywall installed from its npm tarball', () => {
         'void wrong;',
       ].join('\n'),
     );
-    const tsc = path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
     // node16: x402's subpaths (@x402/core/server) resolve only through its exports map.
-    const flags = ['--strict', '--esModuleInterop', '--module', 'node16', '--moduleResolution', 'node16'];
-    await sh(process.execPath, [tsc, ...flags, '--types', 'node', '--target', 'es2022', 'use.ts'], {
-      cwd: consumer,
-    });
+    await compileConsumerTs(consumer, ['use.ts'], ['--module', 'node16', '--moduleResolution', 'node16']);
     const { stdout } = await sh(process.execPath, ['use.js'], { cwd: consumer });
     expect(JSON.parse(stdout)).toEqual({ scheme: 'microraiden-channel', server: true });
   });
@@ -215,7 +148,7 @@ describe('@microraiden/paywall installed from its npm tarball', () => {
     let fx: ClientFixture;
     let db: TestDatabase;
     let pool: Pool;
-    let app: { child: ChildProcess; url: string };
+    let app: ConsumerApp;
     let env: NodeJS.ProcessEnv;
     let kafka: KafkaClientOptions;
     let channelId: Hex32;
@@ -229,9 +162,7 @@ describe('@microraiden/paywall installed from its npm tarball', () => {
       db = await createTestDatabase({ prefix: 'h12_paywall_pack', serverUrl: inject('databaseUrl') });
       pool = new Pool({ connectionString: db.url, max: 2 });
       kafka = { brokers: inject('kafkaBrokers').split(','), clientId: 'paywall-package-test' };
-      const { NODE_PATH: _ignored, ...rest } = process.env;
-      env = {
-        ...rest,
+      env = consumerEnv({
         DATABASE_URL: db.url,
         KAFKA_BROKERS: inject('kafkaBrokers'),
         CHANNELS_TOPIC: uniqueTopic('paywall-pack.channels'),
@@ -244,8 +175,8 @@ describe('@microraiden/paywall installed from its npm tarball', () => {
         KEY: fx.senderKey,
         RPC: inject('rpcUrl'),
         STATE: path.join(dir, 'state'),
-      };
-      app = await startApp(consumer, env);
+      });
+      app = await startConsumerApp(consumer, 'app.js', env);
     }, 60_000);
     afterAll(async () => {
       app?.child.kill();
@@ -373,6 +304,8 @@ describe('@microraiden/paywall installed from its npm tarball', () => {
       expect(await exited).toBe(0);
     }, 30_000);
   });
+
+  describeAdapterExamples(() => consumer);
 });
 
 /** Reads `topic` from the beginning with a throwaway group until `done` holds; rejects after `timeoutMs`. */
