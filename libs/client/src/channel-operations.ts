@@ -12,7 +12,13 @@ import { planFunding } from './funding-plan';
 import type { SenderSigner } from './keys/sender-signer';
 import { nextPaymentBalance } from './payment/next-payment-balance';
 import type { PreparedPayment } from './payment/payment-wallet';
-import { committedBalance, maxAmount, type ChannelRecord, type ChannelState } from './state/channel-record';
+import {
+  chargedBalanceOf,
+  committedBalance,
+  maxAmount,
+  type ChannelRecord,
+  type ChannelState,
+} from './state/channel-record';
 import type { SenderState } from './state/sender-state-file';
 
 /** Options of operations that send transactions. */
@@ -81,6 +87,16 @@ function requireState(record: ChannelRecord, allowed: readonly ChannelState[], d
  */
 function claimedBalance(record: ChannelRecord): bigint {
   return record.acknowledgedBalance ?? record.signedBalance;
+}
+
+/**
+ * The balances a cooperative close is asked for, in order: the charged balance C (what the receiver expects on a
+ * channel with metered or streamed charges, docs/protocol.md 10; = the acknowledged balance on fixed prices), the
+ * acknowledged balance, the highest committed one.
+ */
+function closeCandidates(record: ChannelRecord): bigint[] {
+  const claimed = claimedBalance(record);
+  return [...new Set([chargedBalanceOf(record, claimed), claimed, committedBalance(record)])];
 }
 
 /**
@@ -243,18 +259,36 @@ export class ChannelOperations {
     });
   }
 
-  /** Records the balance the receiver reported holding and, when given, where its gateway lives. */
-  async acknowledge(channelId: Hex32, balance: bigint, gatewayUrl?: string): Promise<void> {
+  /**
+   * Records the balance the receiver reported holding, what it charged in total (`chargedBalance`, when its
+   * receipt named it; both only grow at the receiver, so the larger wins) and, when given, where its gateway lives.
+   */
+  async acknowledge(
+    channelId: Hex32,
+    balance: bigint,
+    gatewayUrl?: string,
+    chargedBalance?: bigint,
+  ): Promise<void> {
     const { store } = await this.session();
     await store.update((state) => {
       const record = state.channels[channelId];
       if (!record) return { result: undefined };
       const acknowledgedBalance = maxAmount(record.acknowledgedBalance, balance);
+      const charged = maxAmount(record.chargedBalance, chargedBalance ?? null);
       const url = gatewayUrl === undefined ? record.gatewayUrl : gatewayBaseUrl(gatewayUrl);
-      if (acknowledgedBalance === record.acknowledgedBalance && url === record.gatewayUrl)
+      if (
+        acknowledgedBalance === record.acknowledgedBalance &&
+        charged === record.chargedBalance &&
+        url === record.gatewayUrl
+      )
         return { result: undefined };
       return {
-        state: withChannel(state, { ...record, acknowledgedBalance, gatewayUrl: url }),
+        state: withChannel(state, {
+          ...record,
+          acknowledgedBalance,
+          chargedBalance: charged,
+          gatewayUrl: url,
+        }),
         result: undefined,
       };
     });
@@ -310,7 +344,7 @@ export class ChannelOperations {
     let reason = 'no receiver URL is known for this channel';
     if (url) {
       const { domain } = await this.session();
-      const candidates = [...new Set([claimedBalance(record), committedBalance(record)])];
+      const candidates = closeCandidates(record);
       for (const balance of candidates) {
         const proof = await this.proofAt(record.id, balance);
         const answer = await requestClosingSignature({
@@ -362,7 +396,7 @@ export class ChannelOperations {
     const record = await this.get(channelId);
     requireState(record, ['open', 'closing'], 'close');
     const { chain, domain } = await this.session();
-    const balance = [claimedBalance(record), committedBalance(record)].find((candidate) => {
+    const balance = closeCandidates(record).find((candidate) => {
       const signer = recoverClosingProofSigner(
         domain,
         { channelId: record.id, sender: record.sender, balance: candidate },

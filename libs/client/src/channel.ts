@@ -41,6 +41,15 @@ export class Channel {
     return this.record.acknowledgedBalance;
   }
 
+  /**
+   * What the receiver charged in total, from its receipts (RDN-Charged-Balance): below `acknowledgedBalance` on
+   * metered or streamed routes (a proof authorises a ceiling, the request is charged what it used), equal to it on
+   * fixed prices; null when no receipt named it. A cooperative close is for this balance.
+   */
+  get chargedBalance(): bigint | null {
+    return this.record.chargedBalance;
+  }
+
   /** deposit - balance: what can still be paid without a top-up. */
   get remaining(): bigint {
     return spendable(this.record);
@@ -145,6 +154,7 @@ export class Channel {
       deposit: this.deposit.toString(),
       balance: this.balance.toString(),
       acknowledgedBalance: this.acknowledgedBalance?.toString() ?? null,
+      chargedBalance: this.chargedBalance?.toString() ?? null,
       remaining: this.remaining.toString(),
       state: this.state,
       settleAt: this.settleAt?.toString() ?? null,

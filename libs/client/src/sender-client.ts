@@ -284,9 +284,19 @@ export class SenderClient implements PaymentWallet {
     return this.ops.preparePayment(request.channelId, request.price, request.maxIncrement);
   }
 
-  /** PaymentWallet: remembers RDN-Sender-Balance from a receipt and the gateway's URL. */
-  recordReceiverBalance(request: { channelId: Hex32; balance: bigint; gatewayUrl?: string }): Promise<void> {
-    return this.ops.acknowledge(request.channelId, request.balance, request.gatewayUrl);
+  /** PaymentWallet: remembers RDN-Sender-Balance and RDN-Charged-Balance from a receipt and the gateway's URL. */
+  recordReceiverBalance(request: {
+    channelId: Hex32;
+    balance: bigint;
+    chargedBalance?: bigint;
+    gatewayUrl?: string;
+  }): Promise<void> {
+    return this.ops.acknowledge(
+      request.channelId,
+      request.balance,
+      request.gatewayUrl,
+      request.chargedBalance,
+    );
   }
 
   /** Releases the RPC connection; later calls fail with CLIENT_CLOSED. Locks are only held during updates. */

@@ -46,6 +46,7 @@ export function evolveChannel(
         signedBalance: record?.signedBalance ?? 0n,
         balanceSignature: record?.balanceSignature ?? null,
         acknowledgedBalance: record?.acknowledgedBalance ?? null,
+        chargedBalance: record?.chargedBalance ?? null,
         withdrawn: 0n,
         state: 'open',
         settleAt: null,

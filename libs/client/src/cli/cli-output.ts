@@ -93,6 +93,10 @@ export function describeChannel(channel: Channel, token: TokenUnits | undefined)
   if (channel.acknowledgedBalance !== null) {
     lines.push(['acknowledged', formatTokenAmount(channel.acknowledgedBalance, token)]);
   }
+  // Only where it differs: metered or streamed routes charged less than the proofs authorised.
+  if (channel.chargedBalance !== null && channel.chargedBalance !== channel.acknowledgedBalance) {
+    lines.push(['charged', formatTokenAmount(channel.chargedBalance, token)]);
+  }
   if (channel.settleAt !== null) lines.push(['settle at', `${channel.settleAt} (chain time)`]);
   if (channel.openedBlock !== null) lines.push(['opened in', `block ${channel.openedBlock}`]);
   if (channel.gatewayUrl !== null) lines.push(['gateway', channel.gatewayUrl]);

@@ -41,6 +41,11 @@ export interface PaidAmount {
   readonly amount: bigint;
   /** The channel's balance the receiver now holds (RDN-Sender-Balance). */
   readonly balance: bigint;
+  /**
+   * What the receiver charged on the channel in total (RDN-Charged-Balance; RDN-Sender-Balance when the receipt
+   * has none, as on fixed prices). Below `balance` on metered and streamed routes; a cooperative close is for it.
+   */
+  readonly chargedBalance: bigint;
   /** The price the gateway asked. */
   readonly price: bigint;
   /** True when the payment went out with the request itself: the unpaid 402 round trip was skipped. */
@@ -151,7 +156,14 @@ export function paidFor(attempt: PaidAttempt, answer: PaidAnswer): PaidAmount | 
   const { receipt } = answer;
   if (receipt) {
     return receipt.cost > 0n
-      ? { channelId: proof.channelId, amount: receipt.cost, balance: receipt.senderBalance, price, prepaid }
+      ? {
+          channelId: proof.channelId,
+          amount: receipt.cost,
+          balance: receipt.senderBalance,
+          chargedBalance: receipt.chargedBalance ?? receipt.senderBalance,
+          price,
+          prepaid,
+        }
       : null;
   }
   // A gateway that sends no receipt still charges when its upstream succeeded (2xx/3xx, protocol section 7).
@@ -160,6 +172,7 @@ export function paidFor(attempt: PaidAttempt, answer: PaidAnswer): PaidAmount | 
         channelId: proof.channelId,
         amount: proof.balance - proof.base,
         balance: proof.balance,
+        chargedBalance: proof.balance,
         price,
         prepaid,
       }

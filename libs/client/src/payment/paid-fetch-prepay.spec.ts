@@ -69,7 +69,14 @@ describe('paidFetch with a remembered challenge (prepay)', () => {
     expect(second.requests.map((r) => r.paid)).toEqual([true]);
     expect(second.response.status).toBe(200);
     expect(await second.response.json()).toMatchObject({ city: 'Berlin' });
-    expect(second.paid).toEqual({ channelId: id, amount: 5n, balance: 10n, price: 5n, prepaid: true });
+    expect(second.paid).toEqual({
+      channelId: id,
+      amount: 5n,
+      balance: 10n,
+      chargedBalance: 10n,
+      price: 5n,
+      prepaid: true,
+    });
     expect(progress).toMatchObject([
       { stage: 'challenge', remembered: true },
       { stage: 'paying', balance: 10n, prepaid: true },
@@ -97,7 +104,14 @@ describe('paidFetch with a remembered challenge (prepay)', () => {
     gateway.price = 8n;
     const raised = await measured(WEATHER);
     expect(raised.requests).toHaveLength(2);
-    expect(raised.paid).toEqual({ channelId: id, amount: 8n, balance: 13n, price: 8n, prepaid: true });
+    expect(raised.paid).toEqual({
+      channelId: id,
+      amount: 8n,
+      balance: 13n,
+      chargedBalance: 13n,
+      price: 8n,
+      prepaid: true,
+    });
     expect(outcomes()).toEqual([
       [5n, 'accepted'],
       [10n, 'INCREMENT_BELOW_PRICE'],
@@ -140,7 +154,14 @@ describe('paidFetch with a remembered challenge (prepay)', () => {
     gateway.accepted.set(id, 40n);
     const stale = await measured(WEATHER);
     expect(stale.requests.map((r) => r.paid)).toEqual([true, true]);
-    expect(stale.paid).toEqual({ channelId: id, amount: 5n, balance: 45n, price: 5n, prepaid: true });
+    expect(stale.paid).toEqual({
+      channelId: id,
+      amount: 5n,
+      balance: 45n,
+      chargedBalance: 45n,
+      price: 5n,
+      prepaid: true,
+    });
     expect(outcomes().slice(1)).toEqual([
       [10n, 'BALANCE_STALE'],
       [45n, 'accepted'],

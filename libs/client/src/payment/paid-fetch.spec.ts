@@ -55,7 +55,14 @@ describe('paidFetch', () => {
     const { response, paid } = await paidFetch(URL_, undefined, options());
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ city: 'Berlin' });
-    expect(paid).toEqual({ channelId: id, amount: 5n, balance: 5n, price: 5n, prepaid: false });
+    expect(paid).toEqual({
+      channelId: id,
+      amount: 5n,
+      balance: 5n,
+      chargedBalance: 5n,
+      price: 5n,
+      prepaid: false,
+    });
     expect(gateway.payments).toEqual([{ channelId: id, balance: 5n, outcome: 'accepted' }]);
     expect(await record()).toMatchObject({
       signedBalance: 5n,
@@ -64,7 +71,14 @@ describe('paidFetch', () => {
     });
 
     const second = await paidFetch(URL_, undefined, options());
-    expect(second.paid).toEqual({ channelId: id, amount: 5n, balance: 10n, price: 5n, prepaid: true });
+    expect(second.paid).toEqual({
+      channelId: id,
+      amount: 5n,
+      balance: 10n,
+      chargedBalance: 10n,
+      price: 5n,
+      prepaid: true,
+    });
     expect(gateway.increments(id)).toBe(2);
   });
 
@@ -142,7 +156,14 @@ describe('paidFetch', () => {
   it('re-syncs once to the balance a BALANCE_STALE receipt reports', async () => {
     gateway.accepted.set(id, 40n);
     const { paid } = await paidFetch(URL_, undefined, options());
-    expect(paid).toEqual({ channelId: id, amount: 5n, balance: 45n, price: 5n, prepaid: false });
+    expect(paid).toEqual({
+      channelId: id,
+      amount: 5n,
+      balance: 45n,
+      chargedBalance: 45n,
+      price: 5n,
+      prepaid: false,
+    });
     expect(gateway.payments.map((p) => [p.balance, p.outcome])).toEqual([
       [5n, 'BALANCE_STALE'],
       [45n, 'accepted'],
@@ -173,7 +194,14 @@ describe('paidFetch', () => {
       return inner(input, init);
     };
     const { paid } = await paidFetch(URL_, undefined, options({ fetch: raising }));
-    expect(paid).toEqual({ channelId: id, amount: 8n, balance: 8n, price: 8n, prepaid: false });
+    expect(paid).toEqual({
+      channelId: id,
+      amount: 8n,
+      balance: 8n,
+      chargedBalance: 8n,
+      price: 8n,
+      prepaid: false,
+    });
     expect(gateway.payments.map((p) => p.outcome)).toEqual(['INCREMENT_BELOW_PRICE', 'accepted']);
   });
 

@@ -5,6 +5,7 @@ import {
   parseReceipt,
   type Challenge,
   type Hex32,
+  type Receipt,
 } from '@microraiden/protocol';
 import { ClientError } from '../client-error';
 import { checkChallenge } from './challenge-check';
@@ -214,6 +215,17 @@ async function sendPaid(
   }
 }
 
+/** Stores a receipt's balances: RDN-Sender-Balance, and RDN-Charged-Balance (equal to it when absent). */
+function recordReceipt(wallet: PaymentWallet, receipt: Receipt, gatewayUrl: string): Promise<void> {
+  const { channelId, senderBalance, chargedBalance } = receipt;
+  return wallet.recordReceiverBalance({
+    channelId,
+    balance: senderBalance,
+    chargedBalance: chargedBalance ?? senderBalance,
+    gatewayUrl,
+  });
+}
+
 /**
  * Pays `challenge` over a channel (reused, topped up or opened) and follows the gateway's answers with
  * decidePaidAnswer until one is final. A bare Response: a prepaid attempt met a plain challenge, and the
@@ -257,9 +269,7 @@ async function payWith(
       attempt = { ...attempt, networkFailed: true };
     });
     const answer = readAnswer(response, channelId);
-    if (answer.receipt) {
-      await wallet.recordReceiverBalance({ channelId, balance: answer.receipt.senderBalance, gatewayUrl });
-    }
+    if (answer.receipt) await recordReceipt(wallet, answer.receipt, gatewayUrl);
     const decision = decidePaidAnswer(attempt, answer, options.channelWaitMs ?? 30_000);
     attempt = evolveAttempt(attempt, decision);
     switch (decision.kind) {

@@ -41,6 +41,14 @@ export interface PaymentWallet {
     price: bigint;
     maxIncrement: bigint;
   }): Promise<PreparedPayment>;
-  /** Remembers the balance the receiver reported holding (RDN-Sender-Balance) and where it was met. */
-  recordReceiverBalance(request: { channelId: Hex32; balance: bigint; gatewayUrl?: string }): Promise<void>;
+  /**
+   * Remembers the balance the receiver reported holding (RDN-Sender-Balance), what it charged in total
+   * (RDN-Charged-Balance, or RDN-Sender-Balance when the receipt has none) and where it was met.
+   */
+  recordReceiverBalance(request: {
+    channelId: Hex32;
+    balance: bigint;
+    chargedBalance?: bigint;
+    gatewayUrl?: string;
+  }): Promise<void>;
 }

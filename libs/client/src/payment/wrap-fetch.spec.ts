@@ -40,6 +40,7 @@ describe('wrapFetch', () => {
       channelId: id,
       amount: 5n,
       balance: 5n,
+      chargedBalance: 5n,
       price: 5n,
       prepaid: false,
     });

@@ -21,7 +21,8 @@ export function getReceipt(response: Response): PaidAmount | undefined {
   const read = parseReceipt(response.headers);
   if (!read.ok || !read.value || read.value.cost === 0n) return undefined;
   const { channelId, cost, senderBalance } = read.value;
-  return { channelId, amount: cost, balance: senderBalance, price: cost, prepaid: false };
+  const chargedBalance = read.value.chargedBalance ?? senderBalance;
+  return { channelId, amount: cost, balance: senderBalance, chargedBalance, price: cost, prepaid: false };
 }
 
 /** A Request's method, headers, body and signal as RequestInit, with `init` on top (as fetch merges them). */

@@ -19,6 +19,12 @@ export interface ChannelRecord {
    * withdrawals, a requested close, the settlement. Null when unknown.
    */
   readonly acknowledgedBalance: bigint | null;
+  /**
+   * The receiver's charged balance C from its receipts (RDN-Charged-Balance, or RDN-Sender-Balance when absent):
+   * what it charged in total, at most what it holds. Below it on metered and streamed routes, where a proof
+   * authorises a ceiling and the request is charged what it used. Null when unknown (read as acknowledgedBalance).
+   */
+  readonly chargedBalance: bigint | null;
   /** Cumulative amount the receiver withdrew on chain. */
   readonly withdrawn: bigint;
   readonly state: ChannelState;
@@ -46,6 +52,15 @@ export function maxAmount(a: bigint | null, b: bigint | null): bigint | null {
 export function committedBalance(record: ChannelRecord): bigint {
   const ack = record.acknowledgedBalance ?? 0n;
   return record.signedBalance > ack ? record.signedBalance : ack;
+}
+
+/**
+ * The charged balance C the next payment builds on: the receipts' word, never above `held` (the balance S the
+ * receiver is believed to hold); `held` itself when no receipt named one (fixed prices, or an older gateway).
+ */
+export function chargedBalanceOf(record: ChannelRecord, held: bigint): bigint {
+  const charged = record.chargedBalance;
+  return charged === null || charged > held ? held : charged;
 }
 
 /** Tokens still available for payments on the channel: deposit minus the committed balance. */

@@ -42,6 +42,8 @@ const channelSchema = z.object({
   signedBalance: amount,
   balanceSignature: signature.nullable(),
   acknowledgedBalance: amount.nullable(),
+  // Absent in files written before metered prices: unknown, as if no receipt had named one.
+  chargedBalance: amount.nullable().default(null),
   withdrawn: amount,
   state: z.enum(['open', 'closing', 'settled']),
   settleAt: amount.nullable(),
@@ -107,6 +109,7 @@ export function serializeSenderState(state: SenderState): string {
       signedBalance: text(c.signedBalance),
       balanceSignature: c.balanceSignature,
       acknowledgedBalance: text(c.acknowledgedBalance),
+      chargedBalance: text(c.chargedBalance),
       withdrawn: text(c.withdrawn),
       state: c.state,
       settleAt: text(c.settleAt),

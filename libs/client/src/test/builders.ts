@@ -56,6 +56,7 @@ export function aChannelRecord(overrides: Partial<ChannelRecord> = {}): ChannelR
     signedBalance: 0n,
     balanceSignature: null,
     acknowledgedBalance: null,
+    chargedBalance: null,
     withdrawn: 0n,
     state: 'open',
     settleAt: null,
@@ -132,10 +133,16 @@ export class OfflineWallet implements PaymentWallet {
   async recordReceiverBalance(request: {
     channelId: Hex32;
     balance: bigint;
+    chargedBalance?: bigint;
     gatewayUrl?: string;
   }): Promise<void> {
     this.calls.recordReceiverBalance++;
-    await this.ops.acknowledge(request.channelId, request.balance, request.gatewayUrl);
+    await this.ops.acknowledge(
+      request.channelId,
+      request.balance,
+      request.gatewayUrl,
+      request.chargedBalance,
+    );
   }
 }
 

@@ -145,17 +145,16 @@ export class MicroraidenChannelScheme implements SchemeNetworkClient {
     const settle = ctx.settleResponse as
       { errorReason?: string; extra?: Record<string, unknown> } | undefined;
     const receipt = settle?.extra;
-    const claimed =
-      receipt &&
-      String(receipt.channelId).toLowerCase() === channelId &&
-      /^\d+$/.test(String(receipt.senderBalance))
-        ? BigInt(String(receipt.senderBalance))
-        : undefined;
+    const ours = receipt !== undefined && String(receipt.channelId).toLowerCase() === channelId;
+    const amountOf = (value: unknown) =>
+      ours && /^\d+$/.test(String(value)) ? BigInt(String(value)) : undefined;
+    const claimed = amountOf(receipt?.senderBalance);
     const decision = decideX402Answer({
       channelId,
       sentBalance: BigInt(String(payload.balance ?? '0')),
       code: settle?.errorReason ?? ctx.paymentRequired?.error,
       claimedBalance: claimed,
+      claimedChargedBalance: amountOf(receipt?.chargedBalance),
       verifiedBalance: this.verified.get(channelId)?.balance,
     });
     this.verified.delete(channelId);
@@ -164,7 +163,11 @@ export class MicroraidenChannelScheme implements SchemeNetworkClient {
       return { recovered: true };
     }
     if (decision.kind !== 'acknowledge') return;
-    await this.wallet.recordReceiverBalance({ channelId, balance: decision.balance });
+    await this.wallet.recordReceiverBalance({
+      channelId,
+      balance: decision.balance,
+      chargedBalance: decision.chargedBalance,
+    });
     return decision.retry ? { recovered: true } : undefined;
   }
 }

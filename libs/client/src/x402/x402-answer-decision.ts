@@ -9,14 +9,24 @@ export interface X402AnswerFacts {
   readonly code: string | undefined;
   /** The balance the gateway says it holds on our channel (its receipt), when it sent one. */
   readonly claimedBalance: bigint | undefined;
+  /** The charged balance its receipt names (extra.chargedBalance; absent: equal to claimedBalance). */
+  readonly claimedChargedBalance?: bigint | undefined;
   /** A committed balance whose signature recovered to us (a corrective 402's extra.channel), when seen. */
   readonly verifiedBalance: bigint | undefined;
 }
 
 /** What the response hook does. */
 export type X402AnswerDecision =
-  /** Acknowledge `balance` as held by the receiver; `retry`: ask @x402/fetch for its one retry. */
-  | { readonly kind: 'acknowledge'; readonly balance: bigint; readonly retry: boolean }
+  /**
+   * Acknowledge `balance` as held by the receiver and `chargedBalance` as what it charged (never above `balance`);
+   * `retry`: ask @x402/fetch for its one retry.
+   */
+  | {
+      readonly kind: 'acknowledge';
+      readonly balance: bigint;
+      readonly chargedBalance: bigint;
+      readonly retry: boolean;
+    }
   /** The gateway has not seen the channel or deposit yet: wait, then retry with the same proof. */
   | { readonly kind: 'wait' }
   | { readonly kind: 'nothing' };
@@ -44,5 +54,14 @@ export function decideX402Answer(facts: X402AnswerFacts): X402AnswerDecision {
         ? claimedBalance
         : undefined;
   if (believable === undefined) return { kind: 'nothing' };
-  return { kind: 'acknowledge', balance: believable, retry: code !== undefined && CORRECTIVE.has(code) };
+  // A charged balance only ever lowers what the next proof signs (max(S + 1, C + price)), and is bounded by S.
+  const charged = facts.claimedChargedBalance;
+  const chargedBalance =
+    charged !== undefined && claimedBalance === believable && charged <= believable ? charged : believable;
+  return {
+    kind: 'acknowledge',
+    balance: believable,
+    chargedBalance,
+    retry: code !== undefined && CORRECTIVE.has(code),
+  };
 }
