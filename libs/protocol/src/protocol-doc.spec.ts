@@ -224,6 +224,64 @@ describe('docs/protocol.md', () => {
     });
   });
 
+  it('has a metered example (7.2) that follows the next-proof rule, the charge clamp and the receipt rules', () => {
+    const domain = channelDomain(BigInt(value('chain id')), value('channel manager'));
+    const sender = value('sender') as Address;
+    const receiver = value('receiver') as Address;
+    const channelId = value('channel id') as Hex32;
+    const challenge = httpBlock('metered-challenge').headers;
+    expect(challenge['RDN-Price-Mode']).toBe('metered');
+    const ceiling = BigInt(challenge['RDN-Price'] as string);
+    const first = parsePayment(httpBlock('metered-request-1').headers);
+    expect(first.ok && first.value.balance).toBe(ceiling);
+    const reported = [1_200_000_000_000_000n, 7_000_000_000_000_000n, 300_000_000_000_000n];
+    let signed = 0n;
+    let charged = 0n;
+    reported.forEach((a, i) => {
+      expect(doc).toContain(`RDN-Charge: ${a}`);
+      const balance = signed + 1n > charged + ceiling ? signed + 1n : charged + ceiling;
+      const signature = signBalanceProof(value('sender private key'), domain, {
+        channelId,
+        receiver,
+        balance,
+      });
+      if (i === 0) expect(first.ok && first.value.signature).toBe(signature);
+      else expect(doc).toContain(signature);
+      const decision = verifyPayment({
+        payment: { sender, channelId, balance, signature },
+        gateway: { receiver, domain },
+        channel: { sender, receiver, deposit: 10n ** 19n, state: 'open', confirmations: 12 },
+        requiredConfirmations: 12,
+        lastAcceptedBalance: signed,
+        chargedBalance: charged,
+        price: ceiling,
+      });
+      expect(decision.accepted).toBe(true);
+      const cost = a > ceiling ? ceiling : a < 1n ? 1n : a;
+      signed = balance;
+      charged += cost;
+      const receipt = parseReceipt(httpBlock(`metered-response-${i + 1}`).headers);
+      expect(receipt).toEqual({
+        ok: true,
+        value: {
+          channelId,
+          senderBalance: signed,
+          cost,
+          ...(charged === signed ? {} : { chargedBalance: charged }),
+        },
+      });
+      expect(signed - charged <= ceiling).toBe(true);
+    });
+    const close = signBalanceProof(value('sender private key'), domain, {
+      channelId,
+      receiver,
+      balance: charged,
+    });
+    expect(doc).toContain(`a \`BalanceProof\` for \`${charged}\``);
+    expect(doc).toContain(close);
+    expect(doc).toContain(`\`details.expected\` = \`"${charged}"\``);
+  });
+
   it('shows a paid response with a receipt and the challenge', () => {
     const { headers } = httpBlock('paid-response');
     expect(parseReceipt(headers)).toEqual({

@@ -104,7 +104,8 @@ export const PROTOCOL_ERRORS = {
   },
   CLOSE_BALANCE_MISMATCH: {
     status: 409,
-    message: 'The closing balance is not the last balance this receiver accepted on the channel.',
+    message:
+      "The closing balance is not the channel's charged balance (the last balance accepted, at fixed prices); details.expected is it.",
     uraidenHeader: null,
     scope: 'wire',
   },
