@@ -93,9 +93,7 @@ export class PaywallInterceptor implements NestInterceptor {
         url: req.originalUrl ?? req.raw?.url ?? req.url,
         headers: req.headers,
         // Express's request is the IncomingMessage; Fastify's keeps it in `raw`.
-        ...((req.headersDistinct ?? req.raw?.headersDistinct)
-          ? { headersDistinct: req.headersDistinct ?? req.raw?.headersDistinct }
-          : {}),
+        headersDistinct: req.headersDistinct ?? req.raw?.headersDistinct,
       },
       this.options.protocol ?? req.protocol ?? 'http',
     );
