@@ -144,7 +144,8 @@ class StreamSession implements PaidStream {
     if (event.event === 'rdn-receipt') {
       const receipt = parseStreamReceipt(event.data);
       if (receipt !== undefined && receipt.channelId === channelId) {
-        await wallet.recordReceiverBalance({ channelId, balance: receipt.balance });
+        const { balance, chargedBalance } = receipt;
+        await wallet.recordReceiverBalance({ channelId, balance, chargedBalance });
       }
       this.finish(receipt ?? null);
     } else if (event.event === 'rdn-error') {
@@ -171,7 +172,8 @@ class StreamSession implements PaidStream {
       return;
     }
     // The gateway holds `balance`: sign exactly `needed` on top of it (signed balances only grow).
-    await wallet.recordReceiverBalance({ channelId, balance: request.balance });
+    const { balance, chargedBalance } = request;
+    await wallet.recordReceiverBalance({ channelId, balance, chargedBalance });
     const proof = await wallet.preparePayment({
       channelId,
       price: step.increment,
@@ -223,7 +225,12 @@ async function openPaid(
     const receipt = parseReceipt(exchange.headers);
     const ours = receipt.ok && receipt.value?.channelId === channelId ? receipt.value : undefined;
     if (ours !== undefined) {
-      await wallet.recordReceiverBalance({ channelId, balance: ours.senderBalance });
+      const balance = ours.senderBalance;
+      await wallet.recordReceiverBalance({
+        channelId,
+        balance,
+        chargedBalance: ours.chargedBalance ?? balance,
+      });
     }
     if (exchange.status >= 200 && exchange.status < 300) return { exchange, proof };
     const code = parseErrorCode(exchange.headers);
