@@ -12,6 +12,8 @@ export interface ChannelSummary {
   readonly deposit: bigint;
   readonly withdrawn: bigint;
   readonly acceptedBalance: bigint;
+  /** What was charged in total (docs/protocol.md 7.2): at most acceptedBalance, equal to it under fixed prices. */
+  readonly chargedBalance: bigint;
   readonly paidRequests: bigint;
   /** Balance of the closing signature the receiver issued, if any. */
   readonly closeSignedBalance: bigint | null;
@@ -39,7 +41,7 @@ export interface ChannelFilter {
 export interface GatewayStats {
   readonly channels: Readonly<Record<ChannelState, number>>;
   readonly paidRequests: bigint;
-  /** Sum of accepted balances: everything ever accepted. */
+  /** Sum of charged balances: everything ever charged (= the accepted balances under fixed prices). */
   readonly revenue: bigint;
   /** Accepted but neither withdrawn nor settled yet: what the receiver loses if it fails to collect. */
   readonly fundsAtRisk: bigint;
@@ -54,6 +56,7 @@ interface SummaryRow {
   deposit: string;
   withdrawn: string;
   accepted_balance: string;
+  charged_balance: string;
   paid_requests: string;
   close_signed_balance: string | null;
   settle_at: string | null;
@@ -62,7 +65,8 @@ interface SummaryRow {
 }
 
 const COLUMNS = `channel_id, sender, receiver, state, confirmed, deposit::text AS deposit, withdrawn::text AS withdrawn,
-  accepted_balance::text AS accepted_balance, paid_requests::text AS paid_requests,
+  accepted_balance::text AS accepted_balance, charged_balance::text AS charged_balance,
+  paid_requests::text AS paid_requests,
   close_signed_balance::text AS close_signed_balance, settle_at::text AS settle_at, last_signature, updated_at`;
 
 function toSummary(row: SummaryRow): ChannelSummary {
@@ -75,6 +79,7 @@ function toSummary(row: SummaryRow): ChannelSummary {
     deposit: BigInt(row.deposit),
     withdrawn: BigInt(row.withdrawn),
     acceptedBalance: BigInt(row.accepted_balance),
+    chargedBalance: BigInt(row.charged_balance),
     paidRequests: BigInt(row.paid_requests),
     closeSignedBalance: row.close_signed_balance === null ? null : BigInt(row.close_signed_balance),
     settleAt: row.settle_at === null ? null : BigInt(row.settle_at),
@@ -137,7 +142,7 @@ export class ChannelQueries {
               count(*) FILTER (WHERE state = 'closing')::text AS closing,
               count(*) FILTER (WHERE state = 'settled')::text AS settled,
               coalesce(sum(paid_requests), 0)::text AS paid_requests,
-              coalesce(sum(accepted_balance), 0)::text AS revenue,
+              coalesce(sum(charged_balance), 0)::text AS revenue,
               coalesce(sum(greatest(accepted_balance - withdrawn, 0)) FILTER (WHERE state <> 'settled'), 0)::text
                 AS at_risk
        FROM gateway_channels`,

@@ -14,6 +14,11 @@ export class ChannelDto {
   @ApiProperty(AMOUNT) deposit!: string;
   @ApiProperty(AMOUNT) withdrawn!: string;
   @ApiProperty({ ...AMOUNT, description: 'last balance accepted (cumulative)' }) acceptedBalance!: string;
+  @ApiProperty({
+    ...AMOUNT,
+    description: 'charged in total (docs/protocol.md 7.2): at most acceptedBalance, equal under fixed prices',
+  })
+  chargedBalance!: string;
   @ApiProperty({ type: String, example: '3' }) paidRequests!: string;
   @ApiPropertyOptional({ ...AMOUNT, nullable: true }) closeSignedBalance!: string | null;
   @ApiPropertyOptional({ type: String, nullable: true, description: 'unix seconds' }) settleAt!:
@@ -40,7 +45,8 @@ class ChannelCountsDto {
 export class StatsDto {
   @ApiProperty({ type: ChannelCountsDto }) channels!: ChannelCountsDto;
   @ApiProperty({ type: String, example: '42' }) paidRequests!: string;
-  @ApiProperty({ ...AMOUNT, description: 'sum of accepted balances' }) revenue!: string;
+  @ApiProperty({ ...AMOUNT, description: 'sum of charged balances (= accepted under fixed prices)' })
+  revenue!: string;
   @ApiProperty({ ...AMOUNT, description: 'accepted, not yet withdrawn or settled' }) fundsAtRisk!: string;
 }
 
@@ -82,6 +88,7 @@ export function channelDto(channel: ChannelSummary): ChannelDto {
     deposit: channel.deposit.toString(),
     withdrawn: channel.withdrawn.toString(),
     acceptedBalance: channel.acceptedBalance.toString(),
+    chargedBalance: channel.chargedBalance.toString(),
     paidRequests: channel.paidRequests.toString(),
     closeSignedBalance: channel.closeSignedBalance?.toString() ?? null,
     settleAt: channel.settleAt?.toString() ?? null,

@@ -126,6 +126,7 @@ describe('management API', () => {
         confirmed: true,
         deposit: (10n * PRICE).toString(),
         acceptedBalance: (3n * PRICE).toString(),
+        chargedBalance: (3n * PRICE).toString(),
         paidRequests: '3',
       }),
     ]);
