@@ -155,6 +155,7 @@ describe('metered prices: gateway, client SDK and ledger agree on every charge',
 
   it(`pays ${REQUESTS} requests, each charged what the upstream used, clamped to [1, ceiling]`, async () => {
     const started = Date.now();
+    const laps: number[] = [started];
     for (let n = 0; n < REQUESTS; n++) {
       const fixed = n % 10 === 4;
       const url = `${gateway.url}/api/${fixed ? 'fixed' : 'metered'}?n=${n}`;
@@ -169,8 +170,12 @@ describe('metered prices: gateway, client SDK and ledger agree on every charge',
       await response.arrayBuffer();
       expect(paid, `request ${n}`).not.toBeNull();
       receipts.push({ n, fixed, paid: paid! });
+      if (n % 100 === 99) laps.push(Date.now());
     }
-    console.log(`metered revenue: ${REQUESTS} paid requests in ${Date.now() - started} ms`);
+    const per100 = laps.slice(1).map((t, i) => t - laps[i]!);
+    console.log(
+      `metered revenue: ${REQUESTS} paid requests in ${Date.now() - started} ms (per 100: ${per100.join(', ')})`,
+    );
     channelId = receipts[0]!.paid.channelId;
     expect(new Set(receipts.map((r) => r.paid.channelId))).toEqual(new Set([channelId]));
 
@@ -197,7 +202,9 @@ describe('metered prices: gateway, client SDK and ledger agree on every charge',
     const channel = await client.channel(channelId);
     expect(channel.chargedBalance).toBe(charged);
     expect(channel.acknowledgedBalance).toBe(receipts.at(-1)!.paid.balance);
-  }, 120_000);
+    // ~60 s for the 1,000 on the shared 2-core machine (load ~20), the first 100 with the channel's opening and
+    // confirmations; a generous bound so load alone cannot fail it.
+  }, 300_000);
 
   it('projects the same revenue in the ledger: sum of charges == sum of RDN-Cost, per channel and per route', async () => {
     const total = receipts.reduce((sum, r) => sum + r.paid.amount, 0n);
