@@ -48,8 +48,9 @@ export function decideCharge(input: {
       if (reported.amount > price) return { charge: price, fallback: 'overreport' };
       return { charge: reported.amount < 1n ? 1n : reported.amount };
     case 'stream':
-      // A streamed route is charged by its stream, unit by unit, never by one acceptance's report.
-      throw new Error('a streamed route is not charged by decideCharge');
+      // A stream's first acceptance charges nothing: its units are charged as they are delivered (docs/protocol.md
+      // 7.3), by the top-ups' acceptances and the final charge.
+      return { charge: 0n };
     default: {
       const unknown: never = mode;
       throw new Error(`unhandled price mode ${String(unknown)}`);

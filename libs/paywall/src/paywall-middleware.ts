@@ -9,8 +9,9 @@ import { closeRequestBody } from './close-request-body';
 import { corsPreflight, isCorsPreflight, withCorsHeaders } from './cors';
 import { takeReportedCharge } from './metered-charge';
 import { nodePaywallRequest } from './node-paywall-request';
-import type { PaidTicket } from './paywall';
+import type { PaidTicket, Paywall } from './paywall';
 import type { PaywallResponse } from './paywall-response';
+import { meterNodeResponse } from './stream/node-stream-response';
 
 /** Options of {@link paywallMiddleware}. */
 export interface PaywallMiddlewareOptions {
@@ -18,6 +19,8 @@ export interface PaywallMiddlewareOptions {
   readonly protocol?: string;
   /** Reports middleware failures (the request is answered 500). */
   readonly onError?: (err: unknown) => void;
+  /** How long a streamed route's pause waits for a top-up (STREAM_TOPUP_TIMEOUT_MS); default 30 s. */
+  readonly streamTopUpTimeoutMs?: number;
 }
 
 type Next = (err?: unknown) => void;
@@ -120,6 +123,29 @@ function answerClose(
 }
 
 /**
+ * A streamed route (docs/protocol.md 7.3): the first proof is accepted before the handler runs, then the handler's
+ * SSE is metered while it streams (see meterNodeResponse for what the handler sees).
+ */
+async function serveStream(
+  paywall: Paywall,
+  ticket: PaidTicket,
+  req: IncomingMessage,
+  res: ServerResponse,
+  next: Next,
+  options: PaywallMiddlewareOptions,
+): Promise<void> {
+  const opening = await paywall.openStream(ticket);
+  if (opening.kind === 'respond') return send(res, opening.response);
+  void meterNodeResponse(req, res, opening.stream, {
+    ...(options.streamTopUpTimeoutMs === undefined ? {} : { timeoutMs: options.streamTopUpTimeoutMs }),
+    ...(options.onError === undefined
+      ? {}
+      : { log: (message: string) => options.onError?.(new Error(message)) }),
+  });
+  next();
+}
+
+/**
  * A `(req, res, next)` middleware (Express, Connect, plain Node) charging for the application's own handlers with
  * the same core as the reverse proxy: unpaid requests get the challenge, paid ones reach `next()`, and the
  * handler's response is held until the payment is accepted (2xx/3xx) or released (any other status). A handler of a
@@ -162,6 +188,12 @@ export function paywallMiddleware(source: PaywallSource, options: PaywallMiddlew
           return next();
         }
         const ticket: PaidTicket = admission.ticket;
+        if (ticket.stream !== undefined) {
+          return void serveStream(paywall, ticket, req, res, next, options).catch((err: unknown) => {
+            options.onError?.(err);
+            next(err);
+          });
+        }
         let settled = false;
         const settle = async (status: number): Promise<Settlement> => {
           settled = true;

@@ -1,4 +1,5 @@
 import {
+  RDN_HEADERS,
   encodeChallenge,
   encodeErrorHeaders,
   encodeReceipt,
@@ -19,6 +20,7 @@ import {
 } from '@microraiden/protocol';
 import type { GatewayError } from './gateway-error';
 import { renderPaywallPage } from './paywall-page';
+import type { StreamPricing } from './stream/stream-meter';
 import type { PaymentWire } from './payment-wire';
 
 /** A complete answer the gateway sends instead of the upstream's. */
@@ -36,6 +38,8 @@ export interface RoutePricing {
   /** The price, or a metered route's ceiling. */
   readonly price: bigint;
   readonly mode: PriceMode;
+  /** A streamed route's unit price and step (mode `stream`): RDN-Unit-Price beside RDN-Price (one step). */
+  readonly stream?: StreamPricing;
 }
 
 /** What the answer to a payment needs to know about it: its wire, its sender and the channel's last signature. */
@@ -69,7 +73,14 @@ export class PaywallRenderer {
   ) {}
 
   /** The six challenge headers for `price`, plus RDN-Price-Mode unless the mode is `fixed`. */
-  challengeHeaders(price: bigint, priceMode: PriceMode = 'fixed'): EncodedHeaders {
+  challengeHeaders(price: bigint, priceMode: PriceMode = 'fixed', stream?: StreamPricing): EncodedHeaders {
+    const headers = this.cachedChallenge(price, priceMode);
+    return stream === undefined
+      ? headers
+      : { ...headers, [RDN_HEADERS.unitPrice]: stream.unitPrice.toString() };
+  }
+
+  private cachedChallenge(price: bigint, priceMode: PriceMode): EncodedHeaders {
     let byPrice = this.challenges.get(priceMode);
     if (byPrice === undefined) this.challenges.set(priceMode, (byPrice = new Map()));
     let headers = byPrice.get(price);
@@ -83,7 +94,10 @@ export class PaywallRenderer {
 
   /** Receipt and challenge headers for a reply the upstream produced; PAYMENT-RESPONSE for an x402 payment. */
   replyHeaders(receipt: Receipt, pricing: RoutePricing, payment?: PaymentContext): EncodedHeaders {
-    const headers = { ...encodeReceipt(receipt), ...this.challengeHeaders(pricing.price, pricing.mode) };
+    const headers = {
+      ...encodeReceipt(receipt),
+      ...this.challengeHeaders(pricing.price, pricing.mode, pricing.stream),
+    };
     if (payment?.wire !== 'x402' || payment.sender === undefined) return headers;
     return {
       ...headers,
@@ -116,6 +130,8 @@ export class PaywallRenderer {
       price?: bigint;
       /** The route's price mode (default `fixed`): RDN-Price-Mode beside RDN-Price. */
       priceMode?: PriceMode;
+      /** A streamed route's pricing: RDN-Unit-Price. */
+      stream?: StreamPricing;
       accept?: string | readonly string[];
       resourceUrl: string;
       receipt?: Receipt;
@@ -136,7 +152,7 @@ export class PaywallRenderer {
     const x402 = payment?.wire === 'x402';
     const status = x402 ? x402Status(error) : error.httpStatus;
     if (context.price !== undefined && (status === 402 || status === 409)) {
-      headers = { ...headers, ...this.challengeHeaders(context.price, context.priceMode) };
+      headers = { ...headers, ...this.challengeHeaders(context.price, context.priceMode, context.stream) };
       if (status === 402) {
         const challenge = { ...this.base, price: context.price };
         const channel = this.channelState(receipt, payment);

@@ -35,6 +35,9 @@ import {
 import { readPayment, type PaymentWire } from './payment-wire';
 import { ReservationBook, type Reservation } from './reservation-book';
 import type { RouteTable } from './route-table';
+import { ChannelStreamPort } from './stream/channel-stream-port';
+import type { OpenedStream } from './stream/node-stream-response';
+import { startStreamMeter, type StreamPricing } from './stream/stream-meter';
 
 /** Who this gateway collects for and under which contract. */
 export interface PaywallIdentity {
@@ -69,6 +72,8 @@ export interface PaidTicket {
   readonly price: bigint;
   /** `fixed` charges all the proof authorises; `metered` what the handler reports (docs/protocol.md 7.2). */
   readonly mode: RoutePricing['mode'];
+  /** A streamed route's unit price and step (mode `stream`): the ticket goes to {@link Paywall.openStream}. */
+  readonly stream?: StreamPricing;
   readonly payment: Payment;
   /** The header set the payment came on (RDN-* or x402's PAYMENT-SIGNATURE): the answer speaks it too. */
   readonly wire: PaymentWire;
@@ -102,8 +107,19 @@ export type UpstreamOutcome =
 /** What to send after the upstream answered. */
 export type Completion =
   /** Send the upstream's response with these headers added (receipt + challenge). */
-  | { readonly kind: 'deliver'; readonly headers: EncodedHeaders; readonly charged: bigint }
+  | {
+      readonly kind: 'deliver';
+      readonly headers: EncodedHeaders;
+      readonly charged: bigint;
+      /** The channel's charged balance after an acceptance (absent when nothing was accepted). */
+      readonly chargedBalance?: bigint;
+    }
   /** Discard the upstream's response and send this one. */
+  | { readonly kind: 'respond'; readonly response: PaywallResponse };
+
+/** A streamed route's response after its first proof: metered by the adapter, or refused. */
+export type StreamOpening =
+  | { readonly kind: 'open'; readonly stream: OpenedStream }
   | { readonly kind: 'respond'; readonly response: PaywallResponse };
 
 /** Construction parameters of {@link Paywall}. */
@@ -203,6 +219,7 @@ export class Paywall {
         return this.admitPayment(request, resolution.route, {
           price: resolution.price,
           mode: resolution.mode,
+          ...(resolution.stream === undefined ? {} : { stream: resolution.stream }),
         });
       default: {
         const unreachable: never = resolution;
@@ -340,6 +357,7 @@ export class Paywall {
         method: request.method.toUpperCase(),
         price,
         mode: pricing.mode,
+        ...(pricing.stream === undefined ? {} : { stream: pricing.stream }),
         payment,
         wire,
         signature: decision.signature,
@@ -396,6 +414,64 @@ export class Paywall {
         (performance.now() - ticket.admittedAt) / 1000,
       );
     }
+  }
+
+  /**
+   * Opens the response of a streamed route (docs/protocol.md 7.3) for a ticket `admit` issued: its proof is accepted
+   * at once, charging nothing (durable before the first byte; a refusal is answered like any), and the adapter meters
+   * the response with the returned meter and port (top-ups, final charge). The stream keeps this process's
+   * reservation of the channel, moved to each top-up's balance, until `release()`.
+   */
+  async openStream(ticket: PaidTicket): Promise<StreamOpening> {
+    const pricing = ticket.stream;
+    if (pricing === undefined) throw new Error(`${ticket.route} is not a streamed route`);
+    let completion: Completion;
+    try {
+      completion = await this.accept(ticket, undefined);
+    } catch (err) {
+      this.reservations.release(ticket.reservation);
+      throw err;
+    }
+    if (completion.kind === 'respond') {
+      this.reservations.release(ticket.reservation);
+      return completion;
+    }
+    const { payment } = ticket;
+    let reservation = ticket.reservation;
+    const port = new ChannelStreamPort({
+      store: this.options.store,
+      receiver: this.options.identity.receiver,
+      domain: this.options.identity.domain,
+      gatewayId: this.options.gatewayId,
+      channelId: payment.channelId,
+      sender: payment.sender,
+      route: ticket.route,
+      method: ticket.method,
+      pricing,
+      clock: this.clock,
+      onAccepted: (balance) => {
+        const next = this.reservations.reserve(payment.channelId, balance);
+        this.reservations.release(reservation);
+        reservation = next;
+      },
+      onCharged: (amount) => this.metrics.paid(ticket.route, amount),
+    });
+    // An acceptance always reports the charged balance it left (the first one of a stream: C unchanged).
+    const meter = startStreamMeter(
+      pricing,
+      completion.chargedBalance ?? ticket.committedCharged,
+      payment.balance,
+    );
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      this.reservations.release(reservation);
+      // This replica's remembered row no longer has the stream's charged balance: read it afresh next time.
+      this.openChannels.forget(payment.channelId);
+      this.metrics.paidRequestSeconds(ticket.route, 'paid', (performance.now() - ticket.admittedAt) / 1000);
+    };
+    return { kind: 'open', stream: { headers: completion.headers, meter, port, release } };
   }
 
   /**
@@ -498,7 +574,7 @@ export class Paywall {
       pricingOf(ticket),
       this.paymentContext({ wire: ticket.wire, payment }),
     );
-    return { kind: 'deliver', headers, charged: charge };
+    return { kind: 'deliver', headers, charged: charge, chargedBalance };
   }
 
   /** A metered request charged its ceiling because its report was above it, malformed or missing: count, log. */
@@ -642,6 +718,7 @@ export class Paywall {
       this.renderer.protocolError(error, {
         price: pricing.price,
         priceMode: pricing.mode,
+        ...(pricing.stream === undefined ? {} : { stream: pricing.stream }),
         resourceUrl: request.resourceUrl,
         ...(request.accept === undefined ? {} : { accept: request.accept }),
         ...(receipt === undefined ? {} : { receipt }),
@@ -699,7 +776,11 @@ export class Paywall {
 }
 
 function pricingOf(ticket: PaidTicket): RoutePricing {
-  return { price: ticket.price, mode: ticket.mode };
+  return {
+    price: ticket.price,
+    mode: ticket.mode,
+    ...(ticket.stream === undefined ? {} : { stream: ticket.stream }),
+  };
 }
 
 function maxOf(a: bigint, b: bigint): bigint {

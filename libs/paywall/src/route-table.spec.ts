@@ -125,6 +125,25 @@ describe('RouteTable', () => {
     ).toThrow(/maxPrice/);
   });
 
+  it('resolves a streamed route to one step for every method, with its unit price', () => {
+    const stream = { unitPrice: 3n, unitsPerStep: 50 };
+    const table = new RouteTable([{ match: { exact: '/complete' }, rule: { kind: 'stream', stream } }]);
+    expect(table.resolve('POST', '/complete')).toEqual({
+      kind: 'paid',
+      route: '/complete',
+      price: 150n,
+      mode: 'stream',
+      stream,
+    });
+    expect(table.lowestPrice).toBe(150n);
+    expect(
+      () =>
+        new RouteTable([
+          { match: { exact: '/a' }, rule: { kind: 'stream', stream: { unitPrice: 1n, unitsPerStep: 0 } } },
+        ]),
+    ).toThrow(/unitsPerStep/);
+  });
+
   it('knows the lowest price of its paid routes (none when all are free)', () => {
     const table = new RouteTable([
       { match: { exact: '/a' }, rule: paid({ GET: 30n, POST: 7n }) },

@@ -1,5 +1,6 @@
 import { MicroraidenError } from '@microraiden/errors';
 import type { PriceMode } from '@microraiden/protocol';
+import { stepPrice, type StreamPricing } from './stream/stream-meter';
 
 /** How a route is paid for. */
 export type RouteRule =
@@ -18,6 +19,14 @@ export type RouteRule =
        */
       readonly kind: 'metered';
       readonly maxPrice: bigint;
+    }
+  | {
+      /**
+       * Streamed (docs/protocol.md 7.3), any method: the response is SSE, each event with data is a unit charged
+       * `unitPrice`, authorised `unitsPerStep` units at a time (RDN-Price = one step).
+       */
+      readonly kind: 'stream';
+      readonly stream: StreamPricing;
     };
 
 /** One configured route: an exact path or a path prefix. */
@@ -37,6 +46,8 @@ export type RouteResolution =
       readonly price: bigint;
       /** `fixed`: charged what the proof authorises; `metered`: charged the reported cost, clamped to 1..price. */
       readonly mode: PriceMode;
+      /** A streamed route's unit price and step (mode `stream`; `price` is then one step). */
+      readonly stream?: StreamPricing;
     }
   | { readonly kind: 'not-found' }
   | { readonly kind: 'method-not-allowed'; readonly route: string; readonly allowed: readonly string[] };
@@ -106,6 +117,16 @@ export class RouteTable {
       }
       if (rule.kind === 'metered' && rule.maxPrice < 1n)
         throw new RouteConfigError('ROUTES_INVALID', 'maxPrice must be >= 1 base unit');
+      if (
+        rule.kind === 'stream' &&
+        (rule.stream.unitPrice < 1n ||
+          !Number.isSafeInteger(rule.stream.unitsPerStep) ||
+          rule.stream.unitsPerStep < 1)
+      )
+        throw new RouteConfigError(
+          'ROUTES_INVALID',
+          'a stream needs unitPrice >= 1 and an integer unitsPerStep >= 1',
+        );
       if ('exact' in definition.match) {
         const path = definition.match.exact;
         if (this.exact.has(path))
@@ -122,7 +143,13 @@ export class RouteTable {
     let lowest: bigint | undefined;
     for (const { rule } of routes) {
       const prices =
-        rule.kind === 'paid' ? rule.prices.values() : rule.kind === 'metered' ? [rule.maxPrice] : [];
+        rule.kind === 'paid'
+          ? rule.prices.values()
+          : rule.kind === 'metered'
+            ? [rule.maxPrice]
+            : rule.kind === 'stream'
+              ? [stepPrice(rule.stream)]
+              : [];
       for (const price of prices) if (lowest === undefined || price < lowest) lowest = price;
     }
     this.lowestPrice = lowest;
@@ -147,6 +174,15 @@ export class RouteTable {
     if (rule.kind === 'free') return { kind: 'free', route: route.id };
     if (rule.kind === 'metered')
       return { kind: 'paid', route: route.id, price: rule.maxPrice, mode: 'metered' };
+    if (rule.kind === 'stream') {
+      return {
+        kind: 'paid',
+        route: route.id,
+        price: stepPrice(rule.stream),
+        mode: 'stream',
+        stream: rule.stream,
+      };
+    }
     const upper = method.toUpperCase();
     // HEAD costs what GET costs unless priced itself: it is GET without the body.
     const basePrice =

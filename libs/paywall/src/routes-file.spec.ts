@@ -10,6 +10,7 @@ describe('parseRoutesFile', () => {
         { prefix: '/api/premium/', prices: { GET: '10', POST: '50' }, priceHook: 'by-size' },
         { prefix: '/public/', free: true },
         { prefix: '/llm/', maxPrice: '2500' },
+        { path: '/complete', stream: { unitPrice: '3', unitsPerStep: 50 } },
       ],
     });
     expect(routes).toEqual([
@@ -27,6 +28,10 @@ describe('parseRoutesFile', () => {
       },
       { match: { prefix: '/public/' }, rule: { kind: 'free' } },
       { match: { prefix: '/llm/' }, rule: { kind: 'metered', maxPrice: 2500n } },
+      {
+        match: { exact: '/complete' },
+        rule: { kind: 'stream', stream: { unitPrice: 3n, unitsPerStep: 50 } },
+      },
     ]);
   });
 
@@ -43,6 +48,17 @@ describe('parseRoutesFile', () => {
     ['maxPrice and free', { routes: [{ path: '/a', maxPrice: '5', free: true }] }],
     ['maxPrice with a price hook', { routes: [{ path: '/a', maxPrice: '5', priceHook: 'h' }] }],
     ['a zero maxPrice', { routes: [{ path: '/a', maxPrice: '0' }] }],
+    [
+      'a stream and a price',
+      { routes: [{ path: '/a', stream: { unitPrice: '1', unitsPerStep: 1 }, price: '1' }] },
+    ],
+    ['a stream without a step', { routes: [{ path: '/a', stream: { unitPrice: '1' } }] }],
+    ['a stream step of 0', { routes: [{ path: '/a', stream: { unitPrice: '1', unitsPerStep: 0 } }] }],
+    [
+      'a stream step as a string',
+      { routes: [{ path: '/a', stream: { unitPrice: '1', unitsPerStep: '5' } }] },
+    ],
+    ['a zero unit price', { routes: [{ path: '/a', stream: { unitPrice: '0', unitsPerStep: 5 } }] }],
     ['a relative path', { routes: [{ path: 'a', free: true }] }],
     ['a lower-case method', { routes: [{ path: '/a', prices: { get: '1' } }] }],
     ['an unknown key', { routes: [{ path: '/a', free: true, cache: true }] }],

@@ -19,6 +19,11 @@ const pricing = z.union([
   z.object({ price: amount, priceHook: z.string().min(1).optional() }).strict(),
   z.object({ prices: z.record(method, amount), priceHook: z.string().min(1).optional() }).strict(),
   z.object({ maxPrice: amount }).strict(),
+  z
+    .object({
+      stream: z.object({ unitPrice: amount, unitsPerStep: z.number().int().min(1).max(1_000_000) }).strict(),
+    })
+    .strict(),
 ]);
 
 const routeShape = z
@@ -30,12 +35,14 @@ const routeShape = z
     prices: z.unknown().optional(),
     priceHook: z.unknown().optional(),
     maxPrice: z.unknown().optional(),
+    stream: z.unknown().optional(),
   })
   .strict();
 
 /**
- * The ROUTES_FILE format: `{ "routes": [ { "path" | "prefix", "price" | "prices" | "maxPrice" | "free", "priceHook"? } ] }`
- * (`maxPrice`: metered, docs/protocol.md 7.2; no price hook).
+ * The ROUTES_FILE format: `{ "routes": [ { "path" | "prefix", "price" | "prices" | "maxPrice" | "stream" | "free",
+ * "priceHook"? } ] }` (`maxPrice`: metered, docs/protocol.md 7.2; `stream`: `{ "unitPrice": "<amount>",
+ * "unitsPerStep": <integer> }`, streamed, 7.3; neither takes a price hook).
  */
 export const routesFileSchema = z.object({ routes: z.array(routeShape).min(1).max(10_000) }).strict();
 
@@ -55,7 +62,7 @@ export function parseRoutesFile(json: unknown, source = 'routes file'): RouteDef
     }
     if (!how.success) {
       issues.push(
-        `routes.${index}: exactly one of "free": true, "price", "prices" or "maxPrice" is required (${flatten(how.error)})`,
+        `routes.${index}: exactly one of "free": true, "price", "prices", "maxPrice" or "stream" is required (${flatten(how.error)})`,
       );
       return;
     }
@@ -67,6 +74,10 @@ export function parseRoutesFile(json: unknown, source = 'routes file'): RouteDef
     }
     if ('maxPrice' in spec) {
       routes.push({ match, rule: { kind: 'metered', maxPrice: spec.maxPrice } });
+      return;
+    }
+    if ('stream' in spec) {
+      routes.push({ match, rule: { kind: 'stream', stream: spec.stream } });
       return;
     }
     const prices = new Map<string, bigint>(

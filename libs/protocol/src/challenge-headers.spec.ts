@@ -42,6 +42,20 @@ describe('challenge headers', () => {
     });
   });
 
+  it('sends RDN-Unit-Price with a streamed route (RDN-Price is one step), and reads it back', () => {
+    const streamed = { ...aChallenge(), price: 150n, priceMode: 'stream' as const, unitPrice: 3n };
+    const headers = encodeChallenge(streamed);
+    expect(headers).toMatchObject({ 'RDN-Price': '150', 'RDN-Price-Mode': 'stream', 'RDN-Unit-Price': '3' });
+    expect(parseChallenge(headers)).toEqual({ ok: true, value: streamed });
+    expect(() => encodeChallenge({ ...streamed, unitPrice: 151n })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
+    // Not a streamed route: the header means nothing and is not read.
+    expect(parseChallenge({ ...valid, 'RDN-Unit-Price': 'x' })).toEqual({ ok: true, value: aChallenge() });
+    const bad = parseChallenge({ ...headers, 'RDN-Unit-Price': '0' });
+    expect(!bad.ok && bad.error.details).toMatchObject({ header: 'RDN-Unit-Price' });
+  });
+
   it('checksums lowercase addresses on both encode and parse', () => {
     const lower = { ...aChallenge(), receiver: RECEIVER.toLowerCase() } as Challenge;
     expect(encodeChallenge(lower)['RDN-Receiver-Address']).toBe(RECEIVER);

@@ -33,6 +33,11 @@ export interface Challenge {
    * price is a ceiling, the request is charged what it used (at least 1, at most the ceiling).
    */
   readonly priceMode?: PriceMode;
+  /**
+   * A streamed route's price per unit (RDN-Unit-Price, docs/protocol.md 7.3): sent with `priceMode: 'stream'` only,
+   * where `price` is one step (unitPrice * units per step).
+   */
+  readonly unitPrice?: bigint;
 }
 
 /** The challenge as RDN-* headers; throws INVALID_ARGUMENT for values parseChallenge would refuse. */
@@ -44,6 +49,11 @@ export function encodeChallenge(challenge: Challenge): EncodedHeaders {
     mode === undefined || mode === 'fixed'
       ? {}
       : { [RDN_HEADERS.priceMode]: formatWith('priceMode', mode, parsePriceModeField) };
+  if (mode === 'stream' && challenge.unitPrice !== undefined) {
+    if (challenge.unitPrice < 1n || challenge.unitPrice > challenge.price)
+      invalidArgument('unitPrice', 'must be >= 1 and at most the price (one step)');
+    priceMode[RDN_HEADERS.unitPrice] = formatAmount('unitPrice', challenge.unitPrice);
+  }
   return {
     [RDN_HEADERS.gatewayPath]: formatWith('gatewayPath', challenge.gatewayPath, parseGatewayPathField),
     [RDN_HEADERS.receiver]: formatWith('receiver', challenge.receiver, parseAddressField),
@@ -72,6 +82,11 @@ export function parseChallenge(headers: HeaderSource): Result<Challenge> {
   if (!chainId.ok) return chainId;
   const priceMode = readOptionalField(headers, RDN_HEADERS.priceMode, parsePriceModeField, code);
   if (!priceMode.ok) return priceMode;
+  const unitPrice =
+    priceMode.value === 'stream'
+      ? readOptionalField(headers, RDN_HEADERS.unitPrice, parsePriceField, code)
+      : ok(undefined);
+  if (!unitPrice.ok) return unitPrice;
   return ok({
     gatewayPath: gatewayPath.value,
     receiver: receiver.value,
@@ -80,5 +95,6 @@ export function parseChallenge(headers: HeaderSource): Result<Challenge> {
     price: price.value,
     chainId: chainId.value,
     ...(priceMode.value === undefined || priceMode.value === 'fixed' ? {} : { priceMode: priceMode.value }),
+    ...(unitPrice.value === undefined ? {} : { unitPrice: unitPrice.value }),
   });
 }
