@@ -38,6 +38,7 @@ describe('FileChannelStateStore', () => {
       signedBalance: 7n,
       balanceSignature: `0x${'ab'.repeat(65)}`,
       acknowledgedBalance: 5n,
+      chargedBalance: 3n,
       state: 'closing',
       settleAt: 1_700_000_000n,
       closingBalance: 7n,
@@ -45,6 +46,17 @@ describe('FileChannelStateStore', () => {
     });
     await storeAt().update(() => ({ state: aSenderState(record), result: undefined }));
     expect((await storeAt().read()).channels[record.id]).toEqual(record);
+  });
+
+  it('reads a file written before charged balances as not knowing one', async () => {
+    const record = aChannelRecord({ signedBalance: 7n, acknowledgedBalance: 7n, chargedBalance: 4n });
+    const json = JSON.parse(serializeSenderState(aSenderState(record))) as {
+      channels: Record<string, Record<string, unknown>>;
+    };
+    delete json.channels[record.id]!.chargedBalance;
+    await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+    await writeFile(file, JSON.stringify(json), { mode: 0o600 });
+    expect((await storeAt().read()).channels[record.id]).toEqual({ ...record, chargedBalance: null });
   });
 
   it('writes the file with mode 0600 and leaves no temporary file behind', async () => {
