@@ -170,7 +170,7 @@ describe('metered prices through the reverse proxy on Postgres', () => {
       const charge = expectedCharge(plan);
       expect(
         receipt.value.cost,
-        `request ${i} (seed ${seed}, ${JSON.stringify(plan, (_k, v) => String(v))})`,
+        `request ${i} (seed ${seed}, ${JSON.stringify(plan, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))})`,
       ).toBe(charge);
       expect(response.status).toBe(plan.kind === 'fail' ? plan.status : 200);
       if (charge > 0n) signed = receipt.value.senderBalance;
