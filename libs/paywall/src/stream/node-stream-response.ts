@@ -193,6 +193,11 @@ class MeteredNodeResponse {
       this.finished = true;
       this.restore();
       this.upstream.discard();
+      // A handler waiting for `drain` wakes up and finds the response ended (its later writes are dropped).
+      if (this.needsDrain) {
+        this.needsDrain = false;
+        res.emit('drain');
+      }
       // The request body may still be open (the client's side of the duplex): stop reading it.
       req.resume();
       this.opened.release();

@@ -26,7 +26,9 @@ async function complete(req: IncomingMessage, res: ServerResponse): Promise<void
     await new Promise((r) => setTimeout(r, 2));
   }
   res.end();
+  handled += 1;
 }
+let handled = 0;
 
 let server: Server;
 let port: number;
@@ -133,8 +135,12 @@ describe('a streamed route behind paywallMiddleware', () => {
 
   it('ends when the client closes its side with the authorisation spent', async () => {
     // C = 20, S = 24: a step needs 26.
-    const { events } = await stream('/complete?tokens=10', 26n, { topUps: 0 });
+    const handledBefore = handled;
+    const { events } = await stream('/complete?tokens=40', 26n, { topUps: 0 });
     expect(tokens(events)).toBe(3);
+    // The handler, ahead of what could go out and waiting for drain, is woken and finds the response ended.
+    await new Promise((r) => setTimeout(r, 100));
+    expect(handled).toBe(handledBefore + 1);
     expect(receiptOf(events)).toMatchObject({ balance: '26', chargedBalance: '26', cost: '6', units: 3 });
   });
 
