@@ -188,6 +188,8 @@ const scenario = fc.record({
       commitFails: fc.boolean(),
       early: fc.boolean(),
       leave: fc.integer({ min: 0, max: 40 }),
+      /** The client closes its request body here (no more top-ups). */
+      stop: fc.boolean(),
       timeout: fc.integer({ min: 0, max: 12 }),
     }),
     { maxLength: 30 },
@@ -235,6 +237,13 @@ describe('stream meter properties', () => {
             feed({ kind: 'client-gone' });
             break;
           }
+          if (m?.stop && !meter.topUpsEnded) {
+            move++;
+            feed({ kind: 'top-ups-ended' });
+            continue;
+          }
+          // A client that closed its side is never waited for: a pause then ends the stream at once.
+          expect(meter.topUpsEnded && meter.held).toBe(false);
           if (m?.early && !meter.held) {
             move++;
             feed({ kind: 'top-up', balance: meter.authorised + m.topUpBy });
