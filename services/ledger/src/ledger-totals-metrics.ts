@@ -43,7 +43,7 @@ export class LedgerTotalsMetrics {
     });
     new Gauge({
       name: 'microraiden_ledger_accepted_revenue_base_units',
-      help: 'Every accepted increment the ledger projected, in token base units (whole fleet).',
+      help: 'Every charge the ledger projected (the charge of each accepted proof, its increment at a fixed price, and the charge-only commits of streams), in token base units (whole fleet).',
       registers: [registry],
       async collect() {
         const read = await totals();

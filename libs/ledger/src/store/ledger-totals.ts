@@ -6,7 +6,7 @@ export interface LedgerTotals {
   channelsByStatus: Record<ChannelStatus, number>;
   /** Accepted but neither withdrawn nor settled, over all channels (as {@link fundsAtRisk} totals it). */
   fundsAtRisk: bigint;
-  /** Sum of every accepted increment (the operator page's accepted revenue). */
+  /** Sum of every charge (the operator page's accepted revenue; the accepted increments at fixed prices). */
   acceptedRevenue: bigint;
 }
 
