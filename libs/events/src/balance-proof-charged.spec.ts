@@ -174,5 +174,6 @@ describe('balance-proof.charged v1', () => {
     // Both sides exercised, or the agreement proves little.
     expect(accepted).toBeGreaterThan(300);
     expect(accepted).toBeLessThan(2700);
-  });
+    // ~1.5 s on a quiet core; the default 5 s fails on the shared, loaded machine.
+  }, 30_000);
 });
