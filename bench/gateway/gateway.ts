@@ -695,7 +695,10 @@ async function main(): Promise<void> {
     );
   } finally {
     for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 500));
+    // A profiled process writes its profile while it exits: give it time to.
+    const grace = Date.now() + (process.env.BENCH_PROFILE_DIR ? 15_000 : 500);
+    while (Date.now() < grace && children.some((child) => child.exitCode === null))
+      await new Promise((r) => setTimeout(r, 100));
     for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
     await pool.end();
     await db.drop();
