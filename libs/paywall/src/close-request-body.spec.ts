@@ -5,7 +5,7 @@ import { closeFetchRequestBody, closeRequestBody, MAX_CLOSE_BODY_BYTES } from '.
 
 const CLOSE = { balance: '7', balanceSignature: `0x${'ab'.repeat(65)}` };
 
-function post(body: string | Uint8Array): Request {
+function post(body: string): Request {
   return new Request('http://gateway.test/api/1/channels/0x1/0x2', { method: 'DELETE', body });
 }
 
