@@ -8,6 +8,7 @@ import {
 } from '@microraiden/kafka';
 import { sleep } from '@microraiden/persistence';
 import type { ChannelEventProjector } from './channel-event-projector';
+import type { PaywallCheck } from './readiness';
 
 /** The topics a paywall reads and writes, and the partitions it creates them with when they are missing. */
 export interface PaywallTopics {
@@ -58,6 +59,7 @@ export function joinDelayMs(failures: number): number {
 export class ChannelFollowing {
   private consumer: EventConsumer | undefined;
   private relayStarted = false;
+  private hasJoined = false;
   private joined!: () => void;
   /** Resolves once the channel-event consumer has joined its group. */
   readonly followed = new Promise<void>((resolve) => (this.joined = resolve));
@@ -69,7 +71,10 @@ export class ChannelFollowing {
     for (let failures = 1; !stop.aborted; failures++) {
       try {
         await this.join(stop);
-        if (this.consumer !== undefined) this.joined();
+        if (this.consumer !== undefined) {
+          this.hasJoined = true;
+          this.joined();
+        }
         return;
       } catch (err) {
         await this.consumer?.stop().catch(() => undefined);
@@ -82,6 +87,24 @@ export class ChannelFollowing {
         await sleep(delayMs, stop);
       }
     }
+  }
+
+  /**
+   * Whether the channel-event consumer has joined its group, as a readiness check: until then the channel rows may
+   * be stale. It fails with the public reason `unavailable (CHANNEL_CONSUMER_NOT_JOINED)`; why the join fails
+   * (a broker address, a Kafka message) stays in the log.
+   */
+  check(): PaywallCheck {
+    return {
+      name: 'channel-events',
+      check: () => {
+        if (this.hasJoined) return Promise.resolve({ consumer: 'joined' });
+        const err = Object.assign(new Error('the channel-event consumer has not joined its group'), {
+          code: 'CHANNEL_CONSUMER_NOT_JOINED',
+        });
+        return Promise.reject(err);
+      },
+    };
   }
 
   /** Stops consuming and relaying. */

@@ -18,6 +18,7 @@ export * from './gateway-schema';
 export * from './metered-charge';
 export * from './micro-batcher';
 export * from './paywall';
+export * from './paywall-chain';
 export * from './paywall-metrics';
 export * from './paywall-fetch-handler';
 export * from './paywall-middleware';

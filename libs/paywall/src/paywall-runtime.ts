@@ -12,6 +12,7 @@ import {
 import { CloseEndpoint } from './close-endpoint';
 import { migrateGatewaySchema } from './gateway-schema';
 import { Paywall, type PaywallIdentity, type PaywallOptions } from './paywall';
+import { chainGuardCheck, type PaywallChain } from './paywall-chain';
 import type { PaywallMetrics } from './paywall-metrics';
 import { PgChannelStore } from './pg-channel-store';
 import type { ReceiverKey } from './receiver-key';
@@ -40,7 +41,13 @@ export interface PaywallRuntimeOptions {
   readonly outbox?: { readonly table?: string; readonly pollIntervalMs?: number };
   readonly acceptBatchesInFlight?: number;
   readonly timeouts?: DatabaseTimeouts;
-  /** The paywall's optional collaborators (the gateway's chain guard and chain reads, Retry-After). */
+  /**
+   * The chain guard and chain reads (`paywallChainOf`): the paywall refuses payments through the guard and reads
+   * unconfirmed changes through the reads; the runtime starts the guard after the migration, reports it in
+   * readiness, and stops it and closes the reader on stop.
+   */
+  readonly chain?: PaywallChain;
+  /** The paywall's other optional collaborators (Retry-After, a clock; a stub guard or reads in tests). */
   readonly paywall?: Pick<PaywallOptions, 'chainGuard' | 'chainReads' | 'retryAfter' | 'clock'>;
   /** The paywall's metrics; given the relay so the outbox lag can be one of them. */
   readonly metrics?: (relay: OutboxRelay) => PaywallMetrics;
@@ -48,7 +55,7 @@ export interface PaywallRuntimeOptions {
 }
 
 /** Warnings and errors to stderr: an embedding app that passes no log still hears that Kafka is down. */
-const STDERR_LOG: PaywallRuntimeLog = (level, message, extra) => {
+export const STDERR_PAYWALL_LOG: PaywallRuntimeLog = (level, message, extra) => {
   if (level !== 'info')
     process.stderr.write(
       `${JSON.stringify({ level, name: 'microraiden-paywall', msg: message, ...extra })}\n`,
@@ -74,7 +81,10 @@ function paywallOf(
   relay: OutboxRelay,
   log: PaywallRuntimeLog,
 ) {
+  const { guard, reads } = options.chain ?? {};
   return new Paywall({
+    ...(guard === undefined ? {} : { chainGuard: guard }),
+    ...(reads === undefined ? {} : { chainReads: reads }),
     ...options.paywall,
     identity: options.identity,
     routes: options.routes,
@@ -108,7 +118,7 @@ export class PaywallRuntime {
       throw new Error(
         `the receiver key signs for ${options.receiverKey.address}, not ${options.identity.receiver}`,
       );
-    this.log = options.log ?? STDERR_LOG;
+    this.log = options.log ?? STDERR_PAYWALL_LOG;
     this.pool = options.pool;
     const store = new PgChannelStore(options.pool, {
       ...(options.topics?.balanceProofs === undefined
@@ -149,13 +159,17 @@ export class PaywallRuntime {
   }
 
   /**
-   * Postgres and Kafka, as checks an application adds to its own readiness (libs/service-kit's DependencyCheck
+   * Postgres, Kafka, whether the channel-event consumer has joined its group and, with a chain guard, the guard
+   * (which only reports), as checks an application adds to its own readiness (libs/service-kit's DependencyCheck
    * shape); the same objects on every call. {@link ready} runs them.
    */
   readiness(): PaywallCheck[] {
+    const guard = this.options.chain?.guard;
     this.checks ??= [
       postgresProbe(this.options.databaseUrl),
       kafkaProbe(this.options.kafka.brokers, this.options.kafka.clientId),
+      this.following.check(),
+      ...(guard === undefined ? [] : [chainGuardCheck(guard)]),
     ];
     return this.checks;
   }
@@ -168,7 +182,7 @@ export class PaywallRuntime {
   /**
    * Migrates the tables (awaited: without them nothing can be accepted; a database that is down or locked by
    * another replica's migration is waited for, any other failure rejects), then follows Kafka in the background
-   * until `stop` aborts or {@link stop} is called.
+   * until `stop` aborts or {@link stop} is called, and starts the chain guard (its grace period counts from here).
    */
   async start(stop?: AbortSignal): Promise<void> {
     const signal = stop === undefined ? this.stopping.signal : AbortSignal.any([stop, this.stopping.signal]);
@@ -186,12 +200,15 @@ export class PaywallRuntime {
     );
     // Not awaited by stop either: a join stuck in Kafka's own retries must not hold up the shutdown.
     void this.following.run(signal);
+    if (!signal.aborted) this.options.chain?.guard?.start();
   }
 
   /** Stops consuming and relaying, then closes the connections it opened (the pool only when it owns it). */
   async stop(): Promise<void> {
     this.stopping.abort();
+    this.options.chain?.guard?.stop();
     await this.following.stop();
+    this.options.chain?.reader?.close();
     await Promise.allSettled((this.checks ?? []).map((check) => check.close?.()));
     this.checks = undefined;
     if (this.options.ownsPool) await this.pool.end().catch(() => undefined);

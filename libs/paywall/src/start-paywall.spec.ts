@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { joinDelayMs } from './channel-following';
 import { PaywallRuntime } from './paywall-runtime';
 import { receiverKeyOfPrivateKey } from './receiver-key';
@@ -22,6 +22,7 @@ const options: StartPaywallOptions = {
   receiverKey: receiverKeyOfPrivateKey(RECEIVER_KEY),
   databaseUrl: 'postgres://nobody@127.0.0.1:1/microraiden_test_nowhere',
   kafkaBrokers: ['127.0.0.1:1'],
+  log: () => undefined,
 };
 
 describe('createPaywallRuntime', () => {
@@ -31,7 +32,7 @@ describe('createPaywallRuntime', () => {
       expect(runtime.identity.receiver).toBe(RECEIVER);
       expect(runtime.identity.gatewayPath).toBe('/api/1');
       expect(runtime.closeEndpoint.match('DELETE', `/api/1/channels/${RECEIVER}/0x01`)).toBeDefined();
-      expect(runtime.readiness().map((check) => check.name)).toEqual(['postgres', 'kafka']);
+      expect(runtime.readiness().map((check) => check.name)).toEqual(['postgres', 'kafka', 'channel-events']);
       expect(runtime.readiness()).toBe(runtime.readiness());
     } finally {
       await runtime.stop();
@@ -70,8 +71,59 @@ describe('createPaywallRuntime', () => {
       expect(report.ready).toBe(false);
       expect(report.checks.postgres).toEqual({ status: 'down', reason: 'unavailable (ECONNREFUSED)' });
       expect(report.checks.kafka?.status).toBe('down');
+      expect(report.checks['channel-events']).toEqual({
+        status: 'down',
+        reason: 'unavailable (CHANNEL_CONSUMER_NOT_JOINED)',
+      });
     } finally {
       await runtime.stop();
+    }
+  });
+});
+
+describe('createPaywallRuntime with chain options', () => {
+  it('warns about each unset chain option, naming the option', async () => {
+    const lines: string[] = [];
+    const runtime = createPaywallRuntime({
+      ...options,
+      log: (level, message) => lines.push(`${level} ${message}`),
+    });
+    await runtime.stop();
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /^warn chainWatcherUrl is not set: payments are accepted even when nothing follows/,
+      ),
+      expect.stringMatching(/^warn rpcUrl is not set: .* CHANNEL_INSUFFICIENT_CONFIRMATIONS/),
+    ]);
+  });
+
+  it('with chainWatcherUrl reports the guard in readiness and refuses payments after the grace period', async () => {
+    vi.useFakeTimers();
+    const runtime = createPaywallRuntime({
+      ...options,
+      chainWatcherUrl: 'http://127.0.0.1:1',
+      chainWatcherGraceMs: 2_000,
+      rpcUrl: 'http://127.0.0.1:1',
+      log: () => undefined,
+    });
+    try {
+      expect(runtime.readiness().map((check) => check.name)).toEqual([
+        'postgres',
+        'kafka',
+        'channel-events',
+        'chain-watcher',
+      ]);
+      const guardCheck = runtime.readiness()[3]!;
+      await expect(guardCheck.check()).resolves.toEqual({
+        payments: 'accepted',
+        watcherReady: false,
+        notReadyForSeconds: 0,
+      });
+      vi.advanceTimersByTime(2_500);
+      await expect(guardCheck.check()).resolves.toMatchObject({ payments: 'refused', notReadyForSeconds: 2 });
+    } finally {
+      await runtime.stop();
+      vi.useRealTimers();
     }
   });
 });

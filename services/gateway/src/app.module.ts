@@ -1,6 +1,5 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { RouterModule } from '@nestjs/core';
-import type { ChainGuard } from '@microraiden/paywall';
 import {
   HealthModule,
   loggerOptions,
@@ -9,7 +8,6 @@ import {
 } from '@microraiden/service-kit';
 import { LoggerModule } from 'nestjs-pino';
 import { Registry } from 'prom-client';
-import { chainGuardOf } from './chain-guard-check';
 import { GATEWAY_CONFIG, type GatewayConfig } from './gateway-config';
 import { GatewayRuntime } from './gateway-runtime';
 import { ManagementController } from './management.controller';
@@ -20,7 +18,7 @@ import { ProxyRouteMount } from './proxy-route-mount';
 @Global()
 @Module({})
 class GatewayRuntimeModule {
-  static register(config: GatewayConfig, chainGuard: ChainGuard | undefined): DynamicModule {
+  static register(config: GatewayConfig): DynamicModule {
     return {
       module: GatewayRuntimeModule,
       providers: [
@@ -28,7 +26,7 @@ class GatewayRuntimeModule {
         {
           provide: GatewayRuntime,
           inject: [Registry],
-          useFactory: (registry: Registry) => GatewayRuntime.create(config, registry, chainGuard),
+          useFactory: (registry: Registry) => GatewayRuntime.create(config, registry),
         },
         ...serviceRuntimeProviders(GatewayRuntime),
         ProxyRouteMount,
@@ -42,8 +40,6 @@ class GatewayRuntimeModule {
 @Module({})
 export class AppModule {
   static register(config: GatewayConfig): DynamicModule {
-    // Shared by the paywall (which refuses payments through it) and readiness (which only reports it).
-    const chainGuard = chainGuardOf(config);
     return {
       module: AppModule,
       imports: [
@@ -54,7 +50,7 @@ export class AppModule {
           forRoutes: [ManagementController],
         }),
         MetricsModule.register('gateway'),
-        GatewayRuntimeModule.register(config, chainGuard),
+        GatewayRuntimeModule.register(config),
         HealthModule.forRuntime(GatewayRuntime),
         ManagementModule,
         RouterModule.register([{ path: config.GATEWAY_PATH, module: ManagementModule }]),

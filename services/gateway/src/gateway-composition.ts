@@ -1,17 +1,17 @@
 import { readDeploymentFile } from '@microraiden/contracts';
 import type { KafkaClientOptions } from '@microraiden/kafka';
 import {
-  ChainChannelReads,
   ChannelQueries,
   createPaywallMetrics,
+  paywallChainOf,
   PaywallProxy,
   PaywallRuntime,
   readRoutesFile,
   receiverKeyOf,
   RouteTable,
-  RpcChainChannelReader,
   UpstreamClient,
-  type ChainGuard,
+  withTokenInfo,
+  type PaywallChain,
   type PaywallIdentity,
   type PaywallRuntimeLog,
   type PriceHook,
@@ -32,8 +32,8 @@ export const PRICE_HOOKS: Readonly<Record<string, PriceHook>> = {
 
 /**
  * The collaborators of one gateway replica, built by {@link composeGateway}; nothing in them runs yet. What an
- * embedding app runs too (migration, projector, relay, close endpoint) is the PaywallRuntime of
- * `@microraiden/paywall`; the reverse proxy, the chain guard and the management queries are the service's own.
+ * embedding app runs too (migration, projector, relay, close endpoint, chain guard and chain reads) is the
+ * PaywallRuntime of `@microraiden/paywall`; the reverse proxy and the management queries are the service's own.
  */
 export interface GatewayParts {
   readonly config: GatewayConfig;
@@ -41,8 +41,6 @@ export interface GatewayParts {
   readonly proxy: PaywallProxy;
   readonly upstream: UpstreamClient;
   readonly queries: ChannelQueries;
-  readonly chainGuard: ChainGuard | undefined;
-  readonly chainReader: RpcChainChannelReader | undefined;
 }
 
 const logger = new Logger('GatewayRuntime');
@@ -55,12 +53,8 @@ const runtimeLog: PaywallRuntimeLog = (level, message, extra) => {
 };
 
 /** Reads the deployment, routes and key, and builds the replica's collaborators. */
-export async function composeGateway(
-  config: GatewayConfig,
-  registry: Registry,
-  chainGuard: ChainGuard | undefined,
-): Promise<GatewayParts> {
-  warnAboutUnsetOptions(config, chainGuard);
+export async function composeGateway(config: GatewayConfig, registry: Registry): Promise<GatewayParts> {
+  warnAboutUnsetOptions(config);
   const deployment = await readDeploymentFile(config.DEPLOYMENT_FILE);
   const routes = new RouteTable(readRoutesFile(config.ROUTES_FILE), PRICE_HOOKS);
   const key = receiverKeyOfConfig(config);
@@ -74,9 +68,10 @@ export async function composeGateway(
     connections: config.UPSTREAM_CONNECTIONS,
     timeoutMs: config.UPSTREAM_TIMEOUT_MS,
   });
-  const chainReader = chainReaderOf(config, deployment.chainId, unnamed.domain.verifyingContract);
+  const chain = chainOf(config, deployment.chainId, unnamed.domain.verifyingContract);
+  const chainGuard = chain.guard;
   // One read of the token's symbol and decimals serves the 402s, the paywall page and the payment log.
-  const identity = await withTokenInfo(unnamed, chainReader);
+  const identity = await withTokenInfo(unnamed, chain, runtimeLog);
   const paywallRuntime = new PaywallRuntime({
     identity,
     routes,
@@ -96,9 +91,8 @@ export async function composeGateway(
     outbox: { table: config.OUTBOX_TABLE, pollIntervalMs: config.OUTBOX_POLL_MS },
     acceptBatchesInFlight: config.ACCEPT_BATCHES_IN_FLIGHT,
     timeouts: databaseTimeoutsOf(config),
+    chain,
     paywall: {
-      ...(chainGuard === undefined ? {} : { chainGuard }),
-      ...(chainReader === undefined ? {} : { chainReads: chainReadsOf(config, chainReader) }),
       retryAfter: { confirmations: config.RETRY_AFTER_CONFIRMATIONS_S, unavailable: 5 },
     },
     metrics: (relay) =>
@@ -115,16 +109,10 @@ export async function composeGateway(
     proxy: new PaywallProxy(paywallRuntime.paywall, upstream),
     upstream,
     queries: new ChannelQueries(paywallRuntime.pool),
-    chainGuard,
-    chainReader,
   };
 }
 
-function warnAboutUnsetOptions(config: GatewayConfig, chainGuard: ChainGuard | undefined): void {
-  if (chainGuard === undefined)
-    logger.warn(
-      'CHAIN_WATCHER_URL is not set: payments are accepted even when nothing follows the chain or can dispute for the receiver',
-    );
+function warnAboutUnsetOptions(config: GatewayConfig): void {
   if (config.OPERATOR_TOKEN === undefined)
     logger.warn('OPERATOR_TOKEN is not set: the management API answers 503 OPERATOR_TOKEN_UNSET');
 }
@@ -159,39 +147,20 @@ function kafkaClientOf(config: GatewayConfig): KafkaClientOptions {
   };
 }
 
-// Read only for proofs the gateway's own view refuses (unknown channel, deposit too small): is the change mined
-// but not confirmed yet? Without RPC_URL those get CHANNEL_NOT_FOUND / BALANCE_EXCEEDS_DEPOSIT.
-/** The token's symbol and decimals for x402's requirement (people read amounts in token units); one read at start. */
-async function withTokenInfo(
-  identity: PaywallIdentity,
-  chainReader: RpcChainChannelReader | undefined,
-): Promise<PaywallIdentity> {
-  if (chainReader === undefined) return identity;
-  const tokenInfo = await chainReader.tokenInfo(identity.token);
-  if (tokenInfo !== undefined) return { ...identity, tokenInfo };
-  logger.warn('the token did not answer symbol()/decimals(): x402 requirements go without them');
-  return identity;
-}
-
-function chainReaderOf(
-  config: GatewayConfig,
-  chainId: number,
-  channelManager: Address,
-): RpcChainChannelReader | undefined {
-  if (config.RPC_URL === undefined) {
-    logger.warn(
-      'RPC_URL is not set: a proof for a channel or top-up mined but not yet confirmed gets CHANNEL_NOT_FOUND or BALANCE_EXCEEDS_DEPOSIT instead of CHANNEL_INSUFFICIENT_CONFIRMATIONS',
-    );
-    return undefined;
-  }
-  return new RpcChainChannelReader(config.RPC_URL, { chainId, channelManager }, config.RPC_TIMEOUT_MS);
-}
-
-function chainReadsOf(config: GatewayConfig, reader: RpcChainChannelReader): ChainChannelReads {
-  return new ChainChannelReads({
-    reader,
-    required: config.CONFIRMATIONS,
-    timeoutMs: config.RPC_TIMEOUT_MS,
-    onError: (err) => logger.warn(`chain read failed: ${(err as Error)?.message ?? String(err)}`),
+// The guard and the chain reads, built as startPaywall builds them (paywallChainOf warns about what is unset).
+// RPC_URL is read only for proofs the gateway's own view refuses (unknown channel, deposit too small): is the
+// change mined but not confirmed yet? Without it those get CHANNEL_NOT_FOUND / BALANCE_EXCEEDS_DEPOSIT.
+function chainOf(config: GatewayConfig, chainId: number, channelManager: Address): PaywallChain {
+  return paywallChainOf({
+    chainId,
+    channelManager,
+    ...(config.RPC_URL === undefined ? {} : { rpcUrl: config.RPC_URL }),
+    rpcTimeoutMs: config.RPC_TIMEOUT_MS,
+    confirmations: config.CONFIRMATIONS,
+    ...(config.CHAIN_WATCHER_URL === undefined ? {} : { chainWatcherUrl: config.CHAIN_WATCHER_URL }),
+    chainWatcherGraceMs: config.CHAIN_WATCHER_GRACE_S * 1000,
+    chainWatcherPollMs: config.CHAIN_WATCHER_POLL_MS,
+    log: runtimeLog,
+    names: { rpcUrl: 'RPC_URL', chainWatcherUrl: 'CHAIN_WATCHER_URL' },
   });
 }

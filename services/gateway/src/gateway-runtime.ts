@@ -1,7 +1,5 @@
-import type { ChainGuard } from '@microraiden/paywall';
 import type { DependencyCheck, ServiceRuntime } from '@microraiden/service-kit';
 import type { Registry } from 'prom-client';
-import { chainGuardCheck } from './chain-guard-check';
 import { composeGateway, type GatewayParts } from './gateway-composition';
 import { upstreamProbe } from './upstream-probe';
 
@@ -14,8 +12,8 @@ export class GatewayRuntime implements ServiceRuntime {
   private constructor(private readonly parts: GatewayParts) {}
 
   /** Reads the deployment, routes and key, and wires the replica; starts nothing yet. */
-  static async create(config: GatewayParts['config'], registry: Registry, chainGuard?: ChainGuard) {
-    return new GatewayRuntime(await composeGateway(config, registry, chainGuard));
+  static async create(config: GatewayParts['config'], registry: Registry) {
+    return new GatewayRuntime(await composeGateway(config, registry));
   }
 
   readonly config = this.parts.config;
@@ -32,14 +30,12 @@ export class GatewayRuntime implements ServiceRuntime {
     return this.paywallRuntime.channelsFollowed;
   }
 
-  /** Postgres and Kafka (the paywall's), the upstream and, when configured, the chain guard (which only reports). */
+  /**
+   * The paywall's checks (Postgres, Kafka, the channel-event consumer's join and, when configured, the chain guard,
+   * which only reports) and the upstream.
+   */
   readiness(): DependencyCheck[] {
-    const { config, chainGuard } = this.parts;
-    return [
-      ...this.paywallRuntime.readiness(),
-      upstreamProbe(config.UPSTREAM_URL),
-      ...(chainGuard === undefined ? [] : [chainGuardCheck(chainGuard)]),
-    ];
+    return [...this.paywallRuntime.readiness(), upstreamProbe(this.parts.config.UPSTREAM_URL)];
   }
 
   /**
@@ -49,14 +45,11 @@ export class GatewayRuntime implements ServiceRuntime {
    */
   async start(stop: AbortSignal): Promise<void> {
     await this.paywallRuntime.start(stop);
-    this.parts.chainGuard?.start();
   }
 
   /** Stops consuming and relaying, then closes connections. */
   async stop(): Promise<void> {
-    this.parts.chainGuard?.stop();
     await this.paywallRuntime.stop();
     await this.parts.upstream.close().catch(() => undefined);
-    this.parts.chainReader?.close();
   }
 }
