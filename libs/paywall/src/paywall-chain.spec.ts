@@ -1,4 +1,4 @@
-import type { X402TokenInfo } from '@microraiden/protocol';
+import { channelDomain, type X402TokenInfo } from '@microraiden/protocol';
 import { describe, expect, it } from 'vitest';
 import type { PaywallIdentity } from './paywall';
 import { paywallChainOf, withTokenInfo, type PaywallChain } from './paywall-chain';
@@ -6,10 +6,10 @@ import type { RpcChainChannelReader } from './rpc-chain-channel-reader';
 
 const identity: PaywallIdentity = {
   receiver: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8',
-  domain: { chainId: 31337n, verifyingContract: '0x5FbDB2315678afecb367f032d93F642f64180aa3' },
+  domain: channelDomain(31337n, '0x5FbDB2315678afecb367f032d93F642f64180aa3'),
   token: '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512',
   gatewayPath: '/api/1',
-} as PaywallIdentity;
+};
 
 function chainAnswering(info: X402TokenInfo | undefined): PaywallChain & { asked: string[] } {
   const asked: string[] = [];
