@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   delayAfter,
+  inIdOrder,
   outboxLagOf,
   PRUNE_EVERY_MS,
   pruneDue,
@@ -44,5 +45,26 @@ describe('outbox relay plan', () => {
     expect(relayLockKey('outbox')).toBe(relayLockKey('outbox'));
     expect(relayLockKey('outbox')).not.toBe(relayLockKey('cw_outbox'));
     expect(relayStatements('cw_outbox').lock).toContain(relayLockKey('cw_outbox'));
+  });
+
+  it('orders claimed rows by numeric id, which RETURNING does not', () => {
+    const ids = (rows: ReadonlyArray<{ id: string }>) => rows.map((r) => r.id);
+    expect(ids(inIdOrder([{ id: '10' }, { id: '9' }, { id: '100' }, { id: '11' }]))).toEqual([
+      '9',
+      '10',
+      '11',
+      '100',
+    ]);
+    expect(ids(inIdOrder([{ id: '9223372036854775807' }, { id: '9223372036854775806' }]))).toEqual([
+      '9223372036854775806',
+      '9223372036854775807',
+    ]);
+  });
+
+  it('marks and returns the claimed rows in one statement, oldest unpublished first', () => {
+    const { claim } = relayStatements('outbox');
+    expect(claim).toMatch(/^\s*UPDATE outbox SET published_at = now\(\)/);
+    expect(claim).toContain('WHERE published_at IS NULL ORDER BY id LIMIT $1');
+    expect(claim).toContain('RETURNING id, topic, key, payload, headers');
   });
 });

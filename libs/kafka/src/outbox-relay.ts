@@ -1,8 +1,10 @@
 import { createPgPool, withTransaction, type DatabaseTimeouts } from '@microraiden/persistence';
+import type { Pool } from 'pg';
 import type { KafkaClientOptions } from './kafka-client';
 import { createOutboxListener } from './outbox-listener';
 import {
   delayAfter,
+  inIdOrder,
   outboxLagOf,
   pruneDue,
   relayStatements,
@@ -10,7 +12,7 @@ import {
   type RelayStep,
 } from './outbox-relay-plan';
 import { outboxTable } from './outbox-table';
-import { createRecordProducer } from './record-producer';
+import { createRecordProducer, type RecordProducer } from './record-producer';
 
 /** Options of {@link createOutboxRelay}. */
 export interface OutboxRelayOptions {
@@ -55,9 +57,10 @@ interface OutboxRow {
 
 /**
  * Relay of the transactional outbox. One relay at a time publishes a table's rows: each batch transaction first
- * takes a transaction-scoped advisory lock on the table (others find it taken and wait for their next poll), reads
- * the oldest unpublished rows, publishes them (idempotent producer, acks=all) and marks them published before it
- * commits. So any number of relays (one per replica) can run for failover, rows go out in id order (hence in commit
+ * takes a transaction-scoped advisory lock on the table in BEGIN's round trip (others find it taken and wait for
+ * their next poll), marks the oldest unpublished rows published and reads them in one statement, publishes them
+ * (idempotent producer, acks=all) and commits: three round trips per batch, two when the lock is taken. So any
+ * number of relays (one per replica) can run for failover, rows go out in id order (hence in commit
  * order per channel, see enqueueEvent), and a relay that dies mid-batch leaves its rows to the next one: each row is
  * published at least once. The decisions (statements, waits, pruning) are `outbox-relay-plan.ts`; this is the shell.
  */
@@ -81,22 +84,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   let stopping = false;
   let lastPrune = 0;
 
-  /**
-   * One batch: how many rows it published; 0 also when another relay holds the table. A connection lost midway
-   * rolls the batch back (its rows stay unpublished, and may already be in Kafka: at least once).
-   */
-  const relayBatch = () =>
-    withTransaction(pool, async (tx) => {
-      const { rows: lock } = await tx.query<{ holder: boolean }>(sql.lock);
-      if (lock[0]?.holder !== true) return 0;
-      const { rows } = await tx.query<OutboxRow>(sql.claim, [batchSize]);
-      if (rows.length === 0) return 0;
-      await producer.send(
-        rows.map((row) => ({ topic: row.topic, key: row.key, value: row.payload, headers: row.headers })),
-      );
-      await tx.query(sql.markPublished, [rows.map((row) => row.id)]);
-      return rows.length;
-    });
+  const relayBatch = () => publishBatch(pool, producer, sql, batchSize);
 
   async function prune(): Promise<void> {
     if (!pruneDue(Date.now(), lastPrune, retainPublishedMs)) return;
@@ -147,6 +135,34 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       await pool.end();
     },
   };
+}
+
+/**
+ * One batch: how many rows it published; 0 also when another relay holds the table. A connection lost midway
+ * rolls the batch back (its rows stay unpublished, and may already be in Kafka: at least once).
+ */
+function publishBatch(
+  pool: Pool,
+  producer: RecordProducer,
+  sql: ReturnType<typeof relayStatements>,
+  batchSize: number,
+): Promise<number> {
+  return withTransaction(
+    pool,
+    async (tx, lock) => {
+      if (lock[0]?.holder !== true) return 0;
+      // Prepared once per connection, named after the lock key (hence the table): two tables never share one.
+      const claim = { name: `outbox_relay_claim_${sql.lockKey}`, text: sql.claim, values: [batchSize] };
+      const claimed = await tx.query<OutboxRow>(claim);
+      if (claimed.rows.length === 0) return 0;
+      const rows = inIdOrder(claimed.rows);
+      await producer.send(
+        rows.map((row) => ({ topic: row.topic, key: row.key, value: row.payload, headers: row.headers })),
+      );
+      return rows.length;
+    },
+    { firstStatement: sql.lock },
+  );
 }
 
 /** The relay's own two connections, with the timeouts of libs/persistence. */

@@ -125,4 +125,35 @@ describe('withTransaction and createPgPool (real Postgres)', () => {
     expect(after - before).toBeGreaterThanOrEqual(committed);
     expect(after - before).toBeLessThanOrEqual(400);
   });
+
+  it("runs firstStatement in BEGIN's round trip, inside the transaction, and hands its rows to the work", async () => {
+    const seen = await withTransaction(
+      pool,
+      async (tx, first) => {
+        const { rows } = await tx.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()`,
+        );
+        return { first, locksHeld: rows[0]?.n };
+      },
+      { firstStatement: 'SELECT pg_try_advisory_xact_lock(4242) AS holder' },
+    );
+    expect(seen).toEqual({ first: [{ holder: true }], locksHeld: 1 });
+    // Transaction-scoped, so released at COMMIT.
+    const { rows } = await admin.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = 4242`,
+    );
+    expect(rows[0]?.n).toBe(0);
+    // A failing first statement rejects without running the work; the pool's clients stay usable.
+    let ran = false;
+    const failing = withTransaction(
+      pool,
+      async () => {
+        ran = true;
+      },
+      { firstStatement: 'SELECT 1 / 0' },
+    );
+    await expect(failing).rejects.toMatchObject({ code: '22012' });
+    expect(ran).toBe(false);
+    await expect(withTransaction(pool, async (_tx, first) => first)).resolves.toEqual([]);
+  });
 });
