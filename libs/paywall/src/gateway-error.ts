@@ -21,6 +21,10 @@ export const GATEWAY_ERRORS = {
     message: 'A valid operator token is required (Authorization: Bearer <token>).',
   },
   VALIDATION_FAILED: { status: 400, message: 'The request parameters are invalid; see details.' },
+  STREAM_NOT_SUPPORTED: {
+    status: 501,
+    message: 'This route is streamed, and this server does not meter streams here; you were not charged.',
+  },
 } as const;
 
 /** One of the gateway's own error codes. */

@@ -400,6 +400,16 @@ export class Paywall {
   async complete(ticket: PaidTicket, outcome: UpstreamOutcome): Promise<Completion> {
     let completion: Completion | undefined;
     try {
+      // A streamed route's response is metered only by openStream: an adapter that does not stream (the reverse
+      // proxy, the fetch handler, the Fastify plugin, the Nest interceptor) must not deliver it, charged nothing.
+      if (ticket.stream !== undefined) {
+        this.metrics.rejected(ticket.route, 'STREAM_NOT_SUPPORTED');
+        completion = {
+          kind: 'respond',
+          response: gatewayErrorResponse(new GatewayError('STREAM_NOT_SUPPORTED')),
+        };
+        return completion;
+      }
       completion =
         'status' in outcome && isChargeableStatus(outcome.status)
           ? await this.accept(ticket, outcome.reported)

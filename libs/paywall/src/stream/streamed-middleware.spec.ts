@@ -98,6 +98,31 @@ const receiptOf = (events: string[]) =>
   JSON.parse((events.find((e) => e.startsWith('event: rdn-receipt')) as string).split('data: ')[1] as string);
 
 describe('a streamed route behind paywallMiddleware', () => {
+  it('is never delivered by an adapter that does not meter streams (complete): 501, nothing accepted', async () => {
+    const probe = aTestPaywall({
+      channelId,
+      routes: new RouteTable([
+        {
+          match: { exact: '/complete' },
+          rule: { kind: 'stream', stream: { unitPrice: 2n, unitsPerStep: 3 } },
+        },
+      ]),
+      gatewayId: 'proxy-like',
+    });
+    const admission = await probe.paywall.admit({
+      method: 'POST',
+      path: '/complete',
+      query: '',
+      headers: probe.pay(6n),
+      resourceUrl: 'http://x/complete',
+    });
+    if (admission.kind !== 'paid') throw new Error(`expected a ticket, got ${admission.kind}`);
+    const completion = await probe.paywall.complete(admission.ticket, { status: 200 });
+    expect(completion.kind === 'respond' && completion.response.status).toBe(501);
+    expect(probe.store.events).toHaveLength(0);
+    expect(probe.paywall.inFlightChannels).toBe(0);
+  });
+
   it('challenges with one step and the unit price', async () => {
     const res = await fetch(`http://127.0.0.1:${port}/complete`, { method: 'POST' });
     expect(res.status).toBe(402);
