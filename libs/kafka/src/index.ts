@@ -6,4 +6,5 @@ export * from './retry-policy';
 export * from './outbox';
 export * from './outbox-migrations';
 export * from './outbox-relay';
+export * from './outbox-relays';
 export * from './topic-admin';

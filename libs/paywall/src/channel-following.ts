@@ -7,8 +7,8 @@ import {
   type OutboxRelay,
 } from '@microraiden/kafka';
 import { sleep } from '@microraiden/persistence';
-import type { ChannelEventProjector } from './channel-event-projector';
 import type { PaywallCheck } from './readiness';
+import type { ChannelProjector } from './sharded-channel-projector';
 
 /** The topics a paywall reads and writes, and the partitions it creates them with when they are missing. */
 export interface PaywallTopics {
@@ -42,7 +42,7 @@ export interface ChannelFollowingParts {
   readonly topics: PaywallTopics;
   readonly groupId: string;
   readonly relay: OutboxRelay;
-  readonly projector: ChannelEventProjector;
+  readonly projector: ChannelProjector;
   readonly log: PaywallRuntimeLog;
 }
 

@@ -2,14 +2,19 @@ import { parseDeployment } from '@microraiden/contracts';
 import { channelDomain, checksummedAddress } from '@microraiden/protocol';
 import type { Pool } from 'pg';
 import { Paywall, type PaywallOptions } from './paywall';
-import { PgChannelStore, type PgChannelStoreOptions } from './pg-channel-store';
+import type { PgChannelStoreOptions } from './pg-channel-store';
 import { RouteTable, type PriceHook } from './route-table';
 import { parseRoutesFile } from './routes-file';
+import { channelStoreOver } from './sharded-channel-store';
 
 /** What an application embedding the paywall gives {@link createPaywall}. */
 export interface CreatePaywallOptions extends PgChannelStoreOptions {
-  /** The gateway's tables, migrated by `migrateGatewaySchema` (channel rows come from the channel projection). */
-  readonly pool: Pool;
+  /**
+   * The gateway's tables, migrated by `migrateGatewaySchema` (channel rows come from the channel projection). A list
+   * is one database per shard, in shard order (migrated by `migrateGatewayShards`): each proof goes to the shard
+   * `shardOfChannel` names for its channel; every replica must list the same databases in the same order.
+   */
+  readonly pool: Pool | readonly Pool[];
   /** The address payments are made to (no key: accepting needs none). */
   readonly receiver: string;
   /** The deployment file's JSON (`chainId`, `channelManager`, `token`, ...), validated here. */
@@ -45,7 +50,10 @@ export function createPaywall(options: CreatePaywallOptions): Paywall {
       gatewayPath: options.gatewayPath ?? '/api/1',
     },
     routes: new RouteTable(routes, options.priceHooks),
-    store: new PgChannelStore(options.pool, storeOptions),
+    store: channelStoreOver(
+      Array.isArray(options.pool) ? options.pool : [options.pool as Pool],
+      storeOptions,
+    ),
     gatewayId: options.gatewayId ?? 'embedded',
     ...(options.log === undefined ? {} : { log: options.log }),
   });

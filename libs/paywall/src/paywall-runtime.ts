@@ -1,8 +1,13 @@
-import { createOutboxRelay, kafkaProbe, type KafkaClientOptions, type OutboxRelay } from '@microraiden/kafka';
+import {
+  combineOutboxRelays,
+  createOutboxRelay,
+  kafkaProbe,
+  type KafkaClientOptions,
+  type OutboxRelay,
+} from '@microraiden/kafka';
 import { postgresProbe, retryTransient, type DatabaseTimeouts } from '@microraiden/persistence';
 import type { Pool } from 'pg';
 import { ChannelCloser } from './channel-closer';
-import { ChannelEventProjector } from './channel-event-projector';
 import {
   ChannelFollowing,
   DEFAULT_PAYWALL_TOPICS,
@@ -10,14 +15,16 @@ import {
   type PaywallTopics,
 } from './channel-following';
 import { CloseEndpoint } from './close-endpoint';
-import { migrateGatewaySchema } from './gateway-schema';
+import type { ChannelStore } from './channel-store';
+import { migrateGatewayShards } from './gateway-shards';
 import { Paywall, type PaywallIdentity, type PaywallOptions } from './paywall';
 import { chainGuardCheck, type PaywallChain } from './paywall-chain';
 import type { PaywallMetrics } from './paywall-metrics';
-import { PgChannelStore } from './pg-channel-store';
 import type { ReceiverKey } from './receiver-key';
 import { checkReadiness, type PaywallCheck, type ReadinessReport } from './readiness';
 import type { RouteTable } from './route-table';
+import { channelProjectorOver } from './sharded-channel-projector';
+import { channelStoreOver } from './sharded-channel-store';
 
 /** Everything a {@link PaywallRuntime} runs on; the gateway service and {@link startPaywall} both build one. */
 export interface PaywallRuntimeOptions {
@@ -27,11 +34,15 @@ export interface PaywallRuntimeOptions {
   readonly receiverKey: ReceiverKey;
   /** Names this process in `balance-proof.accepted` / `close-signed` events. */
   readonly gatewayId: string;
-  /** The pool the paywall, the closer and the projector query. */
-  readonly pool: Pool;
-  /** The same database: the outbox relay and the readiness probe open their own connections. */
-  readonly databaseUrl: string;
-  /** End `pool` on stop (true when whoever built the runtime made the pool for it). */
+  /**
+   * The pool the paywall, the closer and the projector query. Several: one database per shard, in shard order;
+   * channels are sharded by channel id across them (`shardOfChannel`, docs/scaling.md), and every replica must list
+   * the same databases in the same order (each records its position at its first migration and refuses another).
+   */
+  readonly pool: Pool | readonly Pool[];
+  /** The same database(s), in the same order: the outbox relays and the readiness probes open their own connections. */
+  readonly databaseUrl: string | readonly string[];
+  /** End the pool(s) on stop (true when whoever built the runtime made them for it). */
   readonly ownsPool: boolean;
   readonly kafka: KafkaClientOptions;
   readonly topics?: Partial<PaywallTopics>;
@@ -62,10 +73,24 @@ export const STDERR_PAYWALL_LOG: PaywallRuntimeLog = (level, message, extra) => 
     );
 };
 
+/** The databases in shard order (one: unsharded), as pools and as URLs; the two lists must match. */
+function shardsOf(options: PaywallRuntimeOptions): { pools: readonly Pool[]; urls: readonly string[] } {
+  const pools = Array.isArray(options.pool) ? options.pool : [options.pool as Pool];
+  const urls = typeof options.databaseUrl === 'string' ? [options.databaseUrl] : options.databaseUrl;
+  if (pools.length === 0 || pools.length !== urls.length)
+    throw new RangeError(`${pools.length} database pools for ${urls.length} database URLs`);
+  return { pools, urls };
+}
+
+/** One relay per shard, each under its own database's advisory lock; one database: exactly one relay. */
+function relaysOf(options: PaywallRuntimeOptions, urls: readonly string[]): OutboxRelay {
+  return combineOutboxRelays(urls.map((databaseUrl) => relayOf(options, databaseUrl)));
+}
+
 // Acceptances are inserted without NOTIFY (one round trip each): the relay polls and publishes in batches.
-function relayOf(options: PaywallRuntimeOptions): OutboxRelay {
+function relayOf(options: PaywallRuntimeOptions, databaseUrl: string): OutboxRelay {
   return createOutboxRelay({
-    databaseUrl: options.databaseUrl,
+    databaseUrl,
     client: options.kafka,
     ...(options.outbox?.table === undefined ? {} : { table: options.outbox.table }),
     pollIntervalMs: options.outbox?.pollIntervalMs ?? 100,
@@ -77,7 +102,7 @@ function relayOf(options: PaywallRuntimeOptions): OutboxRelay {
 
 function paywallOf(
   options: PaywallRuntimeOptions,
-  store: PgChannelStore,
+  store: ChannelStore,
   relay: OutboxRelay,
   log: PaywallRuntimeLog,
 ) {
@@ -106,7 +131,12 @@ export class PaywallRuntime {
   readonly paywall: Paywall;
   readonly closer: ChannelCloser;
   readonly closeEndpoint: CloseEndpoint;
+  /** The first shard's pool (the only one unless several were given). */
   readonly pool: Pool;
+  /** One pool per shard, in shard order. */
+  readonly pools: readonly Pool[];
+  /** One URL per shard, in shard order. */
+  readonly databaseUrls: readonly string[];
   readonly relay: OutboxRelay;
   private readonly following: ChannelFollowing;
   private readonly log: PaywallRuntimeLog;
@@ -119,8 +149,11 @@ export class PaywallRuntime {
         `the receiver key signs for ${options.receiverKey.address}, not ${options.identity.receiver}`,
       );
     this.log = options.log ?? STDERR_PAYWALL_LOG;
-    this.pool = options.pool;
-    const store = new PgChannelStore(options.pool, {
+    const { pools, urls } = shardsOf(options);
+    this.pools = pools;
+    this.pool = pools[0]!;
+    this.databaseUrls = urls;
+    const store = channelStoreOver(pools, {
       ...(options.topics?.balanceProofs === undefined
         ? {}
         : { balanceProofsTopic: options.topics.balanceProofs }),
@@ -129,7 +162,7 @@ export class PaywallRuntime {
         ? {}
         : { acceptBatchesInFlight: options.acceptBatchesInFlight }),
     });
-    this.relay = relayOf(options);
+    this.relay = relaysOf(options, urls);
     this.paywall = paywallOf(options, store, this.relay, this.log);
     this.closer = new ChannelCloser(store, options.identity, options.receiverKey, {
       gatewayId: options.gatewayId,
@@ -141,7 +174,7 @@ export class PaywallRuntime {
       topics: { ...DEFAULT_PAYWALL_TOPICS, ...options.topics },
       groupId: options.groupId,
       relay: this.relay,
-      projector: new ChannelEventProjector(options.pool, {
+      projector: channelProjectorOver(pools, {
         chainId: Number(chainId),
         channelManager: verifyingContract,
       }),
@@ -165,8 +198,11 @@ export class PaywallRuntime {
    */
   readiness(): PaywallCheck[] {
     const guard = this.options.chain?.guard;
+    const urls = this.databaseUrls;
     this.checks ??= [
-      postgresProbe(this.options.databaseUrl),
+      ...urls.map((url, i) =>
+        urls.length === 1 ? postgresProbe(url) : { ...postgresProbe(url), name: `postgres-shard-${i}` },
+      ),
       kafkaProbe(this.options.kafka.brokers, this.options.kafka.clientId),
       this.following.check(),
       ...(guard === undefined ? [] : [chainGuardCheck(guard)]),
@@ -180,15 +216,17 @@ export class PaywallRuntime {
   }
 
   /**
-   * Migrates the tables (awaited: without them nothing can be accepted; a database that is down or locked by
-   * another replica's migration is waited for, any other failure rejects), then follows Kafka in the background
-   * until `stop` aborts or {@link stop} is called, and starts the chain guard (its grace period counts from here).
+   * Migrates the tables, every shard's (awaited: without them nothing can be accepted; a database that is down or
+   * locked by another replica's migration is waited for, any other failure rejects, as does a shard at another
+   * position than configured: SHARD_MISMATCH), then follows Kafka in the background until `stop` aborts or
+   * {@link stop} is called, and starts the chain guard (its grace period counts from here).
    */
   async start(stop?: AbortSignal): Promise<void> {
     const signal = stop === undefined ? this.stopping.signal : AbortSignal.any([stop, this.stopping.signal]);
-    const { pool, outbox } = this.options;
+    const { outbox } = this.options;
     await retryTransient(
-      () => migrateGatewaySchema(pool, outbox?.table === undefined ? {} : { outboxTable: outbox.table }),
+      () =>
+        migrateGatewayShards(this.pools, outbox?.table === undefined ? {} : { outboxTable: outbox.table }),
       {
         onRetry: (err, attempt, delay) =>
           this.log(
@@ -211,6 +249,6 @@ export class PaywallRuntime {
     this.options.chain?.reader?.close();
     await Promise.allSettled((this.checks ?? []).map((check) => check.close?.()));
     this.checks = undefined;
-    if (this.options.ownsPool) await this.pool.end().catch(() => undefined);
+    if (this.options.ownsPool) await Promise.all(this.pools.map((pool) => pool.end().catch(() => undefined)));
   }
 }

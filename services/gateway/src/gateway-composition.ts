@@ -1,7 +1,7 @@
 import { readDeploymentFile } from '@microraiden/contracts';
 import type { KafkaClientOptions } from '@microraiden/kafka';
 import {
-  ChannelQueries,
+  channelReadsOver,
   createPaywallMetrics,
   paywallChainOf,
   PaywallProxy,
@@ -12,6 +12,7 @@ import {
   UpstreamClient,
   withTokenInfo,
   type PaywallChain,
+  type ChannelReads,
   type PaywallIdentity,
   type PaywallRuntimeLog,
   type PriceHook,
@@ -22,7 +23,7 @@ import { createPgPool, databaseTimeoutsOf } from '@microraiden/persistence';
 import { channelDomain, type Address } from '@microraiden/protocol';
 import { Logger } from '@nestjs/common';
 import type { Registry } from 'prom-client';
-import type { GatewayConfig } from './gateway-config';
+import { shardDatabaseUrls, type GatewayConfig } from './gateway-config';
 
 /** Price hooks a deployment can name in its routes file (`"priceHook": "<name>"`). */
 export const PRICE_HOOKS: Readonly<Record<string, PriceHook>> = {
@@ -40,7 +41,8 @@ export interface GatewayParts {
   readonly paywallRuntime: PaywallRuntime;
   readonly proxy: PaywallProxy;
   readonly upstream: UpstreamClient;
-  readonly queries: ChannelQueries;
+  /** Merged over every shard when DATABASE_URLS names several. */
+  readonly queries: ChannelReads;
 }
 
 const logger = new Logger('GatewayRuntime');
@@ -77,8 +79,8 @@ export async function composeGateway(config: GatewayConfig, registry: Registry):
     routes,
     receiverKey: key,
     gatewayId: config.GATEWAY_ID,
-    pool: poolOf(config),
-    databaseUrl: config.DATABASE_URL,
+    pool: shardPoolsOf(config),
+    databaseUrl: shardDatabaseUrls(config),
     ownsPool: true,
     kafka: kafkaClientOf(config),
     topics: {
@@ -108,7 +110,7 @@ export async function composeGateway(config: GatewayConfig, registry: Registry):
     paywallRuntime,
     proxy: new PaywallProxy(paywallRuntime.paywall, upstream),
     upstream,
-    queries: new ChannelQueries(paywallRuntime.pool),
+    queries: channelReadsOver(paywallRuntime.pools),
   };
 }
 
@@ -127,14 +129,17 @@ function receiverKeyOfConfig(config: GatewayConfig): ReceiverKey {
   return key;
 }
 
-function poolOf(config: GatewayConfig) {
-  return createPgPool({
-    databaseUrl: config.DATABASE_URL,
-    max: config.DB_POOL_SIZE,
-    timeouts: databaseTimeoutsOf(config),
-    applicationName: 'gateway',
-    onIdleError: (err) => logger.warn(`idle database connection failed: ${err.message}`),
-  });
+/** One pool per database: DATABASE_URL, or each of DATABASE_URLS in shard order. */
+function shardPoolsOf(config: GatewayConfig) {
+  return shardDatabaseUrls(config).map((databaseUrl) =>
+    createPgPool({
+      databaseUrl,
+      max: config.DB_POOL_SIZE,
+      timeouts: databaseTimeoutsOf(config),
+      applicationName: 'gateway',
+      onIdleError: (err) => logger.warn(`idle database connection failed: ${err.message}`),
+    }),
+  );
 }
 
 function kafkaClientOf(config: GatewayConfig): KafkaClientOptions {

@@ -1,7 +1,7 @@
 import { ConfigError } from '@microraiden/config';
 import { TOPICS } from '@microraiden/events';
 import { describe, expect, it } from 'vitest';
-import { loadGatewayConfig } from './gateway-config';
+import { loadGatewayConfig, shardDatabaseUrls } from './gateway-config';
 
 describe('gateway configuration', () => {
   it('has defaults that run against the local stack', () => {
@@ -99,5 +99,22 @@ describe('gateway configuration', () => {
     });
     expect(warnings).toHaveLength(2);
     expect(loadGatewayConfig({}).KAFKA_GROUP_ID).toBe('microraiden-gateway');
+  });
+
+  it('reads one database from DATABASE_URL, or the shards of DATABASE_URLS in order', () => {
+    const one = loadGatewayConfig({ DATABASE_URL: 'postgres://db/a' });
+    expect(one.DATABASE_URLS).toBeUndefined();
+    expect(shardDatabaseUrls(one)).toEqual(['postgres://db/a']);
+    const two = loadGatewayConfig({
+      DATABASE_URL: 'postgres://db/a',
+      DATABASE_URLS: 'postgres://db/b, postgres://db/c',
+    });
+    expect(shardDatabaseUrls(two)).toEqual(['postgres://db/b', 'postgres://db/c']);
+    expect(() => loadGatewayConfig({ DATABASE_URLS: 'postgres://db/b,postgres://db/b' })).toThrow(
+      /DATABASE_URLS/,
+    );
+    expect(() => loadGatewayConfig({ DATABASE_URLS: 'postgres://db/b,mysql://db/c' })).toThrow(
+      /DATABASE_URLS/,
+    );
   });
 });

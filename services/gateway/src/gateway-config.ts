@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import {
   booleanSchema,
+  databaseUrlSchema,
   loadConfig,
   operatorTokenEnv,
   receiverServiceEnv,
@@ -23,6 +24,26 @@ export const gatewayConfigSchema = z.object({
   ...serviceEnv({ port: 3000, kafkaGroup: 'microraiden-gateway' }),
   ...receiverServiceEnv,
   ...operatorTokenEnv,
+  /**
+   * Several databases, comma-separated, in shard order: channels are sharded by channel id across them (docs/scaling.md)
+   * and DATABASE_URL is not read. Every replica must list the same databases in the same order. Unset: DATABASE_URL.
+   */
+  DATABASE_URLS: z
+    .string()
+    .transform((value) =>
+      value
+        .split(',')
+        .map((url) => url.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z
+        .array(databaseUrlSchema)
+        .min(1)
+        .refine((urls) => new Set(urls).size === urls.length, 'names one database twice'),
+    )
+    .optional(),
+  /** Connections per database (per shard). */
   DB_POOL_SIZE: positiveInt(200).default(20),
   /** Lock and statement timeouts of every session: past them a paid request gets 503 GATEWAY_UNAVAILABLE. */
   ...DATABASE_TIMEOUTS_ENV,
@@ -79,6 +100,11 @@ export const gatewayConfigSchema = z.object({
 
 /** The validated, frozen gateway configuration. */
 export type GatewayConfig = z.output<typeof gatewayConfigSchema>;
+
+/** The databases of the gateway's shards, in shard order: DATABASE_URLS, or DATABASE_URL alone (one shard). */
+export function shardDatabaseUrls(config: Pick<GatewayConfig, 'DATABASE_URL' | 'DATABASE_URLS'>): string[] {
+  return config.DATABASE_URLS ?? [config.DATABASE_URL];
+}
 
 /** Loads and validates the configuration once (env over CONFIG_FILE); throws ConfigError listing every bad key. */
 export function loadGatewayConfig(

@@ -20,6 +20,8 @@ export class GatewayRuntime implements ServiceRuntime {
   readonly paywallRuntime = this.parts.paywallRuntime;
   readonly identity = this.paywallRuntime.identity;
   readonly pool = this.paywallRuntime.pool;
+  /** One pool per shard (DATABASE_URLS), in shard order; `pool` is the first. */
+  readonly pools = this.paywallRuntime.pools;
   readonly paywall = this.paywallRuntime.paywall;
   readonly closeEndpoint = this.paywallRuntime.closeEndpoint;
   readonly proxy = this.parts.proxy;
