@@ -23,7 +23,7 @@ function sharded(count: number) {
 }
 
 describe('ShardedChannelStore', () => {
-  it('reads, accepts and marks each channel in the shard shardOfChannel names, and only there', async () => {
+  it('reads, accepts, charges and marks each channel in the shard shardOfChannel names, and only there', async () => {
     const { shards, store, ids } = sharded(3);
     for (const id of ids) {
       expect((await store.snapshot(id))?.channelId).toBe(id);
@@ -31,19 +31,27 @@ describe('ShardedChannelStore', () => {
         channelId: id,
         balance: 10n,
         expectedPrevious: 0n,
-        price: 10n,
+        expectedCharged: 0n,
+        price: 5n,
+        charge: 5n,
         signature: '0x01' as Hex,
       };
       expect(await store.accept(proof, event)).toBe(true);
       expect(await store.accept(proof, event)).toBe(false);
+      expect(await store.charge(id, 5n, 5n, event)).toBe(true);
+      expect(await store.charge(id, 5n, 5n, event)).toBe(false);
       expect(await store.markClosing(id, 10n, event)).toBe(true);
     }
     for (const [index, shard] of shards.entries()) {
       const mine = ids.filter((id) => shardOfChannel(id, 3) === index);
       expect(mine.length).toBeGreaterThan(0);
-      expect(shard.events).toHaveLength(2 * mine.length);
+      expect(shard.events).toHaveLength(3 * mine.length);
       for (const id of mine)
-        expect(shard.channels.get(id)).toMatchObject({ acceptedBalance: 10n, state: 'closing' });
+        expect(shard.channels.get(id)).toMatchObject({
+          acceptedBalance: 10n,
+          chargedBalance: 10n,
+          state: 'closing',
+        });
     }
   });
 

@@ -30,6 +30,15 @@ export class ShardedChannelStore implements ChannelStore {
     return this.storeOf(proof.channelId).accept(proof, event);
   }
 
+  charge(
+    channelId: Hex32,
+    expectedCharged: bigint,
+    amount: bigint,
+    event: MicroraidenEvent,
+  ): Promise<boolean> {
+    return this.storeOf(channelId).charge(channelId, expectedCharged, amount, event);
+  }
+
   markClosing(channelId: Hex32, balance: bigint, event: MicroraidenEvent): Promise<boolean> {
     return this.storeOf(channelId).markClosing(channelId, balance, event);
   }
