@@ -14,6 +14,7 @@ function summary(channelId: string): ChannelSummary {
     deposit: 10n,
     withdrawn: 0n,
     acceptedBalance: 1n,
+    chargedBalance: 1n,
     paidRequests: 1n,
     closeSignedBalance: null,
     settleAt: null,
