@@ -37,7 +37,7 @@ import { formatTarget } from '../target';
 import { measureCommitFloor } from './commit-floor';
 import { CpuMeter, pidListeningOn, type CpuUse } from './cpu-meter';
 import { printFleetCurve, runFleetCurve } from './fleet';
-import { addedLatencyTarget, paymentWorkTarget } from './targets';
+import { addedLatencyTarget, meteredWorkLine, paymentWorkTarget } from './targets';
 import { startX402Contender, type X402Contender } from './x402-contender';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -471,9 +471,14 @@ async function main(): Promise<void> {
       proofs(c, REQUESTS_PER_CONNECTION, REQUESTS_PER_CONNECTION),
     );
     const embeddedSerial = [proofs(serialChannel, SERIAL, SERIAL)];
+    // Then the metered route, same ceiling, charged one base unit less each: the same proofs stay valid (each is
+    // above S and a ceiling above C, docs/protocol.md 7.2).
+    const meteredThroughput = throughputChannels.map((c) =>
+      proofs(c, REQUESTS_PER_CONNECTION, 2 * REQUESTS_PER_CONNECTION),
+    );
     const embeddedWarm = [proofs(warmChannel, 500, 500)];
     console.log(
-      `pre-signed ${2 * (CONNECTIONS * REQUESTS_PER_CONNECTION + SERIAL + 500)} proofs in ${Math.round(performance.now() - signStarted)} ms`,
+      `pre-signed ${3 * CONNECTIONS * REQUESTS_PER_CONNECTION + 2 * (SERIAL + 500)} proofs in ${Math.round(performance.now() - signStarted)} ms`,
     );
     const x402Warm = 20;
     const x402Headers = x402 ? await x402.payments(x402Warm + X402_REQUESTS + X402_SERIAL) : [];
@@ -516,6 +521,7 @@ async function main(): Promise<void> {
     );
     const embedded = await load(embeddedUrl, '/api/weather', embeddedThroughput);
     const embeddedSerialResult = await load(embeddedUrl, '/api/weather', embeddedSerial);
+    const embeddedMetered = await load(embeddedUrl, '/api/metered', meteredThroughput);
     const floorStarted = performance.now();
     const floorLatencies = await measureCommitFloor(pool, SERIAL);
     const floor = latencyRow(floorLatencies, (performance.now() - floorStarted) / 1000);
@@ -549,6 +555,7 @@ async function main(): Promise<void> {
       ['paid serial', paidSerialResult],
       ['embedded paid', embedded],
       ['embedded paid serial', embeddedSerialResult],
+      ['embedded metered', embeddedMetered],
     ] as const) {
       const non200 = Object.entries(r.statuses).filter(([s]) => s !== '200');
       if (r.failed > 0 || non200.length > 0)
@@ -557,10 +564,18 @@ async function main(): Promise<void> {
         );
     }
     const { rows } = await pool.query(
-      `SELECT coalesce(sum(paid_requests), 0)::int AS n, coalesce(sum(accepted_balance), 0)::text AS revenue FROM gateway_channels`,
+      `SELECT coalesce(sum(paid_requests), 0)::int AS n, coalesce(sum(accepted_balance), 0)::text AS revenue,
+              coalesce(sum(charged_balance), 0)::text AS charged FROM gateway_channels`,
     );
-    const expectedPaid = 2 * 500 + paid.ok + paidSerialResult.ok + embedded.ok + embeddedSerialResult.ok;
-    if (rows[0].n !== expectedPaid || BigInt(rows[0].revenue) !== BigInt(expectedPaid) * PRICE)
+    const expectedPaid =
+      2 * 500 + paid.ok + paidSerialResult.ok + embedded.ok + embeddedSerialResult.ok + embeddedMetered.ok;
+    // Every proof signs one price more; the metered requests were charged one base unit less than they signed.
+    const expectedCharged = BigInt(expectedPaid) * PRICE - BigInt(embeddedMetered.ok);
+    if (
+      rows[0].n !== expectedPaid ||
+      BigInt(rows[0].revenue) !== BigInt(expectedPaid) * PRICE ||
+      BigInt(rows[0].charged) !== expectedCharged
+    )
       throw new Error(`accounting mismatch: ${JSON.stringify(rows[0])} for ${expectedPaid} paid requests`);
     await waitFor(
       'the outbox to drain',
@@ -591,6 +606,7 @@ async function main(): Promise<void> {
     console.log(row(`embedded paywall free (${CONNECTIONS} conn)`, embeddedFree));
     console.log(row(`embedded paywall paid (${CONNECTIONS} conn)`, embedded));
     console.log(row('embedded paywall paid (1 conn, serial)', embeddedSerialResult));
+    console.log(row(`embedded paywall metered (${CONNECTIONS} conn)`, embeddedMetered));
     console.log(row('Postgres commit alone (1 conn, serial)', floor));
     if (x402Paid && x402Serial) {
       console.log(row(`x402 exact paid (${CONNECTIONS} conn)`, x402Paid));
@@ -610,6 +626,7 @@ async function main(): Promise<void> {
         ['gateway paid', paid],
         ['embedded paywall free', embeddedFree],
         ['embedded paywall paid', embedded],
+        ['embedded paywall metered', embeddedMetered],
       ] as const) {
         const perRequest = (seconds: number) => (seconds * 1e6) / Math.max(1, r.ok);
         const total = Object.values(r.cpu ?? {}).reduce((a, b) => a + b, 0);
@@ -647,6 +664,7 @@ async function main(): Promise<void> {
     // Issue 14 targets 1 (CPU of payment work, so the machine's noise matters less than for wall time) and 3.
     console.log(formatTarget(paymentWorkTarget('reverse proxy', paid, free)));
     console.log(formatTarget(paymentWorkTarget('embedded', embedded, embeddedFree)));
+    console.log(meteredWorkLine(embeddedMetered, embedded, embeddedFree));
     console.log(formatTarget(addedLatencyTarget('reverse proxy', paidSerialResult, directSerial, floor)));
     console.log(formatTarget(addedLatencyTarget('embedded', embeddedSerialResult, directSerial, floor)));
     console.log(

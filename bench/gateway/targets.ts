@@ -62,3 +62,18 @@ export function addedLatencyTarget(
       `${directSerial.latenciesMs.p99.toFixed(2)}; target = commit floor p99 ${commitFloor.latenciesMs.p99.toFixed(2)} + 1`,
   };
 }
+
+/**
+ * Issue 12's number: what a metered request costs against the fixed-price path, both as payment work (the paywall
+ * side's CPU per request minus the same route unpaid) in one run of the embedded paywall.
+ */
+export function meteredWorkLine(metered: RunMeasure, fixed: RunMeasure, unpaid: RunMeasure): string {
+  const work = (paid: RunMeasure) =>
+    cpuMicrosPerRequest(paid, PAYWALL_SIDE) - cpuMicrosPerRequest(unpaid, PAYWALL_SIDE);
+  const m = work(metered);
+  const f = work(fixed);
+  return (
+    `metered vs fixed price, embedded: payment work ${m.toFixed(0)} µs vs ${f.toFixed(0)} µs CPU per paid request ` +
+    `(${(m - f >= 0 ? '+' : '') + (m - f).toFixed(0)} µs)`
+  );
+}
