@@ -26,6 +26,16 @@ describe('stream authorisation', () => {
     ).toEqual(request);
     expect(parseAuthorizeRequest('{"balance":112}')).toBeUndefined();
     expect(parseAuthorizeRequest('nope')).toBeUndefined();
+    expect(parseAuthorizeRequest('null')).toBeUndefined();
+    const valid = { balance: '112', chargedBalance: '112', delivered: 4, needed: '124' };
+    for (const bad of [
+      { needed: '0124' },
+      { needed: '1.5' },
+      { delivered: 1.5 },
+      { delivered: -1 },
+      { balance: '-1' },
+    ])
+      expect(parseAuthorizeRequest(JSON.stringify({ ...valid, ...bad }))).toBeUndefined();
     const channelId = `0x${'AB'.repeat(32)}`;
     expect(
       parseStreamReceipt(

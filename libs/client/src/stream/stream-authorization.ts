@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /** What the gateway asks for in `rdn-authorize` (docs/protocol.md, "Streamed prices"). */
 export interface AuthorizeRequest {
   /** S: the signed balance the gateway holds. */
@@ -29,28 +31,45 @@ export function decideTopUp(request: AuthorizeRequest, spent: bigint, budget: bi
   return { kind: 'sign', balance: request.needed, increment };
 }
 
-const AMOUNT = /^(0|[1-9][0-9]{0,77})$/;
+// The two SSE events' JSON, validated once here; amounts are canonical base-10 strings (docs/protocol.md 2).
+const amount = z
+  .string()
+  .regex(/^(0|[1-9][0-9]{0,77})$/)
+  .transform((text) => BigInt(text));
+const count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 
-/** Parses the JSON data of `rdn-authorize`; undefined when malformed. */
-export function parseAuthorizeRequest(data: string): AuthorizeRequest | undefined {
+const authorizeRequestSchema = z.object({
+  balance: amount,
+  chargedBalance: amount,
+  delivered: count,
+  needed: amount,
+});
+
+const streamReceiptSchema = z.object({
+  channelId: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{64}$/)
+    .transform((id) => id.toLowerCase()),
+  balance: amount,
+  chargedBalance: amount,
+  cost: amount,
+  units: count,
+});
+
+function parseJsonAs<T>(schema: z.ZodType<T>, data: string): T | undefined {
   let value: unknown;
   try {
     value = JSON.parse(data);
   } catch {
     return undefined;
   }
-  const v = value as Record<string, unknown> | null;
-  if (typeof v !== 'object' || v === null) return undefined;
-  const { balance, chargedBalance, delivered, needed } = v;
-  if (![balance, chargedBalance, needed].every((a) => typeof a === 'string' && AMOUNT.test(a)))
-    return undefined;
-  if (typeof delivered !== 'number' || !Number.isSafeInteger(delivered) || delivered < 0) return undefined;
-  return {
-    balance: BigInt(balance as string),
-    chargedBalance: BigInt(chargedBalance as string),
-    delivered,
-    needed: BigInt(needed as string),
-  };
+  const parsed = schema.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** Parses the JSON data of `rdn-authorize`; undefined when malformed. */
+export function parseAuthorizeRequest(data: string): AuthorizeRequest | undefined {
+  return parseJsonAs(authorizeRequestSchema, data);
 }
 
 /** The stream's end as the gateway reports it in `rdn-receipt`. */
@@ -67,24 +86,5 @@ export interface StreamReceipt {
 
 /** Parses the JSON data of `rdn-receipt`; undefined when malformed. */
 export function parseStreamReceipt(data: string): StreamReceipt | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(data);
-  } catch {
-    return undefined;
-  }
-  const v = value as Record<string, unknown> | null;
-  if (typeof v !== 'object' || v === null) return undefined;
-  const { channelId, balance, chargedBalance, cost, units } = v;
-  if (typeof channelId !== 'string' || !/^0x[0-9a-fA-F]{64}$/.test(channelId)) return undefined;
-  if (![balance, chargedBalance, cost].every((a) => typeof a === 'string' && AMOUNT.test(a)))
-    return undefined;
-  if (typeof units !== 'number' || !Number.isSafeInteger(units) || units < 0) return undefined;
-  return {
-    channelId: channelId.toLowerCase(),
-    balance: BigInt(balance as string),
-    chargedBalance: BigInt(chargedBalance as string),
-    cost: BigInt(cost as string),
-    units,
-  };
+  return parseJsonAs(streamReceiptSchema, data);
 }
