@@ -45,4 +45,5 @@ export * from './start-paywall';
 export * from './rpc-chain-channel-reader';
 export * from './stream';
 export * from './upstream-client';
-export * from './x402';
+// Not './x402': its declarations import @x402/core, an optional peer; it is the './x402' entry point instead, so a
+// TypeScript app without @x402/core type-checks the main entry.

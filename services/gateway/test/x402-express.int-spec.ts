@@ -3,7 +3,8 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { KafkaClientOptions } from '@microraiden/kafka';
-import { MicroraidenX402, Paywall, PgChannelStore, RouteTable } from '@microraiden/paywall';
+import { Paywall, PgChannelStore, RouteTable } from '@microraiden/paywall';
+import { MicroraidenX402 } from '@microraiden/paywall/x402';
 import {
   encodeX402Payment,
   parseX402PaymentRequired,

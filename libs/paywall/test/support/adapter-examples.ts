@@ -86,9 +86,8 @@ export function describeAdapterExamples(consumerDir: () => string): void {
       }
       await writeFile(path.join(dir, 'nest.ts'), example('nest'));
       await writeFile(path.join(dir, 'nest-fastify.ts'), onFastify(example('nest')));
-      // What a new Nest project's tsconfig has (strict, decorators, skipLibCheck): the package's declarations must
-      // type the example. skipLibCheck as Nest's default: without it and without @x402/core installed, the main
-      // entry point's x402 declarations do not resolve.
+      // What a new Nest project's tsconfig has (strict, decorators, skipLibCheck, Nest's default): the package's
+      // declarations must type the example.
       await compileConsumerTs(
         dir,
         ['nest.ts', 'nest-fastify.ts'],
