@@ -75,7 +75,11 @@ describe('ChannelEventProjector', () => {
 
   it('undoes a retracted top-up and keeps what the gateway accepted', async () => {
     const store = new PgChannelStore(pool);
-    await pool.query(`UPDATE gateway_channels SET accepted_balance = 700 WHERE channel_id = $1`, [channelId]);
+    // As a fixed-price acceptance leaves it: signed and charged balance alike (the close below is at the charged one).
+    await pool.query(
+      `UPDATE gateway_channels SET accepted_balance = 700, charged_balance = 700 WHERE channel_id = $1`,
+      [channelId],
+    );
     expect(await projector.apply(aRetraction(toppedUp))).toBe('undone');
     expect(await row(channelId)).toMatchObject({ deposit: '1000', accepted: '700' });
     expect(await projector.apply(aRetraction(toppedUp))).toBe('duplicate');

@@ -43,7 +43,7 @@ const start = (env: Record<string, string>) =>
 
 describeServiceHealth({
   service: 'gateway',
-  checks: ['postgres', 'kafka', 'upstream'],
+  checks: ['postgres', 'kafka', 'channel-events', 'upstream'],
   brokenCheck: 'kafka',
   healthy: () => start({ DATABASE_URL: db.url, KAFKA_BROKERS: inject('kafkaBrokers') }),
   broken: () => start({ DATABASE_URL: db.url, KAFKA_BROKERS: '127.0.0.1:1' }),
