@@ -7,7 +7,11 @@ const plugins = [swc.vite({ module: { type: 'es6' } })];
 const alias = [
   // The package's subpath entry points (libs/paywall/package.json exports).
   {
-    find: /^@microraiden\/paywall\/(fastify|nest|testing|x402)$/,
+    find: /^@microraiden\/paywall\/(fastify|nest)$/,
+    replacement: path.resolve(__dirname, 'libs/paywall/src/adapters/$1/index.ts'),
+  },
+  {
+    find: /^@microraiden\/paywall\/(testing|x402)$/,
     replacement: path.resolve(__dirname, 'libs/paywall/src/$1/index.ts'),
   },
   { find: /^@microraiden\/([\w-]+)$/, replacement: path.resolve(__dirname, 'libs/$1/src/index.ts') },

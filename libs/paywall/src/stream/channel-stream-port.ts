@@ -1,8 +1,8 @@
 import { createBalanceProofAccepted, createBalanceProofCharged } from '@microraiden/events';
 import { verifyPayment, type Address, type ChannelDomain, type Hex, type Hex32 } from '@microraiden/protocol';
-import { channelViewOf, REQUIRED_CONFIRMATIONS, type ChannelSnapshot } from '../channel-snapshot';
-import type { ChannelStore } from '../channel-store';
-import { stepPrice, type StreamPricing, type StreamSettlement } from './stream-meter';
+import { channelViewOf, REQUIRED_CONFIRMATIONS, type ChannelSnapshot } from '../core/channel-snapshot';
+import type { ChannelStore } from '../core/channel-store';
+import { stepPrice, type StreamPricing, type StreamSettlement } from '../core/stream-meter';
 import type { StreamPort, StreamReceipt, TopUpCommit, TopUpVerdict } from './stream-pump';
 
 /** Everything a stream's commits name: the channel, the gateway, the route. */

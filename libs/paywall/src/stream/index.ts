@@ -1,6 +1,5 @@
-// Streamed routes (docs/protocol.md, "Streamed prices"): the pure meter, the SSE splitter, the top-up line reader.
+// Streamed routes (docs/protocol.md, "Streamed prices"): the SSE splitter, the top-up line reader.
 export * from './sse-splitter';
-export * from './stream-meter';
 export * from './top-up-lines';
 export * from './async-queue';
 export * from './stream-pump';

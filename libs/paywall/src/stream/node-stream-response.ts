@@ -1,7 +1,7 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { AsyncQueue } from './async-queue';
 import { SseSplitter, type SseBlock } from './sse-splitter';
-import type { StreamMeter } from './stream-meter';
+import type { StreamMeter } from '../core/stream-meter';
 import { pumpStream, type StreamOutcome, type StreamPort } from './stream-pump';
 import { readTopUpLines } from './top-up-lines';
 

@@ -2,7 +2,7 @@ import type { Hex } from '@microraiden/protocol';
 import { describe, expect, it } from 'vitest';
 import { AsyncQueue } from './async-queue';
 import type { SseBlock } from './sse-splitter';
-import { startStreamMeter, type StreamSettlement } from './stream-meter';
+import { startStreamMeter, type StreamSettlement } from '../core/stream-meter';
 import { pumpStream, type StreamPort, type TopUpCommit } from './stream-pump';
 import type { TopUpLine } from './top-up-lines';
 

@@ -7,7 +7,7 @@ import {
   type StreamInput,
   type StreamMeter,
   type StreamSettlement,
-} from './stream-meter';
+} from '../core/stream-meter';
 import type { TopUpLine } from './top-up-lines';
 
 /** A top-up's acceptance as the meter decided it. */

@@ -2,8 +2,8 @@ import { createServer, request, type IncomingMessage, type Server, type ServerRe
 import type { AddressInfo } from 'node:net';
 import type { Hex32 } from '@microraiden/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { paywallMiddleware } from '../paywall-middleware';
-import { RouteTable } from '../route-table';
+import { paywallMiddleware } from '../adapters/paywall-middleware';
+import { RouteTable } from '../core/route-table';
 import { aTestPaywall } from '../testing/test-paywall';
 
 const channelId = `0x${'5e'.repeat(32)}` as Hex32;

@@ -1,7 +1,7 @@
 import type { MicroraidenEvent } from '@microraiden/events';
 import type { Address, Hex32 } from '@microraiden/protocol';
-import type { ChannelSnapshot, ProofToAccept } from '../channel-snapshot';
-import type { ChannelStore } from '../channel-store';
+import type { ChannelSnapshot, ProofToAccept } from '../core/channel-snapshot';
+import type { ChannelStore } from '../core/channel-store';
 
 /**
  * A ChannelStore in memory with the same compare-and-set rules as the Postgres one, for unit tests of code built

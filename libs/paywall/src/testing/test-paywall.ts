@@ -7,8 +7,8 @@ import {
   x402Requirements,
   type Hex32,
 } from '@microraiden/protocol';
-import { Paywall } from '../paywall';
-import type { RouteTable } from '../route-table';
+import { Paywall } from '../core/paywall';
+import type { RouteTable } from '../core/route-table';
 import { InMemoryChannelStore } from './in-memory-channel-store';
 
 // anvil's public test keys: never funds of value.

@@ -17,8 +17,8 @@ import type {
   SupportedResponse,
   VerifyResponse,
 } from '@x402/core/types';
-import type { Admission, PaidTicket, Paywall } from '../paywall';
-import type { PaywallResponse } from '../paywall-response';
+import type { Admission, PaidTicket, Paywall } from '../core/paywall';
+import type { PaywallResponse } from '../core/paywall-response';
 import { channelPrice, channelRequirements, networkOf, withChannelState } from './x402-requirements';
 
 /** The request a payment came with, as x402's middleware tells its scheme hooks. */

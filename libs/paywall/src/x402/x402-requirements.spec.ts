@@ -1,7 +1,7 @@
 import { channelDomain, x402Requirements, type Address } from '@microraiden/protocol';
 import type { PaymentRequirements } from '@x402/core/types';
 import { describe, expect, it } from 'vitest';
-import type { PaywallIdentity } from '../paywall';
+import type { PaywallIdentity } from '../core/paywall';
 import { channelPrice, channelRequirements, X402ConfigurationError } from './x402-requirements';
 
 const identity: PaywallIdentity = {

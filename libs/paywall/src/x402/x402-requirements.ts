@@ -9,7 +9,7 @@ import {
   type X402TokenInfo,
 } from '@microraiden/protocol';
 import type { AssetAmount, Network, PaymentRequirements, Price } from '@x402/core/types';
-import type { PaywallIdentity } from '../paywall';
+import type { PaywallIdentity } from '../core/paywall';
 
 /** A route configuration of x402's middleware that cannot be served over microraiden channels. */
 export class X402ConfigurationError extends Error {
