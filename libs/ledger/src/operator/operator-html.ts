@@ -37,6 +37,13 @@ export function timeText(iso: string | null, now: Date, inline = false): string 
   );
 }
 
+/** A time as how long ago only, the UTC instant in the tooltip: for wide tables, where two full dates do not fit. */
+export function agoText(iso: string | null, now: Date): string {
+  if (iso === null) return '—';
+  const utc = `${utcMinute(iso)} (${iso})`;
+  return `<time datetime="${escape(iso)}" title="${escape(utc)}">${escape(relativeTime(iso, now))}</time>`;
+}
+
 /** A 0x-id or address shortened to its ends (`0x1234…cdef`); the whole value in the tooltip, selectable on copy. */
 export function shortHex(value: string | null): string {
   if (value === null) return '—';

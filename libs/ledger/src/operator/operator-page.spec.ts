@@ -88,6 +88,27 @@ describe('renderOperatorPage', () => {
     expect(page).toContain('class="num warn" data-field="over-deposit" data-base-units="7"');
   });
 
+  it('drops the channel columns that are empty on every listed channel, so the table fits a desktop', () => {
+    const headOf = (page: string) => /<table id="channels"><tr>(.*?)<\/tr>/.exec(page)?.[1] ?? '';
+    expect(headOf(html)).not.toContain('Over deposit');
+    expect(headOf(html)).not.toContain('Close claimed by sender');
+    expect(headOf(html)).toContain('<th>Charged</th>');
+    const closing = aChannelRecord({ channelId: aChannelIdOf('ce'), status: 'closing', closeBalance: 10n });
+    const withClose = renderOperatorPage(
+      buildOperatorView({
+        snapshot: anOperatorSnapshot({ channels: [channel, closing] }),
+        lag: [],
+        token: MTK,
+        now,
+      }),
+      aDashboard(),
+    );
+    expect(headOf(withClose)).toContain('<th>Close claimed by sender</th>');
+    // Every row has a cell per header, the open channel's a dash.
+    const rows = withClose.split('<tr data-channel-id=').slice(1);
+    expect(rows.map((row) => row.split('</tr>')[0]!.match(/<td/g)?.length)).toEqual([11, 11]);
+  });
+
   it('escapes what came from events', () => {
     const hostile = buildOperatorView({
       snapshot: anOperatorSnapshot({

@@ -26,7 +26,7 @@ h1{font-size:1.3rem;margin:.2rem 0}h2{font-size:1.05rem;margin:1.4rem 0 .4rem}
 .grid>section{min-width:0}
 .scroll{overflow-x:auto;max-width:100%}
 table{border-collapse:collapse}th,td{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}
-th{background:#f3f3f3}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}small{color:#777}
+th{background:#f3f3f3}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}small{color:#777}td.num small{font-size:11px}#channels th,#channels td{padding:.3rem .35rem}
 code{font-size:12px;white-space:nowrap}time{white-space:nowrap}.closing{color:#b36b00}.settled{color:#777}.pending{color:#555}.warn{color:#b00}.ok{color:#2a7a2a}
 .chart{width:100%;min-height:200px}
 @media (max-width:600px){body{padding:.5rem;font-size:13px}th,td{padding:.2rem .35rem}}`;

@@ -1,6 +1,6 @@
 import type { DashboardView } from './dashboard-view';
-import { amountCell, escape, shortHex, timeText } from './operator-html';
-import type { OperatorView } from './operator-view';
+import { agoText, amountCell, escape, shortHex, timeText } from './operator-html';
+import type { OperatorChannelRow, OperatorView } from './operator-view';
 import type { DisplayAmount } from './token-amount';
 import type { WatcherStatus } from './watcher-status';
 
@@ -123,27 +123,57 @@ function routes(view: OperatorView): string {
   );
 }
 
+interface ChannelColumn {
+  readonly head: string;
+  readonly cell: (c: OperatorChannelRow, symbol: string, now: Date) => string;
+  /** Shown only when some listed channel has a value: a column empty on every row only widens the table. */
+  readonly shownWhen?: (c: OperatorChannelRow) => boolean;
+}
+
+const CHANNEL_COLUMNS: readonly ChannelColumn[] = [
+  { head: 'Channel', cell: (c) => `<td>${shortHex(c.channelId)}</td>` },
+  { head: 'Sender', cell: (c) => `<td>${shortHex(c.sender)}</td>` },
+  {
+    head: 'State',
+    cell: (c, sym) =>
+      `<td class="${escape(c.status)}" data-field="status">${escape(c.status)}${closeSignedNote(c.closeSignedBalance, sym)}</td>`,
+  },
+  { head: 'Deposit', cell: (c, sym) => amountCell('deposit', c.deposit, sym) },
+  { head: 'Latest accepted balance', cell: (c, sym) => amountCell('balance', c.balance, sym) },
+  { head: 'Charged', cell: (c, sym) => amountCell('charged', c.chargedBalance, sym) },
+  { head: 'Withdrawn', cell: (c, sym) => amountCell('withdrawn', c.withdrawn, sym) },
+  { head: 'At risk', cell: (c, sym) => amountCell('at-risk', c.atRisk, sym) },
+  {
+    head: 'Over deposit',
+    cell: (c, sym) => amountCell('over-deposit', c.overDeposit, sym, c.overDeposit.base !== '0'),
+    shownWhen: (c) => c.overDeposit.base !== '0',
+  },
+  {
+    head: 'Close claimed by sender',
+    cell: (c, sym) => amountCell('close-balance', c.closeBalance, sym),
+    shownWhen: (c) => c.closeBalance !== null,
+  },
+  { head: 'Proofs', cell: (c) => `<td class="num" data-field="proof-count">${c.proofCount}</td>` },
+  {
+    head: 'Last proof<br>last activity',
+    cell: (c, _sym, now) => `<td>${agoText(c.lastProofAt, now)}<br>${agoText(c.lastActivityAt, now)}</td>`,
+  },
+];
+
 function channels(view: OperatorView, now: Date): string {
   const sym = view.token.symbol;
+  const columns = CHANNEL_COLUMNS.filter((col) => !col.shownWhen || view.channels.some(col.shownWhen));
   const rows = view.channels
     .map(
       (c) =>
-        `<tr data-channel-id="${escape(c.channelId)}"><td>${shortHex(c.channelId)}</td><td>${shortHex(c.sender)}</td>` +
-        `<td class="${escape(c.status)}" data-field="status">${escape(c.status)}${closeSignedNote(c.closeSignedBalance, sym)}</td>` +
-        amountCell('deposit', c.deposit, sym) +
-        amountCell('balance', c.balance, sym) +
-        amountCell('charged', c.chargedBalance, sym) +
-        amountCell('withdrawn', c.withdrawn, sym) +
-        amountCell('at-risk', c.atRisk, sym) +
-        amountCell('over-deposit', c.overDeposit, sym, c.overDeposit.base !== '0') +
-        amountCell('close-balance', c.closeBalance, sym) +
-        `<td class="num" data-field="proof-count">${c.proofCount}</td><td>${timeText(c.lastProofAt, now)}</td><td>${timeText(c.lastActivityAt, now)}</td></tr>`,
+        `<tr data-channel-id="${escape(c.channelId)}">${columns.map((col) => col.cell(c, sym, now)).join('')}</tr>`,
     )
     .join('\n');
+  const head = columns.map((col) => `<th>${col.head}</th>`).join('');
   return (
     `<p><small>${view.channelsShown} most recently active of ${view.channelCount}.</small></p>` +
-    `<div class="scroll"><table id="channels"><tr><th>Channel</th><th>Sender</th><th>State</th><th>Deposit</th><th>Latest accepted balance</th><th>Charged</th><th>Withdrawn</th><th>At risk</th><th>Over deposit</th><th>Close claimed by sender</th><th>Proofs</th><th>Last proof</th><th>Last activity</th></tr>\n` +
-    `${rows || '<tr><td colspan="13">no channels yet</td></tr>'}\n</table></div>`
+    `<div class="scroll"><table id="channels"><tr>${head}</tr>\n` +
+    `${rows || `<tr><td colspan="${columns.length}">no channels yet</td></tr>`}\n</table></div>`
   );
 }
 
