@@ -24,7 +24,7 @@ const DEPENDENCIES = [
 
 // The protocol library tries the optional native secp256k1 addon and falls back to @noble/curves when it
 // cannot load; in a browser it never can, so the require resolves to a module that throws.
-const noNativeAddon: Plugin = {
+export const noNativeAddon: Plugin = {
   name: 'no-native-secp256k1',
   setup(b) {
     b.onResolve({ filter: /^secp256k1\/bindings$/ }, () => ({

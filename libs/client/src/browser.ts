@@ -15,11 +15,13 @@ export * from './close-outcome';
 export * from './close-request-client';
 export * from './funding-plan';
 export * from './chain/channel-event';
+export * from './chain/eip1193-chain';
 export * from './chain/transaction-progress';
 export { type OnChainChannel } from './chain/sender-chain';
 export * from './keys/sender-key';
 export * from './keys/sender-signer';
 export * from './keys/eip1193-signer';
+export { balanceProofRequest, checkedBalanceProofSignature } from './keys/typed-data-request';
 export * from './keys/ethers-signer';
 export * from './keys/viem-signer';
 export * from './payment/next-payment-balance';
@@ -38,3 +40,21 @@ export * from './state/memory-state-store';
 export * from './state/sender-state-file';
 export * from './format-duration';
 export { parseDeployment, type Deployment } from '@microraiden/contracts';
+// The wire pieces a page that pays by hand needs (the browser paywall does): the RDN-* payment headers, the
+// receipt, the channel manager's EIP-712 domain and token amounts in the token's units.
+export {
+  channelDomain,
+  encodePayment,
+  formatTokenAmount,
+  formatTokenAmountWithBase,
+  formatUnits,
+  parseReceipt,
+  parseUnits,
+  type Address,
+  type ChannelDomain,
+  type Hex,
+  type Hex32,
+  type Payment,
+  type Receipt,
+  type TokenUnits,
+} from '@microraiden/protocol';

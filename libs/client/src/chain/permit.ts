@@ -5,6 +5,7 @@ import {
   hashTypedDataDomain,
   parseSignature,
   type TypedDataDomainFields,
+  type TypedDataRequest,
 } from '@microraiden/protocol';
 import { ClientError } from '../client-error';
 
@@ -14,6 +15,15 @@ export interface PermitSignature {
   readonly v: number;
   readonly r: string;
   readonly s: string;
+}
+
+/** What an EIP-2612 permit says: `owner` lets `spender` take `value` tokens until `deadline` (chain time). */
+export interface PermitMessage {
+  readonly owner: string;
+  readonly spender: string;
+  readonly value: bigint;
+  readonly nonce: bigint;
+  readonly deadline: bigint;
 }
 
 const PERMIT_TYPES = {
@@ -64,22 +74,37 @@ export async function detectPermitDomain(
   }
 }
 
+/** The Permit signing request of `message` under the token's `domain` (eth_signTypedData_v4 via typedDataPayload). */
+export function permitRequest(domain: TypedDataDomainFields, message: PermitMessage): TypedDataRequest {
+  return {
+    domain,
+    types: { Permit: PERMIT_TYPES.Permit.map((field) => ({ ...field })) },
+    primaryType: 'Permit',
+    message: { ...message },
+  };
+}
+
+/** A wallet's permit signature split as the contract takes it (v = 27/28); SIGNING_FAILED when unusable. */
+export function permitSignature(signature: string, deadline: bigint): PermitSignature {
+  const parsed = parseSignature(signature);
+  // A high-s or malformed signature would only make the token's ECDSA.recover revert the open.
+  if (!parsed.ok) {
+    throw new ClientError('SIGNING_FAILED', `the permit signature is unusable (${parsed.error})`);
+  }
+  const { canonical } = parsed.value;
+  return {
+    deadline,
+    v: 27 + parsed.value.recoveryId,
+    r: `0x${canonical.slice(2, 66)}`,
+    s: `0x${canonical.slice(66, 130)}`,
+  };
+}
+
 /** `owner`'s permit letting `spender` take `value` tokens until `deadline` (unix seconds, chain time). */
 export async function signPermit(
   owner: Signer,
   domain: TypedDataDomainFields,
-  message: { owner: string; spender: string; value: bigint; nonce: bigint; deadline: bigint },
+  message: PermitMessage,
 ): Promise<PermitSignature> {
-  const signature = parseSignature(await owner.signTypedData(domain, PERMIT_TYPES, message));
-  // A high-s or malformed signature would only make the token's ECDSA.recover revert the open.
-  if (!signature.ok) {
-    throw new ClientError('SIGNING_FAILED', `the permit signature is unusable (${signature.error})`);
-  }
-  const { canonical } = signature.value;
-  return {
-    deadline: message.deadline,
-    v: 27 + signature.value.recoveryId,
-    r: `0x${canonical.slice(2, 66)}`,
-    s: `0x${canonical.slice(66, 130)}`,
-  };
+  return permitSignature(await owner.signTypedData(domain, PERMIT_TYPES, message), message.deadline);
 }
