@@ -59,6 +59,13 @@ const LIB_DEPENDENCIES = {
 };
 // Libs that use kafkajs directly: libs/kafka wraps it, libs/testing probes the test Kafka.
 const KAFKAJS_USERS = ['kafka', 'testing'];
+// The paywall page's script runs in the visitor's browser as a sender: it builds on the client's browser entry
+// (@microraiden/client/browser) and is bundled into a string by libs/paywall/scripts; the paywall's server code
+// never imports the client.
+const PAYWALL_PAGE = {
+  files: ['libs/paywall/src/browser/**/*.ts', 'libs/paywall/scripts/**/*.ts'],
+  libs: ['paywall', 'client', 'protocol'],
+};
 
 /**
  * Dependencies point inward: services -> libs, never libs -> services, never service -> service, and libs only
@@ -74,6 +81,13 @@ function restrictedImports() {
       kafkajs: !KAFKAJS_USERS.includes(lib),
       forbiddenLibs: libs.filter((other) => other !== lib && !LIB_DEPENDENCIES[lib].includes(other)),
     })),
+    // After the paywall's own area, so that it wins for the page's files.
+    {
+      files: PAYWALL_PAGE.files,
+      services: SERVICES,
+      kafkajs: true,
+      forbiddenLibs: libs.filter((lib) => !PAYWALL_PAGE.libs.includes(lib)),
+    },
     ...SERVICES.map((service) => ({
       files: [`services/${service}/**/*.ts`],
       services: SERVICES.filter((other) => other !== service),

@@ -14,6 +14,10 @@ const alias = [
     find: /^@microraiden\/paywall\/(testing|x402)$/,
     replacement: path.resolve(__dirname, 'libs/paywall/src/$1/index.ts'),
   },
+  {
+    find: /^@microraiden\/client\/browser$/,
+    replacement: path.resolve(__dirname, 'libs/client/src/browser.ts'),
+  },
   { find: /^@microraiden\/([\w-]+)$/, replacement: path.resolve(__dirname, 'libs/$1/src/index.ts') },
 ];
 

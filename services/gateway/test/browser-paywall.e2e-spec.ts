@@ -213,10 +213,12 @@ describe.skipIf(!hasChromium)('browser paywall (Chromium, EIP-1193 test wallet)'
     const proofs = typedData(wallet)
       .map((json) => JSON.parse(json))
       .filter((t) => t.primaryType === 'BalanceProof');
+    // The client's typed data (typedDataPayload): addresses as lowercase hex, amounts as decimal strings.
+    const to = receiver.toLowerCase();
     expect(proofs.map((t) => [t.message.channelId, t.message.receiver, t.message.balance])).toEqual([
-      [channelId, receiver, PRICE.toString()],
-      [channelId, receiver, (2n * PRICE).toString()],
-      [channelId, receiver, (3n * PRICE).toString()],
+      [channelId, to, PRICE.toString()],
+      [channelId, to, (2n * PRICE).toString()],
+      [channelId, to, (3n * PRICE).toString()],
     ]);
     const events = await readEvents(client, topics.BALANCE_PROOFS_TOPIC, (all) => all.length >= 3);
     expect((events as BalanceProofAcceptedV1[]).map((e) => e.data.balance)).toEqual([

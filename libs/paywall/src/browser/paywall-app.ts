@@ -2,8 +2,27 @@
 /// <reference lib="dom.iterable" />
 // The paywall page's behaviour (docs/protocol.md 8.5): connect a wallet, find or open a channel, let the
 // visitor set a spending budget once, then pay this page and every further paid page of the site in this
-// tab without asking again, replacing the paywall with the content and showing a running total.
-import { isAddress, isBytes32, type Hex } from './abi';
+// tab without asking again, replacing the paywall with the content and showing a running total. The chain,
+// the typed data, the payment headers, the receipt and token units come from the client's browser entry.
+import {
+  balanceProofRequest,
+  channelDomain,
+  Eip1193Chain,
+  eip1193TypedDataSigner,
+  encodePayment,
+  formatTokenAmount as formatAmount,
+  formatTokenAmountWithBase as formatAmountWithBase,
+  formatUnits,
+  parseReceipt,
+  parseUnits,
+  type Address,
+  type Eip1193Provider,
+  type Hex,
+  type Hex32,
+  type Receipt,
+  type TokenUnits,
+  type WalletStep,
+} from '@microraiden/client/browser';
 import {
   decideWithBudget,
   parseBudget,
@@ -12,15 +31,32 @@ import {
   type SpendingBudget,
 } from './spending-budget';
 import { showPaidContent } from './paid-content';
-import { formatAmount, formatAmountWithBase, formatUnits, parseUnits, type TokenUnits } from './token-units';
-import { balanceProofTypedData, type PageChallenge } from './typed-data';
-import { PaywallWallet, type Eip1193Provider, type PageChannel } from './paywall-wallet';
-import { paymentHeaders, readReceipt } from './payment-headers';
 
 const AMOUNT = /^(0|[1-9][0-9]{0,77})$/;
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
+const BYTES32 = /^0x[0-9a-fA-F]{64}$/;
 // Budget suggested on the first paid page: ten pages' worth.
 const SUGGESTED_PAGES = 10n;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** The challenge as the page reads it from its data attributes (the price may be raised by the gateway). */
+export interface PageChallenge {
+  price: bigint;
+  readonly chainId: bigint;
+  readonly token: Address;
+  readonly receiver: Address;
+  readonly channelManager: Address;
+  readonly gatewayPath: string;
+}
+
+/** A channel the page can pay on: its id, the balance last accepted, the deposit on chain. */
+export interface PageChannel {
+  readonly id: Hex32;
+  balance: bigint;
+  readonly deposit: bigint;
+}
+
+const isAddress = (v: string) => ADDRESS.test(v);
 
 /** The challenge the page carries in data-* attributes. */
 export function readChallenge(element: HTMLElement): PageChallenge {
@@ -32,9 +68,9 @@ export function readChallenge(element: HTMLElement): PageChallenge {
   return {
     price: BigInt(field('price', d.price, (v) => AMOUNT.test(v))),
     chainId: BigInt(field('chain id', d.chainId, (v) => AMOUNT.test(v))),
-    token: field('token', d.token, isAddress) as Hex,
-    receiver: field('receiver', d.receiver, isAddress) as Hex,
-    channelManager: field('channel manager', d.channelManager, isAddress) as Hex,
+    token: field('token', d.token, isAddress) as Address,
+    receiver: field('receiver', d.receiver, isAddress) as Address,
+    channelManager: field('channel manager', d.channelManager, isAddress) as Address,
     gatewayPath: field('gateway path', d.gatewayPath, (v) => v.startsWith('/')),
   };
 }
@@ -54,9 +90,9 @@ export function storageKey(kind: 'channel' | 'budget', challenge: PageChallenge,
 /** One paywall page: its elements, the wallet, and what this tab knows. */
 export class PaywallApp {
   private readonly challenge: PageChallenge;
-  private readonly wallet: PaywallWallet;
+  private readonly wallet: Eip1193Chain;
   private token: TokenUnits | undefined;
-  private sender: Hex | undefined;
+  private sender: Address | undefined;
   private channel: PageChannel | undefined;
   private budget: SpendingBudget | undefined;
   private busy = false;
@@ -67,7 +103,8 @@ export class PaywallApp {
     private readonly root: HTMLElement,
   ) {
     this.challenge = readChallenge(root);
-    this.wallet = new PaywallWallet(win.ethereum as Eip1193Provider, this.challenge, (t) => this.status(t));
+    const { chainId, channelManager, token } = this.challenge;
+    this.wallet = new Eip1193Chain(win.ethereum as Eip1193Provider, { chainId, channelManager, token });
     this.budget = parseBudget(this.session('get'));
   }
 
@@ -252,7 +289,8 @@ export class PaywallApp {
     return true;
   }
 
-  private async findChannel(sender: Hex): Promise<PageChannel | undefined> {
+  private async findChannel(sender: Address): Promise<PageChannel | undefined> {
+    const want = { sender, receiver: this.challenge.receiver, minDeposit: this.challenge.price };
     let stored: { channelId?: unknown; balance?: unknown } | null = null;
     try {
       stored = JSON.parse(
@@ -261,27 +299,20 @@ export class PaywallApp {
     } catch {
       stored = null;
     }
-    if (
-      stored &&
-      isBytes32(stored.channelId) &&
-      typeof stored.balance === 'string' &&
-      AMOUNT.test(stored.balance)
-    ) {
-      const found = await this.wallet.usable(stored.channelId, sender);
-      if (found)
-        return {
-          id: stored.channelId.toLowerCase() as Hex,
-          balance: BigInt(stored.balance),
-          deposit: found.deposit,
-        };
+    const id = stored?.channelId;
+    const balance = stored?.balance;
+    if (typeof id === 'string' && BYTES32.test(id) && typeof balance === 'string' && AMOUNT.test(balance)) {
+      const found = await this.wallet.usableChannel(id, want);
+      if (found) return { id: id.toLowerCase() as Hex32, balance: BigInt(balance), deposit: found.deposit };
     }
     // Not remembered here (another browser, cleared storage): the gateway corrects the balance (BALANCE_STALE).
-    return this.wallet.channelFromLogs(sender);
+    const found = await this.wallet.findChannel(want);
+    return found && { id: found.channelId, balance: 0n, deposit: found.channel.deposit };
   }
 
   /** The one approval: the budget (and a new channel's deposit), then the payment. */
   private async payClicked(): Promise<void> {
-    const sender = this.sender as Hex;
+    const sender = this.sender as Address;
     const limit = this.readAmount('mr-budget', 'budget');
     if (limit < this.challenge.price)
       throw new Error(
@@ -296,7 +327,10 @@ export class PaywallApp {
       const held = await this.wallet.tokenBalance(sender);
       if (held < deposit)
         throw new Error(`The account holds only ${formatAmount(held, this.token)}, less than the deposit.`);
-      this.channel = await this.wallet.openChannel(sender, deposit);
+      const opened = await this.wallet.openChannel(sender, this.challenge.receiver, deposit, (step) =>
+        this.walletStep(step),
+      );
+      this.channel = { id: opened.channelId, balance: 0n, deposit };
       this.rememberChannel();
       this.renderChannel();
     }
@@ -315,30 +349,53 @@ export class PaywallApp {
     this.status('Stopped: this tab pays nothing more until you set a budget again.');
   }
 
-  private async sign(balance: bigint): Promise<string> {
+  /** What the wallet is asked while a channel opens, as the status. */
+  private walletStep(step: WalletStep): void {
+    if (step.stage === 'sign-permit') {
+      this.status('Sign the permit for the deposit in your wallet (no transaction yet)...');
+      return;
+    }
+    const label = step.action === 'approve' ? 'Approve' : 'Open channel';
+    if (step.stage === 'confirm') this.status(`${label}: confirm the transaction in your wallet...`);
+    if (step.stage === 'sent') this.status(`${label}: waiting for transaction ${step.txHash} to be mined...`);
+  }
+
+  /** The payment headers of `balance` on the channel, signed by the wallet (a balance proof, protocol 4). */
+  private async paymentFor(balance: bigint): Promise<Record<string, string>> {
+    const { chainId, channelManager, receiver, price } = this.challenge;
+    const sender = this.sender as Address;
+    const channelId = (this.channel as PageChannel).id;
     this.status(
-      `Sign the payment of ${formatAmount(this.challenge.price, this.token)} (cumulative ${formatAmount(balance, this.token)}) in your wallet...`,
+      `Sign the payment of ${formatAmount(price, this.token)} (cumulative ${formatAmount(balance, this.token)}) in your wallet...`,
     );
-    const typed = balanceProofTypedData(this.challenge, (this.channel as PageChannel).id, balance);
-    return String(await this.wallet.rpc('eth_signTypedData_v4', [this.sender, typed]));
+    const request = balanceProofRequest(channelDomain(chainId, channelManager), {
+      channelId,
+      receiver,
+      balance,
+    });
+    const signature = (await eip1193TypedDataSigner(
+      this.win.ethereum as Eip1193Provider,
+      sender,
+    )(request)) as Hex;
+    return encodePayment({ sender, channelId, balance, signature, receiver, channelManager, chainId });
   }
 
   /** Pays for this page's URL and, when accepted, replaces the paywall with the content. */
   private async pay(): Promise<void> {
     const channel = this.channel as PageChannel;
-    let balance = channel.balance + this.challenge.price;
-    let signature = await this.sign(balance);
+    let payment = await this.paymentFor(channel.balance + this.challenge.price);
     let resynced = false;
     for (let attempt = 0; attempt < 120; attempt++) {
       const res = await this.win.fetch(this.win.location.href, {
         headers: {
           Accept: 'text/html, application/json;q=0.9, */*;q=0.8',
-          ...paymentHeaders(this.challenge, this.sender as Hex, channel.id, balance, signature),
+          ...payment,
         },
         cache: 'no-store',
       });
       const code = res.headers.get('RDN-Error');
-      const receipt = readReceipt(res.headers);
+      const parsed = parseReceipt(res.headers);
+      const receipt = parsed.ok ? parsed.value : undefined;
       if (code === null && res.status < 500) return this.paid(res, receipt);
       if (code === 'CHANNEL_NOT_FOUND' || code === 'CHANNEL_INSUFFICIENT_CONFIRMATIONS') {
         // A channel just opened: the gateway accepts it only after enough confirmations.
@@ -352,10 +409,9 @@ export class PaywallApp {
         resynced = true;
         const price = res.headers.get('RDN-Price');
         if (price !== null && AMOUNT.test(price.trim())) this.challenge.price = BigInt(price.trim());
-        channel.balance = receipt.balance;
+        channel.balance = receipt.senderBalance;
         this.rememberChannel();
-        balance = channel.balance + this.challenge.price;
-        signature = await this.sign(balance);
+        payment = await this.paymentFor(channel.balance + this.challenge.price);
         continue;
       }
       if (code === 'CHANNEL_CLOSING' || code === 'BALANCE_EXCEEDS_DEPOSIT') {
@@ -371,9 +427,9 @@ export class PaywallApp {
   }
 
   /** Records what was charged and replaces the page with the content and the budget bar. */
-  private async paid(res: Response, receipt: ReturnType<typeof readReceipt>): Promise<void> {
+  private async paid(res: Response, receipt: Receipt | undefined): Promise<void> {
     const channel = this.channel as PageChannel;
-    if (receipt && receipt.channelId === channel.id) channel.balance = receipt.balance;
+    if (receipt && receipt.channelId.toLowerCase() === channel.id) channel.balance = receipt.senderBalance;
     this.rememberChannel();
     const cost = receipt?.cost ?? 0n;
     if (this.budget) {

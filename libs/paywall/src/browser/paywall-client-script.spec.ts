@@ -1,6 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildPaywallScript, GENERATED_FILE } from '../../scripts/build-paywall-script';
+import { bundlePaywallScript, buildPaywallScript, GENERATED_FILE } from '../../scripts/build-paywall-script';
 import { PAYWALL_CLIENT_SCRIPT } from './paywall-client-script';
 
 describe('the paywall page script (generated from libs/paywall/src/browser)', () => {
@@ -13,5 +15,31 @@ describe('the paywall page script (generated from libs/paywall/src/browser)', ()
     expect(PAYWALL_CLIENT_SCRIPT).not.toContain('<!--');
     // ES2020, no modules: it runs as a classic inline script.
     expect(PAYWALL_CLIENT_SCRIPT).not.toMatch(/^\s*(import|export)\s/m);
+  });
+
+  it('takes from the client only what the page uses: no ethers, no zod, no secp256k1 curve', () => {
+    // Markers of each: an ethers error code, a zod issue code, the curve order of secp256k1.
+    expect(PAYWALL_CLIENT_SCRIPT).not.toContain('UNCONFIGURED_NAME');
+    expect(PAYWALL_CLIENT_SCRIPT).not.toContain('invalid_union');
+    expect(PAYWALL_CLIENT_SCRIPT).not.toMatch(
+      /fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141/i,
+    );
+    expect(PAYWALL_CLIENT_SCRIPT.length).toBeLessThan(64 * 1024);
+  });
+
+  it('fails the build when the bundle would import a Node built-in (or anything else)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'paywall-script-'));
+    try {
+      const entry = path.join(dir, 'entry.ts');
+      writeFileSync(
+        entry,
+        "import { readFileSync } from 'node:fs';\nconsole.log(readFileSync('/etc/hostname'));\n",
+      );
+      await expect(bundlePaywallScript(entry)).rejects.toThrow(/imports node:fs: it must be self-contained/);
+      writeFileSync(entry, "import { createHash } from 'crypto';\nconsole.log(createHash('sha256'));\n");
+      await expect(bundlePaywallScript(entry)).rejects.toThrow(/imports crypto/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
