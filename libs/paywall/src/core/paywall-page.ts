@@ -1,6 +1,6 @@
 import type { Challenge } from '@microraiden/protocol';
 import { PAYWALL_CLIENT_SCRIPT } from '../browser/paywall-client-script';
-import { formatAmountWithBase, type TokenUnits } from '../browser/token-units';
+import { formatTokenAmountWithBase as formatAmountWithBase, type TokenUnits } from '@microraiden/protocol';
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
