@@ -96,6 +96,8 @@ export class PaywallApp {
   private channel: PageChannel | undefined;
   private budget: SpendingBudget | undefined;
   private busy = false;
+  /** The visitor clicked Connect: the start-up no longer owns the status line. */
+  private connectClicked = false;
 
   constructor(
     private readonly doc: Document,
@@ -215,10 +217,10 @@ export class PaywallApp {
   /** Starts the page: amounts in token units, then either the budget's automatic payment or a connect button. */
   async start(): Promise<void> {
     this.root.hidden = false;
-    this.$('mr-connect').addEventListener(
-      'click',
-      () => void this.guard(async () => void (await this.connect(true))),
-    );
+    this.$('mr-connect').addEventListener('click', () => {
+      this.connectClicked = true;
+      void this.guard(async () => void (await this.connect(true)));
+    });
     this.$('mr-pay').addEventListener('click', () => void this.guard(() => this.payClicked()));
     this.$('mr-stop').addEventListener('click', () => this.stop());
     if (!this.win.ethereum || typeof this.win.ethereum.request !== 'function') {
@@ -233,7 +235,8 @@ export class PaywallApp {
     this.renderAmounts();
     const decision = decideWithBudget(this.budget, this.budget?.sender, this.challenge.price);
     if (decision.kind === 'ask') {
-      this.status('Connect a wallet to pay in this browser.');
+      // The token's reads may finish after a quick visitor clicked Connect: keep what that said.
+      if (!this.connectClicked) this.status('Connect a wallet to pay in this browser.');
       return;
     }
     await this.guard(async () => {
