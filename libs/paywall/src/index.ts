@@ -39,6 +39,7 @@ export * from './postgres/sharded-channel-queries';
 export * from './postgres/sharded-channel-store';
 
 // Reading channels from the chain (the RPC reader, the chain-watcher probe) and following the chain-watcher's events.
+export * from './chain/chain-watcher-probe';
 export * from './chain/channel-following';
 export * from './chain/paywall-chain';
 export * from './chain/rpc-chain-channel-reader';

@@ -1,6 +1,7 @@
 import type { Address } from '@microraiden/protocol';
 import { ChainChannelReads } from '../core/chain-channel-reads';
-import { ChainGuard, chainWatcherProbe } from '../core/chain-guard';
+import { ChainGuard } from '../core/chain-guard';
+import { chainWatcherProbe } from './chain-watcher-probe';
 import type { PaywallRuntimeLog } from './channel-following';
 import type { PaywallIdentity } from '../core/paywall';
 import type { PaywallCheck } from '../core/readiness';
