@@ -108,7 +108,10 @@ export async function composeGateway(config: GatewayConfig, registry: Registry):
   return {
     config,
     paywallRuntime,
-    proxy: new PaywallProxy(paywallRuntime.paywall, upstream),
+    proxy: new PaywallProxy(paywallRuntime.paywall, upstream, {
+      streamTopUpTimeoutMs: config.STREAM_TOPUP_TIMEOUT_MS,
+      log: (message, extra) => runtimeLog('error', message, extra),
+    }),
     upstream,
     queries: channelReadsOver(paywallRuntime.pools),
   };

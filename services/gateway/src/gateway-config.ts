@@ -52,6 +52,8 @@ export const gatewayConfigSchema = z.object({
   UPSTREAM_URL: httpUrl.default('http://127.0.0.1:8080'),
   UPSTREAM_TIMEOUT_MS: positiveInt(600_000).default(30_000),
   UPSTREAM_CONNECTIONS: positiveInt(4096).default(128),
+  /** How long a streamed route's stream, paused for the client's authorisation, waits for a top-up (protocol.md 7.3). */
+  STREAM_TOPUP_TIMEOUT_MS: positiveInt(600_000).default(30_000),
   ROUTES_FILE: z.string().min(1).default('services/gateway/routes.example.json'),
   GATEWAY_ID: z
     .string()

@@ -1,10 +1,12 @@
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { corsPreflight, isCorsPreflight, withCorsHeaders } from '../core/cors';
 import { GatewayError } from '../core/gateway-error';
 import type { Paywall, PaywallRequest, UpstreamOutcome } from '../core/paywall';
 import { gatewayErrorResponse } from '../core/paywall-response';
-import { parseRequestTarget } from '../core/request-target';
-import type { UpstreamClient, UpstreamFailure, UpstreamResponse } from './upstream-client';
+import { parseRequestTarget, type RequestTarget } from '../core/request-target';
+import { serveProxiedStream, type ProxiedStream } from './proxy-stream';
+export type { ProxiedStream } from './proxy-stream';
+import type { UpstreamClient, UpstreamFailure, UpstreamRequest, UpstreamResponse } from './upstream-client';
 
 /** An incoming request as any HTTP server sees it. */
 export interface ProxyRequest {
@@ -31,8 +33,43 @@ export interface ProxyResponse {
   readonly body: Buffer | string;
 }
 
+/** Options of {@link PaywallProxy}. */
+export interface PaywallProxyOptions {
+  /** How long a streamed route's pause waits for a top-up (STREAM_TOPUP_TIMEOUT_MS); default 30 s. */
+  readonly streamTopUpTimeoutMs?: number;
+  /** Reports a stream's failures that are not the client's (a commit the database refused). */
+  readonly log?: (message: string, extra: Record<string, string | number>) => void;
+}
+
 function isFailure(result: UpstreamResponse | UpstreamFailure): result is UpstreamFailure {
   return 'failure' in result;
+}
+
+function hostOf(request: ProxyRequest): string {
+  return typeof request.headers.host === 'string' ? request.headers.host : 'localhost';
+}
+
+function paywallRequestOf(request: ProxyRequest, target: RequestTarget): PaywallRequest {
+  return {
+    method: request.method,
+    path: target.path,
+    query: target.query,
+    headers: request.headersDistinct ?? request.headers,
+    resourceUrl: `${request.protocol}://${hostOf(request)}${target.path}`,
+    ...(request.headers.accept === undefined ? {} : { accept: request.headers.accept }),
+  };
+}
+
+/** The request as the upstream gets it, without a body. */
+function upstreamRequestOf(request: ProxyRequest): UpstreamRequest {
+  return {
+    method: request.method,
+    url: request.url,
+    headers: request.headers,
+    host: hostOf(request),
+    protocol: request.protocol,
+    ...(request.clientAddress === undefined ? {} : { clientAddress: request.clientAddress }),
+  };
 }
 
 /**
@@ -44,7 +81,47 @@ export class PaywallProxy {
   constructor(
     private readonly paywall: Paywall,
     private readonly upstream: UpstreamClient,
+    private readonly options: PaywallProxyOptions = {},
   ) {}
+
+  /**
+   * Whether `request` is for a streamed route (docs/protocol.md 7.3): the server must then leave its body unread
+   * (the client's top-ups come on it while the response streams) and answer it with {@link handleStream}.
+   */
+  streams(request: Pick<ProxyRequest, 'method' | 'url' | 'headers'>): boolean {
+    if (isCorsPreflight(request.method, request.headers)) return false;
+    const target = parseRequestTarget(request.url);
+    return target !== undefined && this.paywall.streams(target.path);
+  }
+
+  /**
+   * Answers a request {@link streams} chose on Node's own request and response (the server must not have read the
+   * body, nor written anything): the upstream's SSE response is metered while it streams. The upstream gets the
+   * request without its body. Resolves when the exchange ended, with what was answered; rejects only on an unexpected
+   * failure before anything was written (the caller's 500).
+   */
+  async handleStream(
+    request: ProxyRequest,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<ProxiedStream> {
+    const target = parseRequestTarget(request.url);
+    if (target === undefined) throw new Error('handleStream: the request target is not canonical');
+    const timeoutMs = this.options.streamTopUpTimeoutMs;
+    const log = this.options.log;
+    return serveProxiedStream({
+      paywall: this.paywall,
+      upstream: this.upstream,
+      request: paywallRequestOf(request, target),
+      forward: upstreamRequestOf(request),
+      req,
+      res,
+      options: {
+        ...(timeoutMs === undefined ? {} : { timeoutMs }),
+        ...(log === undefined ? {} : { log }),
+      },
+    });
+  }
 
   /**
    * Handles one request end to end; never rejects (unexpected errors are the caller's 500). A browser's CORS
@@ -61,27 +138,10 @@ export class PaywallProxy {
     if (target === undefined) {
       return gatewayErrorResponse(new GatewayError('PATH_NOT_CANONICAL'));
     }
-    const host = typeof request.headers.host === 'string' ? request.headers.host : 'localhost';
-    const paywallRequest: PaywallRequest = {
-      method: request.method,
-      path: target.path,
-      query: target.query,
-      headers: request.headersDistinct ?? request.headers,
-      resourceUrl: `${request.protocol}://${host}${target.path}`,
-      ...(request.headers.accept === undefined ? {} : { accept: request.headers.accept }),
-    };
-    const admission = await this.paywall.admit(paywallRequest);
+    const admission = await this.paywall.admit(paywallRequestOf(request, target));
     if (admission.kind === 'respond') return admission.response;
 
-    const forwarded = await this.upstream.forward({
-      method: request.method,
-      url: request.url,
-      headers: request.headers,
-      body: request.body,
-      host,
-      protocol: request.protocol,
-      ...(request.clientAddress === undefined ? {} : { clientAddress: request.clientAddress }),
-    });
+    const forwarded = await this.upstream.forward({ ...upstreamRequestOf(request), body: request.body });
 
     if (admission.kind === 'free') {
       if (isFailure(forwarded)) {

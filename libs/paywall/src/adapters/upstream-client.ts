@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
 import { errors, Pool } from 'undici';
 import { CHARGE_HEADER, readReportedCharge, type ReportedCharge } from '../core/metered-charge';
 
@@ -23,6 +24,14 @@ export interface UpstreamResponse {
   readonly body: Buffer;
   /** What the upstream said a metered request cost, in its RDN-Charge response header; absent when it said nothing. */
   readonly reported?: ReportedCharge;
+}
+
+/** The upstream's response as it arrives: head read, body still to pull (a streamed route's SSE). */
+export interface UpstreamStream {
+  readonly status: number;
+  /** Without hop-by-hop and payment headers, like {@link UpstreamResponse}'s. */
+  readonly headers: Record<string, string | string[]>;
+  readonly body: Readable;
 }
 
 /** Why no response came back. */
@@ -68,6 +77,31 @@ function connectionTokens(value: string | string[] | undefined): Set<string> {
   );
 }
 
+/** The upstream's response as `headers` of its client: without hop-by-hop and payment headers. */
+function clientHeaders(raw: IncomingHttpHeaders): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  const dropped = connectionTokens(raw.connection);
+  for (const [name, value] of Object.entries(raw)) {
+    if (value === undefined || HOP_BY_HOP.has(name) || dropped.has(name) || isPaymentHeader(name)) continue;
+    out[name] = value;
+  }
+  return out;
+}
+
+/** A request's headers without those describing its body (for a request forwarded without it). */
+function withoutBodyHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  const { 'content-type': _type, 'content-encoding': _encoding, ...rest } = headers;
+  return rest;
+}
+
+function failureOf(err: unknown): UpstreamFailure {
+  const timeout =
+    err instanceof errors.HeadersTimeoutError ||
+    err instanceof errors.BodyTimeoutError ||
+    err instanceof errors.ConnectTimeoutError;
+  return { failure: timeout ? 'timeout' : 'unreachable', message: (err as Error).message };
+}
+
 /** Forwards requests to one upstream origin over keep-alive connections (undici). */
 export class UpstreamClient {
   private readonly pool: Pool;
@@ -91,6 +125,49 @@ export class UpstreamClient {
 
   /** Forwards `request`; resolves with the buffered response or why there is none. Never rejects. */
   async forward(request: UpstreamRequest): Promise<UpstreamResponse | UpstreamFailure> {
+    try {
+      const response = await this.pool.request({
+        path: this.basePath + request.url,
+        method: request.method as 'GET',
+        headers: this.requestHeaders(request),
+        body: request.body !== undefined && request.body.length > 0 ? request.body : null,
+      });
+      const body = Buffer.from(await response.body.arrayBuffer());
+      const reported = readReportedCharge(response.headers[CHARGE_HEADER.toLowerCase()]);
+      return {
+        status: response.statusCode,
+        headers: clientHeaders(response.headers),
+        body,
+        ...(reported === undefined ? {} : { reported }),
+      };
+    } catch (err) {
+      return failureOf(err);
+    }
+  }
+
+  /**
+   * Forwards `request` without its body (a streamed route's request body is the client's top-ups, docs/protocol.md
+   * 7.3) and resolves once the upstream's head arrived, with its body unread: pulling the body is what reads the
+   * upstream, so a consumer that stops pulling stops the upstream (TCP backpressure). Aborting `signal`, or
+   * destroying the body, ends the upstream request. Never rejects.
+   */
+  async open(request: UpstreamRequest, signal: AbortSignal): Promise<UpstreamStream | UpstreamFailure> {
+    try {
+      const response = await this.pool.request({
+        path: this.basePath + request.url,
+        method: request.method as 'GET',
+        headers: this.requestHeaders({ ...request, headers: withoutBodyHeaders(request.headers) }),
+        body: null,
+        signal,
+      });
+      return { status: response.statusCode, headers: clientHeaders(response.headers), body: response.body };
+    } catch (err) {
+      return failureOf(err);
+    }
+  }
+
+  /** The headers the upstream gets: the client's, minus hop-by-hop and payment ones, plus X-Forwarded-*. */
+  private requestHeaders(request: UpstreamRequest): Record<string, string | string[]> {
     const headers: Record<string, string | string[]> = {};
     const dropped = connectionTokens(request.headers.connection);
     for (const [name, value] of Object.entries(request.headers)) {
@@ -104,35 +181,7 @@ export class UpstreamClient {
     }
     if (request.host !== undefined) headers['x-forwarded-host'] = request.host;
     if (request.protocol !== undefined) headers['x-forwarded-proto'] = request.protocol;
-    try {
-      const response = await this.pool.request({
-        path: this.basePath + request.url,
-        method: request.method as 'GET',
-        headers,
-        body: request.body !== undefined && request.body.length > 0 ? request.body : null,
-      });
-      const body = Buffer.from(await response.body.arrayBuffer());
-      const out: Record<string, string | string[]> = {};
-      const droppedOut = connectionTokens(response.headers.connection);
-      for (const [name, value] of Object.entries(response.headers)) {
-        if (value === undefined || HOP_BY_HOP.has(name) || droppedOut.has(name) || isPaymentHeader(name))
-          continue;
-        out[name] = value;
-      }
-      const reported = readReportedCharge(response.headers[CHARGE_HEADER.toLowerCase()]);
-      return {
-        status: response.statusCode,
-        headers: out,
-        body,
-        ...(reported === undefined ? {} : { reported }),
-      };
-    } catch (err) {
-      const timeout =
-        err instanceof errors.HeadersTimeoutError ||
-        err instanceof errors.BodyTimeoutError ||
-        err instanceof errors.ConnectTimeoutError;
-      return { failure: timeout ? 'timeout' : 'unreachable', message: (err as Error).message };
-    }
+    return headers;
   }
 
   /** Answers whether the upstream accepts a connection and answers HTTP at all (any status). */

@@ -245,6 +245,14 @@ export class Paywall {
     });
   }
 
+  /**
+   * Whether `path` is a streamed route (docs/protocol.md 7.3): an adapter must leave such a request's body unread,
+   * for the stream's top-up lines, and meter the response with {@link openStream}.
+   */
+  streams(path: string): boolean {
+    return this.options.routes.streamPricingOf(path) !== undefined;
+  }
+
   /** Reports a served free route (the adapters call it after the upstream answered). */
   servedFree(route: string): void {
     this.metrics.free(route);
@@ -400,8 +408,8 @@ export class Paywall {
   async complete(ticket: PaidTicket, outcome: UpstreamOutcome): Promise<Completion> {
     let completion: Completion | undefined;
     try {
-      // A streamed route's response is metered only by openStream: an adapter that does not stream (the reverse
-      // proxy, the fetch handler, the Fastify plugin, the Nest interceptor) must not deliver it, charged nothing.
+      // A streamed route's response is metered only by openStream: an adapter that does not stream (the fetch
+      // handler, the Fastify plugin, the Nest interceptor) must not deliver it, charged nothing.
       if (ticket.stream !== undefined) {
         this.metrics.rejected(ticket.route, 'STREAM_NOT_SUPPORTED');
         completion = {

@@ -29,6 +29,19 @@ describe('RouteTable', () => {
     expect(table.resolve('GET', '/api/free-sample')).toEqual({ kind: 'free', route: '/api/free-sample' });
   });
 
+  it('names the streamed routes, whose request body carries top-ups (exact path or prefix)', () => {
+    const stream = { unitPrice: 3n, unitsPerStep: 2 };
+    const streamed = new RouteTable([
+      { match: { exact: '/v1/complete' }, rule: { kind: 'stream', stream } },
+      { match: { prefix: '/v1/' }, rule: paid({ '*': 1n }) },
+      { match: { prefix: '/sse/' }, rule: { kind: 'stream', stream } },
+    ]);
+    expect(streamed.streamPricingOf('/v1/complete')).toEqual(stream);
+    expect(streamed.streamPricingOf('/sse/tokens')).toEqual(stream);
+    expect(streamed.streamPricingOf('/v1/other')).toBeUndefined();
+    expect(streamed.streamPricingOf('/nowhere')).toBeUndefined();
+  });
+
   it('lists the configured routes under the names requests resolve to', () => {
     expect(table.configured()).toEqual([
       { route: '/api/weather', kind: 'paid' },

@@ -155,6 +155,10 @@ export class RouteTable {
     this.lowestPrice = lowest;
   }
 
+  private routeOf(path: string): CompiledRoute | undefined {
+    return this.exact.get(path) ?? this.prefixes.find((p) => path.startsWith(p.prefix))?.route;
+  }
+
   /** Every configured route, exact paths first. */
   configured(): ConfiguredRoute[] {
     return [...this.exact.values(), ...this.prefixes.map((p) => p.route)].map((route) => ({
@@ -163,12 +167,18 @@ export class RouteTable {
     }));
   }
 
+  /** A streamed route's pricing when `path` is one (docs/protocol.md 7.3): its request body carries top-ups. */
+  streamPricingOf(path: string): StreamPricing | undefined {
+    const rule = this.routeOf(path)?.rule;
+    return rule?.kind === 'stream' ? rule.stream : undefined;
+  }
+
   /**
    * The route and price of `method path` (path without the query string). Throws RouteConfigError only when a
    * price hook misbehaves, which is a configuration bug.
    */
   resolve(method: string, path: string, query = ''): RouteResolution {
-    const route = this.exact.get(path) ?? this.prefixes.find((p) => path.startsWith(p.prefix))?.route;
+    const route = this.routeOf(path);
     if (route === undefined) return { kind: 'not-found' };
     const { rule } = route;
     if (rule.kind === 'free') return { kind: 'free', route: route.id };

@@ -2,8 +2,8 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:
 import { AsyncQueue } from './async-queue';
 import { SseSplitter, type SseBlock } from './sse-splitter';
 import type { StreamMeter } from '../core/stream-meter';
-import { pumpStream, type StreamOutcome, type StreamPort } from './stream-pump';
-import { readTopUpLines } from './top-up-lines';
+import { pumpNodeStream } from './node-stream-pump';
+import type { StreamOutcome, StreamPort } from './stream-pump';
 
 /** A stream whose first proof is accepted: what the adapter meters the handler's response with. */
 export interface OpenedStream {
@@ -23,8 +23,6 @@ export interface MeterNodeResponseOptions {
   readonly highWaterEvents?: number;
   readonly log?: (message: string, extra: Record<string, string | number>) => void;
 }
-
-const DEFAULT_TIMEOUT_MS = 30_000;
 
 type WriteCallback = (err?: Error | null) => void;
 
@@ -161,46 +159,23 @@ class MeteredNodeResponse {
 
   private start(): void {
     this.mode = 'metered';
-    const { res, req } = this;
-    const gone = new AbortController();
-    if (res.closed) gone.abort();
-    else
-      res.once('close', () => {
-        if (!this.finished) gone.abort();
-      });
-    const client = {
-      write: (text: string) =>
-        new Promise<void>((resolve) => {
-          if (res.destroyed || this.original.write(text)) resolve();
-          else res.once('drain', () => resolve());
-        }),
+    const sink = {
+      write: (text: string) => this.original.write(text),
       end: () => {
         this.finished = true;
         this.restore();
         this.original.end();
       },
-      gone: gone.signal,
     };
-    void pumpStream({
-      meter: this.opened.meter,
-      port: this.opened.port,
-      upstream: this.upstream,
-      topUps: readTopUpLines(req),
-      client,
-      timeoutMs: this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-      ...(this.options.log === undefined ? {} : { log: this.options.log }),
-    }).then((result) => {
+    void pumpNodeStream(this.req, this.res, this.opened, this.upstream, this.options, sink).then((result) => {
       this.finished = true;
       this.restore();
       this.upstream.discard();
       // A handler waiting for `drain` wakes up and finds the response ended (its later writes are dropped).
       if (this.needsDrain) {
         this.needsDrain = false;
-        res.emit('drain');
+        this.res.emit('drain');
       }
-      // The request body may still be open (the client's side of the duplex): stop reading it.
-      req.resume();
-      this.opened.release();
       this.resolveOutcome(result);
     });
   }
