@@ -1,27 +1,37 @@
-// End-to-end projection throughput of the ledger: N balance-proof events are published to fresh topics, then the
-// projection (Kafka fetch, decode + validation, one Postgres transaction per partition batch storing the offsets)
-// drains them; events/s = N / drain time (group join included). CPU per event: this process's CPU over the drain
-// (process.cpuUsage: the consumer, decode, plan) and the ledger's Postgres backends' (utime + stime from /proc, so
-// only when Postgres runs on this machine), divided by N. Real Kafka and Postgres: KAFKA_BROKERS / DATABASE_URL when
-// set, else the test infrastructure starts them. Run: npm run bench:ledger [-- N] (or BENCH_N, BENCH_CHANNELS,
-// BENCH_PARTITIONS).
+// End-to-end projection throughput of the ledger: N balance-proof events are published to fresh topics, then
+// BENCH_LEDGER_INSTANCES ledger processes (default 1; bench/ledger/ledger-instance.ts) in one consumer group drain
+// them (Kafka fetch, decode + validation, one Postgres transaction per partition batch storing the offsets);
+// events/s = N / drain time (group join included). The totals are checked exact: N applied, N audit rows, revenue
+// and channel balances equal to what was published. CPU per event: each instance's own CPU over the drain
+// (process.cpuUsage: the consumer, decode, plan, `pg`) and the ledger's Postgres backends' (utime + stime from /proc,
+// so only when Postgres runs on this machine), divided by N. Real Kafka and Postgres: KAFKA_BROKERS / DATABASE_URL
+// when set, else the test infrastructure starts them. Run: npm run bench:ledger [-- N] (or BENCH_N, BENCH_CHANNELS,
+// BENCH_PARTITIONS, BENCH_LEDGER_INSTANCES, BENCH_MAX_BATCH, BENCH_PARTITIONS_CONCURRENTLY, BENCH_TOPIC_PREFIX, BENCH_PROFILE_DIR).
+import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
 import 'reflect-metadata';
 import { aBalanceProofAccepted, aChannelId, type MicroraidenEvent } from '@microraiden/events';
 import { createEventProducer, ensureTopics, type KafkaClientOptions } from '@microraiden/kafka';
 import {
   openLedgerDatabase,
   migrateLedger,
-  startLedgerProjection,
   type LedgerDatabase,
   type LedgerTopics,
 } from '@microraiden/ledger';
 import { createTestDatabase, ensureInfrastructure, uniqueTopic } from '@microraiden/testing';
 import { formatTarget } from '../target';
+import type { InstanceMessage, InstanceSpec, ParentMessage } from './ledger-instance';
 
 const N = Number(process.argv[2] ?? process.env.BENCH_N ?? 20_000);
 const CHANNELS = Number(process.env.BENCH_CHANNELS ?? 200);
 const PARTITIONS = Number(process.env.BENCH_PARTITIONS ?? 6);
+const INSTANCES = Number(process.env.BENCH_LEDGER_INSTANCES ?? 1);
+const MAX_BATCH = Number(process.env.BENCH_MAX_BATCH ?? 0);
+const CONCURRENT = Number(process.env.BENCH_PARTITIONS_CONCURRENTLY ?? 0);
+const PROFILE_DIR = process.env.BENCH_PROFILE_DIR; // each instance writes a CPU profile (node --cpu-prof)
+const PREFIX = process.env.BENCH_TOPIC_PREFIX ?? '';
 const TARGET = 50_000; // issue 14 target 4
 const TICKS_PER_SECOND = 100; // USER_HZ of /proc/<pid>/stat on Linux
 
@@ -50,15 +60,63 @@ function cpuBetween(before: Map<number, number>, after: Map<number, number>): nu
   return total;
 }
 
+/** A ledger instance in a child process (bench/ledger/ledger-instance.ts), driven over IPC. */
+async function startInstance(spec: InstanceSpec) {
+  const child = fork(join(__dirname, 'ledger-instance.ts'), [], {
+    execArgv: [
+      '-r',
+      '@swc-node/register',
+      ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []),
+    ],
+    env: { ...process.env, BENCH_LEDGER_INSTANCE: JSON.stringify(spec) },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  let appliedListener: () => void = () => undefined;
+  let cpuWaiter: ((us: number) => void) | undefined;
+  const instance = {
+    applied: 0,
+    send: (message: ParentMessage) => child.send(message),
+    onApplied: (listener: () => void) => (appliedListener = listener),
+    cpu: () =>
+      new Promise<number>((resolve) => {
+        cpuWaiter = resolve;
+        child.send({ kind: 'report' } satisfies ParentMessage);
+      }),
+    stop: async () => {
+      child.send({ kind: 'stop' } satisfies ParentMessage);
+      await exited;
+    },
+  };
+  await new Promise<void>((resolve, reject) => {
+    child.on('message', (message: InstanceMessage) => {
+      if (message.kind === 'ready') resolve();
+      else if (message.kind === 'applied') {
+        instance.applied += message.count;
+        appliedListener();
+      } else cpuWaiter?.(message.us);
+    });
+    void exited.then((code) => reject(new Error(`ledger instance ${spec.index} exited (${code})`)));
+  });
+  void exited.then((code) => {
+    if (code !== 0) {
+      console.error(`ledger instance ${spec.index} exited with ${code}`);
+      process.exit(1);
+    }
+  });
+  return instance;
+}
+
 async function main(): Promise<void> {
   const { infra, stop } = await ensureInfrastructure();
   const client: KafkaClientOptions = { brokers: infra.kafkaBrokers.split(','), clientId: 'bench-ledger' };
   const db = await createTestDatabase({ prefix: 'bench_ledger', serverUrl: infra.databaseUrl });
   const topics: LedgerTopics = {
-    balanceProofs: uniqueTopic('bench-ledger.balance-proofs'),
-    channels: uniqueTopic('bench-ledger.channels'),
-    deadLetter: uniqueTopic('bench-ledger.dead-letter'),
+    balanceProofs: uniqueTopic(PREFIX + 'bench-ledger.balance-proofs'),
+    channels: uniqueTopic(PREFIX + 'bench-ledger.channels'),
+    deadLetter: uniqueTopic(PREFIX + 'bench-ledger.dead-letter'),
   };
+  const groupId = uniqueTopic(PREFIX + 'bench-ledger.group');
   const database = openLedgerDatabase(db.url);
   try {
     await migrateLedger(database);
@@ -93,50 +151,69 @@ async function main(): Promise<void> {
     const publishMs = performance.now() - publishStarted;
     await producer.disconnect();
 
+    const instances = await Promise.all(
+      Array.from({ length: INSTANCES }, (_, index) =>
+        startInstance({
+          index,
+          databaseUrl: db.url,
+          client,
+          groupId,
+          topics,
+          ...(MAX_BATCH ? { maxBatchSize: MAX_BATCH } : {}),
+          ...(CONCURRENT ? { partitionsConcurrently: CONCURRENT } : {}),
+        }),
+      ),
+    );
     let applied = 0;
     let done!: () => void;
     const drained = new Promise<void>((resolve) => (done = resolve));
-    const backendsBefore = await backendCpu(database);
-    const cpuBefore = process.cpuUsage();
-    const started = performance.now();
-    const projection = await startLedgerProjection({
-      database,
-      client,
-      groupId: uniqueTopic('bench-ledger.group'),
-      topics,
-      maxWaitTimeMs: 100,
-      onBatch: (result) => {
-        for (const c of result.counts) if (c.outcome === 'applied') applied += c.count;
+    for (const instance of instances)
+      instance.onApplied(() => {
+        applied = instances.reduce((sum, i) => sum + i.applied, 0);
         if (applied >= N) done();
-      },
-    });
+      });
+    const backendsBefore = await backendCpu(database);
+    const loadBefore = loadavg()[0]!;
+    const started = performance.now();
+    for (const instance of instances) instance.send({ kind: 'go' });
     await drained;
     const drainMs = performance.now() - started;
-    const cpu = process.cpuUsage(cpuBefore);
+    const instanceCpu = await Promise.all(instances.map((instance) => instance.cpu()));
     const backendUs = cpuBetween(backendsBefore, await backendCpu(database));
-    await projection.stop();
-
+    const loadAfter = loadavg()[0]!;
+    await Promise.all(instances.map((instance) => instance.stop()));
     const [row] = (await database.query(
-      `SELECT sum(amount)::text AS revenue, (SELECT count(*) FROM ledger_audit)::int AS audit FROM ledger_revenue_by_route`,
-    )) as Array<{ revenue: string; audit: number }>;
-    if (BigInt(row!.revenue) !== expectedRevenue || row!.audit !== N)
+      `SELECT (SELECT sum(amount) FROM ledger_revenue_by_route)::text AS revenue,
+              (SELECT sum(balance) FROM ledger_channels)::text AS balances,
+              (SELECT count(*) FROM ledger_audit)::int AS audit`,
+    )) as Array<{ revenue: string; balances: string; audit: number }>;
+    if (
+      BigInt(row!.revenue) !== expectedRevenue ||
+      BigInt(row!.balances) !== expectedRevenue ||
+      row!.audit !== N ||
+      applied !== N
+    )
       throw new Error(
-        `projection mismatch: revenue ${row!.revenue} vs ${expectedRevenue}, audit ${row!.audit} vs ${N}`,
+        `projection mismatch: revenue ${row!.revenue}, channel balances ${row!.balances} vs ${expectedRevenue}; ` +
+          `audit rows ${row!.audit}, applied ${applied} vs ${N}`,
       );
 
     const eventsPerSecond = Math.round(N / (drainMs / 1000));
-    const ledgerUsPerEvent = (cpu.user + cpu.system) / N;
+    const ledgerUs = instanceCpu.reduce((a, b) => a + b, 0);
+    const ledgerUsPerEvent = ledgerUs / N;
     const postgresUsPerEvent = backendUs / N;
     console.log(
       JSON.stringify({
         events: N,
         channels: CHANNELS,
         partitions: PARTITIONS,
+        instances: INSTANCES,
         publishEventsPerSecond: Math.round(N / (publishMs / 1000)),
         projectionMs: Math.round(drainMs),
         projectionEventsPerSecond: eventsPerSecond,
         ledgerCpuUsPerEvent: Number(ledgerUsPerEvent.toFixed(1)),
         postgresCpuUsPerEvent: Number(postgresUsPerEvent.toFixed(1)),
+        loadAverage: [Number(loadBefore.toFixed(2)), Number(loadAfter.toFixed(2))],
       }),
     );
     console.log(
@@ -147,13 +224,20 @@ async function main(): Promise<void> {
         bound: 'at least',
         target: TARGET,
         unit: 'events/s',
-        detail: `${N} balance proofs end to end, Kafka to Postgres`,
+        detail: `${N} balance proofs end to end, Kafka to Postgres, ${INSTANCES} instance(s)`,
       }),
     );
     console.log(
       `CPU per event: ledger ${ledgerUsPerEvent.toFixed(1)} µs + Postgres backends ${postgresUsPerEvent.toFixed(1)} µs` +
-        ` = ${(ledgerUsPerEvent + postgresUsPerEvent).toFixed(1)} µs`,
+        ` = ${(ledgerUsPerEvent + postgresUsPerEvent).toFixed(1)} µs (load average ${loadBefore.toFixed(2)} → ${loadAfter.toFixed(2)})`,
     );
+    if (INSTANCES > 1)
+      instances.forEach((instance, i) =>
+        console.log(
+          `instance ${i}: ${instance.applied} events applied (${((100 * instance.applied) / N).toFixed(1)} %), ` +
+            `CPU ${(instanceCpu[i]! / 1000).toFixed(0)} ms = ${(instanceCpu[i]! / Math.max(instance.applied, 1)).toFixed(1)} µs per event it applied`,
+        ),
+      );
   } finally {
     await database.close();
     await db.drop();
