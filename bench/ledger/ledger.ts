@@ -53,6 +53,14 @@ async function backendCpu(database: LedgerDatabase): Promise<Map<number, number>
   return cpu;
 }
 
+/** Transactions committed in the bench's database so far (the drain's batches, and a few of the bench's own reads). */
+async function commits(database: LedgerDatabase): Promise<number> {
+  const [row] = (await database.query(
+    `SELECT xact_commit::int AS n FROM pg_stat_database WHERE datname = current_database()`,
+  )) as Array<{ n: number }>;
+  return row!.n;
+}
+
 /** CPU µs the backends used between two readings (a backend new since the first counts whole). */
 function cpuBetween(before: Map<number, number>, after: Map<number, number>): number {
   let total = 0;
@@ -66,6 +74,7 @@ async function startInstance(spec: InstanceSpec) {
     execArgv: [
       '-r',
       '@swc-node/register',
+      ...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : []),
       ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []),
     ],
     env: { ...process.env, BENCH_LEDGER_INSTANCE: JSON.stringify(spec) },
@@ -172,6 +181,7 @@ async function main(): Promise<void> {
         applied = instances.reduce((sum, i) => sum + i.applied, 0);
         if (applied >= N) done();
       });
+    const commitsBefore = await commits(database);
     const backendsBefore = await backendCpu(database);
     const loadBefore = loadavg()[0]!;
     const started = performance.now();
@@ -181,6 +191,7 @@ async function main(): Promise<void> {
     const instanceCpu = await Promise.all(instances.map((instance) => instance.cpu()));
     const backendUs = cpuBetween(backendsBefore, await backendCpu(database));
     const loadAfter = loadavg()[0]!;
+    const transactions = (await commits(database)) - commitsBefore;
     await Promise.all(instances.map((instance) => instance.stop()));
     const [row] = (await database.query(
       `SELECT (SELECT sum(amount) FROM ledger_revenue_by_route)::text AS revenue,
@@ -213,6 +224,7 @@ async function main(): Promise<void> {
         projectionEventsPerSecond: eventsPerSecond,
         ledgerCpuUsPerEvent: Number(ledgerUsPerEvent.toFixed(1)),
         postgresCpuUsPerEvent: Number(postgresUsPerEvent.toFixed(1)),
+        eventsPerTransaction: Math.round(N / Math.max(transactions, 1)),
         loadAverage: [Number(loadBefore.toFixed(2)), Number(loadAfter.toFixed(2))],
       }),
     );

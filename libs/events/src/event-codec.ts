@@ -48,7 +48,11 @@ export function encodeEvent(event: MicroraidenEvent): Buffer {
 export function decodeEvent(bytes: Uint8Array): DecodeResult {
   let json: unknown;
   try {
-    json = JSON.parse(Buffer.from(bytes).toString('utf8'));
+    // A view over the same memory, not Buffer.from(bytes)'s copy: consumers decode every message they fetch.
+    const text = Buffer.isBuffer(bytes)
+      ? bytes.toString('utf8')
+      : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+    json = JSON.parse(text);
   } catch {
     return failure('EVENT_MALFORMED', 'payload is not JSON', { bytes: bytes.length });
   }

@@ -85,6 +85,11 @@ export interface EventConsumerOptions {
   isRetryable?: (error: unknown) => boolean;
   /** Largest number of messages handled (and committed) together. Default 500. */
   maxBatchSize?: number;
+  /**
+   * How many partitions' batches are handled at once (kafkajs `partitionsConsumedConcurrently`); one partition's
+   * batches are always handled in order. Default 1: a handler that shares state across partitions must allow more.
+   */
+  partitionsConsumedConcurrently?: number;
   /** Default 30 s; a member silent for longer loses its partitions. */
   sessionTimeoutMs?: number;
   /** Longest a fetch waits for new messages; stop() waits for the fetch in flight. Default 1000 ms. */
@@ -181,6 +186,7 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
     await consumer.subscribe({ topics: [...options.topics], fromBeginning: options.fromBeginning ?? false });
     await consumer.run({
       autoCommit: false,
+      partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
       eachBatchAutoResolve: false,
       eachBatch: (payload) => new PartitionWorker(payload, workerDeps).run(state.mode, state.assignment),
     });

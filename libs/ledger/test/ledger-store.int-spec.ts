@@ -141,4 +141,27 @@ describe('ledger store', () => {
     await rebuild.release();
     await (await takeProjectionWriterLock(dataSource, 'shared')).release();
   });
+
+  it('copies rows with COPY FROM STDIN, in a transaction and on the pool, escapes included', async () => {
+    dataSource ??= openLedgerDatabase(db.url);
+    await migrateLedger(dataSource);
+    await dataSource.query(`CREATE TABLE IF NOT EXISTS copy_probe_rows (a text, b numeric)`);
+    const copied = await dataSource.transaction((tx) =>
+      tx.copyFrom('COPY copy_probe_rows (a, b) FROM STDIN', 'tab\\there\\nnew\t1\n\\N\t2\n'),
+    );
+    expect(copied).toBe(2);
+    expect(await dataSource.copyFrom('COPY copy_probe_rows (a, b) FROM STDIN', 'x\t3\n')).toBe(1);
+    const rows = await dataSource.query(`SELECT a, b::text FROM copy_probe_rows ORDER BY b`);
+    expect(rows).toEqual([
+      { a: 'tab\there\nnew', b: '1' },
+      { a: null, b: '2' },
+      { a: 'x', b: '3' },
+    ]);
+    // A bad row fails the whole COPY with the server's error, and the pool's connection stays usable.
+    await expect(
+      dataSource.copyFrom('COPY copy_probe_rows (a, b) FROM STDIN', 'y\tnot-a-number\n'),
+    ).rejects.toThrow(/numeric/);
+    expect(await dataSource.query(`SELECT count(*)::int AS n FROM copy_probe_rows`)).toEqual([{ n: 3 }]);
+    await dataSource.query(`DROP TABLE copy_probe_rows`);
+  });
 });

@@ -20,6 +20,13 @@ export interface LedgerProjectionOptions {
   /** Passed in so the projection itself never reads a clock (stamps `updated_at` and `applied_at`). */
   clock?: () => Date;
   maxBatchSize?: number;
+  /**
+   * Partitions applied at once, each batch in its own transaction on its own pooled connection (default 1). Safe at
+   * any value: a batch stores its partition's offset with its rows, channel rows are locked in id order and revenue
+   * rows in key order, so concurrent batches only wait for each other where they touch the same rows. At most the
+   * database's pool size.
+   */
+  partitionsConcurrently?: number;
   maxWaitTimeMs?: number;
   retry?: Partial<RetryPolicy>;
   /** Called after each committed batch with what it did. */
@@ -63,6 +70,9 @@ export async function startLedgerProjection(options: LedgerProjectionOptions): P
     deadLetterTopic: options.topics.deadLetter,
     ...(options.maxBatchSize ? { maxBatchSize: options.maxBatchSize } : {}),
     ...(options.maxWaitTimeMs ? { maxWaitTimeMs: options.maxWaitTimeMs } : {}),
+    ...(options.partitionsConcurrently
+      ? { partitionsConsumedConcurrently: options.partitionsConcurrently }
+      : {}),
     ...(options.retry ? { retry: options.retry } : {}),
     ...(options.onDeadLetter ? { onDeadLetter: options.onDeadLetter } : {}),
   });

@@ -6,11 +6,14 @@ import {
   type DatabaseTimeouts,
 } from '@microraiden/persistence';
 import type { Pool, PoolClient } from 'pg';
+import { copyFrom } from './copy-from';
 import { LEDGER_MIGRATIONS } from './ledger-schema';
 
 /** The rows of one statement: all that the ledger's reads and writes need of a pool or a transaction. */
 export interface LedgerSql {
   query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<R[]>;
+  /** `COPY ... FROM STDIN` of a text-format payload (see copy-from.ts); resolves with the rows copied. */
+  copyFrom(statement: string, payload: string): Promise<number>;
 }
 
 /** The ledger's Postgres: plain SQL over a pool of libs/persistence (see the README for why not TypeORM). */
@@ -37,8 +40,19 @@ export function ledgerSqlOf(client: Pool | PoolClient): LedgerSql {
   return {
     query: async <R>(text: string, params?: readonly unknown[]) =>
       (await client.query(text, params as unknown[] | undefined)).rows as R[],
+    copyFrom: async (statement, payload) => {
+      if (!isPool(client)) return copyFrom(client, statement, payload);
+      const checkedOut = await client.connect();
+      try {
+        return await copyFrom(checkedOut, statement, payload);
+      } finally {
+        checkedOut.release();
+      }
+    },
   };
 }
+
+const isPool = (client: Pool | PoolClient): client is Pool => 'totalCount' in client;
 
 /** A pool over the ledger's database whose sessions carry the lock and statement timeouts. */
 export function openLedgerDatabase(databaseUrl: string, options: LedgerDatabaseOptions = {}): LedgerDatabase {

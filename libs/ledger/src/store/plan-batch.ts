@@ -19,7 +19,7 @@ export interface BatchResult {
   counts: Array<{ type: string; outcome: 'applied' | 'ignored' | 'duplicate'; count: number }>;
 }
 
-/** A row of `ledger_audit`, as `jsonb_to_recordset` reads it. */
+/** A row of `ledger_audit`, as its COPY writes it (amounts and offsets base-10 text, instants ISO). */
 export interface AuditRow {
   topic: string;
   partition: number;
@@ -105,6 +105,7 @@ export function planBatch(input: PlanInput): BatchPlan {
   const revenue: RevenueEntry[] = [];
   const touched = new Set<string>();
   const appliedNow = new Set<string>();
+  const appliedAt = now.toISOString();
   for (const { event, offset } of batch.events) {
     const applied = input.alreadyApplied.has(event.id) || appliedNow.has(event.id);
     if (offset < input.storedOffset || (isDedupedById(event) && applied)) {
@@ -115,7 +116,7 @@ export function planBatch(input: PlanInput): BatchPlan {
     const evolution = evolve(channels.get(channelId), event, now);
     counter.add(event.type, evolution.outcome);
     if (evolution.outcome === 'duplicate') continue;
-    audit.push(auditRowOf(batch, { event, offset }, channelId, evolution, now));
+    audit.push(auditRowOf(batch, { event, offset }, channelId, evolution, appliedAt));
     if (evolution.outcome === 'ignored') continue;
     channels.set(channelId, evolution.state);
     touched.add(channelId);
@@ -150,36 +151,25 @@ function auditRowOf(
   { event, offset }: ProjectionBatch['events'][number],
   channelId: string,
   evolution: Exclude<Evolution, { outcome: 'duplicate' }>,
-  now: Date,
+  appliedAt: string,
 ): AuditRow {
-  const base = {
+  // One literal of one shape for both outcomes (no spread): built once per consumed event.
+  const ignored = evolution.outcome === 'ignored';
+  return {
     topic: batch.topic,
     partition: batch.partition,
     offset: offset.toString(),
     event_id: event.id,
+    generation: ignored ? 0 : evolution.generation,
     type: event.type,
     channel_id: channelId,
+    outcome: evolution.outcome,
+    reason: ignored ? evolution.reason : null,
+    detail: ignored ? evolution.detail : null,
+    amount: ignored ? null : (evolution.amount?.toString() ?? null),
+    balance: ignored ? null : (evolution.balance?.toString() ?? null),
     occurred_at: event.occurredAt,
-    applied_at: now.toISOString(),
-  };
-  if (evolution.outcome === 'ignored')
-    return {
-      ...base,
-      generation: 0,
-      outcome: 'ignored',
-      reason: evolution.reason,
-      detail: evolution.detail,
-      amount: null,
-      balance: null,
-    };
-  return {
-    ...base,
-    generation: evolution.generation,
-    outcome: 'applied',
-    reason: null,
-    detail: null,
-    amount: evolution.amount?.toString() ?? null,
-    balance: evolution.balance?.toString() ?? null,
+    applied_at: appliedAt,
   };
 }
 
