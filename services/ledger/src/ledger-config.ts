@@ -24,6 +24,11 @@ export const ledgerConfigSchema = z.object({
   /** Create missing topics at start-up (with TOPIC_PARTITIONS partitions). */
   ENSURE_TOPICS: booleanSchema.default(true),
   MAX_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+  /**
+   * Partitions applied at once, each batch in its own transaction (the pool has 10 connections, shared with the
+   * query API). 1 applies one partition after another.
+   */
+  PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(8).default(1),
   /** How the operator page names and scales amounts (the ledger never reads the token contract). */
   TOKEN_SYMBOL: z.string().min(1).max(20).default('MTK'),
   TOKEN_DECIMALS: z.coerce.number().int().min(0).max(77).default(18),

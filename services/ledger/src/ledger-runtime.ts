@@ -158,6 +158,7 @@ export class LedgerRuntime implements ServiceRuntime {
       groupId: config.KAFKA_GROUP_ID,
       topics,
       maxBatchSize: config.MAX_BATCH_SIZE,
+      partitionsConcurrently: config.PARTITIONS_CONCURRENTLY,
       onBatch: (result) => this.batchListeners.forEach((listener) => listener(result)),
       onDeadLetter: (info) => this.deadLetterListeners.forEach((listener) => listener(info)),
     });

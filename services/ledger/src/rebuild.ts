@@ -18,6 +18,7 @@ async function main(): Promise<void> {
       groupId: config.KAFKA_GROUP_ID,
       topics: ledgerTopicsOf(config),
       maxBatchSize: config.MAX_BATCH_SIZE,
+      partitionsConcurrently: config.PARTITIONS_CONCURRENTLY,
       topicPartitions: config.TOPIC_PARTITIONS,
     });
     const rate = Math.round(result.events / Math.max(result.durationMs / 1000, 0.001));
