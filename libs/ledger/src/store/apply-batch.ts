@@ -9,6 +9,7 @@ import {
   type AuditRow,
   type BatchPlan,
   type BatchResult,
+  type BatchScope,
   type ProjectionBatch,
   type RevenueRows,
 } from './plan-batch';
@@ -31,19 +32,16 @@ export async function applyBatch(
     const storedOffset = await lockStoredOffset(tx, batch);
     const scope = scopeOf(batch, storedOffset);
     const fresh = scope.fresh.length > 0;
+    const alreadyApplied = fresh ? await placeholdersAndAppliedIds(tx, scope) : new Set<string>();
     const plan = planBatch({
       batch,
       storedOffset,
       channels: fresh ? await lockChannels(tx, scope.channelIds) : new Map(),
-      alreadyApplied: fresh ? await appliedIds(tx, scope.proofIds) : new Set(),
+      alreadyApplied,
       now,
     });
-    if (fresh) await writePlan(tx, plan);
-    await tx.query(
-      `UPDATE ledger_offsets SET next_offset = GREATEST(next_offset, $3), updated_at = now()
-        WHERE topic = $1 AND partition = $2`,
-      [batch.topic, batch.partition, batch.nextOffset.toString()],
-    );
+    if (fresh) await insertAudit(tx, plan.audit);
+    await writeRows(tx, fresh ? plan : undefined, batch);
     return { counts: plan.counts };
   });
 }
@@ -60,29 +58,31 @@ async function lockStoredOffset(tx: LedgerSql, batch: ProjectionBatch): Promise<
   return BigInt(stored!.next_offset);
 }
 
-/** Ids the audit trail records as applied. */
-async function appliedIds(tx: LedgerSql, ids: string[]): Promise<Set<string>> {
-  if (ids.length === 0) return new Set();
-  // One comma-separated text instead of a text[] parameter: event ids are hex (no comma to escape), and pg would
-  // quote and escape every element of an array, one per consumed proof.
+/**
+ * Insert the scope's channels as placeholders, so a channel seen for the first time is locked too (else two
+ * partitions could both start it from nothing and one would overwrite the other), and read which of its ids the
+ * audit trail records as applied: one statement, the insert a data-modifying CTE the read does not need.
+ */
+async function placeholdersAndAppliedIds(tx: LedgerSql, scope: BatchScope): Promise<Set<string>> {
+  // The ids as one comma-separated text instead of a text[] parameter: event ids are hex (no comma to escape), and
+  // pg would quote and escape every element of an array, one per consumed proof.
   const rows = await tx.query<{ event_id: string }>(
-    `SELECT event_id FROM ledger_audit WHERE event_id = ANY(string_to_array($1, ',')) AND outcome = 'applied'`,
-    [ids.join(',')],
+    `WITH placeholders AS (
+       INSERT INTO ledger_channels (channel_id) SELECT unnest($1::text[]) ORDER BY 1 ON CONFLICT DO NOTHING)
+     SELECT event_id FROM ledger_audit WHERE event_id = ANY(string_to_array($2, ',')) AND outcome = 'applied'`,
+    [scope.channelIds, scope.proofIds.join(',')],
   );
   return new Set(rows.map((row) => row.event_id));
 }
 
-/** The channels' stored projections, their rows locked in id order; undefined for a channel nothing is known of. */
+/**
+ * The channels' stored projections (placeholders inserted), their rows locked in id order; undefined for a channel
+ * nothing is known of.
+ */
 async function lockChannels(
   tx: LedgerSql,
   channelIds: string[],
 ): Promise<Map<string, ChannelProjection | undefined>> {
-  // Insert placeholders first so a channel seen for the first time is locked too (else two partitions could both
-  // start it from nothing and one would overwrite the other).
-  await tx.query(
-    `INSERT INTO ledger_channels (channel_id) SELECT unnest($1::text[]) ORDER BY 1 ON CONFLICT DO NOTHING`,
-    [channelIds],
-  );
   const rows = await tx.query<StoredChannelRow>(
     `SELECT channel_id, chain_facts, proof_state, close_signed, updated_at FROM ledger_channels
       WHERE channel_id = ANY($1::text[]) ORDER BY channel_id FOR UPDATE`,
@@ -96,28 +96,54 @@ async function lockChannels(
   return channels;
 }
 
+/** One statement of a combined write: its SQL, its parameters numbered from `$1`. */
+type Write = (firstParam: number) => { sql: string; params: unknown[] };
+
+/**
+ * The plan's rows and the partition's next offset in one statement (one round trip): the channel update, the
+ * placeholder delete, the three revenue upserts and the offset update, each a data-modifying CTE over its own
+ * parameters. They touch disjoint rows, so none needs to see another's effect.
+ */
+async function writeRows(tx: LedgerSql, plan: BatchPlan | undefined, batch: ProjectionBatch): Promise<void> {
+  const writes: Write[] = [];
+  if (plan && plan.updates.length > 0) writes.push(channelUpdate(plan.updates));
+  if (plan && plan.emptyPlaceholders.length > 0)
+    writes.push((n) => ({
+      sql: `DELETE FROM ledger_channels WHERE channel_id = ANY($${n}::text[]) AND chain_facts = '[]'::jsonb
+              AND proof_state IS NULL AND close_signed IS NULL`,
+      params: [plan.emptyPlaceholders],
+    }));
+  if (plan && plan.revenue.byRoute.length > 0) writes.push(...revenueUpserts(plan.revenue));
+  writes.push((n) => ({
+    sql: `UPDATE ledger_offsets SET next_offset = GREATEST(next_offset, $${n + 2}), updated_at = now()
+           WHERE topic = $${n} AND partition = $${n + 1}`,
+    params: [batch.topic, batch.partition, batch.nextOffset.toString()],
+  }));
+  const params: unknown[] = [];
+  const statements = writes.map((write) => {
+    const { sql, params: own } = write(params.length + 1);
+    params.push(...own);
+    return sql;
+  });
+  const last = statements.pop()!;
+  const ctes = statements.map((sql, i) => `w${i} AS (${sql})`).join(', ');
+  await tx.query(ctes === '' ? last : `WITH ${ctes} ${last}`, params);
+}
+
 // Every column but the key, from the column table: a new column is written without touching this file.
 const CHANNEL_UPDATE_SET = CHANNEL_RECORD_TYPES.filter(([column]) => column !== 'channel_id')
   .map(([column]) => `${column} = x.${column}`)
   .join(', ');
 
-async function writePlan(tx: LedgerSql, plan: BatchPlan): Promise<void> {
-  if (plan.updates.length > 0)
-    await tx.query(
-      `UPDATE ledger_channels c SET ${CHANNEL_UPDATE_SET}
-         FROM ${unnestFrom(CHANNEL_RECORD_TYPES, 'x')}
-        WHERE c.channel_id = x.channel_id`,
-      columnArrays(plan.updates, CHANNEL_RECORD_TYPES),
-    );
-  if (plan.emptyPlaceholders.length > 0)
-    await tx.query(
-      `DELETE FROM ledger_channels WHERE channel_id = ANY($1::text[]) AND chain_facts = '[]'::jsonb
-         AND proof_state IS NULL AND close_signed IS NULL`,
-      [plan.emptyPlaceholders],
-    );
-  await insertAudit(tx, plan.audit);
-  await addRevenue(tx, plan.revenue);
-}
+/** The touched channels' rows, one per channel, over one typed array per column. */
+const channelUpdate =
+  (updates: BatchPlan['updates']): Write =>
+  (n) => ({
+    sql: `UPDATE ledger_channels c SET ${CHANNEL_UPDATE_SET}
+            FROM ${unnestFrom(CHANNEL_RECORD_TYPES, 'x', n)}
+           WHERE c.channel_id = x.channel_id`,
+    params: columnArrays(updates, CHANNEL_RECORD_TYPES),
+  });
 
 const AUDIT_COLUMNS: ReadonlyArray<keyof AuditRow> = [
   'topic',
@@ -182,23 +208,21 @@ const REVENUE_TABLES: ReadonlyArray<{
 ];
 
 /**
- * Add revenue in key order (replicas upserting the same rows then lock them in the same order): the three tables
- * in one statement, each upsert a data-modifying CTE over its own unnested parameters.
+ * The revenue upserts, rows in key order (replicas upserting the same rows then lock them in the same order), each
+ * over its own unnested parameters.
  */
-async function addRevenue(tx: LedgerSql, revenue: RevenueRows): Promise<void> {
-  if (revenue.byRoute.length === 0) return;
-  const params: unknown[] = [];
-  const upserts = REVENUE_TABLES.map(({ table, rows, keys }) => {
+function revenueUpserts(revenue: RevenueRows): Write[] {
+  return REVENUE_TABLES.map(({ table, rows, keys }) => (n) => {
     const columns = [...keys, ['amount', 'numeric'], ['proofs', 'integer']] as const;
     const names = keys.map(([name]) => name).join(', ');
-    const from = unnestFrom(columns, 'x', params.length + 1);
-    params.push(...columnArrays(revenue[rows], columns));
-    return `INSERT INTO ${table} (${names}, amount, proofs) SELECT ${names}, amount, proofs FROM ${from}
-       ON CONFLICT (${names}) DO UPDATE SET amount = ${table}.amount + excluded.amount,
-         proofs = ${table}.proofs + excluded.proofs`;
+    return {
+      sql: `INSERT INTO ${table} (${names}, amount, proofs) SELECT ${names}, amount, proofs
+              FROM ${unnestFrom(columns, 'x', n)}
+            ON CONFLICT (${names}) DO UPDATE SET amount = ${table}.amount + excluded.amount,
+              proofs = ${table}.proofs + excluded.proofs`,
+      params: columnArrays(revenue[rows], columns),
+    };
   });
-  const [last, ...ctes] = upserts.reverse();
-  await tx.query(`WITH ${ctes.map((sql, i) => `r${i} AS (${sql})`).join(', ')} ${last}`, params);
 }
 
 /** Where to resume each partition: the stored next offset, or 0 (the beginning) when none is stored. */
