@@ -75,8 +75,17 @@ export function readReportedCharge(value: unknown): ReportedCharge | undefined {
 
 const reported = new WeakMap<ServerResponse, bigint>();
 
-/** Node's response, an Express one (which is Node's), or a Fastify reply (whose `raw` is Node's). */
-export type ChargeTarget = ServerResponse | { readonly raw: ServerResponse };
+/**
+ * Node's response, an Express one (which is Node's), or a Fastify reply (whose `raw` is Node's, and which keeps the
+ * headers a handler sets with `reply.header()` to itself until it sends them: read and removed through the reply).
+ */
+export type ChargeTarget =
+  | ServerResponse
+  | {
+      readonly raw: ServerResponse;
+      getHeader?(name: string): unknown;
+      removeHeader?(name: string): unknown;
+    };
 
 function rawOf(target: ChargeTarget): ServerResponse {
   return 'raw' in target ? target.raw : target;
@@ -110,8 +119,13 @@ export function reportCharge(target: ChargeTarget, amount: bigint | string): voi
  */
 export function takeReportedCharge(target: ChargeTarget): ReportedCharge | undefined {
   const res = rawOf(target);
-  const header = res.getHeader(CHARGE_HEADER);
-  if (header !== undefined) res.removeHeader(CHARGE_HEADER);
+  // A Fastify reply's getHeader falls back to the raw response's; its removeHeader removes only its own.
+  const own = 'raw' in target && typeof target.getHeader === 'function' ? target : undefined;
+  const header = own?.getHeader?.(CHARGE_HEADER) ?? res.getHeader(CHARGE_HEADER);
+  if (header !== undefined) {
+    own?.removeHeader?.(CHARGE_HEADER);
+    res.removeHeader(CHARGE_HEADER);
+  }
   const amount = reported.get(res);
   if (amount !== undefined) {
     reported.delete(res);

@@ -133,6 +133,15 @@ class MeteredNodeResponse {
 
   private restore(): void {
     this.res.write = this.original.write;
+    this.restoreEnd();
+  }
+
+  /**
+   * After a metered stream ended, `res.write` stays this one, which drops what comes (returns false): a pipe into
+   * `res` (Fastify's `reply.send(stream)`, Nest's SSE) may still write before it sees `finish`, and Node's own
+   * write after `end` would emit an error nobody listens to.
+   */
+  private restoreEnd(): void {
     this.res.end = this.original.end;
     this.res.writeHead = this.original.writeHead;
   }
@@ -163,13 +172,13 @@ class MeteredNodeResponse {
       write: (text: string) => this.original.write(text),
       end: () => {
         this.finished = true;
-        this.restore();
+        this.restoreEnd();
         this.original.end();
       },
     };
     void pumpNodeStream(this.req, this.res, this.opened, this.upstream, this.options, sink).then((result) => {
       this.finished = true;
-      this.restore();
+      this.restoreEnd();
       this.upstream.discard();
       // A handler waiting for `drain` wakes up and finds the response ended (its later writes are dropped).
       if (this.needsDrain) {

@@ -5,6 +5,7 @@ import { parseReceipt, parseX402Response, type Hex32 } from '@microraiden/protoc
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RouteTable } from '../../core/route-table';
 import { aTestPaywall } from '../../testing/test-paywall';
+import { receiptIn, streamOver, tokensIn, tokenEvents } from '../../stream/test/duplex-client';
 import { paywallPlugin } from './paywall-plugin';
 
 const channelId = `0x${'ab'.repeat(32)}` as Hex32;
@@ -175,5 +176,120 @@ describe('paywallPlugin (Fastify)', () => {
     expect(again.status).toBe(200);
     releaseSlow();
     expect(store.events).toHaveLength(before + 1);
+  });
+});
+
+describe('paywallPlugin on a streamed route (docs/protocol.md 7.3)', () => {
+  const streamChannel = `0x${'ac'.repeat(32)}` as Hex32;
+  // 2 per token, 3 tokens a step: one step = 6.
+  const streamed = aTestPaywall({
+    channelId: streamChannel,
+    routes: new RouteTable([
+      {
+        match: { prefix: '/complete/' },
+        rule: { kind: 'stream', stream: { unitPrice: 2n, unitsPerStep: 3 } },
+      },
+    ]),
+    gatewayId: 'fastify-stream',
+  });
+  let streamApp: FastifyInstance;
+  let base: string;
+  let bodies: unknown[] = [];
+
+  beforeAll(async () => {
+    streamApp = Fastify();
+    await streamApp.register(paywallPlugin, { paywall: streamed.paywall, streamTopUpTimeoutMs: 300 });
+    // A Readable of SSE: Fastify pipes it into the metered raw response, honouring its backpressure.
+    streamApp.all('/complete/readable', async (req, reply) => {
+      bodies.push(req.body);
+      const count = Number((req.query as { tokens?: string }).tokens ?? '10');
+      return reply.type('text/event-stream').send(Readable.from(tokenEvents(count)));
+    });
+    // Written to the raw response after hijack, honouring write's return value and drain.
+    streamApp.all('/complete/raw', async (req, reply) => {
+      reply.hijack();
+      const count = Number((req.query as { tokens?: string }).tokens ?? '10');
+      const res = reply.raw;
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      for await (const event of tokenEvents(count)) {
+        if (res.writableEnded || res.destroyed) break;
+        if (!res.write(event)) await new Promise((r) => res.once('drain', r));
+      }
+      res.end();
+    });
+    streamApp.get('/complete/refused', async (_req, reply) => reply.code(503).send({ busy: true }));
+    base = await streamApp.listen({ port: 0, host: '127.0.0.1' });
+  });
+  afterAll(() => streamApp.close());
+
+  const row = () => streamed.store.channels.get(streamChannel)!;
+
+  it('challenges with one step and the unit price', async () => {
+    const res = await fetch(`${base}/complete/readable`);
+    expect(res.status).toBe(402);
+    expect(res.headers.get('rdn-price')).toBe('6');
+    expect(res.headers.get('rdn-price-mode')).toBe('stream');
+    expect(res.headers.get('rdn-unit-price')).toBe('2');
+  });
+
+  it('meters a returned Readable on top-up lines (a POST whose body Fastify leaves alone)', async () => {
+    const { status, headers, events } = await streamOver(
+      `${base}/complete/readable?tokens=10`,
+      streamed.pay,
+      6n,
+      { topUps: 5 },
+    );
+    expect(status).toBe(200);
+    expect(headers['rdn-cost']).toBe('0');
+    expect(headers['content-type']).toBe('text/event-stream');
+    expect(tokensIn(events)).toBe(10);
+    expect(receiptIn(events)).toEqual({
+      channelId: streamChannel,
+      balance: '24',
+      chargedBalance: '20',
+      cost: '20',
+      units: 10,
+    });
+    expect(bodies).toEqual([undefined]);
+    expect(row()).toMatchObject({ acceptedBalance: 24n, chargedBalance: 20n });
+  });
+
+  it('meters raw writes after hijack, and ends with the authorisation spent', async () => {
+    const { events } = await streamOver(`${base}/complete/raw?tokens=40`, streamed.pay, 26n, {
+      method: 'GET',
+    });
+    expect(tokensIn(events)).toBe(3);
+    expect(receiptIn(events)).toMatchObject({ balance: '26', chargedBalance: '26', cost: '6', units: 3 });
+  });
+
+  it('charges a client that leaves midway exactly the tokens written before it left', async () => {
+    const before = row();
+    const { events } = await streamOver(
+      `${base}/complete/readable?tokens=30`,
+      streamed.pay,
+      before.chargedBalance + 6n,
+      {
+        topUps: 2,
+        leaveAfter: 5,
+      },
+    );
+    expect(tokensIn(events)).toBe(5);
+    await new Promise((r) => setTimeout(r, 100));
+    const charged = row().chargedBalance - before.chargedBalance;
+    // One more token may have been on the wire when it left.
+    expect([10n, 12n]).toContain(charged);
+    expect(streamed.paywall.inFlightChannels).toBe(0);
+  });
+
+  it('passes a handler answer that is not 2xx through, charging nothing', async () => {
+    const before = row();
+    const res = await fetch(`${base}/complete/refused`, {
+      headers: streamed.pay(before.chargedBalance + 6n),
+    });
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({ busy: true });
+    expect(res.headers.get('rdn-cost')).toBe('0');
+    expect(row().chargedBalance).toBe(before.chargedBalance);
+    expect(streamed.paywall.inFlightChannels).toBe(0);
   });
 });

@@ -8,10 +8,12 @@ import type {
 import { paywallPartsOf, type PaywallSource } from '../../core/close-endpoint';
 import { closeRequestBody } from '../close-request-body';
 import { corsPreflight, isCorsPreflight, withCorsHeaders } from '../../core/cors';
-import { CHARGE_HEADER, readReportedCharge, takeReportedCharge } from '../../core/metered-charge';
+import { takeReportedCharge } from '../../core/metered-charge';
 import { nodePaywallRequest } from '../node-paywall-request';
-import type { PaidTicket } from '../../core/paywall';
+import type { PaidTicket, Paywall } from '../../core/paywall';
 import type { PaywallResponse } from '../../core/paywall-response';
+import { meterNodeResponse } from '../../stream/node-stream-response';
+import { leaveBodyToMeter } from '../stream-request-body';
 
 /** Options of {@link paywallPlugin}: `app.register(paywallPlugin, { paywall })`. */
 export interface PaywallPluginOptions {
@@ -19,10 +21,15 @@ export interface PaywallPluginOptions {
   readonly paywall: PaywallSource;
   /** Scheme clients use (for the x402 resource URL); default: Fastify's `request.protocol`. */
   readonly protocol?: string;
+  /** How long a streamed route's pause waits for a top-up (STREAM_TOPUP_TIMEOUT_MS); default 30 s. */
+  readonly streamTopUpTimeoutMs?: number;
+  /** Reports a streamed route's failures that are not the client's (a commit the database refused). */
+  readonly onStreamError?: (message: string, extra: Record<string, string | number>) => void;
 }
 
-/** What the onRequest hook admitted, for the hooks after the handler. */
-type Admitted = { readonly free: string } | { readonly ticket: PaidTicket; settled: boolean };
+/** What the onRequest hook admitted, for the hooks after the handler; a stream is metered on the raw response. */
+type Admitted =
+  { readonly free: string } | { readonly ticket: PaidTicket; settled: boolean } | { readonly stream: true };
 
 function answer(reply: FastifyReply, response: PaywallResponse): FastifyReply {
   return reply.code(response.status).headers(response.headers).send(response.body);
@@ -32,6 +39,31 @@ function answer(reply: FastifyReply, response: PaywallResponse): FastifyReply {
 function clearHandlerHeaders(reply: FastifyReply): void {
   for (const name of Object.keys(reply.getHeaders()))
     if (!name.startsWith('access-control-')) reply.removeHeader(name);
+}
+
+/**
+ * A streamed route (docs/protocol.md 7.3): the first proof is accepted before the handler runs, and what goes out
+ * on the raw response from then on is metered (meterNodeResponse): the handler's writes to `reply.raw` after
+ * `reply.hijack()`, or the Readable / web ReadableStream / Response it sends, which Fastify pipes into it. The
+ * paywall's refusal when the proof is not accepted.
+ */
+async function openStream(
+  paywall: Paywall,
+  ticket: PaidTicket,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  options: PaywallPluginOptions,
+): Promise<PaywallResponse | undefined> {
+  const opening = await paywall.openStream(ticket);
+  if (opening.kind === 'respond') return opening.response;
+  // A hijacked reply sends only the raw response's headers: the CORS ones go there too.
+  for (const [name, value] of Object.entries(withCorsHeaders(request.raw.headers, {})))
+    reply.raw.setHeader(name, value);
+  void meterNodeResponse(request.raw, reply.raw, opening.stream, {
+    ...(options.streamTopUpTimeoutMs === undefined ? {} : { timeoutMs: options.streamTopUpTimeoutMs }),
+    ...(options.onStreamError === undefined ? {} : { log: options.onStreamError }),
+  });
+  return undefined;
 }
 
 function register(app: FastifyInstance, options: PaywallPluginOptions): void {
@@ -63,8 +95,16 @@ function register(app: FastifyInstance, options: PaywallPluginOptions): void {
       });
       return answer(reply, closed);
     }
+    // Any request to a streamed route, paid or not: its body is the client's top-ups, never Fastify's to parse.
+    if (paywall.isStreamed(built.request.path)) leaveBodyToMeter(raw.headers);
     const admission = await paywall.admit(built.request);
     if (admission.kind === 'respond') return answer(reply, admission.response);
+    if (admission.kind === 'paid' && admission.ticket.stream !== undefined) {
+      const opened = await openStream(paywall, admission.ticket, request, reply, options);
+      if (opened !== undefined) return answer(reply, opened);
+      admitted.set(request, { stream: true });
+      return undefined;
+    }
     admitted.set(
       request,
       admission.kind === 'free' ? { free: admission.route } : { ticket: admission.ticket, settled: false },
@@ -79,9 +119,7 @@ function register(app: FastifyInstance, options: PaywallPluginOptions): void {
     if (state === undefined || !('ticket' in state) || state.settled) return payload;
     state.settled = true;
     // A metered handler's reportCharge(reply, …) or RDN-Charge header; the header is not the client's.
-    const header = reply.getHeader(CHARGE_HEADER);
-    reply.removeHeader(CHARGE_HEADER);
-    const reported = takeReportedCharge(reply) ?? readReportedCharge(header);
+    const reported = takeReportedCharge(reply);
     const completion = await paywall.complete(state.ticket, {
       status: reply.statusCode,
       ...(reported === undefined ? {} : { reported }),
@@ -114,9 +152,12 @@ function register(app: FastifyInstance, options: PaywallPluginOptions): void {
  * The paywall as a Fastify plugin (`app.register(paywallPlugin, { paywall })`), charging for the application's
  * own routes with the same core as the reverse proxy: unpaid requests get the challenge in `onRequest` (before
  * the body is read), paid ones reach the handler, and `onSend` holds the reply until the payment is accepted
- * (2xx/3xx) or released (any other status, the handler's errors included). Its hooks apply to the scope it is
- * registered in and that scope's children, as with `fastify-plugin` (no encapsulation); the routes file decides
- * which paths are paid, free or unknown (404).
+ * (2xx/3xx) or released (any other status, the handler's errors included). A streamed route's first proof is
+ * accepted in `onRequest` and its SSE metered as it goes out (docs/protocol.md 7.3): the handler writes to
+ * `reply.raw` after `reply.hijack()`, or returns a Readable (`Readable.from(events())`), a web ReadableStream or a
+ * Response, honouring backpressure; its request body is the client's top-ups (Fastify does not parse it). Its hooks
+ * apply to the scope it is registered in and that scope's children, as with `fastify-plugin` (no encapsulation); the
+ * routes file decides which paths are paid, free or unknown (404).
  */
 export const paywallPlugin: FastifyPluginCallback<PaywallPluginOptions> = Object.assign(
   (app: FastifyInstance, options: PaywallPluginOptions, done: (err?: Error) => void) => {
