@@ -194,7 +194,7 @@ describe('paywallPlugin on a streamed route (docs/protocol.md 7.3)', () => {
   });
   let streamApp: FastifyInstance;
   let base: string;
-  let bodies: unknown[] = [];
+  const bodies: unknown[] = [];
 
   beforeAll(async () => {
     streamApp = Fastify();

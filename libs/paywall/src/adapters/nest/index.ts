@@ -9,3 +9,4 @@ export * from './paywall-close.middleware';
 export * from './paywall-cors.middleware';
 export * from './paywall-response.exception';
 export * from './paywall-response.filter';
+export * from './paywall-stream-body.middleware';

@@ -1,6 +1,15 @@
 import 'reflect-metadata';
 import { request as httpRequest } from 'node:http';
-import { Controller, Get, HttpException, Module, UseFilters, UseInterceptors } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Header,
+  HttpException,
+  Module,
+  Res,
+  UseFilters,
+  UseInterceptors,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { parseReceipt, parseX402Response, type Hex32 } from '@microraiden/protocol';
@@ -17,6 +26,7 @@ const { paywall, store, pay, payX402 } = aTestPaywall({
   routes: new RouteTable([
     { match: { prefix: '/reports/' }, rule: { kind: 'paid', prices: new Map([['GET', 10n]]) } },
     { match: { prefix: '/by-hand/' }, rule: { kind: 'paid', prices: new Map([['GET', 10n]]) } },
+    { match: { prefix: '/metered/' }, rule: { kind: 'metered', maxPrice: 50n } },
   ]),
   gatewayId: 'embedded',
 });
@@ -54,9 +64,26 @@ class OpenController {
   }
 }
 
+// A metered route reporting its cost in the RDN-Charge header, which Fastify's reply keeps until it sends.
+@Controller('metered')
+@Paid()
+class MeteredController {
+  @Get('declared')
+  @Header('RDN-Charge', '7')
+  declared() {
+    return { cost: 7 };
+  }
+
+  @Get('set')
+  set(@Res({ passthrough: true }) reply: { header(name: string, value: string): unknown }) {
+    reply.header('RDN-Charge', '8');
+    return { cost: 8 };
+  }
+}
+
 @Module({
   imports: [PaywallModule.forRoot({ paywall })],
-  controllers: [ReportsController, ByHandController, OpenController],
+  controllers: [ReportsController, ByHandController, OpenController, MeteredController],
 })
 class EmbeddingModule {}
 
@@ -164,5 +191,20 @@ describe('@microraiden/paywall/nest in a Nest app on Fastify', () => {
     });
     expect(broken.status).toBe(503);
     expect(broken.headers.get('access-control-expose-headers')).toMatch(/PAYMENT-RESPONSE/);
+  });
+
+  it("charges a metered route what its RDN-Charge header reports, on Fastify's reply too, and never sends it", async () => {
+    const before = store.channels.get(channelId)!;
+    const declared = await fetch(`${url}/metered/declared`, { headers: pay(before.acceptedBalance + 50n) });
+    expect(declared.status).toBe(200);
+    expect(declared.headers.get('rdn-charge')).toBeNull();
+    expect(declared.headers.get('rdn-cost')).toBe('7');
+    const middle = store.channels.get(channelId)!;
+    expect(middle.chargedBalance - before.chargedBalance).toBe(7n);
+    const set = await fetch(`${url}/metered/set`, { headers: pay(middle.acceptedBalance + 50n) });
+    expect(set.status).toBe(200);
+    expect(set.headers.get('rdn-charge')).toBeNull();
+    expect(set.headers.get('rdn-cost')).toBe('8');
+    expect(store.channels.get(channelId)!.chargedBalance - middle.chargedBalance).toBe(8n);
   });
 });

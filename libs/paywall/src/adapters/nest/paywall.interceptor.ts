@@ -7,11 +7,13 @@ import {
   type NestInterceptor,
   Optional,
 } from '@nestjs/common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { catchError, from, mergeMap, type Observable, tap } from 'rxjs';
 import { withCorsHeaders } from '../../core/cors';
 import { takeReportedCharge, type ChargeTarget } from '../../core/metered-charge';
 import { nodePaywallRequest, type NodeRequestLike } from '../node-paywall-request';
-import type { Paywall } from '../../core/paywall';
+import type { PaidTicket, Paywall } from '../../core/paywall';
+import { meterNodeResponse } from '../../stream/node-stream-response';
 import { setReplyHeaders, type HttpReply } from './http-reply';
 import { PaywallResponseException } from './paywall-response.exception';
 
@@ -26,6 +28,10 @@ export interface PaywallNestOptions {
   readonly protocol?: string;
   /** `PaywallModule` answers CORS preflights for the payment headers on every route (default true). */
   readonly cors?: boolean;
+  /** How long a streamed route's pause waits for a top-up (STREAM_TOPUP_TIMEOUT_MS); default 30 s. */
+  readonly streamTopUpTimeoutMs?: number;
+  /** Reports a streamed route's failures that are not the client's (a commit the database refused). */
+  readonly onStreamError?: (message: string, extra: Record<string, string | number>) => void;
 }
 
 /** Express's request, or Fastify's (whose `raw` is Node's IncomingMessage). */
@@ -35,11 +41,20 @@ interface IncomingLike extends NodeRequestLike {
   readonly raw?: NodeRequestLike;
 }
 
+/** Node's request and response under Express's (which are Node's) or Fastify's (`raw`). */
+function rawOf<T>(wrapper: unknown): T {
+  const raw = (wrapper as { raw?: T }).raw;
+  return raw ?? (wrapper as T);
+}
+
 /**
  * Charges for a Nest route handler with the same core as the reverse proxy (use with {@link PaywallResponseFilter},
  * or simply `@Paid()`): unpaid requests get the challenge without reaching the handler; a paid one runs the
  * handler, and its result goes out only after the proof was accepted (with receipt headers). Only a 2xx or 3xx
- * result is charged; a handler failing with a 4xx or 5xx is not, as docs/protocol.md section 7 says. Payments
+ * result is charged; a handler failing with a 4xx or 5xx is not, as docs/protocol.md section 7 says. A streamed
+ * route's first proof is accepted before the handler runs and its events are metered as they go out (7.3): an
+ * `@Sse()` handler's Observable, a `StreamableFile` of SSE, or writes to the raw response; its request body is the
+ * client's top-ups ({@link PaywallStreamBodyMiddleware} keeps it from the body parser). Payments
  * come as RDN-* headers or x402's PAYMENT-SIGNATURE; every answer to a request with `Origin` exposes the payment
  * headers (preflights are answered by `PaywallModule`'s middleware: they never reach an interceptor).
  */
@@ -62,6 +77,8 @@ export class PaywallInterceptor implements NestInterceptor {
           return next.handle().pipe(tap(() => this.paywall.servedFree(admission.route)));
         }
         const { ticket } = admission;
+        if (ticket.stream !== undefined)
+          return from(this.openStream(ticket, req, reply)).pipe(mergeMap(() => next.handle()));
         return next.handle().pipe(
           catchError(async (err: unknown) => {
             const status = err instanceof HttpException ? err.getStatus() : 500;
@@ -84,6 +101,24 @@ export class PaywallInterceptor implements NestInterceptor {
         );
       }),
     );
+  }
+
+  /**
+   * A streamed route (docs/protocol.md 7.3): the first proof is accepted before the handler runs, then what goes out
+   * on the raw response is metered (meterNodeResponse): an `@Sse()` handler's events, a StreamableFile's stream, or
+   * what the handler writes to the raw response (`@Res()`). The paywall's refusal is thrown to the filter.
+   */
+  private async openStream(ticket: PaidTicket, req: IncomingLike, reply: HttpReply): Promise<void> {
+    const opening = await this.paywall.openStream(ticket);
+    if (opening.kind === 'respond') throw new PaywallResponseException(opening.response);
+    const res = rawOf<ServerResponse>(reply);
+    // Raw writes (and Nest's SSE) send only the raw response's headers: the CORS ones go there too.
+    for (const [name, value] of Object.entries(withCorsHeaders(req.headers, {}))) res.setHeader(name, value);
+    const { streamTopUpTimeoutMs, onStreamError } = this.options;
+    void meterNodeResponse(rawOf<IncomingMessage>(req), res, opening.stream, {
+      ...(streamTopUpTimeoutMs === undefined ? {} : { timeoutMs: streamTopUpTimeoutMs }),
+      ...(onStreamError === undefined ? {} : { log: onStreamError }),
+    });
   }
 
   private async admit(req: IncomingLike) {

@@ -12,6 +12,7 @@ import { paywallPartsOf, type PaywallSource } from '../../core/close-endpoint';
 import { PAYWALL_CLOSE_ENDPOINT, PaywallCloseMiddleware } from './paywall-close.middleware';
 import { PaywallCorsMiddleware } from './paywall-cors.middleware';
 import { PaywallResponseFilter } from './paywall-response.filter';
+import { PaywallStreamBodyMiddleware } from './paywall-stream-body.middleware';
 import { PAYWALL, PAYWALL_OPTIONS, PaywallInterceptor, type PaywallNestOptions } from './paywall.interceptor';
 
 /** Options of {@link PaywallModule.forRoot}. */
@@ -60,5 +61,6 @@ export class PaywallModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
     if (this.options.cors !== false) consumer.apply(PaywallCorsMiddleware).forRoutes('*');
     if (this.closeEndpoint !== null) consumer.apply(PaywallCloseMiddleware).forRoutes('*');
+    consumer.apply(PaywallStreamBodyMiddleware).forRoutes('*');
   }
 }

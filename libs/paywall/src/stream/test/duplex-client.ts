@@ -31,7 +31,8 @@ export function streamOver(
   return new Promise((resolve, reject) => {
     const req = request(url, {
       method: options.method ?? 'POST',
-      headers: { ...pay(first), 'content-type': 'application/x-ndjson' },
+      // Explicit on GET too: Node's client frames a GET body only when told to.
+      headers: { ...pay(first), 'content-type': 'application/x-ndjson', 'transfer-encoding': 'chunked' },
     });
     let topUps = options.topUps ?? 0;
     let last: string | undefined;
@@ -44,7 +45,8 @@ export function streamOver(
         buffer += text;
         let cut: number;
         while ((cut = buffer.indexOf('\n\n')) !== -1) {
-          const event = buffer.slice(0, cut);
+          // Nest's SSE starts with a blank line.
+          const event = buffer.slice(0, cut).replace(/^\n+/, '');
           buffer = buffer.slice(cut + 2);
           events.push(event);
           if (options.leaveAfter !== undefined && tokensIn(events) >= options.leaveAfter) {
