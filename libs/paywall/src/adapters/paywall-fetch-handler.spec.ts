@@ -1,5 +1,9 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { parseReceipt, type Hex32 } from '@microraiden/protocol';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { receiptIn, streamOver, tokenEvents, tokensIn } from '../stream/test/duplex-client';
+import { serveFetch, webStreamOf } from '../stream/test/fetch-bridge';
 import { paywallFetchHandler, type FetchNext } from './paywall-fetch-handler';
 import { RouteTable } from '../core/route-table';
 import { aTestPaywall } from '../testing/test-paywall';
@@ -101,5 +105,105 @@ describe('paywallFetchHandler', () => {
     expect(malformed.status).toBe(200);
     expect(malformed.headers.get('rdn-cost')).toBe('50');
     expect(store.channels.get(channelId)?.chargedBalance).toBe(charged + 100n);
+  });
+});
+
+describe('paywallFetchHandler on a streamed route (docs/protocol.md 7.3), served by node:http', () => {
+  const streamChannel = `0x${'f5'.repeat(32)}` as Hex32;
+  // 2 per token, 3 tokens a step: one step = 6.
+  const streamed = aTestPaywall({
+    channelId: streamChannel,
+    routes: new RouteTable([
+      {
+        match: { prefix: '/complete' },
+        rule: { kind: 'stream', stream: { unitPrice: 2n, unitsPerStep: 3 } },
+      },
+    ]),
+    gatewayId: 'fetch-stream',
+  });
+  const handleStream = paywallFetchHandler(streamed.paywall, { streamTopUpTimeoutMs: 300 });
+  // The completion: a Response whose body is a ReadableStream of SSE, as a Hono or Next.js handler returns it.
+  const completion: FetchNext = async (request) => {
+    const url = new URL(request.url);
+    if (url.pathname === '/complete/refused') return Response.json({ busy: true }, { status: 503 });
+    const count = Number(url.searchParams.get('tokens') ?? '10');
+    return new Response(webStreamOf(tokenEvents(count)), {
+      headers: { 'content-type': 'text/event-stream' },
+    });
+  };
+  let server: Server;
+  let base: string;
+  const row = () => streamed.store.channels.get(streamChannel)!;
+
+  beforeAll(async () => {
+    server = serveFetch((request) => handleStream(request, completion));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise((resolve) => server.close(resolve)));
+
+  it('challenges with one step and the unit price', async () => {
+    const res = await fetch(`${base}/complete`, { method: 'POST' });
+    expect(res.status).toBe(402);
+    expect(res.headers.get('rdn-price')).toBe('6');
+    expect(res.headers.get('rdn-price-mode')).toBe('stream');
+  });
+
+  it('meters the Response body on top-up lines read off request.body, charging exactly the tokens delivered', async () => {
+    const { status, headers, events } = await streamOver(`${base}/complete?tokens=10`, streamed.pay, 6n, {
+      topUps: 5,
+    });
+    expect(status).toBe(200);
+    expect(headers['rdn-cost']).toBe('0');
+    expect(headers['content-type']).toBe('text/event-stream');
+    expect(tokensIn(events)).toBe(10);
+    expect(events.filter((e) => e.startsWith('event: rdn-authorize'))).toHaveLength(3);
+    expect(receiptIn(events)).toEqual({
+      channelId: streamChannel,
+      balance: '24',
+      chargedBalance: '20',
+      cost: '20',
+      units: 10,
+    });
+    expect(row()).toMatchObject({ acceptedBalance: 24n, chargedBalance: 20n });
+  });
+
+  it('ends when the client closes its side with the authorisation spent', async () => {
+    const { events } = await streamOver(`${base}/complete?tokens=40`, streamed.pay, 26n);
+    expect(tokensIn(events)).toBe(3);
+    expect(receiptIn(events)).toMatchObject({ balance: '26', chargedBalance: '26', cost: '6', units: 3 });
+  });
+
+  it('charges a client that leaves midway exactly the tokens written before it left', async () => {
+    const before = row();
+    const { events } = await streamOver(
+      `${base}/complete?tokens=30`,
+      streamed.pay,
+      before.chargedBalance + 6n,
+      {
+        topUps: 2,
+        leaveAfter: 5,
+      },
+    );
+    expect(tokensIn(events)).toBe(5);
+    await new Promise((r) => setTimeout(r, 100));
+    expect([10n, 12n]).toContain(row().chargedBalance - before.chargedBalance);
+    expect(streamed.paywall.inFlightChannels).toBe(0);
+  });
+
+  it('passes an answer that is not 2xx through with the receipt, charging nothing', async () => {
+    const before = row();
+    const res = await handleStream(
+      new Request('http://shop.example/complete/refused', {
+        method: 'POST',
+        headers: streamed.pay(before.chargedBalance + 6n),
+      }),
+      completion,
+    );
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({ busy: true });
+    expect(res.headers.get('rdn-cost')).toBe('0');
+    expect(row().chargedBalance).toBe(before.chargedBalance);
+    expect(streamed.paywall.inFlightChannels).toBe(0);
   });
 });

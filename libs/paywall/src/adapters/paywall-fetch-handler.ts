@@ -3,12 +3,20 @@ import { closeFetchRequestBody } from './close-request-body';
 import { corsPreflight, isCorsPreflight, withCorsHeaders } from '../core/cors';
 import { CHARGE_HEADER, readReportedCharge } from '../core/metered-charge';
 import { GatewayError } from '../core/gateway-error';
-import type { PaywallRequest } from '../core/paywall';
+import type { PaidTicket, Paywall, PaywallRequest } from '../core/paywall';
 import { gatewayErrorResponse, type PaywallResponse } from '../core/paywall-response';
 import { parseRequestTarget } from '../core/request-target';
+import { meterFetchResponse } from '../stream/fetch-stream-response';
 
 /** The application's handler behind {@link paywallFetchHandler}. */
 export type FetchNext = (request: Request) => Promise<Response>;
+
+/** Options of {@link paywallFetchHandler}. */
+export interface PaywallFetchHandlerOptions {
+  readonly onError?: (err: unknown) => void;
+  /** How long a streamed route's pause waits for a top-up (STREAM_TOPUP_TIMEOUT_MS); default 30 s. */
+  readonly streamTopUpTimeoutMs?: number;
+}
 
 type RequestHeaders = Record<string, string>;
 type Body = ConstructorParameters<typeof Response>[0];
@@ -32,18 +40,48 @@ function toResponse(requestHeaders: RequestHeaders, response: PaywallResponse): 
 }
 
 /**
+ * A streamed route (docs/protocol.md 7.3): the first proof is accepted before `next` runs; `next`'s Response body
+ * (SSE, a ReadableStream) is metered into the paywall's, with the top-ups read off `request.body`, which the
+ * handler must not read. The request's `signal` ends the stream where the server aborts it when the client leaves.
+ */
+async function serveStream(
+  paywall: Paywall,
+  ticket: PaidTicket,
+  request: Request,
+  next: FetchNext,
+  options: PaywallFetchHandlerOptions,
+): Promise<Response> {
+  const headers: RequestHeaders = Object.fromEntries(request.headers);
+  const opening = await paywall.openStream(ticket);
+  if (opening.kind === 'respond') return toResponse(headers, opening.response);
+  let answer: Response;
+  try {
+    answer = await next(request);
+  } catch (err) {
+    opening.stream.release();
+    throw err;
+  }
+  const { onError, streamTopUpTimeoutMs } = options;
+  const { response } = meterFetchResponse(request.body, answer, opening.stream, {
+    signal: request.signal,
+    ...(streamTopUpTimeoutMs === undefined ? {} : { timeoutMs: streamTopUpTimeoutMs }),
+    ...(onError === undefined ? {} : { log: (message: string) => onError(new Error(message)) }),
+  });
+  return withCors(headers, response.status, new Headers(response.headers), response.body);
+}
+
+/**
  * The paywall for fetch-standard servers (Hono, Next.js route handlers, Bun, Deno): `handle(request, next)` answers
  * unpaid requests itself, calls `next` for free and paid ones, and hands out a paid response only after its
  * payment was accepted (2xx/3xx; the body is buffered until then) with the receipt headers added. On a metered
  * route `next`'s Response reports what the request cost in an `RDN-Charge` header, which is removed before it goes out.
  * fetch's `Headers` joins a repeated header into one value, so a repeated payment header is refused here even when
  * its copies agree (the Node middleware accepts that). Given a PaywallRuntime (`startPaywall`), it also answers the
- * close endpoint under the advertised RDN-Gateway-Path.
+ * close endpoint under the advertised RDN-Gateway-Path. A streamed route's answer is not buffered but metered as it
+ * streams (see serveStream): `next` returns a Response whose body is a ReadableStream of SSE, and the client's
+ * top-ups come on `request.body`, so the runtime must hand over the request body while the response streams.
  */
-export function paywallFetchHandler(
-  source: PaywallSource,
-  options: { readonly onError?: (err: unknown) => void } = {},
-) {
+export function paywallFetchHandler(source: PaywallSource, options: PaywallFetchHandlerOptions = {}) {
   const { paywall, closeEndpoint } = paywallPartsOf(source);
   return async function handle(request: Request, next: FetchNext): Promise<Response> {
     const headers: RequestHeaders = Object.fromEntries(request.headers);
@@ -83,6 +121,8 @@ export function paywallFetchHandler(
       paywall.servedFree(admission.route);
       return response;
     }
+    if (admission.ticket.stream !== undefined)
+      return serveStream(paywall, admission.ticket, request, next, options);
     let status: number;
     let body: ArrayBuffer;
     let answer: Response;
