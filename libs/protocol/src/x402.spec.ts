@@ -87,6 +87,22 @@ describe('x402 v2 rendering', () => {
     });
   });
 
+  it('says a metered price is a ceiling and a streamed one a step (extra.priceMode), and parses it back', () => {
+    const metered = { ...aChallenge(), priceMode: 'metered' as const };
+    expect(x402Requirements(metered)).toMatchObject({
+      amount: '1000000000000000',
+      extra: { priceMode: 'metered' },
+    });
+    expect(x402Requirements(aChallenge()).extra).not.toHaveProperty('priceMode');
+    const stream = { ...aChallenge(), priceMode: 'stream' as const, unitPrice: 1000n };
+    expect(x402Requirements(stream).extra).toMatchObject({ priceMode: 'stream', unitPrice: '1000' });
+    for (const challenge of [metered, stream]) {
+      const headers = encodeX402Headers(challenge, { resource });
+      const parsed = parseX402PaymentRequired({ 'payment-required': headers['PAYMENT-REQUIRED'] });
+      expect(parsed.ok && parsed.value.challenge).toEqual(challenge);
+    }
+  });
+
   it('skips offers of other schemes and broken channel offers, taking the first valid channel offer', () => {
     const good = x402PaymentRequired(aChallenge(), { resource }).accepts[0];
     const json = {

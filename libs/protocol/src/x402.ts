@@ -7,6 +7,7 @@ import type { Challenge } from './challenge-headers';
 import { encodeChallenge } from './challenge-headers';
 import { EIP712_DOMAIN_NAME, EIP712_DOMAIN_VERSION } from './eip712-domain';
 import { readHeader, type EncodedHeaders, type HeaderSource } from './header-bag';
+import { RDN_HEADERS } from './header-names';
 import {
   formatAmount,
   formatWith,
@@ -114,6 +115,14 @@ const requirementsSchema = z.object({
       .string()
       .regex(/^[\x21-\x7e]{1,16}$/, 'not 1-16 printable ASCII characters')
       .optional(),
+    /**
+     * How the route is priced (docs/protocol.md 7.2, 7.3), absent for a fixed price: `metered` makes `amount` a ceiling
+     * (the request is charged what it used, at least 1, at most `amount`), `stream` makes it one step of a stream
+     * charged per unit delivered.
+     */
+    priceMode: z.enum(['metered', 'stream']).optional(),
+    /** A streamed route's price per unit (`priceMode: "stream"` only; `amount` is one step). */
+    unitPrice: field(parsePriceField).optional(),
     /** Only in a corrective 402: the channel's committed state. */
     channel: channelStateSchema.optional(),
   }),
@@ -213,6 +222,14 @@ function channelStateJson(state: X402ChannelState): z.input<typeof channelStateS
   };
 }
 
+/** `extra.priceMode` (and `unitPrice`) of a route that is not fixed-price, from its encoded challenge. */
+function priceModeOf(rdn: EncodedHeaders): { priceMode?: 'metered' | 'stream'; unitPrice?: string } {
+  const mode = rdn[RDN_HEADERS.priceMode];
+  if (mode !== 'metered' && mode !== 'stream') return {};
+  const unitPrice = rdn[RDN_HEADERS.unitPrice];
+  return { priceMode: mode, ...(typeof unitPrice === 'string' ? { unitPrice } : {}) };
+}
+
 /** Our `accepts[]` entry for a challenge; throws INVALID_ARGUMENT on bad input. */
 export function x402Requirements(
   challenge: Challenge,
@@ -246,6 +263,7 @@ export function x402Requirements(
       version: EIP712_DOMAIN_VERSION,
       gatewayPath: rdn['RDN-Gateway-Path'] as string,
       ...(token === undefined ? {} : { decimals: token.decimals, symbol: token.symbol }),
+      ...priceModeOf(rdn),
       ...(channel === undefined ? {} : { channel: channelStateJson(channel) }),
     },
   };
@@ -303,6 +321,10 @@ export function parseX402Requirements(
       token: data.asset,
       price: data.amount,
       chainId: data.network,
+      ...(extra.priceMode === undefined ? {} : { priceMode: extra.priceMode }),
+      ...(extra.priceMode === 'stream' && extra.unitPrice !== undefined
+        ? { unitPrice: extra.unitPrice }
+        : {}),
     },
     accepted: entry as X402ChannelRequirements,
     maxTimeoutSeconds: data.maxTimeoutSeconds,

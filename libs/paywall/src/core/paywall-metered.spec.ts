@@ -4,6 +4,7 @@ import {
   encodePayment,
   parseChallenge,
   parseReceipt,
+  parseX402PaymentRequired,
   privateKeyToAddress,
   signBalanceProof,
   type Hex32,
@@ -94,6 +95,14 @@ describe('Paywall on a metered route', () => {
     });
     const fixed = await paywall.admit(request(undefined, '/fixed'));
     expect(fixed.kind === 'respond' && fixed.response.headers['RDN-Price-Mode']).toBeUndefined();
+    // x402 clients are told too: the requirement's amount is the ceiling, extra.priceMode says so.
+    const x402 = parseX402PaymentRequired(headers);
+    expect(x402.ok && x402.value.accepted).toMatchObject({
+      amount: CEILING.toString(),
+      extra: { priceMode: 'metered' },
+    });
+    const fixedX402 = parseX402PaymentRequired(fixed.kind === 'respond' ? fixed.response.headers : {});
+    expect(fixedX402.ok && fixedX402.value.accepted.extra).not.toHaveProperty('priceMode');
   });
 
   it('charges what was reported, commits S and C together, and says C where it differs from S', async () => {

@@ -154,7 +154,13 @@ export class PaywallRenderer {
     if (context.price !== undefined && (status === 402 || status === 409)) {
       headers = { ...headers, ...this.challengeHeaders(context.price, context.priceMode, context.stream) };
       if (status === 402) {
-        const challenge = { ...this.base, price: context.price };
+        // A metered or streamed route says so (x402's `extra.priceMode`): `amount` is a ceiling or one step.
+        const challenge = {
+          ...this.base,
+          price: context.price,
+          ...(context.priceMode === undefined ? {} : { priceMode: context.priceMode }),
+          ...(context.stream === undefined ? {} : { unitPrice: context.stream.unitPrice }),
+        };
         const channel = this.channelState(receipt, payment);
         const options = {
           resource: { url: context.resourceUrl },
