@@ -39,6 +39,43 @@ describe('createPaywallRuntime', () => {
     }
   });
 
+  it('shards channels across databaseUrls, one pool and one readiness probe per database in their order', async () => {
+    const databaseUrls = ['postgres://nobody@127.0.0.1:1/shard_a', 'postgres://nobody@127.0.0.1:1/shard_b'];
+    const { databaseUrl: _one, ...rest } = options;
+    const runtime = createPaywallRuntime({ ...rest, databaseUrls });
+    try {
+      expect(runtime.databaseUrls).toEqual(databaseUrls);
+      expect(runtime.pools).toHaveLength(2);
+      expect(runtime.readiness().map((check) => check.name)).toEqual([
+        'postgres-shard-0',
+        'postgres-shard-1',
+        'kafka',
+        'channel-events',
+      ]);
+    } finally {
+      await runtime.stop();
+    }
+    const single = createPaywallRuntime({ ...rest, databaseUrls: [databaseUrls[0]!] });
+    expect(single.pools).toHaveLength(1);
+    expect(single.readiness()[0]!.name).toBe('postgres');
+    await single.stop();
+  });
+
+  it('takes databaseUrl or databaseUrls, not both nor neither, nor a repeat, nor a pool per database missing', () => {
+    const { databaseUrl, ...rest } = options;
+    expect(() => createPaywallRuntime(rest)).toThrow(/databaseUrl or databaseUrls/);
+    expect(() => createPaywallRuntime({ ...options, databaseUrls: [databaseUrl!] })).toThrow(/not both/);
+    expect(() => createPaywallRuntime({ ...rest, databaseUrls: [] })).toThrow(/at least one/);
+    expect(() => createPaywallRuntime({ ...rest, databaseUrls: [databaseUrl!, databaseUrl!] })).toThrow(
+      /twice/,
+    );
+    const pool = createPaywallRuntime(options).pool;
+    expect(() =>
+      createPaywallRuntime({ ...rest, databaseUrls: [databaseUrl!, `${databaseUrl!}_b`], pool }),
+    ).toThrow(/1 pools for 2/);
+    void pool.end();
+  });
+
   it('throws at once on bad input, before anything runs', () => {
     expect(() => createPaywallRuntime({ ...options, routes: [{ path: 'weather', price: '7' }] })).toThrow();
     expect(() =>
@@ -55,7 +92,7 @@ describe('createPaywallRuntime', () => {
         receiverKey: receiverKeyOfPrivateKey(OTHER_KEY),
         gatewayId: 'x',
         pool: runtime.pool,
-        databaseUrl: options.databaseUrl,
+        databaseUrl: options.databaseUrl!,
         ownsPool: false,
         kafka: { brokers: ['127.0.0.1:1'], clientId: 'x' },
         groupId: 'x',

@@ -20,10 +20,21 @@ export interface StartPaywallOptions {
   readonly priceHooks?: Readonly<Record<string, PriceHook>>;
   /** The receiver's key (`receiverKeyOf(wallet)`): payments go to its address, it signs cooperative closes. */
   readonly receiverKey: ReceiverKey;
-  /** The database of the paywall's tables (migrated here); the relay and readiness open their own connections. */
-  readonly databaseUrl: string;
-  /** Queried by the paywall, the closer and the projector; default a pool of 10 made here (and ended on stop). */
-  readonly pool?: Pool;
+  /**
+   * The database of the paywall's tables (migrated here); the relay and readiness open their own connections. Give
+   * this or {@link databaseUrls}.
+   */
+  readonly databaseUrl?: string;
+  /**
+   * Several databases, channels sharded across them by channel id (docs/scaling.md; the gateway's DATABASE_URLS):
+   * every process must list the same ones in the same order. One URL is exactly `databaseUrl`.
+   */
+  readonly databaseUrls?: readonly string[];
+  /**
+   * Queried by the paywall, the closer and the projector; default a pool of 10 per database made here (and ended on
+   * stop). With `databaseUrls`, one pool per database in the same order.
+   */
+  readonly pool?: Pool | readonly Pool[];
   /** Kafka: `microraiden.channels.v1` is read from it, accepted proofs and close signatures are published to it. */
   readonly kafkaBrokers: readonly string[];
   /**
@@ -73,6 +84,7 @@ interface Composition {
 }
 
 function compositionOf(options: StartPaywallOptions): Composition {
+  databaseUrlsOf(options);
   const deployment = parseDeployment(options.deployment);
   const routes = new RouteTable(parseRoutesFile({ routes: options.routes }, 'routes'), options.priceHooks);
   const receiver = checksummedAddress(options.receiverKey.address, 'receiverKey.address');
@@ -105,6 +117,40 @@ function definedOf<T extends object, K extends keyof T>(source: T, keys: readonl
   ) as Partial<Pick<T, K>>;
 }
 
+/** The databases in shard order: `databaseUrls`, or `databaseUrl` alone; exactly one of them, no repeats. */
+export function databaseUrlsOf(options: Pick<StartPaywallOptions, 'databaseUrl' | 'databaseUrls'>): string[] {
+  const { databaseUrl, databaseUrls } = options;
+  if ((databaseUrl === undefined) === (databaseUrls === undefined))
+    throw new RangeError('startPaywall needs databaseUrl or databaseUrls (not both)');
+  const urls = databaseUrls === undefined ? [databaseUrl as string] : [...databaseUrls];
+  if (urls.length === 0 || urls.some((url) => typeof url !== 'string' || url === ''))
+    throw new RangeError('databaseUrls must list at least one database URL');
+  if (new Set(urls).size !== urls.length) throw new RangeError('databaseUrls lists a database twice');
+  return urls;
+}
+
+function poolsOf(options: StartPaywallOptions, urls: readonly string[]): Pool[] {
+  const given = options.pool;
+  if (given !== undefined) {
+    const pools = Array.isArray(given) ? [...given] : [given as Pool];
+    if (pools.length !== urls.length)
+      throw new RangeError(`${pools.length} pools for ${urls.length} database URLs: give one per database`);
+    return pools;
+  }
+  const log = options.log;
+  return urls.map((databaseUrl, shard) =>
+    createPgPool({
+      databaseUrl,
+      applicationName: 'microraiden-paywall',
+      onIdleError: (err) =>
+        (log ?? (() => undefined))(
+          'warn',
+          `idle database connection failed${urls.length === 1 ? '' : ` (shard ${shard})`}: ${err.message}`,
+        ),
+    }),
+  );
+}
+
 function runtimeOf(options: StartPaywallOptions, { identity, routes, chain }: Composition): PaywallRuntime {
   const gatewayId = options.gatewayId ?? 'embedded';
   const log = options.log;
@@ -115,21 +161,16 @@ function runtimeOf(options: StartPaywallOptions, { identity, routes, chain }: Co
       ? {}
       : { log: (level, message, extra) => level !== 'debug' && log(level, `kafka: ${message}`, extra) }),
   };
-  const pool =
-    options.pool ??
-    createPgPool({
-      databaseUrl: options.databaseUrl,
-      applicationName: 'microraiden-paywall',
-      onIdleError: (err) =>
-        (log ?? (() => undefined))('warn', `idle database connection failed: ${err.message}`),
-    });
+  const urls = databaseUrlsOf(options);
+  const pools = poolsOf(options, urls);
   return new PaywallRuntime({
     identity,
     routes,
     receiverKey: options.receiverKey,
     gatewayId,
-    pool,
-    databaseUrl: options.databaseUrl,
+    // One database is exactly the unsharded code (a pool, a URL); several shard channels by channel id.
+    pool: pools.length === 1 ? pools[0]! : pools,
+    databaseUrl: urls.length === 1 ? urls[0]! : urls,
     ownsPool: options.pool === undefined,
     kafka,
     groupId: options.groupId ?? `microraiden-paywall-${identity.receiver.toLowerCase()}`,
