@@ -10,3 +10,4 @@ export * from './paywall-cors.middleware';
 export * from './paywall-response.exception';
 export * from './paywall-response.filter';
 export * from './paywall-stream-body.middleware';
+export * from './paywall-stream.guard';

@@ -12,6 +12,7 @@ import { catchError, from, mergeMap, type Observable, tap } from 'rxjs';
 import { withCorsHeaders } from '../../core/cors';
 import { takeReportedCharge, type ChargeTarget } from '../../core/metered-charge';
 import { nodePaywallRequest, type NodeRequestLike } from '../node-paywall-request';
+import { parseRequestTarget } from '../../core/request-target';
 import type { PaidTicket, Paywall } from '../../core/paywall';
 import { meterNodeResponse } from '../../stream/node-stream-response';
 import { setReplyHeaders, type HttpReply } from './http-reply';
@@ -35,11 +36,17 @@ export interface PaywallNestOptions {
 }
 
 /** Express's request, or Fastify's (whose `raw` is Node's IncomingMessage). */
-interface IncomingLike extends NodeRequestLike {
+export interface IncomingLike extends NodeRequestLike {
   readonly originalUrl?: string;
   readonly protocol?: string;
   readonly raw?: NodeRequestLike;
 }
+
+/**
+ * Requests whose stream is open (by the guard): the interceptor lets them through. Module-wide, because Nest may
+ * make the guard's interceptor and the route's enhancer different instances.
+ */
+const OPENED_STREAMS = new WeakSet<IncomingMessage>();
 
 /** Node's request and response under Express's (which are Node's) or Fastify's (`raw`). */
 function rawOf<T>(wrapper: unknown): T {
@@ -70,6 +77,12 @@ export class PaywallInterceptor implements NestInterceptor {
     const req = http.getRequest<IncomingLike>();
     const reply = http.getResponse<HttpReply>();
     setReplyHeaders(reply, withCorsHeaders(req.headers, {}));
+    const target = parseRequestTarget(req.originalUrl ?? req.raw?.url ?? req.url ?? '/');
+    if (target !== undefined && this.paywall.isStreamed(target.path)) {
+      // Opened by PaywallStreamGuard (`@Paid()`), or here: too late for `@Sse()`, whose head Nest sends at once.
+      if (OPENED_STREAMS.has(rawOf<IncomingMessage>(req))) return next.handle();
+      return from(this.openStreamFor(req, reply)).pipe(mergeMap(() => next.handle()));
+    }
     return from(this.admit(req)).pipe(
       mergeMap((admission) => {
         if (admission.kind === 'respond') throw new PaywallResponseException(admission.response);
@@ -77,8 +90,6 @@ export class PaywallInterceptor implements NestInterceptor {
           return next.handle().pipe(tap(() => this.paywall.servedFree(admission.route)));
         }
         const { ticket } = admission;
-        if (ticket.stream !== undefined)
-          return from(this.openStream(ticket, req, reply)).pipe(mergeMap(() => next.handle()));
         return next.handle().pipe(
           catchError(async (err: unknown) => {
             const status = err instanceof HttpException ? err.getStatus() : 500;
@@ -101,6 +112,19 @@ export class PaywallInterceptor implements NestInterceptor {
         );
       }),
     );
+  }
+
+  /**
+   * Admits a request to a streamed route and opens its stream, or throws the paywall's answer: before the handler
+   * runs and before anything is sent, which for `@Sse()` means in a guard ({@link PaywallStreamGuard}), because
+   * Nest sends an SSE response's head as soon as the interceptors hand it the Observable.
+   */
+  async openStreamFor(req: IncomingLike, reply: HttpReply): Promise<void> {
+    const admission = await this.admit(req);
+    if (admission.kind === 'respond') throw new PaywallResponseException(admission.response);
+    if (admission.kind === 'free') return;
+    await this.openStream(admission.ticket, req, reply);
+    OPENED_STREAMS.add(rawOf<IncomingMessage>(req));
   }
 
   /**

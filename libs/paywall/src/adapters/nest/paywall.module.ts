@@ -6,6 +6,7 @@ import {
   Module,
   type NestModule,
   UseFilters,
+  UseGuards,
   UseInterceptors,
 } from '@nestjs/common';
 import { paywallPartsOf, type PaywallSource } from '../../core/close-endpoint';
@@ -13,6 +14,7 @@ import { PAYWALL_CLOSE_ENDPOINT, PaywallCloseMiddleware } from './paywall-close.
 import { PaywallCorsMiddleware } from './paywall-cors.middleware';
 import { PaywallResponseFilter } from './paywall-response.filter';
 import { PaywallStreamBodyMiddleware } from './paywall-stream-body.middleware';
+import { PaywallStreamGuard } from './paywall-stream.guard';
 import { PAYWALL, PAYWALL_OPTIONS, PaywallInterceptor, type PaywallNestOptions } from './paywall.interceptor';
 
 /** Options of {@link PaywallModule.forRoot}. */
@@ -26,7 +28,11 @@ export interface PaywallModuleOptions extends PaywallNestOptions {
  * paywall's own answers, and the CORS preflight middleware. Routes without `@Paid()` are not touched.
  */
 export const Paid = (): ClassDecorator & MethodDecorator =>
-  applyDecorators(UseInterceptors(PaywallInterceptor), UseFilters(PaywallResponseFilter));
+  applyDecorators(
+    UseGuards(PaywallStreamGuard),
+    UseInterceptors(PaywallInterceptor),
+    UseFilters(PaywallResponseFilter),
+  );
 
 /**
  * `PaywallModule.forRoot({ paywall })` once in the application's root module: provides the Paywall (token
@@ -52,9 +58,10 @@ export class PaywallModule implements NestModule {
         // null without a runtime: a bare Paywall has no key to sign closing proofs with.
         { provide: PAYWALL_CLOSE_ENDPOINT, useValue: closeEndpoint ?? null },
         PaywallInterceptor,
+        PaywallStreamGuard,
         PaywallResponseFilter,
       ],
-      exports: [PAYWALL, PAYWALL_OPTIONS, PaywallInterceptor, PaywallResponseFilter],
+      exports: [PAYWALL, PAYWALL_OPTIONS, PaywallInterceptor, PaywallStreamGuard, PaywallResponseFilter],
     };
   }
 
