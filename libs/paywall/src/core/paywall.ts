@@ -199,11 +199,6 @@ export class Paywall {
     return this.reservations.size;
   }
 
-  /** Whether `path` is a streamed route's: its request body is the client's top-up lines (docs/protocol.md 7.3). */
-  isStreamed(path: string): boolean {
-    return this.options.routes.isStreamed(path);
-  }
-
   /** Decides what to do with a request before it reaches the upstream. */
   async admit(request: PaywallRequest): Promise<Admission> {
     const resolution = this.options.routes.resolve(request.method, request.path, request.query);

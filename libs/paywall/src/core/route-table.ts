@@ -159,14 +159,6 @@ export class RouteTable {
     return this.exact.get(path) ?? this.prefixes.find((p) => path.startsWith(p.prefix))?.route;
   }
 
-  /**
-   * Whether `path` is a streamed route's (docs/protocol.md 7.3, any method): its request body carries the client's
-   * top-ups, not input, so an adapter keeps it from the framework's body parser. No price hook runs.
-   */
-  isStreamed(path: string): boolean {
-    return this.routeOf(path)?.rule.kind === 'stream';
-  }
-
   /** Every configured route, exact paths first. */
   configured(): ConfiguredRoute[] {
     return [...this.exact.values(), ...this.prefixes.map((p) => p.route)].map((route) => ({

@@ -1,5 +1,5 @@
 import type { OpenedStream, MeterNodeResponseOptions } from './node-stream-response';
-import { SseSplitter, type SseBlock } from './sse-splitter';
+import { sseBlocksOf } from './sse-blocks';
 import { pumpStream, type StreamClient, type StreamOutcome } from './stream-pump';
 import { readTopUpLines } from './top-up-lines';
 
@@ -40,21 +40,6 @@ class StreamChunks<T> {
   cancel(): void {
     this.reader?.cancel().catch(() => undefined);
   }
-}
-
-/** The SSE events of the handler's body, split as they come; an event too long ends it (logged). */
-async function* sseBlocksOf(
-  chunks: AsyncIterable<Uint8Array>,
-  log: MeterFetchResponseOptions['log'],
-): AsyncGenerator<SseBlock> {
-  const splitter = new SseSplitter();
-  try {
-    for await (const chunk of chunks) yield* splitter.push(chunk);
-  } catch (err) {
-    log?.('stream event too long', { error: (err as Error).message });
-    return;
-  }
-  yield* splitter.end();
 }
 
 /**
@@ -129,7 +114,7 @@ export function meterFetchResponse(
   const outcome = pumpStream({
     meter: opened.meter,
     port: opened.port,
-    upstream: sseBlocksOf(upstream, options.log),
+    upstream: sseBlocksOf(upstream),
     topUps: readTopUpLines(topUps),
     client,
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,

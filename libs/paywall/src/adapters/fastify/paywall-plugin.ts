@@ -96,7 +96,7 @@ function register(app: FastifyInstance, options: PaywallPluginOptions): void {
       return answer(reply, closed);
     }
     // Any request to a streamed route, paid or not: its body is the client's top-ups, never Fastify's to parse.
-    if (paywall.isStreamed(built.request.path)) leaveBodyToMeter(raw.headers);
+    if (paywall.streams(built.request.path)) leaveBodyToMeter(raw.headers);
     const admission = await paywall.admit(built.request);
     if (admission.kind === 'respond') return answer(reply, admission.response);
     if (admission.kind === 'paid' && admission.ticket.stream !== undefined) {

@@ -16,7 +16,7 @@ export class PaywallStreamBodyMiddleware implements NestMiddleware {
 
   use(req: IncomingMessage & { originalUrl?: string }, _res: ServerResponse, next: () => void): void {
     const target = parseRequestTarget(req.originalUrl ?? req.url ?? '/');
-    if (target !== undefined && this.paywall.isStreamed(target.path)) leaveBodyToMeter(req.headers);
+    if (target !== undefined && this.paywall.streams(target.path)) leaveBodyToMeter(req.headers);
     next();
   }
 }

@@ -21,7 +21,7 @@ export class PaywallStreamGuard implements CanActivate {
     const http = context.switchToHttp();
     const req = http.getRequest<IncomingLike>();
     const target = parseRequestTarget(req.originalUrl ?? req.raw?.url ?? req.url ?? '/');
-    if (target === undefined || !this.paywall.isStreamed(target.path)) return true;
+    if (target === undefined || !this.paywall.streams(target.path)) return true;
     await this.interceptor.openStreamFor(req, http.getResponse<HttpReply>());
     return true;
   }

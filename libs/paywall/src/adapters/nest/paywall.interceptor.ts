@@ -78,7 +78,7 @@ export class PaywallInterceptor implements NestInterceptor {
     const reply = http.getResponse<HttpReply>();
     setReplyHeaders(reply, withCorsHeaders(req.headers, {}));
     const target = parseRequestTarget(req.originalUrl ?? req.raw?.url ?? req.url ?? '/');
-    if (target !== undefined && this.paywall.isStreamed(target.path)) {
+    if (target !== undefined && this.paywall.streams(target.path)) {
       // Opened by PaywallStreamGuard (`@Paid()`), or here: too late for `@Sse()`, whose head Nest sends at once.
       if (OPENED_STREAMS.has(rawOf<IncomingMessage>(req))) return next.handle();
       return from(this.openStreamFor(req, reply)).pipe(mergeMap(() => next.handle()));
