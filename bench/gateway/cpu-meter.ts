@@ -15,7 +15,8 @@ export type CpuUse = Record<string, number>;
 
 const TICKS_PER_SECOND = 100; // USER_HZ on every Linux that Node supports
 
-function cpuSecondsOf(pid: number): number {
+/** CPU seconds (user + system) a process has used so far; 0 when it is gone or /proc is not readable. */
+export function cpuSecondsOf(pid: number): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the parenthesised command; utime and stime are fields 14 and 15 (1-based).

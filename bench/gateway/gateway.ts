@@ -35,7 +35,7 @@ import { keccak_256 } from '@noble/hashes/sha3.js';
 import { Pool } from 'pg';
 import { formatTarget } from '../target';
 import { measureCommitFloor } from './commit-floor';
-import { CpuMeter, pidListeningOn, type CpuUse } from './cpu-meter';
+import { CpuMeter, cpuSecondsOf, pidListeningOn, type CpuUse } from './cpu-meter';
 import { printFleetCurve, runFleetCurve } from './fleet';
 import { addedLatencyTarget, meteredWorkLine, paymentWorkTarget } from './targets';
 import { startX402Contender, type X402Contender } from './x402-contender';
@@ -306,13 +306,28 @@ async function fleetCurve(ctx: {
             list.slice(point * REQUESTS_PER_CONNECTION, (point + 1) * REQUESTS_PER_CONNECTION),
           ),
         ),
-      commits: async () => {
+      sample: async (at) => {
+        const backends = async () => {
+          const { rows } = await ctx.pool.query<{ pid: number; application: string }>(
+            `SELECT pid, application_name AS application FROM pg_stat_activity
+             WHERE datname = current_database() AND backend_type = 'client backend'`,
+          );
+          return new Map(
+            rows.map((r) => [r.pid, { application: r.application, cpuSeconds: cpuSecondsOf(r.pid) }]),
+          );
+        };
+        const cpu = at === 'end' ? await backends() : undefined;
         // Backends report their counters at most once a second: wait for this run's to land.
         await new Promise((resolve) => setTimeout(resolve, 1500));
-        const { rows } = await ctx.pool.query<{ n: string }>(
-          'SELECT xact_commit::text AS n FROM pg_stat_database WHERE datname = current_database()',
+        const { rows } = await ctx.pool.query<{ commits: string; syncs: string }>(
+          `SELECT (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database())::text AS commits,
+                  (SELECT wal_sync FROM pg_stat_wal)::text AS syncs`,
         );
-        return Number(rows[0]?.n ?? Number.NaN);
+        return {
+          commits: Number(rows[0]?.commits ?? Number.NaN),
+          walSyncs: Number(rows[0]?.syncs ?? Number.NaN),
+          backends: cpu ?? (await backends()),
+        };
       },
     },
     ctx.gatewayUrl,
