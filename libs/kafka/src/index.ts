@@ -6,5 +6,6 @@ export * from './retry-policy';
 export * from './outbox';
 export * from './outbox-migrations';
 export * from './outbox-relay';
+export { relayLeaderLockName } from './outbox-relay-leadership';
 export * from './outbox-relays';
 export * from './topic-admin';

@@ -2,6 +2,7 @@ import { createPgPool, withTransaction, type DatabaseTimeouts } from '@microraid
 import type { Pool } from 'pg';
 import type { KafkaClientOptions } from './kafka-client';
 import { createOutboxListener } from './outbox-listener';
+import { createRelayLeadership } from './outbox-relay-leadership';
 import {
   delayAfter,
   inIdOrder,
@@ -25,6 +26,11 @@ export interface OutboxRelayOptions {
   batchSize?: number;
   /** Poll period when no NOTIFY arrives (a missed notification costs at most this). Default 500 ms. */
   pollIntervalMs?: number;
+  /**
+   * How often a relay that does not lead tries to (outbox-relay-leadership.ts): after a leader dies, its rows wait
+   * at most about this long for the next one. Default 1,000 ms.
+   */
+  standbyIntervalMs?: number;
   /** LISTEN for enqueueEvent's notifications for low latency. Default true. */
   listen?: boolean;
   /** Delete published rows older than this; `null` keeps them. Default one day. */
@@ -62,13 +68,19 @@ interface OutboxRow {
  * (idempotent producer, acks=all) and commits: three round trips per batch, two when the lock is taken. So any
  * number of relays (one per replica) can run for failover, rows go out in id order (hence in commit
  * order per channel, see enqueueEvent), and a relay that dies mid-batch leaves its rows to the next one: each row is
- * published at least once. The decisions (statements, waits, pruning) are `outbox-relay-plan.ts`; this is the shell.
+ * published at least once. Only the database's leading relay polls (a session lock, outbox-relay-leadership.ts); the
+ * others try to lead every `standbyIntervalMs`, so the outbox costs the same number of transactions however many
+ * replicas run. The decisions (statements, waits, pruning) are `outbox-relay-plan.ts`; this is the shell.
  */
 export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const { table, channel } = outboxTable(options.table);
   const sql = relayStatements(table);
   const batchSize = options.batchSize ?? 100;
-  const pacing = { batchSize, pollIntervalMs: options.pollIntervalMs ?? 500 };
+  const pacing = {
+    batchSize,
+    pollIntervalMs: options.pollIntervalMs ?? 500,
+    standbyIntervalMs: options.standbyIntervalMs ?? 1_000,
+  };
   const retainPublishedMs = options.retainPublishedMs === undefined ? 86_400_000 : options.retainPublishedMs;
   const log = options.client.log ?? (() => undefined);
   const pool = openRelayPool(options, log);
@@ -80,6 +92,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     onNotification: () => sleeper.wake(),
     log,
   });
+  const leadership = createRelayLeadership({ databaseUrl: options.databaseUrl, quotedTable: table, log });
   let running: Promise<void> | undefined;
   let stopping = false;
   let lastPrune = 0;
@@ -97,6 +110,10 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     while (!stopping) {
       let outcome: RelayStep;
       try {
+        if (!(await leadership.lead())) {
+          await standBy(sleeper, Date.now() + pacing.standbyIntervalMs, () => stopping);
+          continue;
+        }
         if (options.listen !== false) await listener.ensure();
         const published = await relayBatch();
         failuresInARow = 0;
@@ -130,6 +147,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       sleeper.wake();
       await running;
       running = undefined;
+      await leadership.end();
       await listener.end();
       await producer.disconnect();
       await pool.end();
@@ -174,6 +192,11 @@ function openRelayPool(options: OutboxRelayOptions, log: NonNullable<KafkaClient
     ...(options.timeouts === undefined ? {} : { timeouts: options.timeouts }),
     onIdleError: (err) => log('warn', 'idle outbox connection failed', { error: err.message }),
   });
+}
+
+/** Waits until `until` (or stop): a NOTIFY that wakes the sleeper does not make a standby try again sooner. */
+async function standBy(sleeper: ReturnType<typeof createSleeper>, until: number, stopped: () => boolean) {
+  while (!stopped() && Date.now() < until) await sleeper.sleep(until - Date.now());
 }
 
 /** A sleep that a NOTIFY (or stop) ends early. */

@@ -15,6 +15,7 @@ import {
   enqueueEvent,
   ensureTopics,
   migrateOutbox,
+  relayLeaderLockName,
   type KafkaClientOptions,
   type OutboxRelay,
   type SqlExecutor,
@@ -42,7 +43,10 @@ afterAll(async () => {
   await db?.drop();
 });
 
-function relayOf(table: string, overrides: { batchSize?: number; pollIntervalMs?: number } = {}) {
+function relayOf(
+  table: string,
+  overrides: { batchSize?: number; pollIntervalMs?: number; standbyIntervalMs?: number } = {},
+) {
   const relay = createOutboxRelay({ databaseUrl: db.url, client, table, pollIntervalMs: 50, ...overrides });
   relays.push(relay);
   return relay;
@@ -158,6 +162,43 @@ describe('outbox relay', () => {
     // One relay holds the table at a time, so nothing is published twice while neither dies.
     expect(ids).toHaveLength(expected.length);
     console.log(`two relays: ${ids.length} messages for ${expected.length} rows`);
+  });
+
+  it('only one relay leads; a standby takes over once the leader stops', async () => {
+    const table = 'outbox_leader';
+    await migrateOutbox(pool, { table });
+    const topic = await freshTopic(1);
+    const a = relayOf(table, { standbyIntervalMs: 200 });
+    const b = relayOf(table, { standbyIntervalMs: 200 });
+    const leaders = async () => {
+      const { rows } = await pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_locks
+         WHERE locktype = 'advisory' AND granted
+           AND objid = (hashtextextended($1, 0) & 4294967295)::oid`,
+        [relayLeaderLockName('"outbox_leader"')],
+      );
+      return rows[0]!.n;
+    };
+    // a starts alone, so a leads; b then stands by.
+    await a.start();
+    await vi.waitFor(async () => expect(await leaders()).toBe(1), { timeout: 10_000, interval: 50 });
+    await b.start();
+
+    const first = proofs(1, 5, 'leader-a').flat();
+    await inTransaction(async (tx) => {
+      for (const event of first) await enqueueEvent(tx, event, { topic, table });
+    });
+    await vi.waitFor(async () => expect((await countRows(table)).unpublished).toBe(0), { timeout: 10_000 });
+    await a.stop();
+    relays.splice(relays.indexOf(a), 1);
+    const second = proofs(1, 5, 'leader-b').flat();
+    await inTransaction(async (tx) => {
+      for (const event of second) await enqueueEvent(tx, event, { topic, table, notify: false });
+    });
+    await vi.waitFor(async () => expect((await countRows(table)).unpublished).toBe(0), { timeout: 10_000 });
+    expect(await leaders()).toBe(1);
+    const read = await readTopic(brokers, topic, distinctEvents(10), 30_000);
+    expect(new Set(idsOf(read))).toEqual(new Set([...first, ...second].map((e) => e.id)));
   });
 
   it('never publishes rows of a rolled-back transaction', async () => {
