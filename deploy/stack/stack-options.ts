@@ -8,6 +8,7 @@ const port = z.coerce.number().int().min(1).max(65_535);
 const envSchema = z.object({
   FRONT_PORT: port.default(8080),
   UPSTREAM_PORT: port.default(8081),
+  COMPLETION_PORT: port.default(8082),
   GATEWAY_PORTS: z
     .string()
     .default('3000,3003')
@@ -35,6 +36,8 @@ export interface StackOptions {
   readonly ports: {
     readonly front: number;
     readonly upstream: number;
+    /** The streamed completion demo (embedded paywall, not behind the front). */
+    readonly completion: number;
     readonly gateways: readonly [number, number];
     readonly ledger: number;
     readonly chainWatcher: number;
@@ -53,7 +56,7 @@ export const STACK_USAGE = `usage: npm run stack [-- --check] [--keep-infra] [--
                      tail of its log and restarted after 1 s, doubling to 30 s while it keeps dying
 front: HAProxy (apt-get install haproxy) with readiness checks over the two gateway replicas; without it (or
   with FRONT=round-robin) the old round-robin front, which has no health checks
-ports (env): FRONT_PORT 8080, UPSTREAM_PORT 8081, GATEWAY_PORTS 3000,3003, LEDGER_PORT 3001,
+ports (env): FRONT_PORT 8080, UPSTREAM_PORT 8081, COMPLETION_PORT 8082, GATEWAY_PORTS 3000,3003, LEDGER_PORT 3001,
   CHAIN_WATCHER_PORT 3002, KAFKA_PORT 9092, ANVIL_PORT 8545, PROMETHEUS_PORT 9090; STACK_READY_TIMEOUT_S 120
 SIGINT or SIGTERM (Ctrl-C, kill) stops every service, then the infrastructure unless --keep-infra`;
 
@@ -85,6 +88,7 @@ export function parseStackOptions(argv: string[], env: NodeJS.ProcessEnv): Stack
     ports: {
       front: e.FRONT_PORT,
       upstream: e.UPSTREAM_PORT,
+      completion: e.COMPLETION_PORT,
       gateways: [e.GATEWAY_PORTS[0]!, e.GATEWAY_PORTS[1]!],
       ledger: e.LEDGER_PORT,
       chainWatcher: e.CHAIN_WATCHER_PORT,

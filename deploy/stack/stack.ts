@@ -1,8 +1,8 @@
 // `npm run stack`: the whole local stack in one command. Infrastructure (deploy/local/up.sh), contracts on
 // anvil, a funded demo sender, the demo upstream, two gateway replicas behind an HAProxy front with readiness
-// checks (front-spec.ts), the ledger and the chain-watcher, each logging to .run/logs/<name>.log. A service that
-// dies is reported with its log's tail and restarted with backoff (service-supervisor.ts), or, with
-// --exit-on-failure, stops the stack. Ctrl-C, SIGINT or SIGTERM stops everything.
+// checks (front-spec.ts), the ledger, the chain-watcher and the streamed completion demo (its own port, paywall
+// embedded: completion-spec.ts), each logging to .run/logs/<name>.log. A service that dies is reported with its
+// log's tail and restarted with backoff (service-supervisor.ts), or, with --exit-on-failure, stops the stack. Ctrl-C, SIGINT or SIGTERM stops everything.
 // `npm run stack -- --check` starts it, pays for two requests end to end, stops it and exits 0 or 1.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -10,6 +10,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync, rmSync } from 'node
 import path from 'node:path';
 import { JsonRpcProvider } from 'ethers';
 import { STACK_ACCOUNTS } from './anvil-accounts';
+import { formatTokenAmount } from '@microraiden/protocol';
+import { COMPLETION_UNIT_PRICE, COMPLETION_UNITS_PER_STEP, completionSpec } from './completion-spec';
 import { serviceSpecs } from './stack-services';
 import { stackDatabaseUrl } from './stack-database';
 import { deployOrReuse, ensureBlocksKeepComing, fundDemoSender, writeDemoSenderKey } from './local-chain';
@@ -34,6 +36,8 @@ const stackPidFile = path.join(runDir, 'stack.pid');
 const prometheusDir = path.join(runDir, 'prometheus');
 const haproxyConfigFile = path.join(runDir, 'haproxy.cfg');
 const STOP_GRACE_MS = 10_000;
+/** The stack's token (MicroToken, deployed by local-chain.ts). */
+const MTK = { symbol: 'MTK', decimals: 18 };
 
 const log = (line: string) => process.stdout.write(`[stack] ${line}\n`);
 
@@ -63,7 +67,8 @@ function stopLeftovers(): void {
       (cmdline.includes('@swc-node/register') &&
         (cmdline.includes('services/') ||
           cmdline.includes('deploy/stack/') ||
-          cmdline.includes('examples/demo-upstream'))) ||
+          cmdline.includes('examples/demo-upstream') ||
+          cmdline.includes('examples/completion/'))) ||
       cmdline.includes(`--storage.tsdb.path=${prometheusDir}`) ||
       cmdline.includes(haproxyConfigFile);
     if (ours) {
@@ -80,6 +85,7 @@ function stopLeftovers(): void {
 
 const PORT_VARIABLES: Record<string, string> = {
   'demo-upstream': 'UPSTREAM_PORT',
+  completion: 'COMPLETION_PORT',
   'gateway-1': 'GATEWAY_PORTS',
   'gateway-2': 'GATEWAY_PORTS',
   ledger: 'LEDGER_PORT',
@@ -93,6 +99,7 @@ async function portsInUse(ports: StackOptions['ports']): Promise<string[]> {
   const wanted: Array<[number, string]> = [
     [ports.front, 'FRONT_PORT'],
     [ports.upstream, 'UPSTREAM_PORT'],
+    [ports.completion, 'COMPLETION_PORT'],
     [ports.gateways[0], 'GATEWAY_PORTS'],
     [ports.gateways[1], 'GATEWAY_PORTS'],
     [ports.ledger, 'LEDGER_PORT'],
@@ -273,6 +280,9 @@ async function main(): Promise<number> {
     for (const spec of serviceSpecs({ ports, databaseUrl, operatorToken, deploymentFile }))
       services.push(await track(spec));
     await Promise.all(services.map(announceReady));
+    // After the gateways: they migrated the database it shares, and they project its channels and relay its outbox.
+    const completion = await track(completionSpec({ port: ports.completion, databaseUrl, deploymentFile }));
+    await announceReady(completion);
     const frontChoice = frontSpec({
       port: ports.front,
       gatewayPorts: ports.gateways,
@@ -299,6 +309,10 @@ async function main(): Promise<number> {
         : `                       GET /  (free), /api/fortune, /api/echo?q=1 (paid)`,
       `  demos (paid through the front; prices in deploy/stack/routes.json, examples/README.md):`,
       ...DEMO_LINKS.map((link) => `    ${`${front.url}${link.path}`.padEnd(44)} ${link.what}`),
+      `  streamed completion  ${completion.url}/v1/complete   ${formatTokenAmount(COMPLETION_UNIT_PRICE, MTK)} per token, ` +
+        `top-ups every ${COMPLETION_UNITS_PER_STEP} tokens`,
+      `                       paywall embedded in the app, NOT through the front (the gateways do not meter streams yet)`,
+      `                       try it: npm run completion -- ${completion.url}/v1/complete --budget 0.001MTK --rpc ${rpcUrl}`,
       `  gateway replicas     ${gateway1.url}, ${gateway2.url}   (/docs, /metrics, /health/ready, management /api/1)`,
       `  ledger               ${ledger.url}/api/1/channels   docs ${ledger.url}/docs   metrics ${ledger.url}/metrics`,
       `  operator page        ${ledger.url}/operator   (channels, revenue, funds at risk, projection lag)`,

@@ -15,13 +15,13 @@ beforeAll(async () => {
 afterAll(() => new Promise((resolve) => server.close(resolve)));
 
 describe('completionHandler', () => {
-  it('streams one token per event, the prompt first, capped at maxTokens, then done', async () => {
+  it('streams one token per event, the prompt first, capped at maxTokens, then a free done comment', async () => {
     const res = await fetch(`${base}/v1/complete?prompt=Hello%20there&max_tokens=9`);
     expect(res.headers.get('content-type')).toBe('text/event-stream');
     const events = (await res.text()).split('\n\n').filter(Boolean);
     expect(events).toHaveLength(6);
     expect(events[0]).toBe('event: token\ndata: {"index":0,"token":"Hello "}');
     expect(events[1]).toBe('event: token\ndata: {"index":1,"token":"there "}');
-    expect(events[5]).toBe('event: done\ndata: {}');
+    expect(events[5]).toBe(': done');
   });
 });

@@ -14,11 +14,12 @@ export interface CompletionOptions {
 
 /**
  * An LLM-style completion (no model: it streams a fixed text word by word) that streams one token per server-sent
- * event: `event: token`, `data: {"index":n,"token":"…"}`, then `event: done`. It knows nothing about payments: behind
- * a streamed route (`"stream": { "unitPrice": …, "unitsPerStep": … }`, docs/protocol.md 7.3) each token is a charged
- * unit. It takes its input from the URL (`?prompt=…&max_tokens=n`), as a streamed route's request body carries the
- * client's top-ups, honours `res.write`'s backpressure, and stops when the response is closed (the client left, or
- * the paywall ended the stream).
+ * event: `event: token`, `data: {"index":n,"token":"…"}`, then the comment `: done` before it ends (a comment, not an
+ * event with data: a streamed route charges every event with data, comments are free, so the charge is exactly the
+ * tokens). It knows nothing about payments: behind a streamed route (`"stream": { "unitPrice": …, "unitsPerStep": …
+ * }`, docs/protocol.md 7.3) each token is a charged unit. It takes its input from the URL (`?prompt=…&max_tokens=n`),
+ * as a streamed route's request body carries the client's top-ups, honours `res.write`'s backpressure, and stops when
+ * the response is closed (the client left, or the paywall ended the stream).
  */
 export function completionHandler(options: CompletionOptions = {}) {
   const delayMs = options.delayMs ?? 20;
@@ -36,6 +37,6 @@ export function completionHandler(options: CompletionOptions = {}) {
       if (!res.write(event)) await new Promise((resolve) => res.once('drain', resolve));
       if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
     }
-    if (!res.writableEnded && !res.destroyed) res.end('event: done\ndata: {}\n\n');
+    if (!res.writableEnded && !res.destroyed) res.end(': done\n\n');
   };
 }

@@ -30,6 +30,10 @@ export interface PaywalledDemos {
   readonly gatewayUrl: string;
   /** The demo upstream's own URL (no paywall). */
   readonly upstreamUrl: string;
+  /** The gateway's database (channels projected, outbox relayed by the gateway), as the stack's services' one. */
+  readonly databaseUrl: string;
+  /** The contracts' deployment file the gateway and watcher read. */
+  readonly deploymentFile: string;
   /** What `method path` costs according to the routes file (throws for free or unknown routes). */
   priceOf(method: string, path: string): bigint;
   stop(): Promise<void>;
@@ -104,6 +108,8 @@ export async function startPaywalledDemos(infra: {
       fx,
       gatewayUrl: gateway.url,
       upstreamUrl,
+      databaseUrl: db.url,
+      deploymentFile,
       priceOf(method, urlPath) {
         const resolved = routes.resolve(method, urlPath);
         if (resolved.kind !== 'paid') throw new Error(`${method} ${urlPath} is not a paid route`);

@@ -20,6 +20,7 @@ const repo = path.resolve(__dirname, '../../..');
 const PORTS = {
   FRONT_PORT: '18080',
   UPSTREAM_PORT: '18081',
+  COMPLETION_PORT: '18082',
   GATEWAY_PORTS: '13000,13003',
   LEDGER_PORT: '13001',
   CHAIN_WATCHER_PORT: '13002',

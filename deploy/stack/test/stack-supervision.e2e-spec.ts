@@ -106,6 +106,7 @@ describe('npm run stack: supervision and SIGINT', () => {
       KAFKA_PORT: String(free[7]),
       KAFKA_CONTROLLER_PORT: String(free[8]),
       ANVIL_PORT: String(await freePort()),
+      COMPLETION_PORT: String(await freePort()),
     };
     // The runner's own infrastructure variables are not the stack's; its Kafka and anvil live in infraDir.
     const { KAFKA_BROKERS: _k, DATABASE_URL: _d, RPC_URL: _r, ...env } = process.env;
