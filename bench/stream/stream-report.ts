@@ -84,7 +84,7 @@ export function formatStreamTables(runs: readonly MeasuredRun[]): string[] {
   }
   out.push('');
   out.push(
-    `idle background (${idleRun?.result.seconds ?? 0} s, nothing running): ` +
+    `idle background (${idleRun?.result.seconds ?? 0} s with nothing running, before and after the runs): ` +
       ['paywall', 'postgres', 'kafka', 'pg other']
         .map((p) => `${p} ${((idle.cpu[p] ?? 0) * 1e3).toFixed(1)} ms/s`)
         .join(', ') +
