@@ -20,6 +20,7 @@ const run = (over: Partial<MeasuredRun>): MeasuredRun => ({
   result: result({}),
   cpu: {},
   commits: 0,
+  commitSeconds: 1,
   channels: [],
   ...over,
 });
@@ -36,7 +37,8 @@ describe('formatStreamTables', () => {
     mode: 'idle',
     result: result({ seconds: 2 }),
     cpu: { paywall: 0.002, postgres: 0, kafka: 0.002, 'pg other': 0.1 },
-    commits: 4,
+    commits: 8,
+    commitSeconds: 4,
   });
   const stream = run({
     name: 'stream, top-up every 10',
@@ -44,7 +46,9 @@ describe('formatStreamTables', () => {
     // 1,000 tokens in 2 s: 1 first proof + 99 top-ups.
     result: result({ ok: 1000, topUps: 99, seconds: 2, cpuSeconds: 0.1 }),
     cpu: { paywall: 0.2, postgres: 0.05, kafka: 0.05, 'pg other': 0.01 },
-    commits: 204,
+    // Counted over 12 s (start-up, run, the stats' flush): 24 idle commits subtracted.
+    commits: 224,
+    commitSeconds: 12,
   });
   const lines = formatStreamTables([idle, stream]);
 

@@ -11,8 +11,10 @@ export interface MeasuredRun {
   readonly mode: 'fixed' | 'stream' | 'idle';
   readonly result: ClientResult;
   readonly cpu: CpuUse;
-  /** Postgres commits in this run's database during the run. */
+  /** Postgres commits in this run's database from the previous window's end to a read after this run. */
   readonly commits: number;
+  /** How long that interval was (the run, the client's start-up before it, the stats' flush after it). */
+  readonly commitSeconds: number;
   readonly channels: readonly BenchChannel[];
 }
 
@@ -28,7 +30,7 @@ function idleRates(idle: MeasuredRun | undefined): { cpu: CpuUse; commits: numbe
   const s = idle.result.seconds;
   return {
     cpu: Object.fromEntries(Object.entries(idle.cpu).map(([party, cpu]) => [party, cpu / s])),
-    commits: idle.commits / s,
+    commits: idle.commits / idle.commitSeconds,
   };
 }
 
@@ -38,6 +40,10 @@ function paidCpu(run: MeasuredRun, idle: { cpu: CpuUse }): { sum: number; net: n
   const background = PAID_PARTIES.reduce((total, party) => total + (idle.cpu[party] ?? 0), 0);
   return { sum, net: Math.max(0, sum - background * run.result.seconds) };
 }
+
+/** The run's commits less the idle ones of its counting interval (the relay's polls, mostly). */
+const netCommits = (run: MeasuredRun, idle: { commits: number }) =>
+  run.commits - idle.commits * run.commitSeconds;
 
 /** Accepted proofs of a stream: the first one and each top-up (each authorises one step of k tokens). */
 const stepsOf = (run: MeasuredRun) => run.result.topUps + 1;
@@ -55,7 +61,7 @@ export function formatStreamTables(runs: readonly MeasuredRun[]): string[] {
   for (const run of measured) {
     const units = run.result.ok;
     const { sum, net } = paidCpu(run, idle);
-    const commitsNet = run.commits - idle.commits * run.result.seconds;
+    const commitsNet = netCommits(run, idle);
     out.push(
       `${run.name.padEnd(46)}${String(units).padStart(7)}${cell(units / run.result.seconds, 8)}` +
         ['paywall', 'postgres', 'kafka'].map((p) => cell(micros(run.cpu[p] ?? 0, units))).join('') +
@@ -74,7 +80,7 @@ export function formatStreamTables(runs: readonly MeasuredRun[]): string[] {
   for (const run of measured) {
     const proofs = run.mode === 'stream' ? stepsOf(run) : run.result.ok;
     const { sum, net } = paidCpu(run, idle);
-    const commitsNet = run.commits - idle.commits * run.result.seconds;
+    const commitsNet = netCommits(run, idle);
     out.push(
       `${run.name.padEnd(46)}${String(proofs).padStart(7)}${String(run.mode === 'stream' ? run.result.ok : '-').padStart(8)}` +
         cell(micros(sum, proofs)) +

@@ -108,13 +108,33 @@ interface BenchContext {
   readonly dir: string;
 }
 
-async function commitsSoFar(ctx: BenchContext): Promise<number> {
-  // Backends report their counters at most once a second: wait for the last run's to land.
-  await new Promise((resolve) => setTimeout(resolve, 1500));
+/**
+ * Postgres (15) backends flush their counters at most once a second, and a backend that went idle with some pending
+ * only after 10 s: a read sooner after a run misses some of its commits and hands them to the next run.
+ */
+const STATS_FLUSH_MS = 11_000;
+/** The last read of the commit counter: the next window starts there (so no commit falls between two windows). */
+let lastCommitRead: { commits: number; at: number } | undefined;
+
+async function readCommits(ctx: BenchContext): Promise<{ commits: number; at: number }> {
+  await new Promise((resolve) => setTimeout(resolve, STATS_FLUSH_MS));
   const { rows } = await ctx.pool.query<{ n: string }>(
     'SELECT xact_commit::text AS n FROM pg_stat_database WHERE datname = current_database()',
   );
-  return Number(rows[0]!.n);
+  lastCommitRead = { commits: Number(rows[0]!.n), at: performance.now() };
+  return lastCommitRead;
+}
+
+/** Counts the commits of `run` from the end of the last window (or a fresh read) to a read after it. */
+async function countingCommits<T>(
+  ctx: BenchContext,
+  run: () => Promise<T>,
+): Promise<{ value: T; commits: number; seconds: number }> {
+  const before = lastCommitRead ?? (await readCommits(ctx));
+  const value = await run();
+  const after = await readCommits(ctx);
+  // The read itself is one commit, counted in the next read.
+  return { value, commits: after.commits - before.commits - 1, seconds: (after.at - before.at) / 1000 };
 }
 
 async function refreshBackends(ctx: BenchContext): Promise<void> {
@@ -136,13 +156,15 @@ async function outboxDrained(ctx: BenchContext): Promise<void> {
 }
 
 /**
- * One client run: the client sets up (signs, compiles) outside the window; the window spans the run and the
- * outbox relay publishing its rows; commits are counted around it (their own reads: one commit, subtracted).
+ * One client run: the client sets up (signs, compiles) outside the CPU window, which spans the run and the outbox
+ * relay publishing its rows; commits are counted from the previous window's end to a read after this one (the
+ * idle commits of that interval are subtracted in the report). Warm-ups count no commits.
  */
 async function measure(
   ctx: BenchContext,
   name: string,
   plan: Omit<ClientPlan, 'chainId' | 'channelManager' | 'receiver' | 'token'>,
+  warmUp = false,
 ): Promise<MeasuredRun> {
   const planFile = path.join(ctx.dir, `${name.replace(/\W+/g, '-')}.json`);
   const full: ClientPlan = {
@@ -157,23 +179,33 @@ async function measure(
   const next = lines(client);
   if ((await next()) !== 'ready') throw new Error(`${name}: the client did not get ready`);
   await refreshBackends(ctx);
-  const commitsBefore = await commitsSoFar(ctx);
-  const { result, cpu } = await cpuMeter.measure(async () => {
-    client.stdin!.write('go\n');
-    const measured = JSON.parse(await next()) as ClientResult;
-    await outboxDrained(ctx);
-    return measured;
-  });
-  const commits = (await commitsSoFar(ctx)) - commitsBefore - 1;
-  return { name, mode: plan.mode, result, cpu, commits, channels: plan.channels };
+  const run = () =>
+    cpuMeter.measure(async () => {
+      client.stdin!.write('go\n');
+      const measured = JSON.parse(await next()) as ClientResult;
+      await outboxDrained(ctx);
+      return measured;
+    });
+  if (warmUp) {
+    const { result, cpu } = await run();
+    return { name, mode: plan.mode, result, cpu, commits: 0, commitSeconds: 0, channels: plan.channels };
+  }
+  const { value, commits, seconds } = await countingCommits(ctx, run);
+  const { result, cpu } = value;
+  return { name, mode: plan.mode, result, cpu, commits, commitSeconds: seconds, channels: plan.channels };
 }
 
 /** The idle background over `seconds`: the relay's polls, the broker's own work, other databases. */
 async function idle(ctx: BenchContext, seconds: number): Promise<MeasuredRun> {
   await refreshBackends(ctx);
-  const commitsBefore = await commitsSoFar(ctx);
-  const { cpu } = await cpuMeter.measure(() => new Promise((resolve) => setTimeout(resolve, seconds * 1000)));
-  const commits = (await commitsSoFar(ctx)) - commitsBefore - 1;
+  const {
+    value,
+    commits,
+    seconds: commitSeconds,
+  } = await countingCommits(ctx, () =>
+    cpuMeter.measure(() => new Promise((resolve) => setTimeout(resolve, seconds * 1000))),
+  );
+  const { cpu } = value;
   const result: ClientResult = {
     ok: 0,
     failed: 0,
@@ -184,7 +216,7 @@ async function idle(ctx: BenchContext, seconds: number): Promise<MeasuredRun> {
     seconds,
     cpuSeconds: 0,
   };
-  return { name: 'idle', mode: 'idle', result, cpu, commits, channels: [] };
+  return { name: 'idle', mode: 'idle', result, cpu, commits, commitSeconds, channels: [] };
 }
 
 function mergeIdle(a: MeasuredRun, b: MeasuredRun): MeasuredRun {
@@ -192,7 +224,13 @@ function mergeIdle(a: MeasuredRun, b: MeasuredRun): MeasuredRun {
     Object.keys(a.cpu).map((party) => [party, a.cpu[party]! + (b.cpu[party] ?? 0)]),
   );
   const result = { ...a.result, seconds: a.result.seconds + b.result.seconds };
-  return { ...a, cpu, result, commits: a.commits + b.commits };
+  return {
+    ...a,
+    cpu,
+    result,
+    commits: a.commits + b.commits,
+    commitSeconds: a.commitSeconds + b.commitSeconds,
+  };
 }
 
 /** A gateway replica projects the bench channels (channel.created on Kafka) into the shared table, then stops. */
@@ -290,6 +328,22 @@ async function checkAccounting(ctx: BenchContext, runs: readonly MeasuredRun[]):
   }
 }
 
+/** Creates the run's topics; a busy shared broker sometimes answers a fresh topic's metadata late: ask again. */
+async function createTopics(brokers: string, names: readonly string[]): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await ensureTopics(
+        { brokers: brokers.split(','), clientId: 'bench-stream' },
+        names.map((name) => ({ name, partitions: 1 })),
+      );
+      return;
+    } catch (err) {
+      if (attempt === 3) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+    }
+  }
+}
+
 /** The paywall process on the announced channels' database; returns its URL. */
 async function startPaywall(dbUrl: string, brokers: string, topic: string, dir: string): Promise<string> {
   const app = node('bench/stream/stream-app.ts', {
@@ -328,8 +382,8 @@ async function runAll(ctx: BenchContext, channels: Map<string, BenchChannel[]>):
       price: '0',
       budget: (BigInt(tokens + k) * UNIT_PRICE).toString(),
     }) as const;
-  await measure(ctx, 'warm fixed', fixedPlan('warm fixed', 300));
-  for (const k of STEPS) await measure(ctx, `warm k=${k}`, streamPlan(`warm k=${k}`, k, 300));
+  await measure(ctx, 'warm fixed', fixedPlan('warm fixed', 300), true);
+  for (const k of STEPS) await measure(ctx, `warm k=${k}`, streamPlan(`warm k=${k}`, k, 300), true);
   const idleBefore = await idle(ctx, 4);
   const runs: MeasuredRun[] = [];
   runs.push(await measure(ctx, 'fixed price, 1 conn (serial)', fixedPlan('fixed serial', FIXED)));
@@ -386,10 +440,10 @@ async function main(): Promise<void> {
       DEAD_LETTER_TOPIC: uniqueTopic(`${TOPIC_PREFIX}bench-stream.dead-letter`),
       KAFKA_GROUP_ID: uniqueTopic(`${TOPIC_PREFIX}bench-stream`),
     };
-    await ensureTopics({ brokers: brokers.split(','), clientId: 'bench-stream' }, [
-      { name: topics.CHANNELS_TOPIC, partitions: 1 },
-      { name: topics.BALANCE_PROOFS_TOPIC, partitions: 1 },
-      { name: topics.DEAD_LETTER_TOPIC, partitions: 1 },
+    await createTopics(brokers, [
+      topics.CHANNELS_TOPIC,
+      topics.BALANCE_PROOFS_TOPIC,
+      topics.DEAD_LETTER_TOPIC,
     ]);
     const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-stream-'));
     writeFileSync(path.join(dir, 'deployment.json'), JSON.stringify(deployment));
