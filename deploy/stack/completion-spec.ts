@@ -10,7 +10,7 @@ export const COMPLETION_UNITS_PER_STEP = 10;
 /**
  * The streamed completion demo (examples/completion/completion-server.ts): the paywall embedded in the app, on the
  * services' database (channels projected and outbox relayed by the gateways), paid to the stack's receiver. Not
- * behind the front: the gateways' reverse proxy does not meter streams, so it is reached on its own port.
+ * behind the front (the routes file has no streamed route; a top-up stream through HAProxy is untested): its own port.
  */
 export function completionSpec(options: {
   readonly port: number;

@@ -311,7 +311,7 @@ async function main(): Promise<number> {
       ...DEMO_LINKS.map((link) => `    ${`${front.url}${link.path}`.padEnd(44)} ${link.what}`),
       `  streamed completion  ${completion.url}/v1/complete   ${formatTokenAmount(COMPLETION_UNIT_PRICE, MTK)} per token, ` +
         `top-ups every ${COMPLETION_UNITS_PER_STEP} tokens`,
-      `                       paywall embedded in the app, NOT through the front (the gateways do not meter streams yet)`,
+      `                       paywall embedded in the app, NOT through the front (its own port; routes.json has no stream)`,
       `                       try it: npm run completion -- ${completion.url}/v1/complete --budget 0.001MTK --rpc ${rpcUrl}`,
       `  gateway replicas     ${gateway1.url}, ${gateway2.url}   (/docs, /metrics, /health/ready, management /api/1)`,
       `  ledger               ${ledger.url}/api/1/channels   docs ${ledger.url}/docs   metrics ${ledger.url}/metrics`,
