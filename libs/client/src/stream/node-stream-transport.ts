@@ -13,7 +13,11 @@ export function nodeStreamTransport(): StreamTransport {
       return new Promise((resolve, reject) => {
         const request = (url.protocol === 'https:' ? https : http).request(url, {
           method: init.method,
-          headers: init.keepBodyOpen ? init.headers : { ...init.headers, 'content-length': '0' },
+          // Chunked said outright: Node chunks a body by default only for methods that usually have one, so a GET's
+          // top-up lines would otherwise go out unframed and never reach the gateway as a body.
+          headers: init.keepBodyOpen
+            ? { ...init.headers, 'transfer-encoding': 'chunked' }
+            : { ...init.headers, 'content-length': '0' },
           ...(init.signal === undefined ? {} : { signal: init.signal }),
         });
         request.once('error', reject);
