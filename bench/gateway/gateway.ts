@@ -12,14 +12,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createChannelEvent } from '@microraiden/events';
-import { createEventProducer, ensureTopics } from '@microraiden/kafka';
+import { ensureTopics } from '@microraiden/kafka';
 import {
   channelDomain,
   encodePayment,
   privateKeyToAddress,
   signBalanceProof,
-  type Address,
   type Hex32,
 } from '@microraiden/protocol';
 import {
@@ -37,6 +35,7 @@ import { formatTarget } from '../target';
 import { measureCommitFloor } from './commit-floor';
 import { CpuMeter, cpuSecondsOf, pidListeningOn, type CpuUse } from './cpu-meter';
 import { printFleetCurve, runFleetCurve } from './fleet';
+import { announceChannels, BENCH_DEPLOYMENT, type BenchChannel } from './bench-channels';
 import { addedLatencyTarget, meteredWorkLine, paymentWorkTarget } from './targets';
 import { startX402Contender, type X402Contender } from './x402-contender';
 
@@ -59,13 +58,7 @@ const PRICE = 1000n;
 const ROOT = repoRoot();
 const RECEIVER_KEY = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d';
 const receiver = privateKeyToAddress(RECEIVER_KEY);
-const deployment = {
-  chainId: 31337,
-  channelManager: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
-  token: '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512',
-  challengePeriod: 3600,
-  deployBlock: 1,
-};
+const deployment = BENCH_DEPLOYMENT;
 const domain = channelDomain(31337n, deployment.channelManager);
 
 interface LoadResult {
@@ -167,12 +160,6 @@ async function load(
 
 function key(i: number): string {
   return `0x${Buffer.from(keccak_256(new TextEncoder().encode(`bench-gateway-sender-${i}`))).toString('hex')}`;
-}
-
-interface BenchChannel {
-  channelId: Hex32;
-  senderKey: string;
-  sender: Address;
 }
 
 function channel(i: number): BenchChannel {
@@ -426,29 +413,7 @@ async function main(): Promise<void> {
     const serialChannel = channel(CONNECTIONS);
     const warmChannel = channel(CONNECTIONS + 1);
     const all = [...throughputChannels, serialChannel, warmChannel];
-    const producer = createEventProducer(kafka);
-    await producer.publish(
-      all.map((c, i) =>
-        createChannelEvent(
-          'channel.created',
-          {
-            channelId: c.channelId,
-            sender: c.sender,
-            receiver,
-            deposit: 10n ** 30n,
-            chainId: deployment.chainId,
-            channelManager: deployment.channelManager as Address,
-            blockNumber: 100 + i,
-            blockHash: `0x${'1'.repeat(63)}${(i % 10).toString()}` as Hex32,
-            transactionHash: c.channelId,
-            logIndex: 0,
-          },
-          { source: 'chain-watcher', occurredAt: new Date().toISOString() },
-        ),
-      ),
-      { topic: topics.CHANNELS_TOPIC },
-    );
-    await producer.disconnect();
+    await announceChannels(kafka, topics.CHANNELS_TOPIC, receiver, all);
     await waitFor(
       'the gateway to know every channel',
       async () =>

@@ -4,12 +4,7 @@
 import type { PaymentIdentity, PaymentWallet, PreparedPayment } from '@microraiden/client';
 import { signBalanceProof, type Address, type ChannelDomain, type Hex32 } from '@microraiden/protocol';
 
-/** One bench channel: its id and its sender's key and address. */
-export interface BenchChannel {
-  readonly channelId: Hex32;
-  readonly senderKey: string;
-  readonly sender: Address;
-}
+import type { BenchChannel } from '../gateway/bench-channels';
 
 /** Signs the client's rule `max(S + 1, C + price)` (docs/protocol.md 7.2) over what the gateway reported. */
 export class BenchWallet implements PaymentWallet {

@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { nodeStreamTransport, paidStream } from '@microraiden/client';
 import { channelDomain, encodePayment, signBalanceProof, type Address } from '@microraiden/protocol';
-import { BenchWallet, type BenchChannel } from './bench-wallet';
+import type { BenchChannel } from '../gateway/bench-channels';
+import { BenchWallet } from './bench-wallet';
 
 /** What the orchestrator (stream.ts) asks for. */
 export interface ClientPlan {

@@ -2,7 +2,7 @@
 // with Postgres commits, each also net of the idle background measured in the same run (the relay's polls, the
 // shared broker's own work), which a long, slow stream would otherwise pile onto its tokens.
 import type { CpuUse } from '../gateway/cpu-meter';
-import type { BenchChannel } from './bench-wallet';
+import type { BenchChannel } from '../gateway/bench-channels';
 import type { ClientResult } from './stream-client';
 
 /** One measured run of stream.ts. */

@@ -11,15 +11,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createChannelEvent } from '@microraiden/events';
-import { createEventProducer, ensureTopics } from '@microraiden/kafka';
+import { ensureTopics } from '@microraiden/kafka';
 import { migrateGatewaySchema } from '@microraiden/paywall';
 import { privateKeyToAddress, type Address, type Hex32 } from '@microraiden/protocol';
 import { ensureInfrastructure, freePort, repoRoot, uniqueTopic, waitFor } from '@microraiden/testing';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { Client as Postgres, Pool } from 'pg';
 import { CpuMeter, pidListeningOn } from '../gateway/cpu-meter';
-import type { BenchChannel } from './bench-wallet';
+import { announceChannels, BENCH_DEPLOYMENT, type BenchChannel } from '../gateway/bench-channels';
 import type { ClientPlan, ClientResult } from './stream-client';
 import { formatStreamTables, type MeasuredRun } from './stream-report';
 
@@ -35,13 +34,7 @@ const UNIT_PRICE = 1000n;
 const ROOT = repoRoot();
 const RECEIVER_KEY = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d';
 const receiver = privateKeyToAddress(RECEIVER_KEY);
-const deployment = {
-  chainId: 31337,
-  channelManager: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
-  token: '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512',
-  challengePeriod: 3600,
-  deployBlock: 1,
-};
+const deployment = BENCH_DEPLOYMENT;
 
 const children: ChildProcess[] = [];
 let paywallPid: number | undefined;
@@ -234,7 +227,7 @@ function mergeIdle(a: MeasuredRun, b: MeasuredRun): MeasuredRun {
 }
 
 /** A gateway replica projects the bench channels (channel.created on Kafka) into the shared table, then stops. */
-async function announceChannels(
+async function projectBenchChannels(
   ctx: { pool: Pool; dbUrl: string; dir: string; brokers: string; upstreamUrl: string },
   topics: Record<string, string>,
   channels: readonly BenchChannel[],
@@ -273,29 +266,12 @@ async function announceChannels(
   ).catch((err: Error) => {
     throw new Error(`${err.message}; its readiness: ${last}`);
   });
-  const producer = createEventProducer({ brokers: ctx.brokers.split(','), clientId: 'bench-stream' });
-  await producer.publish(
-    channels.map((c, i) =>
-      createChannelEvent(
-        'channel.created',
-        {
-          channelId: c.channelId,
-          sender: c.sender,
-          receiver,
-          deposit: 10n ** 30n,
-          chainId: deployment.chainId,
-          channelManager: deployment.channelManager as Address,
-          blockNumber: 100 + i,
-          blockHash: `0x${'1'.repeat(63)}${(i % 10).toString()}` as Hex32,
-          transactionHash: c.channelId,
-          logIndex: 0,
-        },
-        { source: 'chain-watcher', occurredAt: new Date().toISOString() },
-      ),
-    ),
-    { topic: topics.CHANNELS_TOPIC! },
+  await announceChannels(
+    { brokers: ctx.brokers.split(','), clientId: 'bench-stream' },
+    topics.CHANNELS_TOPIC!,
+    receiver,
+    channels,
   );
-  await producer.disconnect();
   await waitFor(
     'the gateway to know every channel',
     async () =>
@@ -450,7 +426,7 @@ async function main(): Promise<void> {
     const channels = channelSets();
     await migrateGatewaySchema(pool);
     const paywallUrl = await startPaywall(dbUrl.toString(), brokers, topics.BALANCE_PROOFS_TOPIC, dir);
-    await announceChannels(
+    await projectBenchChannels(
       { pool, dbUrl: dbUrl.toString(), dir, brokers, upstreamUrl: paywallUrl },
       topics,
       [...channels.values()].flat(),
