@@ -3,22 +3,20 @@
 // SDK's stream() with a budget (unchanged from the embedded paywall), top-ups riding on the same request's body.
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Client, memoryStateStore } from '@microraiden/client';
-import { microTokenAt } from '@microraiden/contracts';
+import type { Client } from '@microraiden/client';
 import { BALANCE_PROOF_CHARGED, type MicroraidenEvent } from '@microraiden/events';
 import type { KafkaClientOptions } from '@microraiden/kafka';
 import { privateKeyToAddress, type Hex32 } from '@microraiden/protocol';
 import { createTestDatabase, waitFor, type TestDatabase } from '@microraiden/testing';
-import { Wallet } from 'ethers';
 import { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { anvilKey, deployChain, writeRoutesFile, type ChainFixture } from './support/chain-fixture';
-import { startChannelRelay, type ChannelRelay } from './support/channel-relay';
+import type { ChannelRelay } from './support/channel-relay';
+import { fundedSender } from './support/funded-sender';
 import {
   createTestTopics,
   paymentHeaders,
   startGateway,
-  waitForChannel,
   type InProcessGateway,
   type TestTopics,
 } from './support/gateway-fixture';
@@ -152,26 +150,17 @@ beforeAll(async () => {
     MICRORAIDEN_DEV: '1',
     ...topics,
   });
-  const minter = new Wallet(senderKey, chain.provider);
-  await (await microTokenAt(chain.deployment.token, minter).mint(sender, 1000n * UNIT)).wait();
-  relay = startChannelRelay({
-    provider: chain.provider,
-    deployment: chain.deployment,
-    client: kafka,
-    topic: topics.CHANNELS_TOPIC,
-    fromBlock: await chain.provider.getBlockNumber(),
-  });
-  client = new Client(
-    { privateKey: senderKey },
-    {
-      rpcUrl: inject('rpcUrl'),
-      deployment: chain.deployment,
-      stateStore: memoryStateStore(),
-      pollingIntervalMs: 50,
-    },
-  );
-  channelId = (await client.getSuitableChannel(receiver, 200n * UNIT)).id;
-  await waitForChannel(pool, channelId);
+  ({ client, relay, channelId } = await fundedSender({
+    chain,
+    kafka,
+    channelsTopic: topics.CHANNELS_TOPIC,
+    pool,
+    rpcUrl: inject('rpcUrl'),
+    senderKey,
+    receiver,
+    mint: 1000n * UNIT,
+    deposit: 200n * UNIT,
+  }));
 });
 
 afterAll(async () => {
