@@ -12,7 +12,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ensureTopics } from '@microraiden/kafka';
+import { deleteTopics, ensureTopics } from '@microraiden/kafka';
 import {
   channelDomain,
   encodePayment,
@@ -354,13 +354,13 @@ async function main(): Promise<void> {
   if (brokerPid === undefined)
     console.log(`no local process listens on ${brokers[0]}: Kafka's CPU is not measured`);
   let stopX402Chain = async (): Promise<void> => {};
+  const topics = {
+    CHANNELS_TOPIC: uniqueTopic('bench.channels'),
+    BALANCE_PROOFS_TOPIC: uniqueTopic('bench.balance-proofs'),
+    DEAD_LETTER_TOPIC: uniqueTopic('bench.dead-letter'),
+    KAFKA_GROUP_ID: uniqueTopic('bench-gateway'),
+  };
   try {
-    const topics = {
-      CHANNELS_TOPIC: uniqueTopic('bench.channels'),
-      BALANCE_PROOFS_TOPIC: uniqueTopic('bench.balance-proofs'),
-      DEAD_LETTER_TOPIC: uniqueTopic('bench.dead-letter'),
-      KAFKA_GROUP_ID: uniqueTopic('bench-gateway'),
-    };
     await ensureTopics(kafka, [
       { name: topics.CHANNELS_TOPIC, partitions: 3 },
       { name: topics.BALANCE_PROOFS_TOPIC, partitions: 3 },
@@ -700,6 +700,7 @@ async function main(): Promise<void> {
     for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
     await pool.end();
     await db.drop();
+    await deleteTopics(kafka, [topics.CHANNELS_TOPIC, topics.BALANCE_PROOFS_TOPIC, topics.DEAD_LETTER_TOPIC]);
     await stopX402Chain();
     await stop();
   }

@@ -13,7 +13,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import 'reflect-metadata';
 import { aBalanceProofAccepted, aChannelId, type MicroraidenEvent } from '@microraiden/events';
-import { createEventProducer, ensureTopics, type KafkaClientOptions } from '@microraiden/kafka';
+import { createEventProducer, deleteTopics, ensureTopics, type KafkaClientOptions } from '@microraiden/kafka';
 import {
   openLedgerDatabase,
   migrateLedger,
@@ -253,6 +253,7 @@ async function main(): Promise<void> {
   } finally {
     await database.close();
     await db.drop();
+    await deleteTopics(client, [topics.balanceProofs, topics.channels, topics.deadLetter]);
     await stop();
   }
 }

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { aBalanceProofAccepted, aChannelId } from '@microraiden/events';
 import {
   createOutboxRelay,
+  deleteTopics,
   ensureTopics,
   migrateOutbox,
   outboxRowOf,
@@ -70,9 +71,9 @@ async function main(): Promise<void> {
     };
     variants.unshift(['old', old.createOutboxRelay]);
   }
+  const topic = uniqueTopic('bench.relay');
   try {
     await migrateOutbox(pool);
-    const topic = uniqueTopic('bench.relay');
     await ensureTopics(client, [{ name: topic, partitions: 3 }]);
     console.log(
       `relay bench: ${N} rows per round, batches of ${BATCH}, ${ROUNDS} rounds, ${os.cpus().length} cores`,
@@ -144,6 +145,7 @@ async function main(): Promise<void> {
   } finally {
     await pool.end();
     await db.drop();
+    await deleteTopics(client, [topic]);
     await stop();
   }
 }

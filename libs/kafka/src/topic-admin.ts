@@ -70,6 +70,22 @@ export async function ensureTopics(
   }
 }
 
+/**
+ * Delete topics a run created for itself (benches' unique topics), so repeated runs do not fill the broker's disk.
+ * Topics that are already gone are skipped; never point this at the catalogue topics of a running system.
+ */
+export async function deleteTopics(client: KafkaClientOptions, names: readonly string[]): Promise<void> {
+  const admin = createKafka(client).admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const topics = names.filter((name) => existing.has(name));
+    if (topics.length > 0) await admin.deleteTopics({ topics });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** Specs of every catalogue topic with `partitions` partitions each (the dead-letter topic gets one). */
 export function catalogueTopicSpecs(partitions: number, replicationFactor?: number): TopicSpec[] {
   return [TOPICS.balanceProofs, TOPICS.channels, TOPICS.deadLetter].map((topic) => ({
