@@ -1,4 +1,7 @@
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+import { fixKafkajsIdleLoop } from './request-queue-idle-fix';
+
+fixKafkajsIdleLoop();
 
 export interface KafkaClientOptions {
   brokers: readonly string[];
