@@ -33,7 +33,12 @@ function errorInterface(abis: readonly (InterfaceAbi | Interface)[]): Interface 
   return new Interface([...bySelector.values()]);
 }
 
-const knownErrors = errorInterface([microTransferChannelsAbi, microTokenAbi]);
+// Built on the first revert, not at import: parsing both ABIs costs ~25 ms, paid by every process that loads
+// this library (each CLI start among them) though most never decode a revert.
+let knownErrorsInterface: Interface | undefined;
+function knownErrors(): Interface {
+  return (knownErrorsInterface ??= errorInterface([microTransferChannelsAbi, microTokenAbi]));
+}
 
 /**
  * The revert data carried by `error`: a hex string itself, or an ethers/JSON-RPC error that has it
@@ -61,7 +66,7 @@ export function decodeRevert(
 ): DecodedRevert | undefined {
   const data = revertDataOf(error);
   if (!data) return undefined;
-  const iface = extraAbis.length === 0 ? knownErrors : errorInterface([...extraAbis, knownErrors]);
+  const iface = extraAbis.length === 0 ? knownErrors() : errorInterface([...extraAbis, knownErrors()]);
   try {
     const description = iface.parseError(data);
     if (!description) return undefined;

@@ -65,25 +65,48 @@ const CHANNEL_EVENT_NAMES = [
  * the channel manager's events about this sender decoded into ChannelEvents. Every failure is typed.
  */
 export class SenderChain {
-  /** Signs and sends the sender's transactions and permits. */
-  readonly wallet: Signer;
   /** The sender's address. */
   readonly sender: Address;
-  readonly manager: ChannelManagerContract;
-  readonly token: MicroTokenContract;
+  #wallet?: Signer;
+  #manager?: ChannelManagerContract;
+  #token?: MicroTokenContract;
+  #reader?: { manager: ChannelManagerContract; token: MicroTokenContract };
   private chainChecked?: Promise<void>;
   private permitDomain?: Promise<TypedDataDomainFields | undefined>;
   private tokenMetadata?: Promise<{ decimals: number; symbol: string }>;
 
   constructor(
     readonly provider: JsonRpcProvider,
-    signer: SenderSigner,
+    private readonly signer: SenderSigner,
     readonly options: SenderChainOptions,
   ) {
     this.sender = signer.address;
-    this.wallet = signer.transactionSigner(provider);
-    this.manager = channelManagerAt(options.channelManager, this.wallet);
-    this.token = microTokenAt(options.token, this.wallet);
+  }
+
+  /**
+   * Signs and sends the sender's transactions and permits. Made on first use: an ethers Wallet derives its
+   * public key when it is made (tens of ms of CPU), which a command that only reads (`channels`) never needs.
+   */
+  get wallet(): Signer {
+    return (this.#wallet ??= this.signer.transactionSigner(this.provider));
+  }
+
+  /** The channel manager, sending as the sender. */
+  get manager(): ChannelManagerContract {
+    return (this.#manager ??= channelManagerAt(this.options.channelManager, this.wallet));
+  }
+
+  /** The token, sending as the sender. */
+  get token(): MicroTokenContract {
+    return (this.#token ??= microTokenAt(this.options.token, this.wallet));
+  }
+
+  /** Both contracts on the provider alone: reads (eth_call, logs) need no signer. */
+  private get reader(): { manager: ChannelManagerContract; token: MicroTokenContract } {
+    return (this.#reader ??= {
+      manager: channelManagerAt(this.options.channelManager, this.provider),
+      token: microTokenAt(this.options.token, this.provider),
+    });
   }
 
   /** Throws CHAIN_MISMATCH when the RPC serves another chain than the deployment's (checked once). */
@@ -119,7 +142,7 @@ export class SenderChain {
     await this.assertChain();
     const [sender, receiver, deposit, withdrawn, closingBalance, settleAt] = await this.read(
       'getChannel',
-      () => this.manager.getChannel(channelId),
+      () => this.reader.manager.getChannel(channelId),
     );
     if (BigInt(sender) === 0n) return undefined;
     return {
@@ -135,13 +158,15 @@ export class SenderChain {
   /** The sender's token balance (base units). */
   async tokenBalance(): Promise<bigint> {
     await this.assertChain();
-    return this.read('balanceOf', () => this.token.balanceOf(this.sender));
+    return this.read('balanceOf', () => this.reader.token.balanceOf(this.sender));
   }
 
   /** What the channel manager may still pull from the sender's tokens. */
   async allowance(): Promise<bigint> {
     await this.assertChain();
-    return this.read('allowance', () => this.token.allowance(this.sender, this.options.channelManager));
+    return this.read('allowance', () =>
+      this.reader.token.allowance(this.sender, this.options.channelManager),
+    );
   }
 
   /**
@@ -153,8 +178,8 @@ export class SenderChain {
     this.tokenMetadata ??= (async () => {
       await this.assertChain();
       const [decimals, symbol] = await Promise.all([
-        this.token.decimals().then(Number, () => 18),
-        this.token.symbol().catch(() => 'tokens'),
+        this.reader.token.decimals().then(Number, () => 18),
+        this.reader.token.symbol().catch(() => 'tokens'),
       ]);
       return { decimals, symbol };
     })().catch((error: unknown) => {
@@ -166,11 +191,11 @@ export class SenderChain {
 
   /** A permit for the channel manager to take `value` tokens, or undefined when the token has no EIP-2612. */
   async permit(value: bigint): Promise<PermitSignature | undefined> {
-    this.permitDomain ??= detectPermitDomain(this.token, this.sender, this.options.chainId);
+    this.permitDomain ??= detectPermitDomain(this.reader.token, this.sender, this.options.chainId);
     const domain = await this.permitDomain;
     if (!domain) return undefined;
     const [nonce, now] = await Promise.all([
-      this.read('nonces', () => this.token.nonces(this.sender)),
+      this.read('nonces', () => this.reader.token.nonces(this.sender)),
       this.latestTimestamp(),
     ]);
     // Chain time, not the local clock: they differ on test chains and after clock drift.
@@ -226,7 +251,7 @@ export class SenderChain {
     await this.assertChain();
     const latest = await this.read('eth_blockNumber', () => this.provider.getBlockNumber());
     const topics = CHANNEL_EVENT_NAMES.map(
-      (name) => this.manager.interface.getEvent(name)?.topicHash as string,
+      (name) => this.reader.manager.interface.getEvent(name)?.topicHash as string,
     );
     const senderTopic = zeroPadValue(this.sender, 32);
     const logs: Log[] = [];
@@ -252,7 +277,7 @@ export class SenderChain {
     const events: ChannelEvent[] = [];
     for (const log of logs) {
       if (!sameAddress(log.address, this.options.channelManager)) continue;
-      const parsed = this.manager.interface.parseLog({ topics: [...log.topics], data: log.data });
+      const parsed = this.reader.manager.interface.parseLog({ topics: [...log.topics], data: log.data });
       if (!parsed || !sameAddress(parsed.args[1] as string, this.sender)) continue;
       const channelId = (parsed.args[0] as string).toLowerCase() as Hex32;
       switch (parsed.name) {
