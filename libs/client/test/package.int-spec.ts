@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -149,6 +149,16 @@ describe('@microraiden/client installed from its npm tarball', () => {
     const { stdout } = await sh(bin, ['--help'], { cwd: consumer, env: { PATH: process.env.PATH ?? '' } });
     expect(stdout).toMatch(/^usage: microraiden <command> \[options\]/);
     expect(stdout).toContain('open <receiver> <deposit>');
+  });
+
+  it('ships what a command loads as one bundle, so a start reads one file instead of ethers and zod', async () => {
+    const installed = path.join(
+      consumer,
+      'node_modules/@microraiden/client/dist/client/src/cli/run-command.js',
+    );
+    const code = await readFile(installed, 'utf8');
+    expect(code).not.toMatch(/require\(["'](ethers|zod|@noble\/curves[^"']*|\.\.?\/[^"']*)["']\)/);
+    expect(code).toContain('secp256k1/bindings');
   });
 
   describe('on anvil', () => {

@@ -4,7 +4,8 @@ import { ProtocolError } from '@microraiden/protocol';
 import { ClientError } from '../client-error';
 import { SENDER_KEY } from '../test/builders';
 import { COMMAND_OPTIONS, COMMANDS } from './cli-arguments';
-import { describeFailure, runCli } from './run-cli';
+import { describeFailure } from './cli-failure';
+import { runCli } from './run-cli';
 
 async function run(argv: string[], env: NodeJS.ProcessEnv = {}) {
   let stdout = '';
