@@ -14,6 +14,8 @@ export const RDN_HEADERS = {
   priceMode: 'RDN-Price-Mode',
   /** A streamed route's price per unit; RDN-Price is then one step. */
   unitPrice: 'RDN-Unit-Price',
+  /** A byte-metered streamed route's unit: this many bytes of the body (docs/protocol.md 7.3). */
+  unitBytes: 'RDN-Unit-Bytes',
   // payment: client -> gateway (receiver, contract and chain id may be echoed, see payment-headers.ts)
   sender: 'RDN-Sender-Address',
   channelId: 'RDN-Channel-Id',
@@ -28,6 +30,9 @@ export const RDN_HEADERS = {
   charge: 'RDN-Charge',
   // error: gateway -> client
   error: 'RDN-Error',
+  // trailers of a byte-metered stream (docs/protocol.md 7.3): its receipt, and why it ended early
+  streamReceipt: 'RDN-Receipt',
+  errorMessage: 'RDN-Error-Message',
 } as const;
 
 /** One of the canonical RDN-* header names. */

@@ -4,11 +4,16 @@ import { withCorsHeaders } from '../core/cors';
 import { GatewayError } from '../core/gateway-error';
 import type { Paywall, PaywallRequest } from '../core/paywall';
 import { gatewayErrorResponse } from '../core/paywall-response';
-import type { MeterNodeResponseOptions, OpenedStream } from '../stream/node-stream-response';
+import { byteUnitsOf } from '../stream/byte-units';
+import {
+  declareByteStreamTrailers,
+  type MeterNodeResponseOptions,
+  type OpenedStream,
+} from '../stream/node-stream-response';
 import { pumpNodeStream } from '../stream/node-stream-pump';
-import type { SseBlock } from '../stream/sse-splitter';
 import { sseBlocksOf } from '../stream/sse-blocks';
-import type { StreamOutcome } from '../stream/stream-pump';
+import { notEventStream, notEventStreamAnswer } from '../stream/stream-content-type';
+import type { StreamBlock, StreamOutcome } from '../stream/stream-pump';
 import type { UpstreamClient, UpstreamFailure, UpstreamRequest, UpstreamStream } from './upstream-client';
 
 type Headers = Record<string, string | string[]>;
@@ -70,7 +75,10 @@ async function passThrough(
 }
 
 /** The upstream's events until the stream ended it: the abort that ends the upstream request is no failure. */
-async function* untilAborted(blocks: AsyncIterable<SseBlock>, signal: AbortSignal): AsyncGenerator<SseBlock> {
+async function* untilAborted(
+  blocks: AsyncIterable<StreamBlock>,
+  signal: AbortSignal,
+): AsyncGenerator<StreamBlock> {
   try {
     yield* blocks;
   } catch (err) {
@@ -124,11 +132,25 @@ async function meterUpstream(
       ? answer(exchange, upstreamFailure(forwarded, receipt))
       : passThrough(exchange, forwarded, receipt);
   }
-  const headers = withCorsHeaders(exchange.forward.headers, { ...forwarded.headers, ...receipt });
+  const { unitBytes } = opened.meter.pricing;
+  if (notEventStream(opened.meter.pricing, forwarded.headers['content-type'])) {
+    // Nothing was delivered: refused before the first byte, charging nothing; the upstream request is dropped.
+    opened.release();
+    abort.abort();
+    forwarded.body.destroy();
+    return answer(exchange, notEventStreamAnswer(opened.headers));
+  }
+  const headers = withCorsHeaders(exchange.forward.headers, {
+    ...forwarded.headers,
+    ...receipt,
+    ...declareByteStreamTrailers(req, opened),
+  });
   res.writeHead(forwarded.status, headers);
   // The client's stream starts with the head (its receipt), whenever the first unit comes.
   res.flushHeaders();
-  const blocks = untilAborted(sseBlocksOf(forwarded.body), abort.signal);
+  const units =
+    unitBytes === undefined ? sseBlocksOf(forwarded.body) : byteUnitsOf(forwarded.body, unitBytes);
+  const blocks = untilAborted(units, abort.signal);
   const outcome = await pumpNodeStream(req, res, opened, blocks, exchange.options);
   abort.abort();
   return { status: forwarded.status, headers, outcome };

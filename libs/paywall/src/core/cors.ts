@@ -21,6 +21,7 @@ export const CORS_EXPOSED_HEADERS: readonly string[] = [
     RDN_HEADERS.chainId,
     RDN_HEADERS.priceMode,
     RDN_HEADERS.unitPrice,
+    RDN_HEADERS.unitBytes,
     RDN_HEADERS.channelId,
     RDN_HEADERS.senderBalance,
     RDN_HEADERS.cost,

@@ -21,6 +21,11 @@ export const GATEWAY_ERRORS = {
     message: 'A valid operator token is required (Authorization: Bearer <token>).',
   },
   VALIDATION_FAILED: { status: 400, message: 'The request parameters are invalid; see details.' },
+  STREAM_NOT_EVENT_STREAM: {
+    status: 502,
+    message:
+      'This route is metered per server-sent event and its answer is not text/event-stream; nothing was delivered and you were not charged.',
+  },
   STREAM_NOT_SUPPORTED: {
     status: 501,
     message: 'This route is streamed, and this server does not meter streams here; you were not charged.',

@@ -75,9 +75,11 @@ export class PaywallRenderer {
   /** The six challenge headers for `price`, plus RDN-Price-Mode unless the mode is `fixed`. */
   challengeHeaders(price: bigint, priceMode: PriceMode = 'fixed', stream?: StreamPricing): EncodedHeaders {
     const headers = this.cachedChallenge(price, priceMode);
-    return stream === undefined
-      ? headers
-      : { ...headers, [RDN_HEADERS.unitPrice]: stream.unitPrice.toString() };
+    if (stream === undefined) return headers;
+    const unit = { ...headers, [RDN_HEADERS.unitPrice]: stream.unitPrice.toString() };
+    return stream.unitBytes === undefined
+      ? unit
+      : { ...unit, [RDN_HEADERS.unitBytes]: stream.unitBytes.toString() };
   }
 
   private cachedChallenge(price: bigint, priceMode: PriceMode): EncodedHeaders {

@@ -1,6 +1,6 @@
 import { MicroraidenError } from '@microraiden/errors';
 import type { PriceMode } from '@microraiden/protocol';
-import { stepPrice, type StreamPricing } from './stream-meter';
+import { isValidStreamPricing, MAX_UNIT_BYTES, stepPrice, type StreamPricing } from './stream-meter';
 
 /** How a route is paid for. */
 export type RouteRule =
@@ -117,15 +117,10 @@ export class RouteTable {
       }
       if (rule.kind === 'metered' && rule.maxPrice < 1n)
         throw new RouteConfigError('ROUTES_INVALID', 'maxPrice must be >= 1 base unit');
-      if (
-        rule.kind === 'stream' &&
-        (rule.stream.unitPrice < 1n ||
-          !Number.isSafeInteger(rule.stream.unitsPerStep) ||
-          rule.stream.unitsPerStep < 1)
-      )
+      if (rule.kind === 'stream' && !isValidStreamPricing(rule.stream))
         throw new RouteConfigError(
           'ROUTES_INVALID',
-          'a stream needs unitPrice >= 1 and an integer unitsPerStep >= 1',
+          `a stream needs unitPrice >= 1, an integer unitsPerStep >= 1 and, if given, an integer unitBytes 1..${MAX_UNIT_BYTES}`,
         );
       if ('exact' in definition.match) {
         const path = definition.match.exact;

@@ -11,6 +11,7 @@ describe('parseRoutesFile', () => {
         { prefix: '/public/', free: true },
         { prefix: '/llm/', maxPrice: '2500' },
         { path: '/complete', stream: { unitPrice: '3', unitsPerStep: 50 } },
+        { prefix: '/files/', stream: { unitPrice: '7', unitsPerStep: 16, unitBytes: 65536 } },
       ],
     });
     expect(routes).toEqual([
@@ -31,6 +32,10 @@ describe('parseRoutesFile', () => {
       {
         match: { exact: '/complete' },
         rule: { kind: 'stream', stream: { unitPrice: 3n, unitsPerStep: 50 } },
+      },
+      {
+        match: { prefix: '/files/' },
+        rule: { kind: 'stream', stream: { unitPrice: 7n, unitsPerStep: 16, unitBytes: 65536 } },
       },
     ]);
   });
@@ -59,6 +64,22 @@ describe('parseRoutesFile', () => {
       { routes: [{ path: '/a', stream: { unitPrice: '1', unitsPerStep: '5' } }] },
     ],
     ['a zero unit price', { routes: [{ path: '/a', stream: { unitPrice: '0', unitsPerStep: 5 } }] }],
+    [
+      'a unit of 0 bytes',
+      { routes: [{ path: '/a', stream: { unitPrice: '1', unitsPerStep: 5, unitBytes: 0 } }] },
+    ],
+    [
+      'a unit of more than 16 MiB',
+      {
+        routes: [
+          { path: '/a', stream: { unitPrice: '1', unitsPerStep: 5, unitBytes: 16 * 1024 * 1024 + 1 } },
+        ],
+      },
+    ],
+    [
+      'a unit size as a string',
+      { routes: [{ path: '/a', stream: { unitPrice: '1', unitsPerStep: 5, unitBytes: '4096' } }] },
+    ],
     ['a relative path', { routes: [{ path: 'a', free: true }] }],
     ['a lower-case method', { routes: [{ path: '/a', prices: { get: '1' } }] }],
     ['an unknown key', { routes: [{ path: '/a', free: true, cache: true }] }],

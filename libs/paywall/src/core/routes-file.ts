@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { RouteConfigError, type RouteDefinition } from './route-table';
+import { MAX_UNIT_BYTES } from './stream-meter';
 
 const amount = z
   .string()
@@ -21,7 +22,13 @@ const pricing = z.union([
   z.object({ maxPrice: amount }).strict(),
   z
     .object({
-      stream: z.object({ unitPrice: amount, unitsPerStep: z.number().int().min(1).max(1_000_000) }).strict(),
+      stream: z
+        .object({
+          unitPrice: amount,
+          unitsPerStep: z.number().int().min(1).max(1_000_000),
+          unitBytes: z.number().int().min(1).max(MAX_UNIT_BYTES).optional(),
+        })
+        .strict(),
     })
     .strict(),
 ]);
@@ -42,7 +49,8 @@ const routeShape = z
 /**
  * The ROUTES_FILE format: `{ "routes": [ { "path" | "prefix", "price" | "prices" | "maxPrice" | "stream" | "free",
  * "priceHook"? } ] }` (`maxPrice`: metered, docs/protocol.md 7.2; `stream`: `{ "unitPrice": "<amount>",
- * "unitsPerStep": <integer> }`, streamed, 7.3; neither takes a price hook).
+ * "unitsPerStep": <integer>, "unitBytes"?: <integer> }`, streamed, 7.3, per SSE event or per `unitBytes` bytes;
+ * neither takes a price hook).
  */
 export const routesFileSchema = z.object({ routes: z.array(routeShape).min(1).max(10_000) }).strict();
 
@@ -77,7 +85,9 @@ export function parseRoutesFile(json: unknown, source = 'routes file'): RouteDef
       return;
     }
     if ('stream' in spec) {
-      routes.push({ match, rule: { kind: 'stream', stream: spec.stream } });
+      const { unitBytes, ...stream } = spec.stream;
+      const pricing = unitBytes === undefined ? stream : { ...stream, unitBytes };
+      routes.push({ match, rule: { kind: 'stream', stream: pricing } });
       return;
     }
     const prices = new Map<string, bigint>(

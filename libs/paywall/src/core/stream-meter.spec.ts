@@ -168,9 +168,35 @@ describe('stream meter', () => {
     expect(decisions[0]).toMatchObject({ kind: 'finish', settlement: { charge: 0n, cost: 0n, units: 0 } });
   });
 
-  it('refuses a pricing without a unit price or step', () => {
+  it('ends on a refused top-up (a byte stream) charging what was delivered, after a commit in flight settled', () => {
+    const now = run(start(), [...units(5), { kind: 'top-up-refused' }]);
+    expect(now.decisions.at(-1)).toMatchObject({
+      kind: 'finish',
+      settlement: { charge: 12n, units: 4, reason: 'top-up-refused' },
+    });
+    const inFlight = run(start(), [
+      ...units(2),
+      { kind: 'top-up', balance: 200n },
+      { kind: 'top-up-refused' },
+      { kind: 'unit' },
+      { kind: 'top-up-settled', committed: true },
+    ]);
+    expect(inFlight.decisions.slice(3).map((d) => d.kind)).toEqual(['wait', 'wait', 'finish']);
+    expect(inFlight.decisions.at(-1)).toMatchObject({
+      settlement: { expectedCharged: 106n, charge: 0n, units: 2, reason: 'top-up-refused' },
+    });
+  });
+
+  it('refuses a pricing without a unit price or step, or with a unit size out of range', () => {
     expect(() => startStreamMeter({ unitPrice: 0n, unitsPerStep: 1 }, 0n, 1n)).toThrow(RangeError);
     expect(() => startStreamMeter({ unitPrice: 1n, unitsPerStep: 0 }, 0n, 1n)).toThrow(RangeError);
+    expect(() => startStreamMeter({ unitPrice: 1n, unitsPerStep: 1, unitBytes: 0 }, 0n, 1n)).toThrow(
+      RangeError,
+    );
+    expect(() => startStreamMeter({ unitPrice: 1n, unitsPerStep: 1, unitBytes: 1.5 }, 0n, 1n)).toThrow(
+      RangeError,
+    );
+    expect(startStreamMeter({ unitPrice: 1n, unitsPerStep: 1, unitBytes: 4096 }, 0n, 1n).delivered).toBe(0);
     expect(() => startStreamMeter(pricing, 10n, 9n)).toThrow(RangeError);
   });
 });

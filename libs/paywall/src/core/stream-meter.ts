@@ -11,10 +11,30 @@
  * `delivered * unitPrice`.
  */
 
-/** A streamed route's price: `unitPrice` per unit (one SSE event with data), authorised `unitsPerStep` at a time. */
+/**
+ * A streamed route's price: `unitPrice` per unit, authorised `unitsPerStep` at a time. The unit is one SSE event with
+ * data, or, with `unitBytes`, that many bytes of the response body whatever its content type (a byte-metered stream).
+ */
 export interface StreamPricing {
   readonly unitPrice: bigint;
   readonly unitsPerStep: number;
+  /** Byte-metered: a unit is `unitBytes` bytes of the body (the last one may be shorter). */
+  readonly unitBytes?: number;
+}
+
+/** The most bytes one unit of a byte-metered stream may be (the shell holds one unit in memory). */
+export const MAX_UNIT_BYTES = 16 * 1024 * 1024;
+
+/** Whether `pricing` is a valid stream price: unitPrice >= 1, unitsPerStep and unitBytes integers in range. */
+export function isValidStreamPricing(pricing: StreamPricing): boolean {
+  const { unitPrice, unitsPerStep, unitBytes } = pricing;
+  return (
+    unitPrice >= 1n &&
+    Number.isSafeInteger(unitsPerStep) &&
+    unitsPerStep >= 1 &&
+    (unitBytes === undefined ||
+      (Number.isSafeInteger(unitBytes) && unitBytes >= 1 && unitBytes <= MAX_UNIT_BYTES))
+  );
 }
 
 /** What one top-up must authorise at least: one step. */
@@ -30,7 +50,12 @@ export type StreamEndReason =
   /** Paused, and no top-up came within the timeout. */
   | 'timeout'
   /** Paused after the client closed its side (no more top-ups can come): it spent what it meant to. */
-  | 'authorisation-spent';
+  | 'authorisation-spent'
+  /**
+   * A byte-metered stream got a top-up it refused (or could not commit): a byte body has no room to say so inline,
+   * so the stream ends and the refusal goes in the trailers.
+   */
+  | 'top-up-refused';
 
 /** A top-up whose acceptance is being committed. */
 interface TopUpInFlight {
@@ -75,6 +100,8 @@ export type StreamInput =
   | { readonly kind: 'upstream-end' }
   | { readonly kind: 'upstream-failed' }
   | { readonly kind: 'client-gone' }
+  /** A byte-metered stream's top-up was refused or not committed: end the stream (see StreamEndReason). */
+  | { readonly kind: 'top-up-refused' }
   /** The timer of pause number `pause` fired. */
   | { readonly kind: 'timeout'; readonly pause: number };
 
@@ -137,8 +164,10 @@ export type StreamDecision =
 
 /** The meter right after the first proof was accepted: S = `authorised`, C = `base`. */
 export function startStreamMeter(pricing: StreamPricing, base: bigint, authorised: bigint): StreamMeter {
-  if (pricing.unitPrice < 1n || !Number.isSafeInteger(pricing.unitsPerStep) || pricing.unitsPerStep < 1) {
-    throw new RangeError('a stream needs unitPrice >= 1 and an integer unitsPerStep >= 1');
+  if (!isValidStreamPricing(pricing)) {
+    throw new RangeError(
+      `a stream needs unitPrice >= 1, an integer unitsPerStep >= 1 and, if given, an integer unitBytes 1..${MAX_UNIT_BYTES}`,
+    );
   }
   if (authorised < base) throw new RangeError('the authorised balance is below the charged one');
   return {
@@ -260,6 +289,7 @@ export function decideStream(meter: StreamMeter, input: StreamInput): StreamDeci
     case 'upstream-end':
     case 'upstream-failed':
     case 'client-gone':
+    case 'top-up-refused':
       return end(meter, input.kind);
     case 'timeout':
       // A top-up being committed may still authorise the held unit: its settlement decides.
@@ -290,7 +320,10 @@ export function evolveStreamMeter(
       : { ...next, topUp: undefined };
   }
   if (
-    (input.kind === 'upstream-end' || input.kind === 'upstream-failed' || input.kind === 'client-gone') &&
+    (input.kind === 'upstream-end' ||
+      input.kind === 'upstream-failed' ||
+      input.kind === 'client-gone' ||
+      input.kind === 'top-up-refused') &&
     next.ending === undefined &&
     !next.ended
   ) {

@@ -1,5 +1,7 @@
 import type { OpenedStream, MeterNodeResponseOptions } from './node-stream-response';
+import { byteUnitsOf } from './byte-units';
 import { sseBlocksOf } from './sse-blocks';
+import { notEventStream, notEventStreamAnswer } from './stream-content-type';
 import { pumpStream, type StreamClient, type StreamOutcome } from './stream-pump';
 import { readTopUpLines } from './top-up-lines';
 
@@ -73,10 +75,11 @@ function clientStream(signal: AbortSignal | undefined): {
   const client: StreamClient = {
     write: (text) => {
       if (gone.signal.aborted) return Promise.resolve();
-      controller.enqueue(encoder.encode(text));
+      controller.enqueue(typeof text === 'string' ? encoder.encode(text) : text);
       if ((controller.desiredSize ?? 0) > 0) return Promise.resolve();
       return new Promise<void>((resolve) => (room = resolve));
     },
+    // A Response has no trailers: a byte stream's client counts its cost from the bytes it got (units * unit price).
     end: () => {
       if (!gone.signal.aborted) controller.close();
     },
@@ -107,6 +110,14 @@ export function meterFetchResponse(
     const response = new Response(answer.body, { status: answer.status, headers });
     return { response, outcome: Promise.resolve(undefined) };
   }
+  const { unitBytes } = opened.meter.pricing;
+  if (notEventStream(opened.meter.pricing, answer.headers.get('content-type'))) {
+    opened.release();
+    void answer.body?.cancel().catch(() => undefined);
+    const refused = notEventStreamAnswer(opened.headers);
+    const response = new Response(refused.body, { status: refused.status, headers: refused.headers });
+    return { response, outcome: Promise.resolve(undefined) };
+  }
   headers.delete('content-length');
   const upstream = new StreamChunks(answer.body);
   const topUps = new StreamChunks(requestBody);
@@ -114,7 +125,7 @@ export function meterFetchResponse(
   const outcome = pumpStream({
     meter: opened.meter,
     port: opened.port,
-    upstream: sseBlocksOf(upstream),
+    upstream: unitBytes === undefined ? sseBlocksOf(upstream) : byteUnitsOf(upstream, unitBytes),
     topUps: readTopUpLines(topUps),
     client,
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,

@@ -1,13 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { MeterNodeResponseOptions, OpenedStream } from './node-stream-response';
-import type { SseBlock } from './sse-splitter';
-import { pumpStream, type StreamOutcome } from './stream-pump';
+import { pumpStream, type StreamBlock, type StreamOutcome } from './stream-pump';
 import { readTopUpLines } from './top-up-lines';
 
 /** How the pump writes to the client's response (the embedded adapter writes past its own interception). */
 export interface NodeStreamSink {
   /** Writes to `res`; false when the socket is full (`res` emits `drain` later), as `res.write`. */
-  write(text: string): boolean;
+  write(chunk: string | Uint8Array): boolean;
   end(): void;
 }
 
@@ -23,9 +22,9 @@ export async function pumpNodeStream(
   req: IncomingMessage,
   res: ServerResponse,
   opened: OpenedStream,
-  upstream: AsyncIterable<SseBlock>,
+  upstream: AsyncIterable<StreamBlock>,
   options: MeterNodeResponseOptions = {},
-  sink: NodeStreamSink = { write: (text) => res.write(text), end: () => res.end() },
+  sink: NodeStreamSink = { write: (chunk) => res.write(chunk), end: () => res.end() },
 ): Promise<StreamOutcome> {
   const gone = new AbortController();
   let ended = false;
@@ -35,9 +34,9 @@ export async function pumpNodeStream(
       if (!ended) gone.abort();
     });
   const client = {
-    write: (text: string) =>
+    write: (chunk: string | Uint8Array) =>
       new Promise<void>((resolve) => {
-        if (res.destroyed || sink.write(text)) return resolve();
+        if (res.destroyed || sink.write(chunk)) return resolve();
         // A response closed while full never drains: its close lets the pump go on (to see the client gone).
         const done = () => {
           res.off('drain', done);
@@ -47,8 +46,11 @@ export async function pumpNodeStream(
         res.on('drain', done);
         res.on('close', done);
       }),
-    end: () => {
+    end: (trailers?: Readonly<Record<string, string>>) => {
       ended = true;
+      // Sent only on a chunked response whose head declared them (`Trailer:`); Node drops them otherwise.
+      if (trailers !== undefined && Object.keys(trailers).length > 0 && res.chunkedEncoding)
+        res.addTrailers(trailers);
       sink.end();
     },
     gone: gone.signal,

@@ -1,9 +1,11 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { AsyncQueue } from './async-queue';
-import { SseSplitter, type SseBlock } from './sse-splitter';
+import { ByteUnitCutter } from './byte-units';
+import { SseSplitter } from './sse-splitter';
 import type { StreamMeter } from '../core/stream-meter';
 import { pumpNodeStream } from './node-stream-pump';
-import type { StreamOutcome, StreamPort } from './stream-pump';
+import { notEventStream, notEventStreamAnswer } from './stream-content-type';
+import { BYTE_STREAM_TRAILERS, type StreamBlock, type StreamOutcome, type StreamPort } from './stream-pump';
 
 /** A stream whose first proof is accepted: what the adapter meters the handler's response with. */
 export interface OpenedStream {
@@ -32,6 +34,37 @@ function toText(chunk: unknown, encoding: unknown): string {
   return buffer.toString(typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
 }
 
+/** A handler's chunk as bytes (a byte-metered stream): a copy, since the handler may reuse its buffer once called back. */
+function toBytes(chunk: unknown, encoding: unknown): Uint8Array {
+  if (typeof chunk === 'string')
+    return Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
+  return Uint8Array.from(chunk as Uint8Array);
+}
+
+/** The Content-Type among writeHead's arguments (an object of headers), else the one set with setHeader. */
+function contentTypeOf(res: ServerResponse, args: readonly unknown[]): unknown {
+  for (const arg of args)
+    if (typeof arg === 'object' && arg !== null && !Array.isArray(arg))
+      for (const [name, value] of Object.entries(arg))
+        if (name.toLowerCase() === 'content-type') return value;
+  return res.getHeader('content-type');
+}
+
+/** HTTP/1.1 or later: a chunked response, which can carry trailers (an HTTP/1.0 response cannot declare them). */
+function takesTrailers(req: IncomingMessage): boolean {
+  return req.httpVersionMajor > 1 || (req.httpVersionMajor === 1 && req.httpVersionMinor >= 1);
+}
+
+/** The head of a byte-metered stream declares its trailers (the receipt), where the client can take them. */
+export function declareByteStreamTrailers(
+  req: IncomingMessage,
+  opened: OpenedStream,
+): Record<string, string> {
+  return opened.meter.pricing.unitBytes !== undefined && takesTrailers(req)
+    ? { Trailer: BYTE_STREAM_TRAILERS }
+    : {};
+}
+
 /**
  * Meters what the handler writes to `res` as a stream (the embedded adapter of a streamed route). The handler writes
  * SSE as it would without a paywall (`res.writeHead(200, { 'Content-Type': 'text/event-stream' })`, `res.write(...)`,
@@ -56,9 +89,11 @@ class MeteredNodeResponse {
   readonly outcome: Promise<StreamOutcome | undefined>;
   private resolveOutcome!: (outcome: StreamOutcome | undefined) => void;
   private readonly original: Pick<ServerResponse, 'write' | 'end' | 'writeHead'>;
-  private readonly upstream = new AsyncQueue<SseBlock>();
-  private readonly splitter = new SseSplitter();
-  private mode: 'pending' | 'metered' | 'passthrough' = 'pending';
+  private readonly upstream = new AsyncQueue<StreamBlock>();
+  /** Cuts the handler's writes into units: SSE events, or byte units on a byte-metered route. */
+  private readonly splitter: SseSplitter | ByteUnitCutter;
+  private readonly bytes: boolean;
+  private mode: 'pending' | 'metered' | 'passthrough' | 'refused' = 'pending';
   private needsDrain = false;
   private finished = false;
 
@@ -69,8 +104,11 @@ class MeteredNodeResponse {
     private readonly options: MeterNodeResponseOptions,
   ) {
     this.outcome = new Promise((resolve) => (this.resolveOutcome = resolve));
-    for (const [name, value] of Object.entries(opened.headers))
-      if (value !== undefined) res.setHeader(name, value);
+    const { unitBytes } = opened.meter.pricing;
+    this.bytes = unitBytes !== undefined;
+    this.splitter = unitBytes === undefined ? new SseSplitter() : new ByteUnitCutter(unitBytes);
+    const heads = { ...opened.headers, ...declareByteStreamTrailers(req, opened) };
+    for (const [name, value] of Object.entries(heads)) if (value !== undefined) res.setHeader(name, value);
     this.original = {
       write: res.write.bind(res),
       end: res.end.bind(res),
@@ -101,27 +139,28 @@ class MeteredNodeResponse {
           : arg,
       );
       res.statusCode = status;
-      this.choose();
+      this.choose(contentTypeOf(res, rest));
+      if (this.mode === 'refused') return res;
       if (metered) res.removeHeader('content-length');
       return (original.writeHead as (...all: unknown[]) => ServerResponse)(status, ...args);
     }) as ServerResponse['writeHead'];
     res.write = ((chunk: unknown, encoding?: unknown, callback?: unknown) => {
-      this.choose();
+      this.choose(res.getHeader('content-type'));
       if (this.mode === 'passthrough')
         return original.write(chunk as string, encoding as BufferEncoding, callback as WriteCallback);
       const done = (typeof encoding === 'function' ? encoding : callback) as WriteCallback | undefined;
-      if (!this.finished && !this.upstream.isClosed) this.push(toText(chunk, encoding));
+      if (!this.finished && !this.upstream.isClosed) this.push(chunk, encoding);
       if (done !== undefined) process.nextTick(done);
       const ahead = this.finished || this.upstream.size >= (this.options.highWaterEvents ?? 16);
       if (ahead) this.needsDrain = true;
       return !ahead;
     }) as ServerResponse['write'];
     res.end = ((chunk?: unknown, encoding?: unknown, callback?: unknown) => {
-      this.choose();
+      this.choose(res.getHeader('content-type'));
       if (this.mode === 'passthrough')
         return original.end(chunk as string, encoding as BufferEncoding, callback as () => void);
-      if (chunk !== undefined && chunk !== null && typeof chunk !== 'function')
-        this.push(toText(chunk, encoding));
+      if (this.mode === 'refused') return res;
+      if (chunk !== undefined && chunk !== null && typeof chunk !== 'function') this.push(chunk, encoding);
       for (const block of this.splitter.end()) this.upstream.push(block);
       this.upstream.close();
       const done = [chunk, encoding, callback].find((arg) => typeof arg === 'function') as
@@ -146,10 +185,15 @@ class MeteredNodeResponse {
     this.res.writeHead = this.original.writeHead;
   }
 
-  /** Metered or not is decided by the status, at the handler's first writeHead, write or end. */
-  private choose(): void {
+  /**
+   * Metered or not is decided by the status, at the handler's first writeHead, write or end; a 2xx of an SSE-metered
+   * route that is not an event stream is refused (STREAM_NOT_EVENT_STREAM) instead.
+   */
+  private choose(contentType: unknown): void {
     if (this.mode !== 'pending') return;
-    if (this.res.statusCode >= 200 && this.res.statusCode <= 299) return this.start();
+    if (this.res.statusCode >= 200 && this.res.statusCode <= 299) {
+      return notEventStream(this.opened.meter.pricing, contentType) ? this.refuse() : this.start();
+    }
     this.mode = 'passthrough';
     this.restore();
     this.upstream.discard();
@@ -157,9 +201,27 @@ class MeteredNodeResponse {
     this.resolveOutcome(undefined);
   }
 
-  private push(text: string): void {
+  /** Nothing of the handler's answer goes out: a 502 with the first acceptance's receipt (charged nothing). */
+  private refuse(): void {
+    this.mode = 'refused';
+    this.finished = true;
+    this.upstream.discard();
+    this.opened.release();
+    // res.end and res.writeHead stay intercepted: the handler's own end and head are dropped.
+    const answer = notEventStreamAnswer(this.opened.headers);
+    this.res.statusCode = answer.status;
+    this.res.removeHeader('content-length');
+    this.original.writeHead(answer.status, answer.headers);
+    this.original.end(answer.body);
+    this.resolveOutcome(undefined);
+  }
+
+  private push(chunk: unknown, encoding: unknown): void {
     try {
-      for (const block of this.splitter.push(text)) this.upstream.push(block);
+      const blocks = this.bytes
+        ? (this.splitter as ByteUnitCutter).push(toBytes(chunk, encoding))
+        : (this.splitter as SseSplitter).push(toText(chunk, encoding));
+      for (const block of blocks) this.upstream.push(block);
     } catch (err) {
       this.options.log?.('stream event too long', { error: (err as Error).message });
       this.upstream.close();
@@ -169,7 +231,7 @@ class MeteredNodeResponse {
   private start(): void {
     this.mode = 'metered';
     const sink = {
-      write: (text: string) => this.original.write(text),
+      write: (chunk: string | Uint8Array) => this.original.write(chunk),
       end: () => {
         this.finished = true;
         this.restoreEnd();

@@ -1,5 +1,6 @@
 import type { Hex } from '@microraiden/protocol';
-import { sseEvent, type SseBlock } from './sse-splitter';
+import { RDN_HEADERS } from '@microraiden/protocol';
+import { sseEvent } from './sse-splitter';
 import {
   stepStream,
   topUpTerms,
@@ -9,6 +10,15 @@ import {
   type StreamSettlement,
 } from '../core/stream-meter';
 import type { TopUpLine } from './top-up-lines';
+
+/**
+ * One piece of what the upstream produced, as it goes out: an SSE event (SseBlock: a unit when it has data) or a unit
+ * of a byte-metered stream (ByteUnit).
+ */
+export interface StreamBlock {
+  readonly text: string | Uint8Array;
+  readonly unit: boolean;
+}
 
 /** A top-up's acceptance as the meter decided it. */
 export type TopUpCommit = Extract<StreamDecision, { kind: 'commit-top-up' }>;
@@ -45,8 +55,9 @@ export interface StreamPort {
 /** The client's end of the response. */
 export interface StreamClient {
   /** Writes to the client; resolves when the socket took it (its backpressure). */
-  write(text: string): Promise<void>;
-  end(): void;
+  write(chunk: string | Uint8Array): Promise<void>;
+  /** Ends the response; `trailers` (a byte-metered stream's receipt) go out as HTTP trailers where the client can. */
+  end(trailers?: Readonly<Record<string, string>>): void;
   /** Aborts when the client went away. */
   readonly gone: AbortSignal;
 }
@@ -62,8 +73,11 @@ export interface StreamOutcome {
 export interface StreamPumpOptions {
   readonly meter: StreamMeter;
   readonly port: StreamPort;
-  /** The upstream's events, pulled one at a time: not pulling is the backpressure that pauses it. */
-  readonly upstream: AsyncIterable<SseBlock>;
+  /**
+   * The upstream's events (or byte units when the meter's pricing has `unitBytes`), pulled one at a time: not pulling
+   * is the backpressure that pauses it.
+   */
+  readonly upstream: AsyncIterable<StreamBlock>;
   readonly topUps: AsyncIterable<TopUpLine>;
   readonly client: StreamClient;
   /** How long a pause waits for a top-up (STREAM_TOPUP_TIMEOUT_MS). */
@@ -79,17 +93,27 @@ function wire(data: Record<string, bigint | number | string>): Record<string, st
   );
 }
 
+/** Keeps a text to what a header value may carry (visible ASCII and spaces): trailers are header fields. */
+function headerSafe(text: string): string {
+  return text.replace(/[^\x20-\x7e]/g, '?').slice(0, 300);
+}
+
 /**
- * The shell around the stream meter: pulls the upstream one event at a time, writes units the authorisation
- * covers, pauses with `rdn-authorize`, verifies and commits top-up lines one at a time, times a pause out, and
- * on the end (upstream done, client gone, timeout, authorisation spent) commits the final charge and, if the client
- * is still there, sends `rdn-receipt`. Every input goes through one synchronous `apply`, so the meter sees them in
- * one order.
+ * The shell around the stream meter: pulls the upstream one event (or byte unit) at a time, writes units the
+ * authorisation covers, pauses (with `rdn-authorize` in an SSE stream), verifies and commits top-up lines one at a
+ * time, times a pause out, and on the end (upstream done, client gone, timeout, authorisation spent, a byte stream's
+ * refused top-up) commits the final charge and, if the client is still there, sends the receipt: `rdn-receipt` in an
+ * SSE stream, the `RDN-Receipt` trailer in a byte stream, whose body has no room for the gateway's own messages. Every
+ * input goes through one synchronous `apply`, so the meter sees them in one order.
  */
 class StreamPump {
   private meter: StreamMeter;
+  /** SSE: the gateway's messages go inline as events. Byte-metered: they go in the trailers, refusals end it. */
+  private readonly inline: boolean;
   /** The unit the upstream produced last (forwarded, or held). */
-  private unit = '';
+  private unit: string | Uint8Array = '';
+  /** A byte stream's refused top-up, reported in the trailers. */
+  private refusal: { readonly code: string; readonly message: string } | undefined;
   /** The last write to the client: the upstream is pulled again only once it is flushed. */
   private flushed: Promise<void> = Promise.resolve();
   private resumeGate: ((go: boolean) => void) | undefined;
@@ -101,6 +125,7 @@ class StreamPump {
 
   constructor(private readonly options: StreamPumpOptions) {
     this.meter = options.meter;
+    this.inline = options.meter.pricing.unitBytes === undefined;
     this.outcome = new Promise((resolve) => (this.resolveOutcome = resolve));
   }
 
@@ -113,10 +138,17 @@ class StreamPump {
     return this.outcome;
   }
 
-  private write(text: string): void {
+  private write(chunk: string | Uint8Array): void {
     if (this.options.client.gone.aborted) return;
     const previous = this.flushed;
-    this.flushed = previous.then(() => this.options.client.write(text)).catch(() => undefined);
+    this.flushed = previous.then(() => this.options.client.write(chunk)).catch(() => undefined);
+  }
+
+  /** A top-up refused: an SSE stream says so (`rdn-error`) and waits on; a byte stream ends (see StreamEndReason). */
+  private refuse(code: string, message: string): void {
+    if (this.inline) return this.write(sseEvent('rdn-error', { code, message }));
+    this.refusal ??= { code, message };
+    this.apply({ kind: 'top-up-refused' });
   }
 
   private async readUpstream(): Promise<void> {
@@ -146,12 +178,13 @@ class StreamPump {
       for await (const line of this.options.topUps) {
         if (this.meter.ended || this.meter.ending !== undefined) return;
         if (line.kind === 'malformed') {
-          this.write(sseEvent('rdn-error', { code: 'TOP_UP_MALFORMED', message: line.reason }));
+          this.refuse('TOP_UP_MALFORMED', line.reason);
           continue;
         }
         const verdict = await this.options.port.verifyTopUp(line, topUpTerms(this.meter));
+        if (this.meter.ending !== undefined) return;
         if (!verdict.ok) {
-          this.write(sseEvent('rdn-error', { code: verdict.code, message: verdict.message }));
+          this.refuse(verdict.code, verdict.message);
           continue;
         }
         const settled = new Promise<void>((resolve) => (this.topUpSettled = resolve));
@@ -176,7 +209,8 @@ class StreamPump {
       case 'forward':
         return this.write(this.unit);
       case 'pause': {
-        this.write(sseEvent('rdn-authorize', wire({ ...decision.authorize })));
+        // A byte stream's client knows from the head and its byte count when to top up: it is not asked.
+        if (this.inline) this.write(sseEvent('rdn-authorize', wire({ ...decision.authorize })));
         clearTimeout(this.timer);
         const pause = decision.pause;
         this.timer = setTimeout(() => this.apply({ kind: 'timeout', pause }), this.options.timeoutMs);
@@ -186,7 +220,7 @@ class StreamPump {
       case 'commit-top-up':
         return void this.commitTopUp(decision, this.signature as Hex);
       case 'refuse-top-up':
-        return this.write(sseEvent('rdn-error', { code: decision.code, message: REFUSALS[decision.code] }));
+        return this.refuse(decision.code, REFUSALS[decision.code]);
       case 'resume':
         clearTimeout(this.timer);
         this.write(this.unit);
@@ -217,14 +251,14 @@ class StreamPump {
     } catch (err) {
       this.options.log?.('stream top-up commit failed', { error: (err as Error)?.message ?? String(err) });
     }
-    if (!committed) {
-      const message =
-        'The top-up was not accepted (the channel moved, or the gateway is unavailable); sign again.';
+    const message =
+      'The top-up was not accepted (the channel moved, or the gateway is unavailable); sign again.';
+    if (!committed && this.inline)
       this.write(sseEvent('rdn-error', { code: 'TOP_UP_NOT_ACCEPTED', message }));
-    }
     const settled = this.topUpSettled;
     this.topUpSettled = undefined;
     this.apply({ kind: 'top-up-settled', committed });
+    if (!committed && !this.inline) this.refuse('TOP_UP_NOT_ACCEPTED', message);
     settled?.();
   }
 
@@ -236,21 +270,45 @@ class StreamPump {
       this.options.log?.('stream final charge failed', { error: (err as Error)?.message ?? String(err) });
     }
     if (!this.options.client.gone.aborted) {
-      this.write(
-        receipt === undefined
-          ? sseEvent('rdn-error', {
-              code: 'GATEWAY_UNAVAILABLE',
-              message: 'The final charge was not recorded.',
-            })
-          : sseEvent('rdn-receipt', wire({ ...receipt })),
-      );
-      await this.flushed;
-      this.options.client.end();
+      const unrecorded = { code: 'GATEWAY_UNAVAILABLE', message: 'The final charge was not recorded.' };
+      if (this.inline) {
+        this.write(
+          receipt === undefined
+            ? sseEvent('rdn-error', unrecorded)
+            : sseEvent('rdn-receipt', wire({ ...receipt })),
+        );
+        await this.flushed;
+        this.options.client.end();
+      } else {
+        await this.flushed;
+        this.options.client.end(trailersOf(receipt, receipt === undefined ? unrecorded : this.refusal));
+      }
     }
     this.topUpSettled?.();
     this.resolveOutcome({ settlement, receipt });
   }
 }
+
+/** A byte stream's trailers: `RDN-Receipt` (the JSON of `rdn-receipt`) and, when it ended on a problem, `RDN-Error`. */
+function trailersOf(
+  receipt: StreamReceipt | undefined,
+  error: { readonly code: string; readonly message: string } | undefined,
+): Record<string, string> {
+  const trailers: Record<string, string> = {};
+  if (receipt !== undefined) trailers[RDN_HEADERS.streamReceipt] = JSON.stringify(wire({ ...receipt }));
+  if (error !== undefined) {
+    trailers[RDN_HEADERS.error] = headerSafe(error.code);
+    trailers[RDN_HEADERS.errorMessage] = headerSafe(error.message);
+  }
+  return trailers;
+}
+
+/** The trailers a byte-metered stream declares in its head (`Trailer:`), so that the client keeps them. */
+export const BYTE_STREAM_TRAILERS = [
+  RDN_HEADERS.streamReceipt,
+  RDN_HEADERS.error,
+  RDN_HEADERS.errorMessage,
+].join(', ');
 
 const REFUSALS = {
   BALANCE_STALE: 'The top-up is not above the balance already accepted.',

@@ -1,0 +1,354 @@
+// Byte-metered streams (docs/protocol.md 7.3, "Byte-metered streams") through the gateway's reverse proxy, end to end
+// on real Postgres, Kafka and anvil: an upstream streaming `application/octet-stream` chunks, paid per unit of
+// RDN-Unit-Bytes bytes by a client that counts bytes and tops up from the head, the receipt in the trailers.
+import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Client } from '@microraiden/client';
+import { BALANCE_PROOF_CHARGED, type MicroraidenEvent } from '@microraiden/events';
+import type { KafkaClientOptions } from '@microraiden/kafka';
+import { privateKeyToAddress, type Hex32 } from '@microraiden/protocol';
+import { createTestDatabase, waitFor, type TestDatabase } from '@microraiden/testing';
+import { Pool } from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { anvilKey, deployChain, writeRoutesFile, type ChainFixture } from './support/chain-fixture';
+import type { ChannelRelay } from './support/channel-relay';
+import { fundedSender } from './support/funded-sender';
+import {
+  createTestTopics,
+  paymentHeaders,
+  startGateway,
+  type InProcessGateway,
+  type TestTopics,
+} from './support/gateway-fixture';
+import { readEvents } from './support/read-events';
+
+// 1e12 base units per unit of 1000 bytes, 4 units a step.
+const UNIT = 1_000_000_000_000n;
+const UNIT_BYTES = 1000;
+const STEP = 4n * UNIT;
+const kafka: KafkaClientOptions = {
+  brokers: inject('kafkaBrokers').split(','),
+  clientId: 'gateway-proxied-byte-stream',
+};
+const receiverKey = anvilKey(1);
+const receiver = privateKeyToAddress(receiverKey);
+const senderKey = anvilKey(6);
+const sender = privateKeyToAddress(senderKey);
+
+let db: TestDatabase;
+let pool: Pool;
+let chain: ChainFixture;
+let topics: TestTopics;
+let gateway: InProcessGateway;
+let relay: ChannelRelay;
+let upstream: Server;
+let client: Client;
+let channelId: Hex32;
+
+/** What the upstream saw of one download, by its `id`. */
+interface UpstreamCall {
+  written: number;
+  aborted: boolean;
+}
+const calls = new Map<string, UpstreamCall>();
+
+/** Byte i of every body: i % 251 (so a cut or a reordering shows). */
+const bodyBytes = (from: number, length: number) =>
+  Buffer.from(Array.from({ length }, (_, i) => (from + i) % 251));
+
+/**
+ * The upstream: `bytes` bytes of `application/octet-stream` in chunks of `chunk`; `slowAfter` bytes in, one chunk per
+ * 300 ms. `/v1/events` answers the same bytes on a route metered per SSE event.
+ */
+async function download(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://x');
+  const bytes = Number(url.searchParams.get('bytes') ?? '10000');
+  const chunk = Number(url.searchParams.get('chunk') ?? '777');
+  const slowAfter = Number(url.searchParams.get('slowAfter') ?? bytes);
+  const call: UpstreamCall = { written: 0, aborted: false };
+  calls.set(url.searchParams.get('id') ?? '', call);
+  res.once('close', () => (call.aborted = !res.writableFinished));
+  res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(bytes) });
+  while (call.written < bytes && !res.destroyed) {
+    const length = Math.min(chunk, bytes - call.written);
+    const ok = res.write(bodyBytes(call.written, length));
+    call.written += length;
+    if (!ok) await new Promise((resolve) => res.once('drain', resolve).once('close', resolve));
+    if (call.written >= slowAfter) await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+  if (!res.destroyed) res.end();
+}
+
+async function channelRow() {
+  const { rows } = await pool.query<{ s: string; c: string }>(
+    'SELECT accepted_balance::text AS s, charged_balance::text AS c FROM gateway_channels WHERE channel_id = $1',
+    [channelId],
+  );
+  return { S: BigInt(rows[0]!.s), C: BigInt(rows[0]!.c) };
+}
+
+const maxOf = (a: bigint, b: bigint) => (a > b ? a : b);
+const chargeOf = (e: MicroraidenEvent) => {
+  const data = e.data as { charge?: bigint; increment?: bigint };
+  return data.charge ?? data.increment ?? 0n;
+};
+const chargedBy = (events: readonly MicroraidenEvent[]) => events.reduce((sum, e) => sum + chargeOf(e), 0n);
+
+/** The channel's balance-proof events on Kafka once `done` holds. */
+async function channelEvents(
+  done: (events: readonly MicroraidenEvent[]) => boolean,
+): Promise<MicroraidenEvent[]> {
+  const mine = (events: readonly MicroraidenEvent[]) =>
+    events.filter(
+      (e) =>
+        (e.type === 'balance-proof.accepted' || e.type === BALANCE_PROOF_CHARGED) &&
+        (e.data as { channelId: string }).channelId === channelId,
+    );
+  return mine(await readEvents(kafka, topics.BALANCE_PROOFS_TOPIC, (all) => done(mine(all))));
+}
+
+function signedLine(balance: bigint): string {
+  const proof = paymentHeaders({ senderKey, sender, receiver, domain: chain.domain, channelId, balance });
+  return `${JSON.stringify({ balance: balance.toString(), signature: proof['RDN-Balance-Signature'] })}\n`;
+}
+
+interface Downloaded {
+  status: number;
+  headers: IncomingMessage['headers'];
+  body: Buffer;
+  trailers: IncomingMessage['trailers'];
+}
+
+/**
+ * A duplex client of a byte stream, as docs/protocol.md 7.3 says: from the head (S, C, unit price, step, unit size)
+ * and its byte count it writes a line for S + step once the units it received use up the authorisation, `topUps`
+ * times, then closes its side; `leaveAfter` bytes in, it disconnects.
+ */
+function rawDownload(
+  path: string,
+  first: bigint,
+  options: { topUps: number; leaveAfter?: number },
+): Promise<Downloaded> {
+  const headers = paymentHeaders({
+    senderKey,
+    sender,
+    receiver,
+    domain: chain.domain,
+    channelId,
+    balance: first,
+  });
+  return new Promise((resolve, reject) => {
+    const req = request(`${gateway.url}${path}`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/x-ndjson' },
+    });
+    req.on('error', reject);
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      let received = 0;
+      let signed = BigInt(res.headers['rdn-sender-balance'] as string);
+      const base = BigInt((res.headers['rdn-charged-balance'] as string | undefined) ?? signed);
+      let topUps = options.topUps;
+      const done = () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: Buffer.concat(chunks),
+          trailers: res.trailers,
+        });
+      res.on('data', (chunk: Buffer) => {
+        chunks.push(chunk);
+        received += chunk.length;
+        if (options.leaveAfter !== undefined && received >= options.leaveAfter) {
+          req.destroy();
+          res.destroy();
+          return done();
+        }
+        const units = BigInt(Math.ceil(received / UNIT_BYTES));
+        if (base + (units + 1n) * UNIT <= signed) return;
+        if (topUps-- <= 0) return void req.end();
+        signed += STEP;
+        req.write(signedLine(signed));
+      });
+      res.on('end', () => {
+        req.end();
+        done();
+      });
+    });
+    req.flushHeaders();
+  });
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase({ prefix: 'hbytes_proxied', serverUrl: inject('databaseUrl') });
+  pool = new Pool({ connectionString: db.url, max: 4 });
+  chain = await deployChain(inject('rpcUrl'));
+  topics = await createTestTopics(kafka);
+  upstream = createServer((req, res) => void download(req, res));
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  gateway = await startGateway({
+    DATABASE_URL: db.url,
+    KAFKA_BROKERS: inject('kafkaBrokers'),
+    DEPLOYMENT_FILE: chain.deploymentFile,
+    ROUTES_FILE: writeRoutesFile([
+      {
+        path: '/v1/file',
+        stream: { unitPrice: UNIT.toString(), unitsPerStep: 4, unitBytes: UNIT_BYTES },
+      },
+      { path: '/v1/events', stream: { unitPrice: UNIT.toString(), unitsPerStep: 4 } },
+    ]),
+    UPSTREAM_URL: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
+    STREAM_TOPUP_TIMEOUT_MS: '2000',
+    RECEIVER_PRIVATE_KEY: receiverKey,
+    GATEWAY_ID: 'proxied-byte-stream-gateway',
+    MICRORAIDEN_DEV: '1',
+    ...topics,
+  });
+  ({ client, relay, channelId } = await fundedSender({
+    chain,
+    kafka,
+    channelsTopic: topics.CHANNELS_TOPIC,
+    pool,
+    rpcUrl: inject('rpcUrl'),
+    senderKey,
+    receiver,
+    mint: 1000n * UNIT,
+    deposit: 200n * UNIT,
+  }));
+});
+
+afterAll(async () => {
+  await client?.close();
+  await relay?.stop();
+  await gateway?.close();
+  upstream?.closeAllConnections();
+  await new Promise((resolve) => upstream?.close(resolve));
+  await pool?.end();
+  await db?.drop();
+  chain?.close();
+});
+
+describe('a byte-metered download behind the gateway reverse proxy', () => {
+  it('passes the bytes through unchanged and charges exactly ceil(bytes / unitBytes) * unitPrice', async () => {
+    const before = await channelRow();
+    // 10,500 bytes in chunks of 777: 10 units of 1000 and one of 500 = 11 units.
+    const answer = await rawDownload('/v1/file?bytes=10500&id=a', maxOf(before.S + 1n, before.C + STEP), {
+      topUps: 10,
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.headers['content-type']).toBe('application/octet-stream');
+    expect(answer.headers['rdn-unit-bytes']).toBe('1000');
+    expect(answer.headers.trailer).toBe('RDN-Receipt, RDN-Error, RDN-Error-Message');
+    expect(answer.body.equals(bodyBytes(0, 10_500))).toBe(true);
+    const after = await channelRow();
+    expect(after.C - before.C).toBe(11n * UNIT);
+    // First proof + 2 top-ups (at 4 and 8 units): S moved three steps.
+    expect(after.S - before.S).toBe(12n * UNIT);
+    expect(JSON.parse(answer.trailers['rdn-receipt'] as string)).toEqual({
+      channelId,
+      balance: after.S.toString(),
+      chargedBalance: after.C.toString(),
+      cost: (11n * UNIT).toString(),
+      units: 11,
+    });
+    // First proof (charge 0) + 2 top-ups + the final charge, summing to the charge.
+    const events = await channelEvents((mine) => mine.length >= 4);
+    expect(events).toHaveLength(4);
+    expect(chargedBy(events)).toBe(11n * UNIT);
+  });
+
+  it('stops at the budget: the gateway ends the stream and the upstream request', async () => {
+    const before = await channelRow();
+    const answer = await rawDownload(
+      '/v1/file?bytes=1000000&chunk=1000&slowAfter=6000&id=b',
+      maxOf(before.S + 1n, before.C + STEP),
+      { topUps: 1 },
+    );
+    // Two steps: 8 units, 8,000 bytes.
+    expect(answer.body.length).toBe(8 * UNIT_BYTES);
+    expect(JSON.parse(answer.trailers['rdn-receipt'] as string)).toMatchObject({ units: 8 });
+    expect((await channelRow()).C - before.C).toBe(8n * UNIT);
+    await waitFor('the upstream request aborted', async () => calls.get('b')?.aborted === true, {
+      timeoutMs: 5_000,
+    });
+  });
+
+  it('charges a client that disconnects midway exactly the units written, and aborts the upstream', async () => {
+    const before = await channelRow();
+    // Quick for 6 units, then one unit per 300 ms; the client leaves after 6 units.
+    const answer = await rawDownload(
+      '/v1/file?bytes=100000&chunk=1000&slowAfter=6000&id=c',
+      maxOf(before.S + 1n, before.C + STEP),
+      { topUps: 10, leaveAfter: 6 * UNIT_BYTES },
+    );
+    expect(answer.body.length).toBe(6 * UNIT_BYTES);
+    await waitFor('the upstream request aborted', async () => calls.get('c')?.aborted === true, {
+      timeoutMs: 5_000,
+    });
+    await waitFor('the final charge', async () => (await channelRow()).C - before.C === 6n * UNIT, {
+      timeoutMs: 5_000,
+    });
+    const after = await channelRow();
+    expect(after.C - before.C).toBe(6n * UNIT);
+    expect(after.C).toBeLessThanOrEqual(after.S);
+  });
+
+  it('ends the stream on a refused top-up, the refusal in the trailers, charging what was written', async () => {
+    const before = await channelRow();
+    const first = maxOf(before.S + 1n, before.C + STEP);
+    const headers = paymentHeaders({
+      senderKey,
+      sender,
+      receiver,
+      domain: chain.domain,
+      channelId,
+      balance: first,
+    });
+    const answer = await new Promise<Downloaded>((resolve, reject) => {
+      const req = request(`${gateway.url}/v1/file?bytes=100000&chunk=1000&slowAfter=2000&id=d`, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/x-ndjson' },
+      });
+      req.on('error', reject);
+      req.on('response', (res) => {
+        const chunks: Buffer[] = [];
+        // The first proof replayed: not above S, refused BALANCE_STALE.
+        req.write(signedLine(first));
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks),
+            trailers: res.trailers,
+          }),
+        );
+      });
+      req.flushHeaders();
+    });
+    expect(answer.trailers['rdn-error']).toBe('BALANCE_STALE');
+    const receipt = JSON.parse(answer.trailers['rdn-receipt'] as string) as { units: number; cost: string };
+    expect(receipt.units).toBe(Math.ceil(answer.body.length / UNIT_BYTES));
+    expect(receipt.units).toBeLessThan(4);
+    expect((await channelRow()).C - before.C).toBe(BigInt(receipt.units) * UNIT);
+  });
+
+  it('refuses a 2xx that is not an event stream on a route metered per event: 502, charged nothing', async () => {
+    const before = await channelRow();
+    const balance = maxOf(before.S + 1n, before.C + STEP);
+    const res = await fetch(`${gateway.url}/v1/events?bytes=5000&id=e`, {
+      method: 'POST',
+      headers: paymentHeaders({ senderKey, sender, receiver, domain: chain.domain, channelId, balance }),
+    });
+    expect(res.status).toBe(502);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('STREAM_NOT_EVENT_STREAM');
+    expect(res.headers.get('RDN-Cost')).toBe('0');
+    expect((await channelRow()).C).toBe(before.C);
+  });
+
+  it('publishes events whose charges sum to the charged balance', async () => {
+    const { C } = await channelRow();
+    const events = await channelEvents((mine) => chargedBy(mine) >= C);
+    expect(chargedBy(events)).toBe(C);
+  });
+});
