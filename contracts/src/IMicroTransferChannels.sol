@@ -13,7 +13,7 @@ import {IERC223Recipient} from "./IERC223Recipient.sol";
  * closes through a challenge period ({uncooperativeClose}, then {settle}).
  *
  * EIP-712 domain: `{ name: "MicroTransferChannels", version: "1", chainId, verifyingContract }`.
- * Signed by the sender: `BalanceProof(bytes32 channelId,address receiver,uint256 balance)`.
+ * Signed by the sender (or the channel's balance signer): `BalanceProof(bytes32 channelId,address receiver,uint256 balance)`.
  * Signed by the receiver: `ClosingProof(bytes32 channelId,address sender,uint256 balance)`.
  * `balance` is always cumulative: the total the sender owes on the channel.
  *
@@ -21,6 +21,12 @@ import {IERC223Recipient} from "./IERC223Recipient.sol";
  * use `min(balance, deposit)`. The deposit a proof was signed against can shrink when a chain reorganisation
  * drops a top-up; the receiver can then still take everything the channel holds with its latest proof, and the
  * sender never pays more than it signed. Only the sender's own {uncooperativeClose} claim must fit the deposit.
+ *
+ * Session signers: a channel opened with {createChannelWithSigner} or {createChannelWithPermitAndSigner} names a
+ * second key, the balance signer, whose balance proofs count as the sender's. A browser can keep such a key to
+ * pay page after page without asking the sender's wallet each time. It can spend at most the channel's deposit,
+ * like the sender's own proofs. It is fixed for the channel's life: rotating or revoking it could invalidate
+ * proofs the receiver already accepted as payment, so a sender who wants the key dead closes the channel.
  */
 interface IMicroTransferChannels is IERC1363Receiver, IERC223Recipient {
     /// @notice A channel was opened with `deposit` tokens escrowed.
@@ -64,6 +70,10 @@ interface IMicroTransferChannels is IERC1363Receiver, IERC223Recipient {
         uint256 withdrawn
     );
 
+    /// @notice The channel accepts balance proofs signed by `signer` as well as by its sender, for its whole life.
+    /// Emitted right after {ChannelCreated} by {createChannelWithSigner} and {createChannelWithPermitAndSigner}.
+    event ChannelSignerSet(bytes32 indexed channelId, address indexed signer);
+
     /// @notice No channel with this id exists (never created, or already settled).
     error ChannelNotFound(bytes32 channelId);
     /// @notice Only the channel's sender may do this.
@@ -78,7 +88,8 @@ interface IMicroTransferChannels is IERC1363Receiver, IERC223Recipient {
     error ChallengePeriodNotOver(uint64 settleAt);
     /// @notice The receiver could dispute only before `settleAt`; now only {settle} remains.
     error ChallengePeriodOver(uint64 settleAt);
-    /// @notice The balance proof was not signed by the channel's sender for exactly these values.
+    /// @notice The balance proof was not signed by the channel's sender (or its balance signer) for exactly these
+    /// values.
     error InvalidBalanceSignature();
     /// @notice The closing proof was not signed by the channel's receiver for exactly these values.
     error InvalidClosingSignature();
@@ -97,6 +108,9 @@ interface IMicroTransferChannels is IERC1363Receiver, IERC223Recipient {
     error UnsupportedToken(address token);
     /// @notice Token callback data must be `abi.encode(uint8 action, bytes32 arg)` with action 1 or 2.
     error InvalidTransferData();
+    /// @notice A balance signer may be neither the zero address, the channel's receiver (who would then sign its own
+    /// proofs), nor this contract.
+    error InvalidSigner(address signer);
     /// @notice A channel's deposit is stored in 96 bits; `deposit` would exceed `maximum`.
     error DepositTooLarge(uint256 deposit, uint256 maximum);
 
@@ -176,6 +190,55 @@ interface IMicroTransferChannels is IERC1363Receiver, IERC223Recipient {
     ) external returns (bytes32 channelId);
 
     /**
+     * @notice Like {createChannel}, and balance proofs signed by `signer` count as the sender's on this channel.
+     * @dev For a session key: the sender's wallet approves once, a key the client holds signs every payment.
+     * The signer can spend at most the deposit (proofs are worth `min(balance, deposit)`), as the sender can.
+     * It cannot be changed or removed: proofs it signed, which the receiver holds as payment, must stay valid
+     * until the channel settles. To retire the key, the sender closes the channel.
+     * Emits {ChannelCreated}, then {ChannelSignerSet}.
+     *
+     * Requirements:
+     *
+     * - `signer` is not the zero address, `receiver`, or this contract.
+     * - the requirements of {createChannel}.
+     *
+     * @return channelId The id of the new channel.
+     */
+    function createChannelWithSigner(
+        address receiver,
+        uint256 deposit,
+        address signer
+    ) external returns (bytes32 channelId);
+
+    /**
+     * @notice Like {createChannelWithSigner}, with an EIP-2612 permit for `deposit` tokens in the same
+     * transaction, as in {createChannelWithPermit}: one wallet signature and one transaction open the channel.
+     * @dev Emits {ChannelCreated}, then {ChannelSignerSet}.
+     *
+     * Requirements:
+     *
+     * - a valid permit (or an existing allowance) for `deposit`, as in {createChannelWithPermit}.
+     * - the requirements of {createChannelWithSigner}.
+     *
+     * @return channelId The id of the new channel.
+     */
+    function createChannelWithPermitAndSigner(
+        address receiver,
+        uint256 deposit,
+        address signer,
+        uint256 deadline,
+        uint8 v,
+        bytes32 r,
+        bytes32 s
+    ) external returns (bytes32 channelId);
+
+    /**
+     * @notice The channel's balance signer, whose balance proofs count as the sender's; the zero address when it
+     * has none or the channel does not exist (kept apart from {getChannel}, whose return values predate it).
+     */
+    function balanceSignerOf(bytes32 channelId) external view returns (address);
+
+    /**
      * @notice Escrows `amount` more tokens in an open channel, pulling them from the caller.
      * @dev Emits {ChannelToppedUp}.
      *
@@ -216,7 +279,7 @@ interface IMicroTransferChannels is IERC1363Receiver, IERC223Recipient {
      * - the channel exists and is not closing.
      * - the caller is the channel's receiver.
      * - `withdrawn < min(balance, deposit)`.
-     * - `balanceSig` is the sender's 65-byte, non-malleable EIP-712 signature of
+     * - `balanceSig` is the sender's (or the balance signer's) 65-byte, non-malleable EIP-712 signature of
      *   `BalanceProof(channelId, receiver, balance)`.
      */
     function withdraw(bytes32 channelId, uint256 balance, bytes calldata balanceSig) external;
@@ -231,7 +294,8 @@ interface IMicroTransferChannels is IERC1363Receiver, IERC223Recipient {
      * Requirements:
      *
      * - the channel exists.
-     * - `balanceSig` is the sender's signature of `BalanceProof(channelId, receiver, balance)`.
+     * - `balanceSig` is the sender's (or the balance signer's) signature of
+     *   `BalanceProof(channelId, receiver, balance)`.
      * - `closingSig` is the receiver's signature of `ClosingProof(channelId, sender, balance)`.
      */
     function cooperativeClose(
@@ -265,7 +329,8 @@ interface IMicroTransferChannels is IERC1363Receiver, IERC223Recipient {
      * - the channel exists.
      * - the caller is the channel's receiver.
      * - if closing, `block.timestamp < settleAt`.
-     * - `balanceSig` is the sender's signature of `BalanceProof(channelId, receiver, balance)`.
+     * - `balanceSig` is the sender's (or the balance signer's) signature of
+     *   `BalanceProof(channelId, receiver, balance)`.
      */
     function receiverClose(bytes32 channelId, uint256 balance, bytes calldata balanceSig) external;
 

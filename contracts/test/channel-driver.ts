@@ -28,6 +28,8 @@ export interface OnChainChannel {
   withdrawn: bigint;
   closingBalance: bigint;
   settleAt: bigint;
+  /** `balanceSignerOf`: zero when none (or deleted). */
+  signer: string;
 }
 
 /** What the chain holds, read after a step. */
@@ -134,12 +136,22 @@ export async function createChannelDriver(
   ): Promise<CallOutcome> => {
     const value = call.fn === 'createChannel' ? call.deposit : call.amount;
     const target = call.fn === 'createChannel' ? call.receiver : call.channelId;
+    const signer = call.fn === 'createChannel' ? call.signer : undefined;
     switch (call.via) {
-      case 'approve':
-        return send(call.caller, manager, managerAbi.encodeFunctionData(call.fn, [target, value]), at);
+      case 'approve': {
+        const [fn, args] = signer
+          ? ['createChannelWithSigner', [target, value, signer]]
+          : [call.fn, [target, value]];
+        return send(call.caller, manager, managerAbi.encodeFunctionData(fn, args), at);
+      }
       case 'permit': {
-        const fn = call.fn === 'createChannel' ? 'createChannelWithPermit' : 'topUpWithPermit';
-        const args = [target, value, ...(await permit(call.caller, value, at))];
+        const permitArgs = await permit(call.caller, value, at);
+        const [fn, args] = signer
+          ? ['createChannelWithPermitAndSigner', [target, value, signer, ...permitArgs]]
+          : [
+              call.fn === 'createChannel' ? 'createChannelWithPermit' : 'topUpWithPermit',
+              [target, value, ...permitArgs],
+            ];
         return send(call.caller, manager, managerAbi.encodeFunctionData(fn, args), at);
       }
       case 'erc1363':
@@ -167,7 +179,7 @@ export async function createChannelDriver(
         const { channelId, receiver, balance } = call;
         proofs.set(
           `${channelId}:${balance}`,
-          await signBalanceProof(wallet(call.sender), domain, { channelId, receiver, balance }),
+          await signBalanceProof(wallet(call.signer), domain, { channelId, receiver, balance }),
         );
         return {};
       }
@@ -212,16 +224,18 @@ export async function createChannelDriver(
     async read(addresses, channelIds) {
       const managerContract = f.manager.connect(provider);
       const tokenContract = f.token.connect(provider);
-      const [balances, channels] = await Promise.all([
+      const [balances, channels, signers] = await Promise.all([
         Promise.all(addresses.map((address) => tokenContract.balanceOf(address))),
         Promise.all(channelIds.map((id) => managerContract.getChannel(id))),
+        Promise.all(channelIds.map((id) => managerContract.balanceSignerOf(id))),
       ]);
       return {
         tokens: Object.fromEntries(addresses.map((address, i) => [address, balances[i]!])),
         channels: Object.fromEntries(
           channelIds.map((id, i) => {
             const [sender, receiver, deposit, withdrawn, closingBalance, settleAt] = channels[i]!;
-            return [id, { sender, receiver, deposit, withdrawn, closingBalance, settleAt }];
+            const signer = signers[i]!;
+            return [id, { sender, receiver, deposit, withdrawn, closingBalance, settleAt, signer }];
           }),
         ),
       };

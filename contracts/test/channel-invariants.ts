@@ -30,6 +30,7 @@ const DELETED: OnChainChannel = {
   withdrawn: 0n,
   closingBalance: 0n,
   settleAt: 0n,
+  signer: '0x0000000000000000000000000000000000000000',
 };
 
 /** Every rule `step` broke, as readable sentences (empty when all hold). */
@@ -145,7 +146,8 @@ function bestProofViolations(
 
 function documented(channel: ModelChannel): OnChainChannel {
   const { sender, receiver, deposit, withdrawn, closingBalance, settleAt } = channel;
-  return { sender, receiver, deposit, withdrawn, closingBalance, settleAt };
+  const signer = channel.signer ?? DELETED.signer;
+  return { sender, receiver, deposit, withdrawn, closingBalance, settleAt, signer };
 }
 
 function bigints(_key: string, value: unknown): unknown {

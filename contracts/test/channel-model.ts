@@ -13,6 +13,8 @@ export interface ModelConfig {
   challengePeriod: bigint;
   senders: readonly string[];
   receivers: readonly string[];
+  /** The session key each sender (same index) names as balance signer when it opens a channel with one. */
+  signers: readonly string[];
 }
 
 /** One channel as the contract should hold it, plus what the sender ever authorised on it. */
@@ -20,13 +22,15 @@ export interface ModelChannel {
   id: string;
   sender: string;
   receiver: string;
+  /** The balance signer whose proofs count as the sender's (undefined: none). */
+  signer?: string;
   deposit: bigint;
   withdrawn: bigint;
   closingBalance: bigint;
   /** 0 while open. */
   settleAt: bigint;
   settled: boolean;
-  /** Every balance the sender signed a proof for, in signing order; the receiver holds them all. */
+  /** Every balance the sender (or its signer) signed a proof for, in signing order; the receiver holds them all. */
   signed: readonly bigint[];
   /** Every balance the sender claimed with uncooperativeClose (mined or not). */
   claimed: readonly bigint[];

@@ -19,12 +19,15 @@ export interface ChannelRef {
 }
 
 export type Operation =
-  | { kind: 'create'; sender: number; receiver: number; deposit: bigint; via: Via }
+  /** `withSigner`: name the sender's session key as balance signer (approve and permit only: the token
+   * callbacks have no way to pass one, so the flag is ignored there). */
+  | { kind: 'create'; sender: number; receiver: number; deposit: bigint; via: Via; withSigner: boolean }
   | { kind: 'topUp'; channel: ChannelRef; amount: bigint; via: Via; byOtherSender: boolean }
   /** The sender approves the manager for an unlimited amount again (a permit leaves the allowance at 0). */
   | { kind: 'approve'; sender: number }
-  /** The sender signs a balance proof (off chain) and the receiver keeps it. */
-  | { kind: 'sign'; channel: ChannelRef; permille: number }
+  /** The sender signs a balance proof (off chain; its session key does when `bySigner` and the channel has
+   * one) and the receiver keeps it. */
+  | { kind: 'sign'; channel: ChannelRef; permille: number; bySigner: boolean }
   | { kind: 'withdraw'; channel: ChannelRef; proof: ProofPick }
   | {
       kind: 'cooperativeClose';
@@ -71,6 +74,7 @@ export const createArbitrary: fc.Arbitrary<Operation> = fc.record({
   receiver: party,
   deposit: amount,
   via,
+  withSigner: fc.boolean(),
 });
 
 export const operationArbitrary: fc.Arbitrary<Operation> = fc.oneof(
@@ -86,7 +90,15 @@ export const operationArbitrary: fc.Arbitrary<Operation> = fc.oneof(
     }),
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('approve' as const), sender: party }) },
-  { weight: 6, arbitrary: fc.record({ kind: fc.constant('sign' as const), channel: channelRef, permille }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      kind: fc.constant('sign' as const),
+      channel: channelRef,
+      permille,
+      bySigner: fc.boolean(),
+    }),
+  },
   {
     weight: 2,
     arbitrary: fc.record({ kind: fc.constant('withdraw' as const), channel: channelRef, proof: proofPick }),

@@ -10,7 +10,7 @@ import { transition } from './channel-transitions';
 
 /**
  * Property-based tests of MicroTransferChannels: random sequences of creates (approve, permit, ERC-1363,
- * ERC-223), top-ups, signed proofs (also above the deposit), withdrawals, the three closes, disputes,
+ * ERC-223; some naming a session key as balance signer), top-ups, signed proofs (by the sender or its key) (also above the deposit), withdrawals, the three closes, disputes,
  * settles and time warps around `settleAt`, on the real contract on anvil, with the invariants of
  * `channel-invariants.ts` checked after every step.
  *
@@ -43,14 +43,16 @@ describe('MicroTransferChannels: properties over random operation sequences', ()
       await mined(f.token.connect(sender).approve(f.deployment.channelManager, MaxUint256));
     }
     const receivers = [await f.newAccount(), await f.newAccount()];
+    const sessionKeys = [await f.newAccount(), await f.newAccount()];
     config = {
       chainId: f.chain.chainId,
       manager: f.deployment.channelManager,
       challengePeriod: CHALLENGE_PERIOD,
       senders: senders.map((s) => s.address),
       receivers: receivers.map((r) => r.address),
+      signers: sessionKeys.map((k) => k.address),
     };
-    const everyone: Wallet[] = [...senders, ...receivers];
+    const everyone: Wallet[] = [...senders, ...receivers, ...sessionKeys];
     driver = await createChannelDriver(rpcUrl, f, everyone);
     const view = await driver.read(addressesOf(config), []);
     initialTokens = { ...view.tokens };

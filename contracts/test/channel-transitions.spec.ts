@@ -6,6 +6,7 @@ import { transition, type Transition } from './channel-transitions';
 const sender = '0x1000000000000000000000000000000000000001';
 const otherSender = '0x1000000000000000000000000000000000000002';
 const receiver = '0x2000000000000000000000000000000000000001';
+const sessionKey = '0x4000000000000000000000000000000000000001';
 const manager = '0x3000000000000000000000000000000000000001';
 const START = 1_000n;
 const PERIOD = 3_600n;
@@ -17,6 +18,7 @@ function world(): ModelState {
     challengePeriod: PERIOD,
     senders: [sender, otherSender],
     receivers: [receiver, '0x2000000000000000000000000000000000000002'],
+    signers: [sessionKey, '0x4000000000000000000000000000000000000002'],
   };
   return initialModel(config, START, {
     [sender]: 10_000n,
@@ -41,8 +43,20 @@ function run(ops: Operation[]): Transition[] {
   return steps;
 }
 
-const open: Operation = { kind: 'create', sender: 0, receiver: 0, deposit: 1_000n, via: 'approve' };
-const sign = (permille: number): Operation => ({ kind: 'sign', channel: first, permille });
+const open: Operation = {
+  kind: 'create',
+  sender: 0,
+  receiver: 0,
+  deposit: 1_000n,
+  via: 'approve',
+  withSigner: false,
+};
+const sign = (permille: number, bySigner = false): Operation => ({
+  kind: 'sign',
+  channel: first,
+  permille,
+  bySigner,
+});
 const cheat: Operation = { kind: 'uncooperativeClose', channel: first, permille: 100, byReceiver: false };
 
 describe('channel model transitions', () => {
@@ -111,5 +125,26 @@ describe('channel model transitions', () => {
     });
     const claim = run([open, { ...cheat, permille: 1_100 }]).at(-1)!;
     expect(claim.revert).toEqual({ name: 'BalanceExceedsDeposit', args: [1_100n, 1_000n] });
+  });
+
+  it('a channel opened with a signer lets its session key sign proofs that count like the sender’s', () => {
+    const steps = run([
+      { ...open, withSigner: true },
+      sign(300, true),
+      { kind: 'receiverClose', channel: first, proof: { kind: 'best' }, bySender: false },
+    ]);
+    expect(steps[0]!.call).toMatchObject({ fn: 'createChannel', signer: sessionKey });
+    expect(steps[1]!.call).toMatchObject({ fn: 'signBalanceProof', signer: sessionKey, balance: 300n });
+    expect(steps.at(-1)!.settlement?.payout).toEqual({
+      balance: 300n,
+      receiverPaid: 300n,
+      senderRefund: 700n,
+    });
+  });
+
+  it('token callbacks cannot name a signer, and without one the sender signs', () => {
+    const steps = run([{ ...open, via: 'erc223', withSigner: true }, sign(300, true)]);
+    expect(steps[0]!.call).toMatchObject({ fn: 'createChannel', signer: undefined });
+    expect(steps[1]!.call).toMatchObject({ fn: 'signBalanceProof', signer: sender });
   });
 });

@@ -19,10 +19,11 @@ import type { Operation, ProofPick, Via } from './channel-operations';
 
 /** What the runner sends (or, for `signBalanceProof`, signs off chain; for `warp`, does to the clock). */
 export type Call =
-  | { fn: 'createChannel'; via: Via; caller: string; receiver: string; deposit: bigint }
+  | { fn: 'createChannel'; via: Via; caller: string; receiver: string; deposit: bigint; signer?: string }
   | { fn: 'topUp'; via: Via; caller: string; channelId: string; amount: bigint }
   | { fn: 'approve'; caller: string }
-  | { fn: 'signBalanceProof'; sender: string; receiver: string; channelId: string; balance: bigint }
+  /** `signer` signs: the channel's sender or its balance signer. */
+  | { fn: 'signBalanceProof'; signer: string; receiver: string; channelId: string; balance: bigint }
   | { fn: 'withdraw'; caller: string; channelId: string; balance: bigint }
   | {
       fn: 'cooperativeClose';
@@ -87,7 +88,7 @@ function onChannel(state: ModelState, operation: ChannelOperation): Transition |
     case 'topUp':
       return topUp(state, index, channel, operation);
     case 'sign':
-      return sign(state, index, channel, operation.permille);
+      return sign(state, index, channel, operation);
     case 'withdraw':
       return withdraw(state, index, channel, operation.proof);
     case 'cooperativeClose':
@@ -103,6 +104,12 @@ function onChannel(state: ModelState, operation: ChannelOperation): Transition |
     case 'warpToSettleAt':
       return warpToSettleAt(state, channel, operation.offset);
   }
+}
+
+/** The session key `sender` names as balance signer. */
+function signerOf(state: ModelState, sender: string): string {
+  const { senders, signers } = state.config;
+  return signers[senders.indexOf(sender)]!;
 }
 
 /** The state after a mined transaction that reverted: only time moved. */
@@ -122,7 +129,16 @@ function create(state: ModelState, op: Extract<Operation, { kind: 'create' }>): 
   const { senders, receivers } = state.config;
   const sender = senders[op.sender % senders.length]!;
   const receiver = receivers[op.receiver % receivers.length]!;
-  const call: Call = { fn: 'createChannel', via: op.via, caller: sender, receiver, deposit: op.deposit };
+  const canNameSigner = op.via === 'approve' || op.via === 'permit';
+  const signer = op.withSigner && canNameSigner ? signerOf(state, sender) : undefined;
+  const call: Call = {
+    fn: 'createChannel',
+    via: op.via,
+    caller: sender,
+    receiver,
+    deposit: op.deposit,
+    signer,
+  };
   if (op.deposit === 0n) return reverted(call, state, 'ZeroAmount');
   const pulled = pull(state, op.via, sender, op.deposit);
   if ('revert' in pulled) return { call, revert: pulled.revert, next: mined(state) };
@@ -130,6 +146,7 @@ function create(state: ModelState, op: Extract<Operation, { kind: 'create' }>): 
     id: nextChannelId(state, sender, receiver),
     sender,
     receiver,
+    signer,
     deposit: op.deposit,
     withdrawn: 0n,
     closingBalance: 0n,
@@ -143,7 +160,8 @@ function create(state: ModelState, op: Extract<Operation, { kind: 'create' }>): 
     channels: [...state.channels, channel],
     nonces: { ...state.nonces, [sender]: (state.nonces[sender] ?? 0n) + 1n },
   };
-  return { call, next: withTransfer(opened, sender, state.config.manager, op.deposit) };
+  const label = signer ? 'with signer' : undefined;
+  return { call, label, next: withTransfer(opened, sender, state.config.manager, op.deposit) };
 }
 
 function topUp(
@@ -190,18 +208,23 @@ function sign(
   state: ModelState,
   index: number,
   channel: ModelChannel,
-  permille: number,
+  op: Extract<Operation, { kind: 'sign' }>,
 ): Transition | undefined {
   if (channel.settled) return undefined;
-  const balance = (channel.deposit * BigInt(permille)) / 1000n;
+  const balance = (channel.deposit * BigInt(op.permille)) / 1000n;
   const call: Call = {
     fn: 'signBalanceProof',
-    sender: channel.sender,
+    signer: op.bySigner && channel.signer ? channel.signer : channel.sender,
     receiver: channel.receiver,
     channelId: channel.id,
     balance,
   };
-  return { call, next: withChannel(state, index, (c) => ({ ...c, signed: [...c.signed, balance] })) };
+  const label = call.signer === channel.sender ? undefined : 'by signer';
+  return {
+    call,
+    label,
+    next: withChannel(state, index, (c) => ({ ...c, signed: [...c.signed, balance] })),
+  };
 }
 
 /** The balance of the proof `pick` selects among those the receiver holds, or undefined if it holds none. */

@@ -1,10 +1,11 @@
-import type { ContractTransactionResponse } from 'ethers';
+import type { ContractTransactionResponse, Wallet } from 'ethers';
 import {
   channelManagerAt,
   deployContracts,
   encodeCreateChannelData,
   encodeTopUpData,
   microTokenAt,
+  type Deployment,
 } from '@microraiden/contracts';
 import type { AnvilChain } from './anvil-chain';
 import { signBalanceProof, signClosingProof, signPermit } from './sign-proofs';
@@ -26,6 +27,9 @@ export const GAS_OPERATIONS = {
   uncooperativeClose: '`uncooperativeClose`',
   settle: '`settle`',
   receiverClose: '`receiverClose`',
+  createChannelWithSigner: '`createChannelWithSigner` (the sender’s later channels; vs `createChannel`)',
+  createChannelWithPermitAndSigner: '`createChannelWithPermitAndSigner` (no prior approval; first channel)',
+  withdrawSignedBySigner: '`withdraw` with a balance signer’s proof',
 } as const;
 
 /** A measured operation key. */
@@ -40,11 +44,12 @@ export type GasMeasurements = Record<GasOperation, bigint>;
  * to a channel operation), and the sender approved the manager for an unlimited amount.
  */
 export async function measureGas(chain: AnvilChain): Promise<GasMeasurements> {
-  const [deployer, sender, receiver, holder, permitSender, newHolder] = await Promise.all(
-    Array.from({ length: 6 }, () => chain.newAccount()),
-  );
-  if (!deployer || !sender || !receiver || !holder || !permitSender || !newHolder)
+  const [deployer, sender, receiver, holder, permitSender, newHolder, signerSender, sessionKey] =
+    await Promise.all(Array.from({ length: 8 }, () => chain.newAccount()));
+  if (!deployer || !sender || !receiver || !holder || !permitSender || !newHolder) {
     throw new Error('no accounts');
+  }
+  if (!signerSender || !sessionKey) throw new Error('no accounts');
   const deployment = await deployContracts(deployer, { challengePeriod: 3600 });
   const manager = channelManagerAt(deployment.channelManager, deployer);
   const token = microTokenAt(deployment.token, deployer);
@@ -62,7 +67,7 @@ export async function measureGas(chain: AnvilChain): Promise<GasMeasurements> {
   const idOf = (nonce: bigint) => manager.channelIdOf(sender.address, receiver.address, nonce);
 
   // Steady state: everyone holds tokens; the manager already escrows someone else's channel.
-  for (const account of [sender, receiver, holder, permitSender]) {
+  for (const account of [sender, receiver, holder, permitSender, signerSender]) {
     await gasOf(token.mint(account.address, 10n ** 24n));
   }
   await gasOf(token.connect(holder).approve(deployment.channelManager, 1n));
@@ -146,8 +151,76 @@ export async function measureGas(chain: AnvilChain): Promise<GasMeasurements> {
     manager.connect(receiver).receiverClose(third, 10n ** 19n, await proof(third, 10n ** 19n)),
   );
 
+  Object.assign(
+    measured,
+    await measureSignerGas(chain, { deployment, sender, receiver, signerSender, sessionKey }),
+  );
+
   for (const operation of Object.keys(GAS_OPERATIONS) as GasOperation[]) {
     if (measured[operation] === undefined) throw new Error(`${operation} was not measured`);
   }
   return measured as GasMeasurements;
+}
+
+/**
+ * The balance-signer operations, after the others (so their figures stay as they were): a later channel of
+ * `sender` with a signer, a first channel of `signerSender` by permit with a signer, and a withdrawal
+ * against a proof the signer (not the sender) signed.
+ */
+async function measureSignerGas(
+  chain: AnvilChain,
+  parties: {
+    deployment: Deployment;
+    sender: Wallet;
+    receiver: Wallet;
+    signerSender: Wallet;
+    sessionKey: Wallet;
+  },
+): Promise<Partial<GasMeasurements>> {
+  const { deployment, sender, receiver, signerSender, sessionKey } = parties;
+  const manager = channelManagerAt(deployment.channelManager, sender);
+  const domain = { chainId: chain.chainId, channelManager: deployment.channelManager };
+  const gasOf = async (tx: Promise<ContractTransactionResponse>): Promise<bigint> => {
+    const receipt = await (await tx).wait();
+    if (!receipt) throw new Error('not mined');
+    return receipt.gasUsed;
+  };
+  const nonce = await manager.channelNonce(sender.address);
+  const createChannelWithSigner = await gasOf(
+    manager.createChannelWithSigner(receiver.address, 10n ** 20n, sessionKey.address),
+  );
+  const deadline = (await chain.latestTimestamp()) + 3600n;
+  const permit = await signPermit(signerSender, {
+    token: deployment.token,
+    tokenName: 'MicroToken',
+    chainId: chain.chainId,
+    owner: signerSender.address,
+    spender: deployment.channelManager,
+    value: 10n ** 20n,
+    nonce: 0n,
+    deadline,
+  });
+  const createChannelWithPermitAndSigner = await gasOf(
+    manager
+      .connect(signerSender)
+      .createChannelWithPermitAndSigner(
+        receiver.address,
+        10n ** 20n,
+        sessionKey.address,
+        deadline,
+        permit.v,
+        permit.r,
+        permit.s,
+      ),
+  );
+  const channelId = await manager.channelIdOf(sender.address, receiver.address, nonce);
+  const sessionProof = await signBalanceProof(sessionKey, domain, {
+    channelId,
+    receiver: receiver.address,
+    balance: 10n ** 19n,
+  });
+  const withdrawSignedBySigner = await gasOf(
+    manager.connect(receiver).withdraw(channelId, 10n ** 19n, sessionProof),
+  );
+  return { createChannelWithSigner, createChannelWithPermitAndSigner, withdrawSignedBySigner };
 }
