@@ -39,6 +39,22 @@ function accepted(
 }
 
 describe('proofToKeep', () => {
+  it("keeps a session key's proof when the event names the channel's balance signer, and refuses it otherwise", () => {
+    const sessionKey = '0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a';
+    const signature = signBalanceProof(sessionKey, channelDomain(31337n, TEST_MANAGER), {
+      channelId,
+      receiver: TEST_RECEIVER as `0x${string}`,
+      balance: 300n,
+    });
+    const unnamed = accepted(300n, { signature });
+    expect(() => proofToKeep(unnamed, scope)).toThrow(/balance proof rejected/);
+    const named = createBalanceProofAccepted(
+      { ...unnamed.data, signer: privateKeyToAddress(sessionKey) },
+      { source: 'gateway' },
+    );
+    expect(proofToKeep(named, scope)).toMatchObject({ channelId, balance: 300n, signature });
+  });
+
   it('keeps a proof the sender signed for our receiver', () => {
     const event = accepted(700n);
     expect(proofToKeep(event, scope)).toEqual({

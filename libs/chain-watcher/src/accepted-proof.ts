@@ -12,7 +12,7 @@ export interface ReceiverScope {
 
 /**
  * What to keep from a `balance-proof.accepted`: undefined when the proof is for another receiver or deployment;
- * throws PROOF_SIGNATURE_INVALID when the sender did not sign it (it could never win a dispute, and a gateway
+ * throws PROOF_SIGNATURE_INVALID when neither the sender nor the balance signer the event names signed it (it could never win a dispute, and a gateway
  * publishing it is a bug to dead-letter, not to store).
  */
 export function proofToKeep(event: BalanceProofAcceptedV1, scope: ReceiverScope): ProofToKeep | undefined {
@@ -31,7 +31,8 @@ export function proofToKeep(event: BalanceProofAcceptedV1, scope: ReceiverScope)
       balance: data.balance,
     },
     data.signature,
-    data.sender,
+    // A session key's proof: the gateway names the channel's balance signer, whose proofs the contract accepts.
+    data.signer === undefined ? data.sender : [data.sender, data.signer],
   );
   if (!verified.ok)
     throw new ChainWatcherError('PROOF_SIGNATURE_INVALID', `balance proof rejected: ${verified.error}`, {

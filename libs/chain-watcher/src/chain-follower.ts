@@ -6,7 +6,12 @@ import {
 } from '@microraiden/events';
 import { checksummedAddress } from '@microraiden/protocol';
 import type { BlockHeader, BlockRef } from './block-ref';
-import { CHANNEL_EVENT_TOPICS, decodeChannelLog, type LogContext } from './channel-log-decoder';
+import {
+  CHANNEL_EVENT_TOPICS,
+  decodeChannelLog,
+  type ChannelParties,
+  type LogContext,
+} from './channel-log-decoder';
 import { findCommonAncestor } from './common-ancestor';
 import type { ChainReader, FollowerStore } from './follower-ports';
 import { silentLog, type WatcherLog } from './watcher-log';
@@ -112,12 +117,18 @@ export class ChainFollower {
     // chain changed during the query; try again next poll rather than publish a mix.
     const events: ChannelLogEvent[] = [];
     const logBlocks = new Map<number, BlockRef>();
+    // Parties of the channels created in this range, for the ChannelSignerSet logs that follow their creation.
+    const created = new Map<string, ChannelParties>();
     for (const raw of [...logs].sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index)) {
       const header = await headerAt(raw.blockNumber);
       if (!header || header.hash.toLowerCase() !== raw.blockHash.toLowerCase())
         return { kind: 'unstable', head, reason: `log of block ${raw.blockNumber} is not on the chain read` };
-      const event = decodeChannelLog(raw, header.timestamp, this.options);
+      const event = decodeChannelLog(raw, header.timestamp, this.options, (id) => created.get(id));
       if (!event) continue;
+      if (event.type === 'channel.created') {
+        const { sender, receiver } = event.data;
+        created.set(event.data.channelId, { sender, receiver });
+      }
       events.push(event);
       logBlocks.set(header.number, { number: header.number, hash: header.hash });
     }

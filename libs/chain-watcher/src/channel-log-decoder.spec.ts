@@ -1,4 +1,4 @@
-import { chainEventId, decodeEvent, encodeEvent } from '@microraiden/events';
+import { chainEventId, decodeEvent, encodeEvent, type Hex } from '@microraiden/events';
 import { describe, expect, it } from 'vitest';
 import { decodeChannelLog } from './channel-log-decoder';
 import { aChannelLog, hashOf, TEST_MANAGER, TEST_RECEIVER, TEST_SENDER } from './testing/channel-log-builder';
@@ -73,6 +73,31 @@ describe('decodeChannelLog', () => {
     const event = decodeChannelLog(aChannelLog(name, args, position), 1_700_000_000, context);
     expect(event?.type).toBe(type);
     expect(event?.data).toMatchObject({ channelId, sender: TEST_SENDER, receiver: TEST_RECEIVER, ...fields });
+  });
+
+  it('decodes ChannelSignerSet into channel.signer-set with the parties of its channel.created', () => {
+    const signer = TEST_MANAGER;
+    const log = aChannelLog('ChannelSignerSet', [channelId, signer], position);
+    const parties = { sender: TEST_SENDER as Hex, receiver: TEST_RECEIVER as Hex };
+    const event = decodeChannelLog(log, 1_700_000_000, context, (id) =>
+      id === channelId ? parties : undefined,
+    );
+    expect(event?.type).toBe('channel.signer-set');
+    expect(event?.data).toEqual({
+      channelId,
+      sender: TEST_SENDER,
+      receiver: TEST_RECEIVER,
+      signer,
+      chainId: 31337,
+      channelManager: TEST_MANAGER,
+      blockNumber: 42,
+      blockHash: position.blockHash,
+      transactionHash: position.transactionHash,
+      logIndex: 3,
+    });
+    expect(decodeEvent(encodeEvent(event!))).toMatchObject({ ok: true });
+    // Without its creation (never the case in a range read in log order) it names no parties: not published.
+    expect(decodeChannelLog(log, 1_700_000_000, context)).toBeUndefined();
   });
 
   it('ignores logs of another contract and removed logs', () => {

@@ -13,14 +13,25 @@ export interface LogContext {
   source: string;
 }
 
+/** A channel's parties, as its `ChannelCreated` log names them. */
+export interface ChannelParties {
+  sender: Hex;
+  receiver: Hex;
+}
+
 /**
  * Decode one channel manager log into its channel event (deterministic id, `occurredAt` = the block's
  * timestamp). Undefined for logs of other contracts or events the catalogue does not mirror.
+ *
+ * `ChannelSignerSet` names only the channel and the signer; its event takes the parties from `partiesOf`, which
+ * knows the `ChannelCreated` logs decoded before it. The contract emits both in one transaction, signer right
+ * after creation, so a caller decoding a block range in log order always has them; undefined if not.
  */
 export function decodeChannelLog(
   log: RawLog,
   blockTimestamp: number,
   context: LogContext,
+  partiesOf: (channelId: Hex) => ChannelParties | undefined = () => undefined,
 ): ChannelLogEvent | undefined {
   if (log.removed) return undefined;
   if (checksummedAddress(log.address) !== checksummedAddress(context.channelManager)) return undefined;
@@ -40,12 +51,19 @@ export function decodeChannelLog(
     logIndex: log.index,
   };
   const args = parsed.args;
+  const meta = { source: context.source, occurredAt: new Date(blockTimestamp * 1000).toISOString() };
+  if (parsed.name === 'ChannelSignerSet') {
+    const channelId = String(args.getValue('channelId')).toLowerCase() as Hex;
+    const parties = partiesOf(channelId);
+    if (parties === undefined) return undefined;
+    const signer = checksummedAddress(String(args.getValue('signer'))) as Hex;
+    return createChannelEvent('channel.signer-set', { channelId, ...parties, signer, ...position }, meta);
+  }
   const parties = {
     channelId: String(args.getValue('channelId')).toLowerCase() as Hex,
     sender: checksummedAddress(String(args.getValue('sender'))) as Hex,
     receiver: checksummedAddress(String(args.getValue('receiver'))) as Hex,
   };
-  const meta = { source: context.source, occurredAt: new Date(blockTimestamp * 1000).toISOString() };
   const amount = (name: string): bigint => BigInt(args.getValue(name) as bigint);
   switch (parsed.name) {
     case 'ChannelCreated':
@@ -96,4 +114,5 @@ export const CHANNEL_EVENT_TOPICS: readonly string[] = [
   'ChannelCloseRequested',
   'ChannelSettled',
   'ChannelWithdrawn',
+  'ChannelSignerSet',
 ].map((name) => managerInterface.getEvent(name)!.topicHash);

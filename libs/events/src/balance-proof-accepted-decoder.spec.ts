@@ -51,6 +51,8 @@ function aRandomEvent(r: Rng): BalanceProofAcceptedV1 {
   return aBalanceProofAccepted(
     {
       ...randomCharge(r, capped, capped - previousBalance),
+      // A channel with a balance signer (session key) names it; most have none.
+      ...(r.int(3) === 0 ? { signer: address() } : {}),
       channelId: `0x${r.hex(64)}`,
       sender: address(),
       receiver: address(),
@@ -182,10 +184,11 @@ const DATA_KEYS = [
   'acceptedAt',
   'charge',
   'chargedBalance',
+  'signer',
 ] as const;
 const ENVELOPE_KEYS = ['id', 'type', 'version', 'occurredAt', 'source', 'data'] as const;
 const AMOUNT_KEYS = ['balance', 'previousBalance', 'increment', 'price', 'charge', 'chargedBalance'] as const;
-const ADDRESS_KEYS = ['sender', 'receiver', 'channelManager'] as const;
+const ADDRESS_KEYS = ['sender', 'receiver', 'channelManager', 'signer'] as const;
 
 const flipCase = (value: string, at: number): string => {
   const c = value[at] ?? '';
@@ -217,7 +220,7 @@ const MUTATIONS: readonly Mutation[] = [
     w.data.charge = (chargedBalance + BigInt(r.pick([0, 0, 1]))).toString();
   },
   (w, r) => {
-    const key = r.pick(ADDRESS_KEYS);
+    const key = r.pick(ADDRESS_KEYS.filter((k) => typeof w.data[k] === 'string'));
     const value = w.data[key] as string;
     w.data[key] = r.pick([
       value.toLowerCase(),
@@ -348,6 +351,7 @@ describe('decodeBalanceProofAccepted', () => {
           sender: getAddress(sender),
           receiver: getAddress(receiver),
           channelManager: getAddress(channelManager),
+          ...(event.data.signer === undefined ? {} : { signer: getAddress(event.data.signer) }),
         },
       });
     }

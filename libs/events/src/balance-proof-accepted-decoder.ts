@@ -76,6 +76,12 @@ function optionalAmount<K extends 'charge' | 'chargedBalance'>(
   return key in value ? ({ [key]: undefined } as { [P in K]?: bigint }) : {};
 }
 
+/** The optional signer as the schema reads it, like {@link optionalAmount}. */
+function optionalSigner(value: Record<string, unknown>, issues: Issues): { signer?: Address } {
+  if (value.signer !== undefined) return { signer: address(value.signer, issues, 'data.signer') };
+  return 'signer' in value ? { signer: undefined } : {};
+}
+
 function decodeData(value: unknown, issues: Issues): BalanceProofAcceptedData | undefined {
   if (!isRecord(value)) {
     issues.push('data: expected an object');
@@ -126,6 +132,7 @@ function decodeData(value: unknown, issues: Issues): BalanceProofAcceptedData | 
     ),
     ...optionalAmount(value, 'charge', issues),
     ...optionalAmount(value, 'chargedBalance', issues),
+    ...optionalSigner(value, issues),
   };
   if (issues.length !== before) return undefined;
   // The schema's money rules, checked like it once every data field is valid: a producer bug must not reach revenue.

@@ -43,6 +43,7 @@ describe('encodeBalanceProofAccepted', () => {
           ? {}
           : { chargedBalance, charge: i % 8 === 1 ? 0n : amount() % (chargedBalance + 1n) }),
         price: amount(),
+        ...(i % 3 === 0 ? { signer: hex(20) } : {}),
         signature: hex(65),
         route: `/r/${i}`,
         method: ['GET', 'POST', 'DELETE'][i % 3] as string,

@@ -87,6 +87,7 @@ function wireOf(event: BalanceProofAcceptedV1, read: Readers) {
       ...(data.chargedBalance === undefined
         ? {}
         : { chargedBalance: read.amount(data.chargedBalance, 'data.chargedBalance') }),
+      ...(data.signer === undefined ? {} : { signer: read.address(data.signer, 'data.signer') }),
     },
   };
 }

@@ -43,6 +43,11 @@ const balanceProofAcceptedData = z
     charge: amountField.optional(),
     /** The channel's charged balance C after this acceptance (C <= balance); absent means `balance`. */
     chargedBalance: amountField.optional(),
+    /**
+     * The channel's balance signer (`channel.signer-set`), present when it has one: the proof is then signed by the
+     * sender or by this key, and a consumer checking the signature accepts either. Optional so v1 stays v1.
+     */
+    signer: addressField.optional(),
   })
   .superRefine((data, ctx) => {
     // Checked on both encode and decode: a producer bug must not reach the ledger's revenue.

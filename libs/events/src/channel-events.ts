@@ -73,6 +73,16 @@ export const channelWithdrawnV1Schema = chainEventSchema('channel.withdrawn', {
   withdrawn: amountField,
 });
 
+/**
+ * `channel.signer-set` v1, from `ChannelSignerSet`: balance proofs signed by `signer` (a session key the sender's
+ * client holds) count as the sender's on this channel, for its whole life. Emitted in the transaction that
+ * created the channel, right after its `channel.created`. The log carries only the channel id and the signer;
+ * `sender` and `receiver` come from that `ChannelCreated` log, so every channel event names its parties.
+ */
+export const channelSignerSetV1Schema = chainEventSchema('channel.signer-set', {
+  signer: addressField,
+});
+
 /** Types of the events that mirror one contract log each. */
 export const CHANNEL_LOG_EVENT_TYPES = [
   'channel.created',
@@ -80,6 +90,7 @@ export const CHANNEL_LOG_EVENT_TYPES = [
   'channel.close-requested',
   'channel.settled',
   'channel.withdrawn',
+  'channel.signer-set',
 ] as const;
 
 /** One of {@link CHANNEL_LOG_EVENT_TYPES}. */
@@ -124,12 +135,19 @@ export type ChannelCloseRequestedV1 = z.output<typeof channelCloseRequestedV1Sch
 export type ChannelSettledV1 = z.output<typeof channelSettledV1Schema>;
 /** `channel.withdrawn` v1 as TypeScript sees it. */
 export type ChannelWithdrawnV1 = z.output<typeof channelWithdrawnV1Schema>;
+/** `channel.signer-set` v1 as TypeScript sees it. */
+export type ChannelSignerSetV1 = z.output<typeof channelSignerSetV1Schema>;
 /** `channel.event-retracted` v1 as TypeScript sees it. */
 export type ChannelEventRetractedV1 = z.output<typeof channelEventRetractedV1Schema>;
 
 /** An event that mirrors one contract log. */
 export type ChannelLogEvent =
-  ChannelCreatedV1 | ChannelToppedUpV1 | ChannelCloseRequestedV1 | ChannelSettledV1 | ChannelWithdrawnV1;
+  | ChannelCreatedV1
+  | ChannelToppedUpV1
+  | ChannelCloseRequestedV1
+  | ChannelSettledV1
+  | ChannelWithdrawnV1
+  | ChannelSignerSetV1;
 
 /** Everything published on the channels topic. */
 export type ChannelEvent = ChannelLogEvent | ChannelEventRetractedV1;

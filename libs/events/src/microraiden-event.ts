@@ -10,6 +10,7 @@ import {
   channelCreatedV1Schema,
   channelEventRetractedV1Schema,
   channelSettledV1Schema,
+  channelSignerSetV1Schema,
   channelToppedUpV1Schema,
   channelWithdrawnV1Schema,
   CHANNEL_LOG_EVENT_TYPES,
@@ -54,6 +55,7 @@ export const EVENT_SCHEMAS = {
   'channel.close-requested': { 1: channelCloseRequestedV1Schema },
   'channel.settled': { 1: channelSettledV1Schema },
   'channel.withdrawn': { 1: channelWithdrawnV1Schema },
+  'channel.signer-set': { 1: channelSignerSetV1Schema },
   'channel.event-retracted': { 1: channelEventRetractedV1Schema },
 } as const satisfies { [T in EventType]: Record<number, z.ZodType<EventOfType<T>, unknown>> };
 

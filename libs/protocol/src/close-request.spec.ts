@@ -131,6 +131,19 @@ describe('close request', () => {
     expect(!decision.approved && decision.error.code).toBe(code);
   });
 
+  it("approves a close proven by the channel's balance signer (session key), and only on its channel", () => {
+    const input = aCloseInput();
+    const bySigner = aPayment({ key: STRANGER_KEY }).signature;
+    const request = { ...input.request, balanceSignature: bySigner };
+    const withSigner = decideClose({ ...input, request, channel: aChannelView({ signer: STRANGER }) });
+    expect(withSigner).toEqual({
+      approved: true,
+      proof: { channelId: aChannelId(), sender: SENDER, balance: 3n * PRICE },
+    });
+    const without = decideClose({ ...input, request });
+    expect(!without.approved && without.error.code).toBe('INVALID_SIGNATURE');
+  });
+
   it('expects the charged balance on a metered channel and says it when refusing another', () => {
     const metered = { lastAcceptedBalance: 3n * PRICE, chargedBalance: 2n * PRICE + 1n };
     const atCharged = decideClose(aCloseInput(metered, 2n * PRICE + 1n));

@@ -15,7 +15,7 @@ import { ProtocolError, type ProtocolErrorCode } from './protocol-error';
 import { verifyBalanceProofSignature } from './recover-signer';
 import { fail, ok, type Result } from './result';
 import { defaultBackend, type Secp256k1Backend } from './secp256k1-backend';
-import type { ChannelView, GatewayIdentity } from './verify-payment';
+import { balanceSignersOf, type ChannelView, type GatewayIdentity } from './verify-payment';
 
 /** The close route under the gateway path: DELETE {gatewayPath}/channels/{sender}/{channelId}. */
 export const CLOSE_ROUTE = '/channels/:sender/:channelId';
@@ -126,7 +126,7 @@ export type CloseDecision =
 
 /**
  * Decides whether the receiver signs a ClosingProof. It does only for the channel's charged balance (the balance
- * it last accepted, on a channel of fixed prices), proven by the sender's own signature; a channel already closing may be closed cooperatively too.
+ * it last accepted, on a channel of fixed prices), proven by the sender's own signature (or its balance signer's); a channel already closing may be closed cooperatively too.
  * After approving, the gateway must refuse further payments on the channel (treat it as closing),
  * or the sender could close at this balance after consuming more.
  */
@@ -143,7 +143,7 @@ export function decideClose(input: CloseDecisionInput): CloseDecision {
     gateway.domain,
     { channelId: request.channelId, receiver: gateway.receiver, balance: request.balance },
     request.balanceSignature,
-    channel.sender,
+    balanceSignersOf(channel),
     input.backend ?? defaultBackend,
   );
   if (!signature.ok) return refuse('INVALID_SIGNATURE', { reason: signature.error });

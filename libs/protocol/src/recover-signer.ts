@@ -70,51 +70,62 @@ export function recoverClosingProofSigner(
   return recoverSigner(closingProofDigest(domain, proof), signature, backend);
 }
 
-// True when r‖s with this recovery id recovers `expectedSigner`: by the recovered key's bytes when that key is
+// True when r‖s with this recovery id recovers one of `signers`: by the recovered key's bytes when that key is
 // already proven to be the signer's, else by keccak of the key (which then proves it for next time).
-function recoversSigner(
+function recoversOneOf(
   digest: Uint8Array,
   compact: Uint8Array,
   recoveryId: number,
-  expectedSigner: string,
-  expected: Uint8Array,
+  signers: readonly { address: string; bytes: Uint8Array }[],
   backend: Secp256k1Backend,
 ): boolean {
   const publicKey = backend.recoverPublicKey(digest, compact, recoveryId);
   if (publicKey === undefined) return false;
-  if (isProvenKey(expectedSigner, publicKey)) return true;
-  if (!bytesEqual(publicKeyToAddressBytes(publicKey), expected)) return false;
-  rememberProvenKey(expectedSigner, publicKey);
+  if (signers.some((signer) => isProvenKey(signer.address, publicKey))) return true;
+  const recovered = publicKeyToAddressBytes(publicKey);
+  const signer = signers.find((candidate) => bytesEqual(recovered, candidate.bytes));
+  if (signer === undefined) return false;
+  rememberProvenKey(signer.address, publicKey);
   return true;
 }
 
 /**
- * Checks that `signature` is a canonical (low-s) signature of `proof` by `expectedSigner` and returns it in
- * the one form the contract's ecrecover accepts: v = 27/28, and the v that recovers `expectedSigner`. Validity
- * rests on r‖s alone (docs/protocol.md section 4): v only tells ecrecover which of two points to use, so a
- * proof with a flipped v still binds the sender to the balance and is accepted, with its v repaired. Every
- * balance signature enters the system through here, so every copy stored, published or served (events, the
- * gateway's and the ledger's APIs, the chain-watcher's disputes) is one that settles on chain.
+ * Checks that `signature` is a canonical (low-s) signature of `proof` by `expectedSigner` (or by one of several:
+ * the channel's sender and its balance signer, docs/protocol.md section 3) and returns it in the one form the
+ * contract's ecrecover accepts: v = 27/28, and the v that recovers the signer. Validity rests on r‖s alone
+ * (docs/protocol.md section 4): v only tells ecrecover which of two points to use, so a proof with a flipped v
+ * still binds the signer to the balance and is accepted, with its v repaired. Every balance signature enters the
+ * system through here, so every copy stored, published or served (events, the gateway's and the ledger's APIs,
+ * the chain-watcher's disputes) is one that settles on chain.
  */
 export function verifyBalanceProofSignature(
   domain: ChannelDomain,
   proof: BalanceProof,
   signature: string | Uint8Array,
-  expectedSigner: string,
+  expectedSigner: string | readonly string[],
   backend: Secp256k1Backend = defaultBackend,
 ): Result<Hex, string> {
   const parsed = parseSignature(signature);
   if (!parsed.ok) return parsed;
-  const expected = addressToBytes(expectedSigner);
-  if (expected === undefined) return fail('not signed by the channel sender');
+  const candidates = typeof expectedSigner === 'string' ? [expectedSigner] : expectedSigner;
+  const signers = candidates.flatMap((address) => {
+    const bytes = addressToBytes(address);
+    // The zero address is no one's key: a channel without a balance signer must not accept "signed by zero".
+    return bytes === undefined || bytes.every((b) => b === 0) ? [] : [{ address, bytes }];
+  });
+  const refusal =
+    candidates.length > 1
+      ? 'not signed by the channel sender or its balance signer'
+      : 'not signed by the channel sender';
+  if (signers.length === 0) return fail(refusal);
   const digest = balanceProofDigest(domain, proof);
-  // The given v first: an honest sender's is right, so the other costs a second recovery only for a flipped one.
+  // The given v first: an honest signer's is right, so the other costs a second recovery only for a flipped one.
   const given = parsed.value.recoveryId;
   for (const recoveryId of [given, 1 - given]) {
-    if (recoversSigner(digest, parsed.value.compact, recoveryId, expectedSigner, expected, backend))
+    if (recoversOneOf(digest, parsed.value.compact, recoveryId, signers, backend))
       return ok(
         recoveryId === given ? parsed.value.canonical : serializeSignature(parsed.value.compact, recoveryId),
       );
   }
-  return fail('not signed by the channel sender');
+  return fail(refusal);
 }

@@ -273,6 +273,47 @@ describe.each(backends)('verifyPayment (%s backend)', (_name, backend) => {
     });
   });
 
+  describe('on a channel with a balance signer (session key)', () => {
+    const signerPayment = (balance = 3n * PRICE) => ({
+      ...aPayment({ key: STRANGER_KEY, balance }),
+      sender: SENDER,
+    });
+    const withSigner = aChannelView({ signer: STRANGER });
+
+    it('accepts a proof the balance signer signed, naming the channel sender', () => {
+      const payment = signerPayment();
+      const decision = verifyPayment(aVerifyInput({ payment, channel: withSigner, backend }));
+      expect(decision).toMatchObject({ accepted: true, increment: PRICE, signature: payment.signature });
+    });
+
+    it("still accepts the sender's own proof", () => {
+      expect(codeOf(aVerifyInput({ channel: withSigner, backend }))).toBe('ACCEPTED');
+    });
+
+    it('refuses as INVALID_SIGNATURE a key that is neither the sender nor the signer', () => {
+      const other = aChannelView({ signer: OTHER_CONTRACT });
+      const decision = verifyPayment(aVerifyInput({ payment: signerPayment(), channel: other, backend }));
+      expect(!decision.accepted && decision.error.code).toBe('INVALID_SIGNATURE');
+      expect(!decision.accepted && decision.error.details).toEqual({
+        reason: 'not signed by the channel sender or its balance signer',
+      });
+    });
+
+    it("refuses the signer's proof on a channel without one", () => {
+      expect(codeOf(aVerifyInput({ payment: signerPayment(), backend }))).toBe('INVALID_SIGNATURE');
+    });
+
+    it("repairs a flipped v of the signer's proof like the sender's", () => {
+      const payment = signerPayment();
+      const flipped =
+        `${payment.signature.slice(0, 130)}${payment.signature.endsWith('1b') ? '1c' : '1b'}` as Hex;
+      const decision = verifyPayment(
+        aVerifyInput({ payment: { ...payment, signature: flipped }, channel: withSigner, backend }),
+      );
+      expect(decision).toMatchObject({ accepted: true, signature: payment.signature });
+    });
+  });
+
   it('accepts matching echoes in any letter case', () => {
     const payment = {
       ...aPayment(),

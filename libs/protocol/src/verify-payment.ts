@@ -17,6 +17,11 @@ export interface GatewayIdentity {
 export interface ChannelView {
   readonly sender: Address;
   readonly receiver: Address;
+  /**
+   * The channel's balance signer (`ChannelSignerSet`, docs/protocol.md section 3): a session key whose balance
+   * proofs count as the sender's. Absent when the channel has none.
+   */
+  readonly signer?: Address;
   /** The deposit the gateway trusts (confirmed), in token base units. */
   readonly deposit: bigint;
   /**
@@ -29,6 +34,11 @@ export interface ChannelView {
   readonly state: 'open' | 'closing';
   /** Blocks mined on top of the block that created the channel (`head - b`, docs/protocol.md section 6). */
   readonly confirmations: number;
+}
+
+/** Who may sign the channel's balance proofs: its sender, and its balance signer when it has one. */
+export function balanceSignersOf(channel: Pick<ChannelView, 'sender' | 'signer'>): readonly Address[] {
+  return channel.signer === undefined ? [channel.sender] : [channel.sender, channel.signer];
 }
 
 /** Everything verifyPayment decides on; it does no I/O. */
@@ -126,7 +136,7 @@ export function verifyPayment(input: VerifyPaymentInput): PaymentDecision {
     domain,
     { channelId: payment.channelId, receiver: gateway.receiver, balance: payment.balance },
     payment.signature,
-    channel.sender,
+    balanceSignersOf(channel),
     input.backend ?? defaultBackend,
   );
   if (!signature.ok) return reject('INVALID_SIGNATURE', { reason: signature.error });

@@ -50,6 +50,7 @@ describe('gateway schema: migrating a database created by the pre-runner code', 
     expect(versions.rows).toEqual([
       { store: 'gateway', version: 1, baselined: true },
       { store: 'gateway', version: 2, baselined: false },
+      { store: 'gateway', version: 3, baselined: false },
       { store: 'outbox:outbox', version: 1, baselined: true },
     ]);
     // C <= S holds in the table itself: a charge above what was signed cannot be written by any code path.
@@ -76,6 +77,7 @@ describe('gateway schema: migrating a database created by the pre-runner code', 
     expect(versions.rows).toEqual([
       { store: 'gateway', version: 1, baselined: false },
       { store: 'gateway', version: 2, baselined: false },
+      { store: 'gateway', version: 3, baselined: false },
       { store: 'outbox:outbox', version: 1, baselined: false },
     ]);
   });

@@ -15,7 +15,12 @@ export const hashOf = (label: string): `0x${string}` => keccak256(toUtf8Bytes(la
 /** A channel manager log of `event` with `args`, encoded with the real ABI, at the given position. */
 export function aChannelLog(
   event:
-    'ChannelCreated' | 'ChannelToppedUp' | 'ChannelCloseRequested' | 'ChannelSettled' | 'ChannelWithdrawn',
+    | 'ChannelCreated'
+    | 'ChannelToppedUp'
+    | 'ChannelCloseRequested'
+    | 'ChannelSettled'
+    | 'ChannelWithdrawn'
+    | 'ChannelSignerSet',
   args: readonly unknown[],
   position: {
     blockNumber: number;

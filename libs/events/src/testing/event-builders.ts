@@ -210,6 +210,19 @@ export function aChannelWithdrawn(
   return aChannelLogEvent('channel.withdrawn', { amount: 200n, withdrawn: 200n }, overrides, meta);
 }
 
+/** A valid `channel.signer-set` v1 (a fixed session key) at a fresh chain position. */
+export function aChannelSignerSet(
+  overrides: Partial<ChannelLogEventData<'channel.signer-set'>> = {},
+  meta: Meta = {},
+) {
+  return aChannelLogEvent(
+    'channel.signer-set',
+    { signer: '0x5E55105E55105E55105E55105E55105E55105E55' },
+    overrides,
+    meta,
+  );
+}
+
 /** The retraction of `event` (default: a fresh `channel.created`). */
 export function aRetraction(
   event: ChannelLogEvent = aChannelCreated(),

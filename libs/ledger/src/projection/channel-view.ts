@@ -102,6 +102,9 @@ export function viewOf(channel: ChannelProjection): ChannelView {
         view.receiverPaid = amounts.receiverPaid ?? null;
         view.senderRefund = amounts.senderRefund ?? null;
         break;
+      case 'channel.signer-set':
+        // A session key may sign the channel's proofs: the ledger's figures do not depend on who signed.
+        break;
       default: {
         const unknown: never = fact.type;
         throw new TypeError(`unhandled chain fact ${String(unknown)}`);

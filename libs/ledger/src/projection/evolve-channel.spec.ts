@@ -6,6 +6,7 @@ import {
   aChannelCreated,
   aChannelId,
   aChannelSettled,
+  aChannelSignerSet,
   aChannelToppedUp,
   aChannelWithdrawn,
   aRetraction,
@@ -263,6 +264,25 @@ describe('evolve: chain events', () => {
     const { outcomes, state } = fold([aChannelToppedUp({ channelId })]);
     expect(outcomes[0]).toMatchObject({ outcome: 'ignored', reason: 'CHANNEL_UNKNOWN' });
     expect(state).toBeUndefined();
+  });
+
+  it('records channel.signer-set as a chain fact that moves no money, and undoes it on retraction', () => {
+    const created = aChannelCreated({ channelId, deposit: 1000n, blockNumber: 3, logIndex: 0 });
+    const signerSet = aChannelSignerSet({ channelId, blockNumber: 3, logIndex: 1 });
+    const before = fold([created]);
+    const { outcomes, view, state } = fold([created, signerSet, signerSet, aRetraction(signerSet)]);
+    expect(outcomes.slice(1)).toEqual([
+      expect.objectContaining({ outcome: 'applied', amount: null, balance: null, revenue: null }),
+      { outcome: 'duplicate' },
+      expect.objectContaining({ outcome: 'applied' }),
+    ]);
+    expect(state?.chainFacts.map((f) => [f.type, f.applied])).toEqual([
+      ['channel.created', true],
+      ['channel.signer-set', false],
+    ]);
+    expect({ ...view, updatedAt: null }).toEqual({ ...before.view, updatedAt: null });
+    // Without its channel it is ignored like any other chain event.
+    expect(fold([signerSet]).outcomes[0]).toMatchObject({ outcome: 'ignored', reason: 'CHANNEL_UNKNOWN' });
   });
 
   it('ignores a second, different channel.created', () => {

@@ -61,6 +61,7 @@ export function evolve(state: ChannelProjection | undefined, event: MicroraidenE
     case 'channel.close-requested':
     case 'channel.settled':
     case 'channel.withdrawn':
+    case 'channel.signer-set':
       return applyChainEvent(channel, event, now);
     case 'channel.event-retracted':
       return retract(channel, event, now);
@@ -323,6 +324,9 @@ function amountsOf(event: ChannelLogEvent): { amount: bigint | null; balance: bi
       return { amount: null, balance: event.data.balance };
     case 'channel.settled':
       return { amount: event.data.receiverPaid, balance: event.data.balance };
+    case 'channel.signer-set':
+      // Who may sign proofs moves no tokens; kept as a chain fact so its retraction pairs with it.
+      return { amount: null, balance: null };
     default: {
       const unknown: never = event;
       throw new TypeError(`unhandled chain event ${(unknown as { type: string }).type}`);

@@ -23,6 +23,7 @@ describe('projectChannel', () => {
     expect(projectChannel([created, toppedUp, withdrawn])).toEqual({
       sender: created.data.sender,
       receiver: created.data.receiver,
+      signer: null,
       confirmed: true,
       deposit: 1500n,
       withdrawn: 200n,

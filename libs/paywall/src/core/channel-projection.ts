@@ -4,6 +4,8 @@ import type { ChannelLogEvent } from '@microraiden/events';
 export interface ChainChannelFacts {
   readonly sender: string;
   readonly receiver: string;
+  /** The balance signer a `channel.signer-set` named; null when none is applied. */
+  readonly signer: string | null;
   /** True once a `channel.created` is applied: the chain-watcher publishes only at its confirmation depth. */
   readonly confirmed: boolean;
   /** The confirmed deposit: only grows while events are applied; a retracted top-up takes its part back. */
@@ -38,6 +40,7 @@ export function projectChannel(events: readonly ChannelLogEvent[]): ChainChannel
   let withdrawn = 0n;
   let chainState: ChainChannelFacts['chainState'] = 'open';
   let settleAt: bigint | null = null;
+  let signer: string | null = null;
   for (const event of ordered) {
     switch (event.type) {
       case 'channel.created':
@@ -57,6 +60,9 @@ export function projectChannel(events: readonly ChannelLogEvent[]): ChainChannel
       case 'channel.settled':
         chainState = 'settled';
         break;
+      case 'channel.signer-set':
+        signer = event.data.signer;
+        break;
       default: {
         const unreachable: never = event;
         throw new Error(`unhandled channel event ${(unreachable as { type: string }).type}`);
@@ -66,6 +72,7 @@ export function projectChannel(events: readonly ChannelLogEvent[]): ChainChannel
   return {
     sender: first.data.sender,
     receiver: first.data.receiver,
+    signer,
     confirmed,
     deposit,
     withdrawn,

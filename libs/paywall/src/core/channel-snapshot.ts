@@ -8,6 +8,8 @@ export interface ChannelSnapshot {
   readonly channelId: Hex32;
   readonly sender: Address;
   readonly receiver: Address;
+  /** The channel's balance signer (a session key whose proofs count as the sender's); absent when none. */
+  readonly signer?: Address;
   readonly deposit: bigint;
   readonly state: ChannelState;
   /** False for a channel seen once but whose creation is not (or no longer) final on chain. */
@@ -19,7 +21,7 @@ export interface ChannelSnapshot {
    * only fixed prices were paid, lower by what metered requests left unused of their ceilings.
    */
   readonly chargedBalance: bigint;
-  /** The sender's (normalised) signature of `acceptedBalance`; absent while nothing was accepted. */
+  /** The (normalised) signature of `acceptedBalance`, the sender's or its signer's; absent while nothing was accepted. */
   readonly lastSignature?: Hex;
 }
 
@@ -36,6 +38,7 @@ export function channelViewOf(snapshot: ChannelSnapshot | undefined): ChannelVie
   return {
     sender: snapshot.sender,
     receiver: snapshot.receiver,
+    ...(snapshot.signer === undefined ? {} : { signer: snapshot.signer }),
     deposit: snapshot.deposit,
     state: snapshot.state,
     confirmations: snapshot.confirmed ? REQUIRED_CONFIRMATIONS : 0,

@@ -382,7 +382,8 @@ export class Paywall {
   /**
    * A proof refused because this gateway does not know the channel, or knows too small a deposit, may be waiting
    * for the confirmations of a creation or top-up already mined (docs/protocol.md section 6, step 9): the chain
-   * decides. Only for a proof that RDN-Sender-Address signed, so that garbage costs no RPC read.
+   * decides. Only for a proof that RDN-Sender-Address signed, so that garbage costs no RPC read: a session key's proof
+   * for a channel not seen yet stays CHANNEL_NOT_FOUND, which clients retry like a wait for confirmations.
    */
   private async pendingOnChain(payment: Payment, refusal: ProtocolError): Promise<ProtocolError> {
     const chain = this.options.chainReads;
@@ -640,6 +641,8 @@ export class Paywall {
         acceptedAt: this.clock().toISOString(),
         // Absent means increment and balance: a fixed price on a channel charged all it signed writes what it did.
         ...(charge === increment && chargedBalance === payment.balance ? {} : { charge, chargedBalance }),
+        // The watcher verifies the signature before keeping the proof for a dispute: it must know the second key.
+        ...(ticket.snapshot.signer === undefined ? {} : { signer: ticket.snapshot.signer }),
       },
       { source: EVENT_SOURCE },
     );

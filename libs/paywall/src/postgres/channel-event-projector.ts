@@ -106,10 +106,11 @@ export class ChannelEventProjector {
       return;
     }
     await client.query(
-      `INSERT INTO gateway_channels AS c (channel_id, sender, receiver, deposit, withdrawn, state, confirmed, settle_at)
-       VALUES ($1, $2, $3, $4::numeric, $5::numeric, $6, $7, $8::numeric)
+      `INSERT INTO gateway_channels AS c
+         (channel_id, sender, receiver, deposit, withdrawn, state, confirmed, settle_at, signer)
+       VALUES ($1, $2, $3, $4::numeric, $5::numeric, $6, $7, $8::numeric, $9)
        ON CONFLICT (channel_id) DO UPDATE SET
-         sender = EXCLUDED.sender, receiver = EXCLUDED.receiver, deposit = EXCLUDED.deposit,
+         sender = EXCLUDED.sender, receiver = EXCLUDED.receiver, deposit = EXCLUDED.deposit, signer = EXCLUDED.signer,
          withdrawn = EXCLUDED.withdrawn, confirmed = EXCLUDED.confirmed, settle_at = EXCLUDED.settle_at,
          state = CASE WHEN EXCLUDED.state = 'open' AND c.close_signed_balance IS NOT NULL THEN 'closing'
                       ELSE EXCLUDED.state END,
@@ -123,6 +124,7 @@ export class ChannelEventProjector {
         facts.chainState,
         facts.confirmed,
         facts.settleAt === null ? null : facts.settleAt.toString(),
+        facts.signer,
       ],
     );
   }

@@ -55,10 +55,16 @@ const ADD_CHARGED_BALANCE = `
       CHECK (charged_balance >= 0 AND charged_balance <= accepted_balance);
 `;
 
+// Balance signers (docs/protocol.md 3): the session key a `channel.signer-set` named, whose proofs count as the
+// sender's. Null for every existing channel (none had one) and for channels opened without one.
+const ADD_SIGNER = `
+  ALTER TABLE gateway_channels ADD COLUMN signer text;
+`;
+
 /**
  * The gateway's own tables as a libs/persistence migration store. Version 1 is what the hand-written migration
  * created before the runner (it ran only while its last index was missing), so a database with that index is
- * recorded as already at version 1. Version 2 adds the charged balance of metered prices.
+ * recorded as already at version 1. Version 2 adds the charged balance of metered prices, version 3 the balance signer.
  */
 export const GATEWAY_MIGRATIONS: MigrationSet = {
   store: 'gateway',
@@ -70,6 +76,7 @@ export const GATEWAY_MIGRATIONS: MigrationSet = {
       presentWhen: `SELECT to_regclass('gateway_channel_events_channel_idx') IS NOT NULL AS present`,
     },
     { version: 2, name: 'add charged balance', up: ADD_CHARGED_BALANCE },
+    { version: 3, name: 'add balance signer', up: ADD_SIGNER },
   ],
 };
 

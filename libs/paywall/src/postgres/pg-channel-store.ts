@@ -26,11 +26,13 @@ interface SnapshotRow {
   accepted_balance: string;
   charged_balance: string;
   last_signature: string | null;
+  signer: string | null;
 }
 
 const SNAPSHOT_SQL = `
   SELECT channel_id, sender, receiver, deposit::text AS deposit, state, confirmed,
-         accepted_balance::text AS accepted_balance, charged_balance::text AS charged_balance, last_signature
+         accepted_balance::text AS accepted_balance, charged_balance::text AS charged_balance, last_signature,
+         signer
   FROM gateway_channels WHERE channel_id = ANY($1::text[])`;
 
 /**
@@ -253,6 +255,7 @@ export class PgChannelStore implements ChannelStore {
         channelId,
         sender: row.sender as Address,
         receiver: row.receiver as Address,
+        ...(row.signer === null ? {} : { signer: row.signer as Address }),
         deposit: BigInt(row.deposit),
         state: row.state,
         confirmed: row.confirmed,

@@ -89,6 +89,7 @@ export class ChannelStreamPort implements StreamPort {
           method: this.channel.method,
           gatewayId: this.channel.gatewayId,
           acceptedAt: this.channel.clock().toISOString(),
+          ...(this.snapshot?.signer === undefined ? {} : { signer: this.snapshot.signer }),
         },
         { source: EVENT_SOURCE },
       ),

@@ -20,6 +20,7 @@ export class InMemoryChannelStore implements ChannelStore {
     channelId: Hex32;
     sender: Address;
     receiver: Address;
+    signer?: Address;
     deposit: bigint;
     state?: ChannelSnapshot['state'];
     confirmed?: boolean;
