@@ -1,9 +1,10 @@
-// The demo upstream: fortune cookies, Wikipaydia and the echo service behind one HTTP server, plus a free
-// index at `/`. None of it knows about payments; a gateway in front charges per route (routes.json).
+// The demo upstream: fortune cookies, Wikipaydia, the echo service and the token-streaming completion behind one HTTP
+// server, plus a free index at `/`. None of it knows about payments; a gateway in front charges per route (routes.json).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { DemoApp } from './demo-app';
 import { DEMO_LINKS } from './demo-links';
 import { findDemo } from './demo-router';
+import { createCompletionDemoApp } from './completion/completion-demo-app';
 import { createEchoApp } from './echo/echo-app';
 import { createFortuneApp } from './fortune/fortune-app';
 import { escapeHtml, sendHtml, sendJson } from './http-response';
@@ -16,10 +17,10 @@ export interface DemoServerOptions {
   readonly articlesDir?: string;
 }
 
-/** The three demos, Wikipaydia's articles loaded (a bad fixture throws here, at start-up). */
+/** The four demos, Wikipaydia's articles loaded (a bad fixture throws here, at start-up). */
 export function createDemoApps(options: DemoServerOptions = {}): DemoApp[] {
   const library = loadArticleLibrary(options.articlesDir ?? FIXTURE_ARTICLES_DIR);
-  return [createFortuneApp(), createWikipaydiaApp(library), createEchoApp()];
+  return [createFortuneApp(), createWikipaydiaApp(library), createEchoApp(), createCompletionDemoApp()];
 }
 
 /** The demo upstream's HTTP server, not yet listening. */

@@ -8,9 +8,10 @@ export const COMPLETION_UNIT_PRICE = 10_000_000_000_000n;
 export const COMPLETION_UNITS_PER_STEP = 10;
 
 /**
- * The streamed completion demo (examples/completion/completion-server.ts): the paywall embedded in the app, on the
- * services' database (channels projected and outbox relayed by the gateways), paid to the stack's receiver. Not
- * behind the front (the routes file has no streamed route; a top-up stream through HAProxy is untested): its own port.
+ * The streamed completion demo with the paywall embedded (examples/completion/completion-server.ts), on the services'
+ * database (channels projected and outbox relayed by the gateways), paid to the stack's receiver, on its own port.
+ * The same completion is also sold through the front at /api/complete (routes.json, the same prices), metered by the
+ * gateways' reverse proxy: deploy/stack/test/front-stream.e2e-spec.ts streams it through HAProxy.
  */
 export function completionSpec(options: {
   readonly port: number;

@@ -309,10 +309,10 @@ async function main(): Promise<number> {
         : `                       GET /  (free), /api/fortune, /api/echo?q=1 (paid)`,
       `  demos (paid through the front; prices in deploy/stack/routes.json, examples/README.md):`,
       ...DEMO_LINKS.map((link) => `    ${`${front.url}${link.path}`.padEnd(44)} ${link.what}`),
-      `  streamed completion  ${completion.url}/v1/complete   ${formatTokenAmount(COMPLETION_UNIT_PRICE, MTK)} per token, ` +
-        `top-ups every ${COMPLETION_UNITS_PER_STEP} tokens`,
-      `                       paywall embedded in the app, NOT through the front (its own port; routes.json has no stream)`,
-      `                       try it: npm run completion -- ${completion.url}/v1/complete --budget 0.001MTK --rpc ${rpcUrl}`,
+      `  streamed completion  ${front.url}/api/complete   ${formatTokenAmount(COMPLETION_UNIT_PRICE, MTK)} per token, ` +
+        `top-ups every ${COMPLETION_UNITS_PER_STEP} tokens, metered by the gateways`,
+      `                       try it: npm run completion -- ${front.url}/api/complete --budget 0.001MTK --rpc ${rpcUrl}`,
+      `                       the same with the paywall embedded in the app: ${completion.url}/v1/complete`,
       `  gateway replicas     ${gateway1.url}, ${gateway2.url}   (/docs, /metrics, /health/ready, management /api/1)`,
       `  ledger               ${ledger.url}/api/1/channels   docs ${ledger.url}/docs   metrics ${ledger.url}/metrics`,
       `  operator page        ${ledger.url}/operator   (channels, revenue, funds at risk, projection lag)`,

@@ -1,6 +1,7 @@
 // The completion demo as a paid app: completionHandler() behind the embedded paywall on a streamed route, the way
-// `npm run stack` serves it. Streams are metered by the paywall in the app's own process (docs/protocol.md 7.3): the
-// gateway's reverse proxy does not meter them, so this app is reached directly, never through the stack's front.
+// `npm run stack` serves it on its own port. Streams are metered by the paywall in the app's own process
+// (docs/protocol.md 7.3); the stack's front sells the same handler unpaid from the demo upstream, metered by the
+// gateways instead (completion-demo-app.ts).
 import { createServer, type Server } from 'node:http';
 import { createPaywall, paywallMiddleware } from '@microraiden/paywall';
 import type { Pool } from 'pg';
