@@ -29,6 +29,8 @@ export * from './payment/paid-fetch';
 export * from './payment/wrap-fetch';
 export * from './payment/payment-wallet';
 export * from './payment/replayable-body';
+export * from './stream/byte-top-up';
+export * from './stream/paid-byte-stream';
 export * from './stream/paid-stream';
 export * from './stream/sse-messages';
 export * from './stream/stream-authorization';

@@ -17,6 +17,7 @@ import { SenderChain } from './chain/sender-chain';
 import { SenderKey } from './keys/sender-key';
 import { isSenderSigner, type SenderSigner } from './keys/sender-signer';
 import { paidFetch, type PaidFetchOptions, type PaidResponse } from './payment/paid-fetch';
+import { paidByteStream, type PaidByteStream } from './stream/paid-byte-stream';
 import { paidStream, type PaidStream, type PaidStreamOptions } from './stream/paid-stream';
 import { fetchStreamTransport, type StreamTransport } from './stream/stream-transport';
 import type { PaymentIdentity, PaymentWallet, PreparedPayment } from './payment/payment-wallet';
@@ -226,7 +227,19 @@ export class SenderClient implements PaymentWallet {
     return paidStream(url, { transport: this.streamTransport(), ...options, wallet: this });
   }
 
-  /** The transport `stream` uses by default. */
+  /**
+   * Reads a byte-metered streamed resource (`RDN-Unit-Bytes`: a download, NDJSON, any body) paid per unit of bytes
+   * within `budget`; see `paidByteStream`. As with `stream`, fetch here authorises the whole budget up front; Node's
+   * `Client` tops up one step at a time as the bytes arrive.
+   */
+  streamBytes(
+    url: string | URL,
+    options: Omit<PaidStreamOptions, 'wallet' | 'transport'> & { readonly transport?: StreamTransport },
+  ): Promise<PaidByteStream> {
+    return paidByteStream(url, { transport: this.streamTransport(), ...options, wallet: this });
+  }
+
+  /** The transport `stream` and `streamBytes` use by default. */
   protected streamTransport(): StreamTransport {
     return fetchStreamTransport(this.options.fetch ?? ((...args) => globalThis.fetch(...args)));
   }

@@ -56,6 +56,32 @@ describe('challenge headers', () => {
     expect(!bad.ok && bad.error.details).toMatchObject({ header: 'RDN-Unit-Price' });
   });
 
+  it('sends RDN-Unit-Bytes with a byte-metered stream, and reads it back within 1..16 MiB', () => {
+    const bytes = {
+      ...aChallenge(),
+      price: 160n,
+      priceMode: 'stream' as const,
+      unitPrice: 10n,
+      unitBytes: 65_536,
+    };
+    const headers = encodeChallenge(bytes);
+    expect(headers).toMatchObject({ 'RDN-Unit-Bytes': '65536' });
+    expect(parseChallenge(headers)).toEqual({ ok: true, value: bytes });
+    for (const wrong of ['0', '16777217', '1.5', '-1', '0x10']) {
+      const bad = parseChallenge({ ...headers, 'RDN-Unit-Bytes': wrong });
+      expect(!bad.ok && bad.error.details).toMatchObject({ header: 'RDN-Unit-Bytes' });
+    }
+    expect(parseChallenge({ ...headers, 'RDN-Unit-Bytes': '16777216' })).toMatchObject({
+      ok: true,
+      value: { unitBytes: 16_777_216 },
+    });
+    expect(() => encodeChallenge({ ...bytes, unitBytes: 0 })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
+    // Not a streamed route: not read.
+    expect(parseChallenge({ ...valid, 'RDN-Unit-Bytes': 'x' })).toEqual({ ok: true, value: aChallenge() });
+  });
+
   it('checksums lowercase addresses on both encode and parse', () => {
     const lower = { ...aChallenge(), receiver: RECEIVER.toLowerCase() } as Challenge;
     expect(encodeChallenge(lower)['RDN-Receiver-Address']).toBe(RECEIVER);

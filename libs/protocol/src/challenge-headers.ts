@@ -7,6 +7,7 @@ import {
   parseGatewayPathField,
   parsePriceField,
   parsePriceModeField,
+  parseUnitBytesField,
   type PriceMode,
 } from './header-fields';
 import { RDN_HEADERS } from './header-names';
@@ -38,6 +39,11 @@ export interface Challenge {
    * where `price` is one step (unitPrice * units per step).
    */
   readonly unitPrice?: bigint;
+  /**
+   * A byte-metered streamed route's unit (RDN-Unit-Bytes, docs/protocol.md 7.3, "Byte-metered streams"): this many
+   * bytes of the response body. Absent on a stream means the unit is one server-sent event.
+   */
+  readonly unitBytes?: number;
 }
 
 /** The challenge as RDN-* headers; throws INVALID_ARGUMENT for values parseChallenge would refuse. */
@@ -54,6 +60,12 @@ export function encodeChallenge(challenge: Challenge): EncodedHeaders {
       invalidArgument('unitPrice', 'must be >= 1 and at most the price (one step)');
     priceMode[RDN_HEADERS.unitPrice] = formatAmount('unitPrice', challenge.unitPrice);
   }
+  if (mode === 'stream' && challenge.unitBytes !== undefined)
+    priceMode[RDN_HEADERS.unitBytes] = formatWith(
+      'unitBytes',
+      String(challenge.unitBytes),
+      parseUnitBytesField,
+    ).toString();
   return {
     [RDN_HEADERS.gatewayPath]: formatWith('gatewayPath', challenge.gatewayPath, parseGatewayPathField),
     [RDN_HEADERS.receiver]: formatWith('receiver', challenge.receiver, parseAddressField),
@@ -87,6 +99,11 @@ export function parseChallenge(headers: HeaderSource): Result<Challenge> {
       ? readOptionalField(headers, RDN_HEADERS.unitPrice, parsePriceField, code)
       : ok(undefined);
   if (!unitPrice.ok) return unitPrice;
+  const unitBytes =
+    priceMode.value === 'stream'
+      ? readOptionalField(headers, RDN_HEADERS.unitBytes, parseUnitBytesField, code)
+      : ok(undefined);
+  if (!unitBytes.ok) return unitBytes;
   return ok({
     gatewayPath: gatewayPath.value,
     receiver: receiver.value,
@@ -96,5 +113,6 @@ export function parseChallenge(headers: HeaderSource): Result<Challenge> {
     chainId: chainId.value,
     ...(priceMode.value === undefined || priceMode.value === 'fixed' ? {} : { priceMode: priceMode.value }),
     ...(unitPrice.value === undefined ? {} : { unitPrice: unitPrice.value }),
+    ...(unitBytes.value === undefined ? {} : { unitBytes: unitBytes.value }),
   });
 }

@@ -22,6 +22,17 @@ export function parsePriceField(text: string): Result<bigint, string> {
   return parsed;
 }
 
+/** The largest byte unit a streamed route may declare (RDN-Unit-Bytes, docs/protocol.md 7.3): 16 MiB. */
+export const MAX_UNIT_BYTES = 16 * 1024 * 1024;
+
+/** RDN-Unit-Bytes: a byte-metered stream's unit, an integer 1..MAX_UNIT_BYTES. */
+export function parseUnitBytesField(text: string): Result<number, string> {
+  const parsed = parseDecimal(text);
+  if (!parsed.ok) return parsed;
+  if (parsed.value < 1n || parsed.value > BigInt(MAX_UNIT_BYTES)) return fail(`not in 1..${MAX_UNIT_BYTES}`);
+  return ok(Number(parsed.value));
+}
+
 /** How a route is priced (docs/protocol.md 7.2): RDN-Price-Mode; absent means `fixed`. */
 export type PriceMode = 'fixed' | 'metered' | 'stream';
 

@@ -28,6 +28,8 @@ export {
   parsePriceField,
   parsePriceModeField,
   parseSignatureField,
+  parseUnitBytesField,
+  MAX_UNIT_BYTES,
   type PriceMode,
 } from './header-fields';
 export * from './header-names';

@@ -3,7 +3,7 @@
 // RDN-Unit-Bytes bytes by a client that counts bytes and tops up from the head, the receipt in the trailers.
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Client } from '@microraiden/client';
+import { fetchStreamTransport, type Client } from '@microraiden/client';
 import { BALANCE_PROOF_CHARGED, type MicroraidenEvent } from '@microraiden/events';
 import type { KafkaClientOptions } from '@microraiden/kafka';
 import { privateKeyToAddress, type Hex32 } from '@microraiden/protocol';
@@ -350,5 +350,95 @@ describe('a byte-metered download behind the gateway reverse proxy', () => {
     const { C } = await channelRow();
     const events = await channelEvents((mine) => chargedBy(mine) >= C);
     expect(chargedBy(events)).toBe(C);
+  });
+});
+
+describe('the client SDK reading a byte-metered download (client.streamBytes)', () => {
+  async function read(stream: AsyncIterable<Uint8Array>): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(Buffer.from(chunk));
+    return Buffer.concat(chunks);
+  }
+
+  it('tops up from its own byte count and gets the bytes unchanged and the trailer receipt', async () => {
+    const before = await channelRow();
+    const progress: string[] = [];
+    const download = await client.streamBytes(`${gateway.url}/v1/file?bytes=10500&id=sdk-a`, {
+      budget: 100n * UNIT,
+      onProgress: (event) => progress.push(event.stage),
+    });
+    expect(download.status).toBe(200);
+    const body = await read(download);
+    expect(body.equals(bodyBytes(0, 10_500))).toBe(true);
+    const receipt = await download.receipt;
+    const after = await channelRow();
+    expect(receipt).toEqual({
+      channelId,
+      balance: after.S,
+      chargedBalance: after.C,
+      cost: 11n * UNIT,
+      units: 11,
+    });
+    expect(download.units).toBe(11);
+    expect(after.C - before.C).toBe(11n * UNIT);
+    // Half a step ahead: a line after 2, 6 and 10 units. The body ended at unit 11 before the gateway took the
+    // third: signed (so counted in spent, and re-used by the next payment) but not accepted.
+    expect(progress.filter((stage) => stage === 'top-up')).toHaveLength(3);
+    expect(download.spent).toBe(after.S - before.S + STEP);
+    expect(after.S - after.C).toBeLessThanOrEqual(STEP);
+  });
+
+  it('stops at its budget: the gateway ends the stream when the last step is used up', async () => {
+    const before = await channelRow();
+    const progress: string[] = [];
+    const download = await client.streamBytes(
+      `${gateway.url}/v1/file?bytes=1000000&chunk=1000&slowAfter=6000&id=sdk-b`,
+      { budget: 2n * STEP, onProgress: (event) => progress.push(event.stage) },
+    );
+    const body = await read(download);
+    const after = await channelRow();
+    // The budget bounds what this stream signs; it also used what the gateway already held (S - C before), all of
+    // it: the gateway ended the stream when S could pay no further unit, charging exactly the units delivered.
+    expect(download.spent).toBeLessThanOrEqual(2n * STEP);
+    expect(download.spent).toBe(after.S - before.S);
+    expect(progress).toContain('budget-spent');
+    expect(after.S - after.C).toBeLessThan(UNIT);
+    const units = Number((after.C - before.C) / UNIT);
+    expect(body.length).toBe(units * UNIT_BYTES);
+    expect(await download.receipt).toMatchObject({ units, cost: BigInt(units) * UNIT });
+  });
+
+  it('without a duplex transport (fetch) authorises the budget once and computes the cost from the bytes', async () => {
+    const before = await channelRow();
+    const download = await client.streamBytes(`${gateway.url}/v1/file?bytes=2500&id=sdk-c`, {
+      budget: 5n * STEP,
+      transport: fetchStreamTransport(),
+    });
+    expect((await read(download)).length).toBe(2_500);
+    const after = await channelRow();
+    expect(after.S - before.S).toBe(5n * STEP - (before.S - before.C));
+    expect(await download.receipt).toEqual({
+      channelId,
+      balance: after.S,
+      chargedBalance: after.C,
+      cost: 3n * UNIT,
+      units: 3,
+    });
+    expect(after.C - before.C).toBe(3n * UNIT);
+  });
+
+  it('refuses to read a route in the wrong unit before signing anything', async () => {
+    const before = await channelRow();
+    await expect(client.stream(`${gateway.url}/v1/file?id=sdk-d`, { budget: STEP })).rejects.toMatchObject({
+      code: 'CHALLENGE_MISMATCH',
+      message: expect.stringContaining('read it with streamBytes'),
+    });
+    await expect(
+      client.streamBytes(`${gateway.url}/v1/events?id=sdk-e`, { budget: STEP }),
+    ).rejects.toMatchObject({
+      code: 'CHALLENGE_MISMATCH',
+      message: expect.stringContaining('read it with stream'),
+    });
+    expect(await channelRow()).toEqual(before);
   });
 });

@@ -39,6 +39,8 @@ export function nodeStreamTransport(): StreamTransport {
               request.destroy();
               response.destroy();
             },
+            // Node fills `trailers` when the body has been read to its end (empty without any).
+            trailers: () => (response.complete ? response.trailers : undefined),
           });
         });
         if (init.keepBodyOpen) request.flushHeaders();

@@ -11,6 +11,8 @@ export interface StreamExchange {
   endRequest(): void;
   /** Drops the exchange (the caller stopped reading). */
   abort(): void;
+  /** The response's HTTP/1.1 trailers once the body ended; undefined where the transport cannot read them (fetch). */
+  trailers(): HeaderSource | undefined;
 }
 
 /** How a streamed request goes out. */
@@ -71,6 +73,8 @@ export function fetchStreamTransport(doFetch: typeof fetch = globalThis.fetch): 
         },
         endRequest: () => undefined,
         abort: () => controller.abort(),
+        // The fetch standard has no trailers: a byte stream's cost is then computed from the bytes received.
+        trailers: () => undefined,
       };
     },
   };

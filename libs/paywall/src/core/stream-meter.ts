@@ -10,6 +10,7 @@
  * the committed charge lags the delivered one by at most the units of one step, and the final charge is exactly
  * `delivered * unitPrice`.
  */
+import { MAX_UNIT_BYTES } from '@microraiden/protocol';
 
 /**
  * A streamed route's price: `unitPrice` per unit, authorised `unitsPerStep` at a time. The unit is one SSE event with
@@ -22,8 +23,8 @@ export interface StreamPricing {
   readonly unitBytes?: number;
 }
 
-/** The most bytes one unit of a byte-metered stream may be (the shell holds one unit in memory). */
-export const MAX_UNIT_BYTES = 16 * 1024 * 1024;
+// The most bytes one unit of a byte-metered stream may be: the wire's limit (the shell holds one unit in memory).
+export { MAX_UNIT_BYTES };
 
 /** Whether `pricing` is a valid stream price: unitPrice >= 1, unitsPerStep and unitBytes integers in range. */
 export function isValidStreamPricing(pricing: StreamPricing): boolean {
