@@ -11,7 +11,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ensureTopics } from '@microraiden/kafka';
+import { deleteTopics, ensureTopics } from '@microraiden/kafka';
 import { migrateGatewaySchema } from '@microraiden/paywall';
 import { privateKeyToAddress, type Address, type Hex32 } from '@microraiden/protocol';
 import { ensureInfrastructure, freePort, repoRoot, uniqueTopic, waitFor } from '@microraiden/testing';
@@ -409,18 +409,15 @@ async function main(): Promise<void> {
   kafkaPids = brokerPid === undefined ? [] : [brokerPid];
   if (brokerPid === undefined)
     console.log(`no local process listens on ${brokers}: Kafka's CPU is not measured`);
+  const topics = {
+    CHANNELS_TOPIC: uniqueTopic(`${TOPIC_PREFIX}bench-stream.channels`),
+    BALANCE_PROOFS_TOPIC: uniqueTopic(`${TOPIC_PREFIX}bench-stream.balance-proofs`),
+    DEAD_LETTER_TOPIC: uniqueTopic(`${TOPIC_PREFIX}bench-stream.dead-letter`),
+    KAFKA_GROUP_ID: uniqueTopic(`${TOPIC_PREFIX}bench-stream`),
+  };
+  const topicNames = [topics.CHANNELS_TOPIC, topics.BALANCE_PROOFS_TOPIC, topics.DEAD_LETTER_TOPIC];
   try {
-    const topics = {
-      CHANNELS_TOPIC: uniqueTopic(`${TOPIC_PREFIX}bench-stream.channels`),
-      BALANCE_PROOFS_TOPIC: uniqueTopic(`${TOPIC_PREFIX}bench-stream.balance-proofs`),
-      DEAD_LETTER_TOPIC: uniqueTopic(`${TOPIC_PREFIX}bench-stream.dead-letter`),
-      KAFKA_GROUP_ID: uniqueTopic(`${TOPIC_PREFIX}bench-stream`),
-    };
-    await createTopics(brokers, [
-      topics.CHANNELS_TOPIC,
-      topics.BALANCE_PROOFS_TOPIC,
-      topics.DEAD_LETTER_TOPIC,
-    ]);
+    await createTopics(brokers, topicNames);
     const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-stream-'));
     writeFileSync(path.join(dir, 'deployment.json'), JSON.stringify(deployment));
     const channels = channelSets();
@@ -451,6 +448,10 @@ async function main(): Promise<void> {
     await pool.end();
     await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
     await admin.end();
+    // Unique per run: left behind, every run would add its events to the broker's disk.
+    await deleteTopics({ brokers: brokers.split(','), clientId: 'bench-stream' }, topicNames).catch(
+      () => undefined,
+    );
     await stop();
   }
 }
