@@ -20,6 +20,7 @@ export * from './chain/transaction-progress';
 export { type OnChainChannel } from './chain/sender-chain';
 export * from './keys/sender-key';
 export * from './keys/sender-signer';
+export * from './keys/session-key';
 export * from './keys/eip1193-signer';
 export { balanceProofRequest, checkedBalanceProofSignature } from './keys/typed-data-request';
 export * from './keys/ethers-signer';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { toChecksumAddress, type Address } from '@microraiden/protocol';
-import { Eip1193Chain, type Eip1193Provider, type WalletStep } from '../src/browser';
+import { createSessionKey, Eip1193Chain, type Eip1193Provider, type WalletStep } from '../src/browser';
 import { anvilAccount, deployClientFixture, type ClientFixture } from './support/client-fixture';
 
 const DEPOSIT = 5_000n;
@@ -99,5 +99,31 @@ describe('Eip1193Chain on anvil', () => {
     } finally {
       refusePermits = false;
     }
+  });
+
+  it('names a session key as the balance signer: createChannelWithPermitAndSigner, else createChannelWithSigner', async () => {
+    calls.length = 0;
+    const key = createSessionKey().address;
+    const opened = await chain.openChannel(sender, receiver, DEPOSIT, undefined, key);
+    expect(opened).toMatchObject({ deposit: DEPOSIT, withPermit: true, signer: key });
+    expect(calls.filter((m) => m === 'eth_sendTransaction')).toHaveLength(1);
+    expect(await chain.balanceSignerOf(opened.channelId)).toBe(key);
+    expect(await fx.manager.balanceSignerOf(opened.channelId)).toBe(key);
+    // The created channel is still found by its ChannelCreated log.
+    expect((await chain.findChannel({ sender, receiver, minDeposit: 1n }))?.channelId).toBe(opened.channelId);
+    refusePermits = true;
+    try {
+      calls.length = 0;
+      const other = createSessionKey().address;
+      const approved = await chain.openChannel(sender, receiver, DEPOSIT, undefined, other);
+      expect(approved).toMatchObject({ withPermit: false, signer: other });
+      expect(calls.filter((m) => m === 'eth_sendTransaction')).toHaveLength(2);
+      expect(await chain.balanceSignerOf(approved.channelId)).toBe(other);
+    } finally {
+      refusePermits = false;
+    }
+    // Channels opened without one have none.
+    const plain = await chain.openChannel(sender, receiver, DEPOSIT);
+    expect(await chain.balanceSignerOf(plain.channelId)).toBeUndefined();
   });
 });

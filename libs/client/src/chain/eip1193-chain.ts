@@ -63,8 +63,10 @@ export interface OpenedChannel {
   readonly channelId: Hex32;
   readonly deposit: bigint;
   readonly txHash: string;
-  /** Opened with one permit signature and one transaction (createChannelWithPermit). */
+  /** Opened with one permit signature and one transaction (createChannelWithPermit[AndSigner]). */
   readonly withPermit: boolean;
+  /** The balance signer the channel names (a session key), when one was asked for. */
+  readonly signer?: Address;
 }
 
 interface MinedReceipt {
@@ -151,6 +153,17 @@ export class Eip1193Chain {
     return usable ? channel : undefined;
   }
 
+  /** The channel's balance signer (a session key whose proofs count as the sender's), or undefined without one. */
+  async balanceSignerOf(channelId: string): Promise<Address | undefined> {
+    const data = await this.call(
+      this.options.channelManager,
+      encodeCall('balanceSignerOf(bytes32)', [bytes32Word(channelId)]),
+    );
+    const [word] = decodeWords(data);
+    if (word === undefined) throw new RangeError('bad balanceSignerOf return data');
+    return word === 0n ? undefined : checksummedAddress(wordToAddress(word), 'signer');
+  }
+
   /**
    * The newest usable channel in the channel manager's ChannelCreated logs, for a sender that remembers none
    * (another browser, cleared storage). Undefined when there is none, or when the wallet's node refuses the
@@ -224,34 +237,44 @@ export class Eip1193Chain {
   /**
    * Opens a channel from `sender` to `receiver` with `deposit`: one permit signature and one
    * createChannelWithPermit transaction when the token supports EIP-2612, else approve + createChannel (two
-   * transactions). Resolves once the opening transaction is mined, with the channel it created.
+   * transactions). With `signer` the channel names that address as its balance signer (a session key,
+   * docs/protocol.md 3.1): createChannelWithPermitAndSigner, or approve + createChannelWithSigner. Resolves once
+   * the opening transaction is mined, with the channel it created.
    */
   async openChannel(
     sender: Address,
     receiver: Address,
     deposit: bigint,
     onStep: (step: WalletStep) => void = () => undefined,
+    signer?: Address,
   ): Promise<OpenedChannel> {
     const { channelManager, token } = this.options;
     const domain = await this.permitDomain(sender);
+    // The signer goes right after the deposit in both signer variants.
+    const head = [addressWord(receiver), uintWord(deposit), ...(signer ? [addressWord(signer)] : [])];
+    const withSigner = signer ? 'AndSigner' : '';
     let data: string;
     if (domain) {
       const permit = await this.signPermit(sender, domain, deposit, onStep);
-      data = encodeCall('createChannelWithPermit(address,uint256,uint256,uint8,bytes32,bytes32)', [
-        addressWord(receiver),
-        uintWord(deposit),
-        uintWord(permit.deadline),
-        uintWord(BigInt(permit.v)),
-        bytes32Word(permit.r),
-        bytes32Word(permit.s),
-      ]);
+      data = encodeCall(
+        `createChannelWithPermit${withSigner}(address,uint256,${signer ? 'address,' : ''}uint256,uint8,bytes32,bytes32)`,
+        [
+          ...head,
+          uintWord(permit.deadline),
+          uintWord(BigInt(permit.v)),
+          bytes32Word(permit.r),
+          bytes32Word(permit.s),
+        ],
+      );
     } else {
       const approve = encodeCall('approve(address,uint256)', [
         addressWord(channelManager),
         uintWord(deposit),
       ]);
       await this.transact(sender, token, approve, 'approve', onStep);
-      data = encodeCall('createChannel(address,uint256)', [addressWord(receiver), uintWord(deposit)]);
+      data = signer
+        ? encodeCall('createChannelWithSigner(address,uint256,address)', head)
+        : encodeCall('createChannel(address,uint256)', head);
     }
     const { txHash, receipt } = await this.transact(sender, channelManager, data, 'open channel', onStep);
     const created = receipt.logs.find(
@@ -260,7 +283,13 @@ export class Eip1193Chain {
     if (!isBytes32Text(created)) {
       throw new ClientError('TRANSACTION_FAILED', `open channel created no channel (${txHash})`, { txHash });
     }
-    return { channelId: created.toLowerCase() as Hex32, deposit, txHash, withPermit: domain !== undefined };
+    return {
+      channelId: created.toLowerCase() as Hex32,
+      deposit,
+      txHash,
+      withPermit: domain !== undefined,
+      ...(signer ? { signer } : {}),
+    };
   }
 
   private async signPermit(

@@ -1,0 +1,58 @@
+// A session key (docs/protocol.md 3.1): a throwaway secp256k1 key a sender names as its channel's balance signer
+// when opening it (createChannelWithSigner / createChannelWithPermitAndSigner), so that balance proofs are signed
+// without a wallet prompt. It can spend at most that channel's deposit; the browser paywall keeps one per channel
+// in localStorage.
+import {
+  balanceProofDigest,
+  bytesToHex,
+  hexToBytes,
+  publicKeyToAddress,
+  serializeSignature,
+  type Address,
+  type BalanceProof,
+  type ChannelDomain,
+  type Hex,
+} from '@microraiden/protocol';
+import { isValidSecretKey, publicKeyOf, signDigestSmall } from './small-secp256k1';
+
+/** A session key and the address the channel names as its signer. */
+export interface SessionKey {
+  /** 0x + 64 hex. Never logged. */
+  readonly privateKey: Hex;
+  readonly address: Address;
+}
+
+/** True when this runtime can make and use session keys: WebCrypto's random numbers and HMAC (secure contexts). */
+export function sessionKeysAvailable(): boolean {
+  const c = (globalThis as { crypto?: Crypto }).crypto;
+  return typeof c?.getRandomValues === 'function' && typeof c.subtle?.importKey === 'function';
+}
+
+/** The session key of a stored private key; undefined when it is not one (0x + 64 hex in 1..n-1). */
+export function sessionKeyFrom(privateKey: unknown): SessionKey | undefined {
+  const bytes = typeof privateKey === 'string' ? hexToBytes(privateKey, 32) : undefined;
+  if (bytes === undefined || !isValidSecretKey(bytes)) return undefined;
+  return { privateKey: bytesToHex(bytes), address: publicKeyToAddress(publicKeyOf(bytes)) };
+}
+
+/** A new random session key (crypto.getRandomValues). */
+export function createSessionKey(): SessionKey {
+  for (;;) {
+    const key = sessionKeyFrom(bytesToHex(globalThis.crypto.getRandomValues(new Uint8Array(32))));
+    // Out of range with probability ~2^-128: draw again.
+    if (key) return key;
+  }
+}
+
+/** The session key's signature over a balance proof: what the sender's own would be, by another key. */
+export async function signBalanceProofWithSessionKey(
+  key: SessionKey,
+  domain: ChannelDomain,
+  proof: BalanceProof,
+): Promise<Hex> {
+  const { compact, recoveryId } = await signDigestSmall(
+    balanceProofDigest(domain, proof),
+    hexToBytes(key.privateKey, 32) as Uint8Array,
+  );
+  return serializeSignature(compact, recoveryId);
+}
