@@ -1,11 +1,12 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { microTokenAt } from '@microraiden/contracts';
+import { channelManagerAt, microTokenAt } from '@microraiden/contracts';
 import type { BalanceProofAcceptedV1 } from '@microraiden/events';
 import type { KafkaClientOptions } from '@microraiden/kafka';
 import { privateKeyToAddress } from '@microraiden/protocol';
 import { createTestDatabase, repoRoot, type TestDatabase } from '@microraiden/testing';
 import { Wallet, id } from 'ethers';
+import { Pool } from 'pg';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { anvilKey, deployChain, writeRoutesFile, type ChainFixture } from './support/chain-fixture';
@@ -150,7 +151,15 @@ describe.skipIf(!hasChromium)('browser paywall (Chromium, EIP-1193 test wallet)'
 
   let channelId: string;
 
-  it('pays three articles of the site with one budget approval, the content replacing the paywall', async () => {
+  /** The session key the page stored in its localStorage for this sender (docs/protocol.md 8.5), if any. */
+  async function storedSessionKey(page: Page): Promise<string | null> {
+    const key = ['microraiden:session-key:31337', chain.deployment.channelManager, receiver, sender.address]
+      .join(':')
+      .toLowerCase();
+    return page.evaluate((k) => window.localStorage.getItem(k), key);
+  }
+
+  it('pays three articles of the site with one budget approval and one permit, proofs signed by a session key', async () => {
     const opened = await openPage(31337n, '/articles/1');
     const page = opened.page;
     wallet = opened.wallet;
@@ -182,13 +191,17 @@ describe.skipIf(!hasChromium)('browser paywall (Chromium, EIP-1193 test wallet)'
     );
     await page.screenshot({ path: path.join(SCREENSHOTS, '3-article-1.png'), fullPage: true });
 
-    // One permit signature and ONE transaction (createChannelWithPermit) opened the channel.
+    // One permit signature and ONE transaction (createChannelWithPermitAndSigner) opened the channel, naming
+    // the session key the page made and stored as its balance signer.
     const sent = wallet.calls.filter((c) => c.method === 'eth_sendTransaction');
     expect(sent.map((c) => (c.params[0] as { to: string; data: string }).to)).toEqual([
       chain.deployment.channelManager,
     ]);
     expect((sent[0]!.params[0] as { data: string }).data.slice(0, 10)).toBe(
-      id('createChannelWithPermit(address,uint256,uint256,uint8,bytes32,bytes32)').slice(0, 10),
+      id('createChannelWithPermitAndSigner(address,uint256,address,uint256,uint8,bytes32,bytes32)').slice(
+        0,
+        10,
+      ),
     );
     const permit = JSON.parse(typedData(wallet)[0]!);
     expect([permit.primaryType, permit.domain.name, permit.message.value]).toEqual([
@@ -197,8 +210,15 @@ describe.skipIf(!hasChromium)('browser paywall (Chromium, EIP-1193 test wallet)'
       DEPOSIT.toString(),
     ]);
     channelId = relay.relayed[0]!.toLowerCase();
+    const sessionKey = await storedSessionKey(page);
+    expect(sessionKey).toMatch(/^0x[0-9a-f]{64}$/);
+    const session = privateKeyToAddress(sessionKey!);
+    expect(
+      await channelManagerAt(chain.deployment.channelManager, chain.provider).balanceSignerOf(channelId),
+    ).toBe(session);
+    expect(relay.signers.get(channelId)).toBe(session);
 
-    // In-site links keep paying from the budget: no connect prompt, no transaction, one proof each.
+    // In-site links keep paying from the budget: no connect prompt, no transaction, no wallet signature.
     await page.click('#next');
     await page.locator('h1', { hasText: 'Paid article 2' }).waitFor({ timeout: 30_000 });
     expect(await bar.textContent()).toContain('0.002 MTK of your 0.005 MTK budget spent');
@@ -208,31 +228,67 @@ describe.skipIf(!hasChromium)('browser paywall (Chromium, EIP-1193 test wallet)'
     expect(await bar.textContent()).toContain('0.003 MTK of your 0.005 MTK budget spent');
     await page.screenshot({ path: path.join(SCREENSHOTS, '5-article-3.png'), fullPage: true });
 
+    // Three pages: 1 account prompt, 1 permit signature, 1 transaction, 0 balance proofs by the wallet.
     expect(wallet.calls.filter((c) => c.method === 'eth_requestAccounts')).toHaveLength(1);
     expect(wallet.calls.filter((c) => c.method === 'eth_sendTransaction')).toHaveLength(1);
-    const proofs = typedData(wallet)
-      .map((json) => JSON.parse(json))
-      .filter((t) => t.primaryType === 'BalanceProof');
-    // The client's typed data (typedDataPayload): addresses as lowercase hex, amounts as decimal strings.
-    const to = receiver.toLowerCase();
-    expect(proofs.map((t) => [t.message.channelId, t.message.receiver, t.message.balance])).toEqual([
-      [channelId, to, PRICE.toString()],
-      [channelId, to, (2n * PRICE).toString()],
-      [channelId, to, (3n * PRICE).toString()],
-    ]);
+    expect(typedData(wallet).map((json) => JSON.parse(json).primaryType)).toEqual(['Permit']);
+    // The gateway accepted the session key's proofs, each page charged once: P, 2P, 3P.
     const events = await readEvents(client, topics.BALANCE_PROOFS_TOPIC, (all) => all.length >= 3);
-    expect((events as BalanceProofAcceptedV1[]).map((e) => e.data.balance)).toEqual([
-      PRICE,
-      2n * PRICE,
-      3n * PRICE,
+    expect(
+      (events as BalanceProofAcceptedV1[]).map((e) => [e.data.balance, e.data.sender, e.data.signer]),
+    ).toEqual([
+      [PRICE, sender.address, session],
+      [2n * PRICE, sender.address, session],
+      [3n * PRICE, sender.address, session],
     ]);
+    const pool = new Pool({ connectionString: db.url });
+    try {
+      const { rows } = await pool.query<Record<string, string>>(
+        'SELECT accepted_balance, charged_balance, paid_requests, signer FROM gateway_channels WHERE channel_id = $1',
+        [channelId],
+      );
+      expect(rows).toEqual([
+        {
+          accepted_balance: (3n * PRICE).toString(),
+          charged_balance: (3n * PRICE).toString(),
+          paid_requests: '3',
+          signer: session,
+        },
+      ]);
+    } finally {
+      await pool.end();
+    }
 
     // Stop: the next paid page shows the paywall again and pays nothing.
     await page.click('#mr-budget-stop');
     expect(await bar.textContent()).toBe('microraiden: stopped. Paid pages show the paywall again.');
     await page.goto(`${gateway.url}/articles/1`);
     await expect.poll(() => status(page).textContent()).toContain('Connect a wallet');
-    expect(typedData(wallet)).toHaveLength(4);
+    expect(typedData(wallet)).toHaveLength(1);
+  });
+
+  it('finds its session key again in a new tab of the same browser: a budget approval, no wallet signature', async () => {
+    const context = contexts[0]!;
+    const page = await context.newPage();
+    const calls = wallet.calls.length;
+    await page.goto(`${gateway.url}/articles/2`);
+    await page.click('#mr-connect');
+    await expect.poll(() => status(page).textContent()).toContain('Channel found');
+    expect(await page.locator('#mr-channel-id').textContent()).toBe(channelId);
+    await page.fill('#mr-budget', '0.001');
+    await page.screenshot({ path: path.join(SCREENSHOTS, '8-new-tab-channel-found.png'), fullPage: true });
+    await page.click('#mr-pay');
+    await page.locator('h1', { hasText: 'Paid article 2' }).waitFor({ timeout: 30_000 });
+    expect(await page.locator('#mr-budget-text').textContent()).toBe(
+      'microraiden: Paid 0.001 MTK for this page. 0.001 MTK of your 0.001 MTK budget spent in this tab.',
+    );
+    const since = wallet.calls.slice(calls).map((c) => c.method);
+    expect(since.filter((m) => m === 'eth_signTypedData_v4' || m === 'eth_sendTransaction')).toEqual([]);
+    const events = await readEvents(client, topics.BALANCE_PROOFS_TOPIC, (all) => all.length >= 4);
+    expect((events as BalanceProofAcceptedV1[])[3]!.data).toMatchObject({
+      balance: 4n * PRICE,
+      signer: relay.signers.get(channelId),
+    });
   });
 
   it('stops at the budget: the page that would exceed it asks instead of paying', async () => {
@@ -265,9 +321,10 @@ describe.skipIf(!hasChromium)('browser paywall (Chromium, EIP-1193 test wallet)'
     await page.locator('pre#mr-content').waitFor({ timeout: 30_000 });
     const content = JSON.parse((await page.locator('pre#mr-content').textContent()) ?? '');
     expect(content).toEqual({ fortune: 'A paid request is a happy request.', path: '/api/fortune?lang=en' });
-    // First proof (0 + price) was stale; the page re-signed once at the gateway's balance + price.
+    // No session key in this browser: the wallet signs. The first proof (0 + price) was stale; the page re-signed
+    // once at the gateway's balance + price.
     const balances = typedData(fresh).map((json) => JSON.parse(json).message.balance);
-    expect(balances).toEqual([PRICE.toString(), (5n * PRICE).toString()]);
+    expect(balances).toEqual([PRICE.toString(), (6n * PRICE).toString()]);
     expect(fresh.calls.some((c) => c.method === 'eth_sendTransaction')).toBe(false);
     await page.screenshot({ path: path.join(SCREENSHOTS, '7-json.png'), fullPage: true });
   });

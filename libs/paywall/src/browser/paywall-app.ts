@@ -2,11 +2,14 @@
 /// <reference lib="dom.iterable" />
 // The paywall page's behaviour (docs/protocol.md 8.5): connect a wallet, find or open a channel, let the
 // visitor set a spending budget once, then pay this page and every further paid page of the site in this
-// tab without asking again, replacing the paywall with the content and showing a running total. The chain,
+// tab without asking again, replacing the paywall with the content and showing a running total. A channel the
+// page opens names a session key kept in localStorage as its balance signer (protocol 3.1), so its balance
+// proofs are signed here with no wallet prompt; on a channel without one the wallet signs each proof. The chain,
 // the typed data, the payment headers, the receipt and token units come from the client's browser entry.
 import {
   balanceProofRequest,
   channelDomain,
+  createSessionKey,
   Eip1193Chain,
   eip1193TypedDataSigner,
   encodePayment,
@@ -15,11 +18,15 @@ import {
   formatUnits,
   parseReceipt,
   parseUnits,
+  sessionKeyFrom,
+  sessionKeysAvailable,
+  signBalanceProofWithSessionKey,
   type Address,
   type Eip1193Provider,
   type Hex,
   type Hex32,
   type Receipt,
+  type SessionKey,
   type TokenUnits,
   type WalletStep,
 } from '@microraiden/client/browser';
@@ -49,11 +56,13 @@ export interface PageChallenge {
   readonly gatewayPath: string;
 }
 
-/** A channel the page can pay on: its id, the balance last accepted, the deposit on chain. */
+/** A channel the page can pay on: its id, the balance last accepted, the deposit on chain, its session key. */
 export interface PageChannel {
   readonly id: Hex32;
   balance: bigint;
   readonly deposit: bigint;
+  /** The key the channel names as its balance signer, kept in this browser; without it the wallet signs. */
+  readonly sessionKey?: SessionKey;
 }
 
 const isAddress = (v: string) => ADDRESS.test(v);
@@ -75,8 +84,15 @@ export function readChallenge(element: HTMLElement): PageChallenge {
   };
 }
 
-/** Where things are remembered: the channel (localStorage) and this tab's budget (sessionStorage). */
-export function storageKey(kind: 'channel' | 'budget', challenge: PageChallenge, sender?: string): string {
+/**
+ * Where things are remembered: the channel and its session key (localStorage, per sender) and this tab's budget
+ * (sessionStorage).
+ */
+export function storageKey(
+  kind: 'channel' | 'session-key' | 'budget',
+  challenge: PageChallenge,
+  sender?: string,
+): string {
   const parts = [
     'microraiden',
     kind,
@@ -149,11 +165,39 @@ export class PaywallApp {
 
   private forgetChannel(): void {
     try {
-      if (this.sender) this.win.localStorage.removeItem(storageKey('channel', this.challenge, this.sender));
+      for (const kind of ['channel', 'session-key'] as const) {
+        if (this.sender) this.win.localStorage.removeItem(storageKey(kind, this.challenge, this.sender));
+      }
     } catch {
       /* see rememberChannel */
     }
     this.channel = undefined;
+  }
+
+  /**
+   * The session key stored for this sender, receiver and channel manager. Only the key is kept: the channel it
+   * signs for is the one whose balanceSignerOf names its address, so a key stored before its channel's
+   * transaction was mined (the page may be closed meanwhile) is still found with that channel.
+   */
+  private storedSessionKey(sender: Address): SessionKey | undefined {
+    try {
+      return sessionKeyFrom(this.win.localStorage.getItem(storageKey('session-key', this.challenge, sender)));
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** A new session key, stored before the channel naming it is opened; undefined where keys cannot be made. */
+  private newSessionKey(sender: Address): SessionKey | undefined {
+    if (!sessionKeysAvailable()) return undefined;
+    const key = createSessionKey();
+    try {
+      this.win.localStorage.setItem(storageKey('session-key', this.challenge, sender), key.privateKey);
+    } catch {
+      // Without storage the key would die with this page and every later page would need the wallet anyway.
+      return undefined;
+    }
+    return key;
   }
 
   /** Runs one user action at a time, showing its failure as the status. */
@@ -284,6 +328,7 @@ export class PaywallApp {
     this.status('Looking for a channel to the receiver...');
     this.channel = await this.findChannel(account);
     this.renderChannel();
+    this.show('mr-session-note', sessionKeysAvailable());
     this.status(
       this.channel
         ? `Channel found. Set how much this tab may spend on this site, then pay ${formatAmount(this.challenge.price, this.token)} to view.`
@@ -306,11 +351,34 @@ export class PaywallApp {
     const balance = stored?.balance;
     if (typeof id === 'string' && BYTES32.test(id) && typeof balance === 'string' && AMOUNT.test(balance)) {
       const found = await this.wallet.usableChannel(id, want);
-      if (found) return { id: id.toLowerCase() as Hex32, balance: BigInt(balance), deposit: found.deposit };
+      if (found) {
+        const channelId = id.toLowerCase() as Hex32;
+        return {
+          id: channelId,
+          balance: BigInt(balance),
+          deposit: found.deposit,
+          ...(await this.keyOf(channelId)),
+        };
+      }
     }
     // Not remembered here (another browser, cleared storage): the gateway corrects the balance (BALANCE_STALE).
     const found = await this.wallet.findChannel(want);
-    return found && { id: found.channelId, balance: 0n, deposit: found.channel.deposit };
+    return (
+      found && {
+        id: found.channelId,
+        balance: 0n,
+        deposit: found.channel.deposit,
+        ...(await this.keyOf(found.channelId)),
+      }
+    );
+  }
+
+  /** The stored session key when the chain names it as the channel's balance signer (else the wallet signs). */
+  private async keyOf(channelId: Hex32): Promise<{ sessionKey?: SessionKey }> {
+    const key = this.storedSessionKey(this.sender as Address);
+    if (!key || !sessionKeysAvailable()) return {};
+    const signer = await this.wallet.balanceSignerOf(channelId);
+    return signer?.toLowerCase() === key.address.toLowerCase() ? { sessionKey: key } : {};
   }
 
   /** The one approval: the budget (and a new channel's deposit), then the payment. */
@@ -330,10 +398,15 @@ export class PaywallApp {
       const held = await this.wallet.tokenBalance(sender);
       if (held < deposit)
         throw new Error(`The account holds only ${formatAmount(held, this.token)}, less than the deposit.`);
-      const opened = await this.wallet.openChannel(sender, this.challenge.receiver, deposit, (step) =>
-        this.walletStep(step),
+      const sessionKey = this.newSessionKey(sender);
+      const opened = await this.wallet.openChannel(
+        sender,
+        this.challenge.receiver,
+        deposit,
+        (step) => this.walletStep(step),
+        sessionKey?.address,
       );
-      this.channel = { id: opened.channelId, balance: 0n, deposit };
+      this.channel = { id: opened.channelId, balance: 0n, deposit, ...(sessionKey ? { sessionKey } : {}) };
       this.rememberChannel();
       this.renderChannel();
     }
@@ -363,23 +436,29 @@ export class PaywallApp {
     if (step.stage === 'sent') this.status(`${label}: waiting for transaction ${step.txHash} to be mined...`);
   }
 
-  /** The payment headers of `balance` on the channel, signed by the wallet (a balance proof, protocol 4). */
+  /**
+   * The payment headers of `balance` on the channel (a balance proof, protocol 4): signed here with the channel's
+   * session key when this browser holds it, else by the wallet (a prompt).
+   */
   private async paymentFor(balance: bigint): Promise<Record<string, string>> {
     const { chainId, channelManager, receiver, price } = this.challenge;
     const sender = this.sender as Address;
-    const channelId = (this.channel as PageChannel).id;
-    this.status(
-      `Sign the payment of ${formatAmount(price, this.token)} (cumulative ${formatAmount(balance, this.token)}) in your wallet...`,
-    );
-    const request = balanceProofRequest(channelDomain(chainId, channelManager), {
-      channelId,
-      receiver,
-      balance,
-    });
-    const signature = (await eip1193TypedDataSigner(
-      this.win.ethereum as Eip1193Provider,
-      sender,
-    )(request)) as Hex;
+    const { id: channelId, sessionKey } = this.channel as PageChannel;
+    const domain = channelDomain(chainId, channelManager);
+    const proof = { channelId, receiver, balance };
+    const amounts = `${formatAmount(price, this.token)} (cumulative ${formatAmount(balance, this.token)})`;
+    let signature: Hex;
+    if (sessionKey) {
+      this.status(`Paying ${amounts} with this browser's session key...`);
+      signature = await signBalanceProofWithSessionKey(sessionKey, domain, proof);
+    } else {
+      this.status(`Sign the payment of ${amounts} in your wallet...`);
+      const request = balanceProofRequest(domain, proof);
+      signature = (await eip1193TypedDataSigner(
+        this.win.ethereum as Eip1193Provider,
+        sender,
+      )(request)) as Hex;
+    }
     return encodePayment({ sender, channelId, balance, signature, receiver, channelManager, chainId });
   }
 

@@ -15,7 +15,8 @@ const STYLE =
   'input{font:inherit;width:9rem;padding:.2rem .4rem;margin:0 .4rem}' +
   'button{font:inherit;margin:.5rem .5rem .25rem 0;padding:.4rem .9rem;border-radius:.3rem;border:1px solid #1f2937;' +
   'background:#1f2937;color:#fff;cursor:pointer}button.mr-secondary{background:#fff;color:#1f2937}' +
-  '.mr-error{color:#a00}[aria-busy=true] button{opacity:.6}[hidden]{display:none!important}';
+  '.mr-error{color:#a00}[aria-busy=true] button{opacity:.6}[hidden]{display:none!important}' +
+  '#mr-session-note{display:block;color:#4b5563}';
 
 /** The wallet panel the script drives; hidden until the script runs, so it never shows without JS. */
 function walletPanel(challenge: Challenge): string {
@@ -39,7 +40,8 @@ function walletPanel(challenge: Challenge): string {
     'of its <span id="mr-deposit-total"></span> deposit</p>' +
     '<div id="mr-form" hidden>' +
     '<label id="mr-deposit-field">Deposit into a new channel <input id="mr-deposit" inputmode="decimal">' +
-    '<span id="mr-deposit-unit"></span></label>' +
+    '<span id="mr-deposit-unit"></span><small id="mr-session-note" hidden>A key kept in this browser signs ' +
+    "the channel's payments, so pages need no wallet signature; it can spend at most the deposit.</small></label>" +
     '<label>Budget: pay up to <input id="mr-budget" inputmode="decimal"><span id="mr-budget-unit"></span> ' +
     'for pages of this site in this tab, without asking again</label>' +
     '<button type="button" id="mr-pay">Pay and view</button>' +

@@ -1,24 +1,32 @@
+import { decodeChannelLog, type ChannelParties } from '@microraiden/chain-watcher';
 import { microTransferChannelsAbi, type Deployment } from '@microraiden/contracts';
-import { createChannelEvent } from '@microraiden/events';
+import type { Hex } from '@microraiden/events';
 import type { KafkaClientOptions } from '@microraiden/kafka';
 import type { Address, Hex32 } from '@microraiden/protocol';
 import { Interface, type JsonRpcProvider } from 'ethers';
 import { publishChannelEvents } from './gateway-fixture';
 
-/** A stand-in for the chain-watcher: relays ChannelCreated logs to the channels topic. */
+/** A stand-in for the chain-watcher: relays ChannelCreated and ChannelSignerSet logs to the channels topic. */
 export interface ChannelRelay {
-  /** Channel ids relayed so far. */
+  /** Channel ids relayed so far (channel.created). */
   readonly relayed: Hex32[];
+  /** Balance signers relayed so far (channel.signer-set), by channel id (lowercase). */
+  readonly signers: Map<string, Address>;
   stop(): Promise<void>;
 }
 
 const channels = new Interface(microTransferChannelsAbi);
-const CREATED = channels.getEvent('ChannelCreated')!;
+const TOPICS = [
+  channels.getEvent('ChannelCreated')!.topicHash,
+  channels.getEvent('ChannelSignerSet')!.topicHash,
+];
 
 /**
- * Polls the channel manager for ChannelCreated logs from `fromBlock`; for each new one it mines
- * `confirmations` blocks (anvil_mine), as the real watcher waits for them, then publishes `channel.created`.
- * A browser that opened the channel meanwhile gets CHANNEL_NOT_FOUND and retries, as real clients do.
+ * Polls the channel manager for ChannelCreated and ChannelSignerSet logs from `fromBlock`; for each new
+ * transaction with any, it mines `confirmations` blocks (anvil_mine), as the real watcher waits for them, then
+ * publishes its `channel.created` and `channel.signer-set`, decoded as the watcher decodes them
+ * (decodeChannelLog). A browser that opened the channel meanwhile gets CHANNEL_NOT_FOUND and retries, as real
+ * clients do.
  */
 export function startChannelRelay(options: {
   provider: JsonRpcProvider;
@@ -29,42 +37,41 @@ export function startChannelRelay(options: {
   confirmations?: number;
 }): ChannelRelay {
   const relayed: Hex32[] = [];
+  const signers = new Map<string, Address>();
+  const parties = new Map<string, ChannelParties>();
   const seen = new Set<string>();
   let stopped = false;
   const confirmations = options.confirmations ?? 2;
+  const context = {
+    chainId: options.deployment.chainId,
+    channelManager: options.deployment.channelManager,
+    source: 'chain-watcher',
+  };
 
   async function tick(): Promise<void> {
     const logs = await options.provider.getLogs({
       address: options.deployment.channelManager,
-      topics: [CREATED.topicHash],
+      topics: [TOPICS],
       fromBlock: options.fromBlock,
       toBlock: 'latest',
     });
-    for (const log of logs) {
-      const key = `${log.transactionHash}:${log.index}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      await options.provider.send('anvil_mine', [`0x${confirmations.toString(16)}`]);
-      const parsed = channels.parseLog(log)!;
+    const fresh = logs
+      .filter((log) => !seen.has(`${log.transactionHash}:${log.index}`))
+      .sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
+    if (fresh.length === 0) return;
+    await options.provider.send('anvil_mine', [`0x${confirmations.toString(16)}`]);
+    for (const log of fresh) {
+      seen.add(`${log.transactionHash}:${log.index}`);
       const block = await options.provider.getBlock(log.blockNumber);
-      const event = createChannelEvent(
-        'channel.created',
-        {
-          channelId: parsed.args.channelId as Hex32,
-          sender: parsed.args.sender as Address,
-          receiver: parsed.args.receiver as Address,
-          deposit: parsed.args.deposit as bigint,
-          chainId: options.deployment.chainId,
-          channelManager: options.deployment.channelManager as Address,
-          blockNumber: log.blockNumber,
-          blockHash: log.blockHash as Hex32,
-          transactionHash: log.transactionHash as Hex32,
-          logIndex: log.index,
-        },
-        { source: 'chain-watcher', occurredAt: new Date(Number(block!.timestamp) * 1000).toISOString() },
-      );
+      const event = decodeChannelLog(log, Number(block!.timestamp), context, (id: Hex) => parties.get(id));
+      if (event === undefined) continue;
       await publishChannelEvents(options.client, options.topic, [event]);
-      relayed.push(event.data.channelId);
+      if (event.type === 'channel.created') {
+        parties.set(event.data.channelId, { sender: event.data.sender, receiver: event.data.receiver });
+        relayed.push(event.data.channelId as Hex32);
+      }
+      if (event.type === 'channel.signer-set')
+        signers.set(event.data.channelId, event.data.signer as Address);
     }
   }
 
@@ -77,6 +84,7 @@ export function startChannelRelay(options: {
 
   return {
     relayed,
+    signers,
     async stop() {
       stopped = true;
       await loop;
