@@ -5,6 +5,7 @@
 export * from './channel';
 export {
   ChannelOperations,
+  type OpenChannelOptions,
   type OperationSettings,
   type SignedBalanceProof,
   type TransactionOptions,

@@ -27,6 +27,16 @@ export interface TransactionOptions {
   readonly onProgress?: ProgressListener;
 }
 
+/** Options of opening a channel. */
+export interface OpenChannelOptions extends TransactionOptions {
+  /**
+   * A balance signer for the channel (a session key's address, docs/protocol.md 3.1): its balance proofs count
+   * as the sender's for the channel's life, up to the deposit. Opened with createChannelWithPermitAndSigner, or
+   * approve + createChannelWithSigner. It cannot be the sender, the receiver or the zero address.
+   */
+  readonly signer?: string;
+}
+
 /** A signed balance proof: what a receiver needs to collect `balance` on the channel. */
 export interface SignedBalanceProof {
   readonly channelId: Hex32;
@@ -127,17 +137,36 @@ export class ChannelOperations {
     return requireChannel(await store.read(), channelId);
   }
 
-  /** Opens a channel to `receiver` escrowing `deposit`: one permit transaction, or approve + createChannel. */
-  async open(receiver: string, deposit: bigint, options: TransactionOptions = {}): Promise<ChannelRecord> {
+  /**
+   * Opens a channel to `receiver` escrowing `deposit`: one permit transaction, or approve + createChannel; with
+   * `options.signer`, the variants that name that balance signer.
+   */
+  async open(receiver: string, deposit: bigint, options: OpenChannelOptions = {}): Promise<ChannelRecord> {
     const session = await this.session();
     const to = this.receiverAddress(receiver);
+    const signer = options.signer === undefined ? undefined : this.signerAddress(options.signer, to);
     requirePositive(deposit, 'deposit');
     const { chain } = session;
     await chain.assertChain();
     await this.requireTokens(deposit);
     const permit = this.settings.usePermit ? await chain.permit(deposit) : undefined;
     let tx: ExecutedTransaction;
-    if (permit) {
+    if (permit && signer) {
+      tx = await chain.execute(
+        'createChannelWithPermitAndSigner',
+        () =>
+          chain.manager.createChannelWithPermitAndSigner(
+            to,
+            deposit,
+            signer,
+            permit.deadline,
+            permit.v,
+            permit.r,
+            permit.s,
+          ),
+        options,
+      );
+    } else if (permit) {
       tx = await chain.execute(
         'createChannelWithPermit',
         () =>
@@ -146,7 +175,13 @@ export class ChannelOperations {
       );
     } else {
       await this.approve(deposit, options);
-      tx = await chain.execute('createChannel', () => chain.manager.createChannel(to, deposit), options);
+      tx = signer
+        ? await chain.execute(
+            'createChannelWithSigner',
+            () => chain.manager.createChannelWithSigner(to, deposit, signer),
+            options,
+          )
+        : await chain.execute('createChannel', () => chain.manager.createChannel(to, deposit), options);
     }
     const created = tx.events.find((e) => e.type === 'created');
     if (!created) {
@@ -595,6 +630,25 @@ export class ChannelOperations {
       ...options,
       confirmations: 1,
     });
+  }
+
+  /** A balance signer the contract would take (it reverts InvalidSigner on the zero address and the receiver). */
+  private signerAddress(text: string, receiver: Address): Address {
+    const parsed = typeof text === 'string' ? parseAddress(text) : undefined;
+    if (!parsed?.ok) {
+      throw new ClientError(
+        'INVALID_ADDRESS',
+        `the signer is not an address (${parsed?.error ?? 'not text'})`,
+      );
+    }
+    const signer = parsed.value;
+    if (BigInt(signer) === 0n || sameAddress(signer, receiver) || sameAddress(signer, this.key.address)) {
+      throw new ClientError(
+        'INVALID_ADDRESS',
+        'the signer must be another key than the sender, the receiver and the zero address',
+      );
+    }
+    return signer;
   }
 
   private receiverAddress(text: string): Address {

@@ -9,7 +9,7 @@ import {
   type Hex32,
 } from '@microraiden/protocol';
 import { Channel } from './channel';
-import { ChannelOperations, type TransactionOptions } from './channel-operations';
+import { ChannelOperations, type OpenChannelOptions, type TransactionOptions } from './channel-operations';
 import { ClientError } from './client-error';
 import type { ClientSession } from './client-session';
 import { toChainError } from './chain/chain-error';
@@ -191,8 +191,11 @@ export class SenderClient implements PaymentWallet {
     return new Channel(record, this.ops);
   }
 
-  /** Opens a channel to `receiver` escrowing `deposit`, waiting for the configured confirmations. */
-  async openChannel(receiver: string, deposit: bigint, options: TransactionOptions = {}): Promise<Channel> {
+  /**
+   * Opens a channel to `receiver` escrowing `deposit`, waiting for the configured confirmations. With
+   * `options.signer` the channel names that address (a session key) as its balance signer (docs/protocol.md 3.1).
+   */
+  async openChannel(receiver: string, deposit: bigint, options: OpenChannelOptions = {}): Promise<Channel> {
     return new Channel(await this.ops.open(receiver, deposit, options), this.ops);
   }
 

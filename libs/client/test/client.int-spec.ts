@@ -10,7 +10,13 @@ import {
   signClosingProof,
   type Address,
 } from '@microraiden/protocol';
-import { Client, isClientError, type TransactionProgress } from '../src';
+import {
+  Client,
+  createSessionKey,
+  isClientError,
+  signBalanceProofWithSessionKey,
+  type TransactionProgress,
+} from '../src';
 import { deployClientFixture, type ClientFixture } from './support/client-fixture';
 
 const errorOf = (promise: Promise<unknown>) =>
@@ -186,6 +192,39 @@ describe('Client and Channel on anvil', () => {
     expect(await nonce()).toBe(before + 4);
     expect(actions(approveEvents)).toEqual(['approve', 'createChannel', 'topUp']);
     expect(other.deposit).toBe(15n);
+  });
+
+  it('opens with a session signer: createChannelWithPermitAndSigner, else approve + createChannelWithSigner', async () => {
+    const actions = (events: TransactionProgress[]) => [
+      ...new Set(events.filter((e) => e.stage === 'sent').map((e) => e.action)),
+    ];
+    const domain = channelDomain(BigInt(fx.deployment.chainId), fx.deployment.channelManager);
+    for (const usePermit of [true, false]) {
+      const key = createSessionKey();
+      const client = await fx.client({ usePermit });
+      const events: TransactionProgress[] = [];
+      const channel = await client.openChannel(receiver, 10n, {
+        signer: key.address,
+        onProgress: (e) => events.push(e),
+      });
+      expect(actions(events)).toEqual(
+        usePermit ? ['createChannelWithPermitAndSigner'] : ['approve', 'createChannelWithSigner'],
+      );
+      expect(await fx.manager.balanceSignerOf(channel.id)).toBe(key.address);
+      expect(channel).toMatchObject({ deposit: 10n, state: 'open' });
+      // The key's proof is one the contract takes as the sender's: the receiver withdraws with it.
+      const proof = { channelId: channel.id, receiver, balance: 4n };
+      const signature = await signBalanceProofWithSessionKey(key, domain, proof);
+      await (await fx.manager.connect(fx.receiver).withdraw(channel.id, 4n, signature)).wait();
+      const [, , , withdrawn] = await fx.manager.getChannel(channel.id);
+      expect(withdrawn).toBe(4n);
+    }
+    const client = await fx.client();
+    for (const bad of [sender, receiver, `0x${'00'.repeat(20)}`, '0x1234']) {
+      expect(
+        isClientError(await errorOf(client.openChannel(receiver, 1n, { signer: bad })), 'INVALID_ADDRESS'),
+      ).toBe(true);
+    }
   });
 
   it('waits for the configured confirmations and reports each one', async () => {
