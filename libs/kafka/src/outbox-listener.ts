@@ -7,6 +7,8 @@ const LISTEN_RETRY_MS = 5_000;
 export interface OutboxListener {
   /** (Re)connect, at most every few seconds; never throws (polling covers a missing listener). */
   ensure(): Promise<void>;
+  /** Whether the LISTEN connection is up (a notification will arrive). */
+  listening(): boolean;
   end(): Promise<void>;
 }
 
@@ -43,6 +45,7 @@ export function createOutboxListener(options: {
         await client.end().catch(() => undefined);
       }
     },
+    listening: () => listener !== undefined,
     async end() {
       ended = true;
       await listener?.end().catch(() => undefined);

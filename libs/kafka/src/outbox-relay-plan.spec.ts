@@ -9,13 +9,25 @@ import {
   relayStatements,
 } from './outbox-relay-plan';
 
-const pacing = { batchSize: 100, pollIntervalMs: 500 };
+const pacing = { batchSize: 100, pollIntervalMs: 500, idlePollMaxMs: 4_000 };
+const ran = (published: number, emptyInARow = 0, listening = true) =>
+  ({ ok: true, published, emptyInARow, listening }) as const;
 
 describe('outbox relay plan', () => {
   it('goes on at once after a full batch and polls after a partial one', () => {
-    expect(delayAfter({ ok: true, published: 100 }, pacing)).toBe(0);
-    expect(delayAfter({ ok: true, published: 99 }, pacing)).toBe(500);
-    expect(delayAfter({ ok: true, published: 0 }, pacing)).toBe(500);
+    expect(delayAfter(ran(100), pacing)).toBe(0);
+    expect(delayAfter(ran(99, 5), pacing)).toBe(500);
+    expect(delayAfter(ran(0), pacing)).toBe(500);
+  });
+
+  it('polls less and less while idle and listening, up to the idle maximum', () => {
+    expect([0, 1, 2, 3, 4, 40].map((n) => delayAfter(ran(0, n), pacing))).toEqual([
+      500, 1_000, 2_000, 4_000, 4_000, 4_000,
+    ]);
+    // Without LISTEN the poll is the only way to see a row: it never slows down.
+    expect(delayAfter(ran(0, 40, false), pacing)).toBe(500);
+    // An idle maximum below the interval does not make polls faster.
+    expect(delayAfter(ran(0, 3), { ...pacing, idlePollMaxMs: 100 })).toBe(500);
   });
 
   it('backs off exponentially after failures, capped at 10 s', () => {

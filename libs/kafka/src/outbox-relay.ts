@@ -8,11 +8,13 @@ import {
   inIdOrder,
   outboxLagOf,
   pruneDue,
+  relayPacing,
   relayStatements,
   type OutboxLag,
   type RelayStep,
 } from './outbox-relay-plan';
 import { outboxTable } from './outbox-table';
+import { createSleeper, type Sleeper } from './relay-sleeper';
 import { createRecordProducer, type RecordProducer } from './record-producer';
 
 /** Options of {@link createOutboxRelay}. */
@@ -26,6 +28,11 @@ export interface OutboxRelayOptions {
   batchSize?: number;
   /** Poll period when no NOTIFY arrives (a missed notification costs at most this). Default 500 ms. */
   pollIntervalMs?: number;
+  /**
+   * While idle with LISTEN up, the poll doubles per empty step up to this (a NOTIFY still wakes the relay at once).
+   * Default 2,000 ms; set it to `pollIntervalMs` to poll at a constant rate.
+   */
+  idlePollMaxMs?: number;
   /**
    * How often a relay that does not lead tries to (outbox-relay-leadership.ts): after a leader dies, its rows wait
    * at most about this long for the next one. Default 1,000 ms.
@@ -75,12 +82,8 @@ interface OutboxRow {
 export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const { table, channel } = outboxTable(options.table);
   const sql = relayStatements(table);
-  const batchSize = options.batchSize ?? 100;
-  const pacing = {
-    batchSize,
-    pollIntervalMs: options.pollIntervalMs ?? 500,
-    standbyIntervalMs: options.standbyIntervalMs ?? 1_000,
-  };
+  const pacing = relayPacing(options);
+  const { batchSize } = pacing;
   const retainPublishedMs = options.retainPublishedMs === undefined ? 86_400_000 : options.retainPublishedMs;
   const log = options.client.log ?? (() => undefined);
   const pool = openRelayPool(options, log);
@@ -107,6 +110,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
 
   async function loop(): Promise<void> {
     let failuresInARow = 0;
+    let emptyInARow = 0;
     while (!stopping) {
       let outcome: RelayStep;
       try {
@@ -118,7 +122,9 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         const published = await relayBatch();
         failuresInARow = 0;
         await prune();
-        outcome = { ok: true, published };
+        const listening = options.listen !== false && listener.listening();
+        outcome = { ok: true, published, emptyInARow, listening };
+        emptyInARow = published === 0 ? emptyInARow + 1 : 0;
       } catch (err) {
         outcome = { ok: false, failuresInARow: ++failuresInARow };
         const delay = delayAfter(outcome, pacing);
@@ -195,24 +201,6 @@ function openRelayPool(options: OutboxRelayOptions, log: NonNullable<KafkaClient
 }
 
 /** Waits until `until` (or stop): a NOTIFY that wakes the sleeper does not make a standby try again sooner. */
-async function standBy(sleeper: ReturnType<typeof createSleeper>, until: number, stopped: () => boolean) {
+async function standBy(sleeper: Sleeper, until: number, stopped: () => boolean) {
   while (!stopped() && Date.now() < until) await sleeper.sleep(until - Date.now());
-}
-
-/** A sleep that a NOTIFY (or stop) ends early. */
-function createSleeper() {
-  let wake: (() => void) | undefined;
-  return {
-    sleep: (ms: number) =>
-      new Promise<void>((resolve) => {
-        const timer = setTimeout(done, ms);
-        function done() {
-          clearTimeout(timer);
-          if (wake === done) wake = undefined;
-          resolve();
-        }
-        wake = done;
-      }),
-    wake: () => wake?.(),
-  };
 }
