@@ -26,7 +26,9 @@ export interface SessionKey {
 
 /** True when this runtime can make and use session keys: WebCrypto's random numbers and HMAC (secure contexts). */
 export function sessionKeysAvailable(): boolean {
-  const c = (globalThis as { crypto?: Crypto }).crypto;
+  // Typed by hand: the package builds without the DOM library, and Node's and browsers' crypto share these two.
+  const c = (globalThis as { crypto?: { getRandomValues?: unknown; subtle?: { importKey?: unknown } } })
+    .crypto;
   return typeof c?.getRandomValues === 'function' && typeof c.subtle?.importKey === 'function';
 }
 
