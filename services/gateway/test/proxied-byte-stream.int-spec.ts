@@ -1,49 +1,36 @@
 // Byte-metered streams (docs/protocol.md 7.3, "Byte-metered streams") through the gateway's reverse proxy, end to end
 // on real Postgres, Kafka and anvil: an upstream streaming `application/octet-stream` chunks, paid per unit of
 // RDN-Unit-Bytes bytes by a client that counts bytes and tops up from the head, the receipt in the trailers.
-import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request, type IncomingMessage, type ServerResponse } from 'node:http';
 import { fetchStreamTransport, type Client } from '@microraiden/client';
-import { BALANCE_PROOF_CHARGED, type MicroraidenEvent } from '@microraiden/events';
-import type { KafkaClientOptions } from '@microraiden/kafka';
 import { privateKeyToAddress, type Hex32 } from '@microraiden/protocol';
-import { createTestDatabase, waitFor, type TestDatabase } from '@microraiden/testing';
-import { Pool } from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { anvilKey, deployChain, writeRoutesFile, type ChainFixture } from './support/chain-fixture';
-import type { ChannelRelay } from './support/channel-relay';
-import { fundedSender } from './support/funded-sender';
+import { waitFor } from '@microraiden/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { anvilKey, type ChainFixture } from './support/chain-fixture';
+import { paymentHeaders, type InProcessGateway } from './support/gateway-fixture';
 import {
-  createTestTopics,
-  paymentHeaders,
-  startGateway,
-  type InProcessGateway,
-  type TestTopics,
-} from './support/gateway-fixture';
-import { readEvents } from './support/read-events';
+  chargedBy,
+  firstStreamBalance,
+  STAND_UNIT,
+  startProxiedStreamStand,
+  type ProxiedStreamStand,
+} from './support/proxied-stream-stand';
 
 // 1e12 base units per unit of 1000 bytes, 4 units a step.
-const UNIT = 1_000_000_000_000n;
+const UNIT = STAND_UNIT;
 const UNIT_BYTES = 1000;
 const STEP = 4n * UNIT;
-const kafka: KafkaClientOptions = {
-  brokers: inject('kafkaBrokers').split(','),
-  clientId: 'gateway-proxied-byte-stream',
-};
-const receiverKey = anvilKey(1);
-const receiver = privateKeyToAddress(receiverKey);
+const receiver = privateKeyToAddress(anvilKey(1));
 const senderKey = anvilKey(6);
 const sender = privateKeyToAddress(senderKey);
 
-let db: TestDatabase;
-let pool: Pool;
+let stand: ProxiedStreamStand;
 let chain: ChainFixture;
-let topics: TestTopics;
 let gateway: InProcessGateway;
-let relay: ChannelRelay;
-let upstream: Server;
 let client: Client;
 let channelId: Hex32;
+const channelRow = () => stand.channelRow();
+const channelEvents = (done: Parameters<ProxiedStreamStand['channelEvents']>[0]) => stand.channelEvents(done);
 
 /** What the upstream saw of one download, by its `id`. */
 interface UpstreamCall {
@@ -77,34 +64,6 @@ async function download(req: IncomingMessage, res: ServerResponse): Promise<void
     if (call.written >= slowAfter) await new Promise((resolve) => setTimeout(resolve, 300));
   }
   if (!res.destroyed) res.end();
-}
-
-async function channelRow() {
-  const { rows } = await pool.query<{ s: string; c: string }>(
-    'SELECT accepted_balance::text AS s, charged_balance::text AS c FROM gateway_channels WHERE channel_id = $1',
-    [channelId],
-  );
-  return { S: BigInt(rows[0]!.s), C: BigInt(rows[0]!.c) };
-}
-
-const maxOf = (a: bigint, b: bigint) => (a > b ? a : b);
-const chargeOf = (e: MicroraidenEvent) => {
-  const data = e.data as { charge?: bigint; increment?: bigint };
-  return data.charge ?? data.increment ?? 0n;
-};
-const chargedBy = (events: readonly MicroraidenEvent[]) => events.reduce((sum, e) => sum + chargeOf(e), 0n);
-
-/** The channel's balance-proof events on Kafka once `done` holds. */
-async function channelEvents(
-  done: (events: readonly MicroraidenEvent[]) => boolean,
-): Promise<MicroraidenEvent[]> {
-  const mine = (events: readonly MicroraidenEvent[]) =>
-    events.filter(
-      (e) =>
-        (e.type === 'balance-proof.accepted' || e.type === BALANCE_PROOF_CHARGED) &&
-        (e.data as { channelId: string }).channelId === channelId,
-    );
-  return mine(await readEvents(kafka, topics.BALANCE_PROOFS_TOPIC, (all) => done(mine(all))));
 }
 
 function signedLine(balance: bigint): string {
@@ -180,59 +139,25 @@ function rawDownload(
 }
 
 beforeAll(async () => {
-  db = await createTestDatabase({ prefix: 'hbytes_proxied', serverUrl: inject('databaseUrl') });
-  pool = new Pool({ connectionString: db.url, max: 4 });
-  chain = await deployChain(inject('rpcUrl'));
-  topics = await createTestTopics(kafka);
-  upstream = createServer((req, res) => void download(req, res));
-  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-  gateway = await startGateway({
-    DATABASE_URL: db.url,
-    KAFKA_BROKERS: inject('kafkaBrokers'),
-    DEPLOYMENT_FILE: chain.deploymentFile,
-    ROUTES_FILE: writeRoutesFile([
-      {
-        path: '/v1/file',
-        stream: { unitPrice: UNIT.toString(), unitsPerStep: 4, unitBytes: UNIT_BYTES },
-      },
-      { path: '/v1/events', stream: { unitPrice: UNIT.toString(), unitsPerStep: 4 } },
-    ]),
-    UPSTREAM_URL: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
-    STREAM_TOPUP_TIMEOUT_MS: '2000',
-    RECEIVER_PRIVATE_KEY: receiverKey,
-    GATEWAY_ID: 'proxied-byte-stream-gateway',
-    MICRORAIDEN_DEV: '1',
-    ...topics,
-  });
-  ({ client, relay, channelId } = await fundedSender({
-    chain,
-    kafka,
-    channelsTopic: topics.CHANNELS_TOPIC,
-    pool,
-    rpcUrl: inject('rpcUrl'),
+  stand = await startProxiedStreamStand({
+    name: 'hbytes_proxied',
     senderKey,
-    receiver,
-    mint: 1000n * UNIT,
-    deposit: 200n * UNIT,
-  }));
+    routes: [
+      { path: '/v1/file', stream: { unitPrice: UNIT.toString(), unitsPerStep: 4, unitBytes: UNIT_BYTES } },
+      { path: '/v1/events', stream: { unitPrice: UNIT.toString(), unitsPerStep: 4 } },
+    ],
+    handle: download,
+  });
+  ({ chain, gateway, client, channelId } = stand);
 });
 
-afterAll(async () => {
-  await client?.close();
-  await relay?.stop();
-  await gateway?.close();
-  upstream?.closeAllConnections();
-  await new Promise((resolve) => upstream?.close(resolve));
-  await pool?.end();
-  await db?.drop();
-  chain?.close();
-});
+afterAll(() => stand?.close());
 
 describe('a byte-metered download behind the gateway reverse proxy', () => {
   it('passes the bytes through unchanged and charges exactly ceil(bytes / unitBytes) * unitPrice', async () => {
     const before = await channelRow();
     // 10,500 bytes in chunks of 777: 10 units of 1000 and one of 500 = 11 units.
-    const answer = await rawDownload('/v1/file?bytes=10500&id=a', maxOf(before.S + 1n, before.C + STEP), {
+    const answer = await rawDownload('/v1/file?bytes=10500&id=a', firstStreamBalance(before, STEP), {
       topUps: 10,
     });
     expect(answer.status).toBe(200);
@@ -261,7 +186,7 @@ describe('a byte-metered download behind the gateway reverse proxy', () => {
     const before = await channelRow();
     const answer = await rawDownload(
       '/v1/file?bytes=1000000&chunk=1000&slowAfter=6000&id=b',
-      maxOf(before.S + 1n, before.C + STEP),
+      firstStreamBalance(before, STEP),
       { topUps: 1 },
     );
     // Two steps: 8 units, 8,000 bytes.
@@ -278,7 +203,7 @@ describe('a byte-metered download behind the gateway reverse proxy', () => {
     // Quick for 6 units, then one unit per 300 ms; the client leaves after 6 units.
     const answer = await rawDownload(
       '/v1/file?bytes=100000&chunk=1000&slowAfter=6000&id=c',
-      maxOf(before.S + 1n, before.C + STEP),
+      firstStreamBalance(before, STEP),
       { topUps: 10, leaveAfter: 6 * UNIT_BYTES },
     );
     expect(answer.body.length).toBe(6 * UNIT_BYTES);
@@ -295,7 +220,7 @@ describe('a byte-metered download behind the gateway reverse proxy', () => {
 
   it('ends the stream on a refused top-up, the refusal in the trailers, charging what was written', async () => {
     const before = await channelRow();
-    const first = maxOf(before.S + 1n, before.C + STEP);
+    const first = firstStreamBalance(before, STEP);
     const headers = paymentHeaders({
       senderKey,
       sender,
@@ -335,7 +260,7 @@ describe('a byte-metered download behind the gateway reverse proxy', () => {
 
   it('refuses a 2xx that is not an event stream on a route metered per event: 502, charged nothing', async () => {
     const before = await channelRow();
-    const balance = maxOf(before.S + 1n, before.C + STEP);
+    const balance = firstStreamBalance(before, STEP);
     const res = await fetch(`${gateway.url}/v1/events?bytes=5000&id=e`, {
       method: 'POST',
       headers: paymentHeaders({ senderKey, sender, receiver, domain: chain.domain, channelId, balance }),

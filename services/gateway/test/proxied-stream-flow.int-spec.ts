@@ -1,48 +1,34 @@
 // Streamed prices (docs/protocol.md 7.3) through the gateway's reverse proxy, end to end on real Postgres, Kafka and
 // anvil: the gateway app in front of an upstream streaming LLM-style tokens as SSE, paid per token by the client
 // SDK's stream() with a budget (unchanged from the embedded paywall), top-ups riding on the same request's body.
-import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Client } from '@microraiden/client';
-import { BALANCE_PROOF_CHARGED, type MicroraidenEvent } from '@microraiden/events';
-import type { KafkaClientOptions } from '@microraiden/kafka';
 import { privateKeyToAddress, type Hex32 } from '@microraiden/protocol';
-import { createTestDatabase, waitFor, type TestDatabase } from '@microraiden/testing';
-import { Pool } from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { anvilKey, deployChain, writeRoutesFile, type ChainFixture } from './support/chain-fixture';
-import type { ChannelRelay } from './support/channel-relay';
-import { fundedSender } from './support/funded-sender';
+import { waitFor } from '@microraiden/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { anvilKey, type ChainFixture } from './support/chain-fixture';
+import { paymentHeaders, type InProcessGateway } from './support/gateway-fixture';
 import {
-  createTestTopics,
-  paymentHeaders,
-  startGateway,
-  type InProcessGateway,
-  type TestTopics,
-} from './support/gateway-fixture';
-import { readEvents } from './support/read-events';
+  chargedBy,
+  firstStreamBalance,
+  STAND_UNIT,
+  startProxiedStreamStand,
+  type ProxiedStreamStand,
+} from './support/proxied-stream-stand';
 
-// 1e12 base units per token, 4 tokens a step.
-const UNIT = 1_000_000_000_000n;
+const UNIT = STAND_UNIT;
 const STEP = 4n * UNIT;
-const kafka: KafkaClientOptions = {
-  brokers: inject('kafkaBrokers').split(','),
-  clientId: 'gateway-proxied-stream',
-};
-const receiverKey = anvilKey(1);
-const receiver = privateKeyToAddress(receiverKey);
+const receiver = privateKeyToAddress(anvilKey(1));
 const senderKey = anvilKey(8);
 const sender = privateKeyToAddress(senderKey);
 
-let db: TestDatabase;
-let pool: Pool;
+let stand: ProxiedStreamStand;
 let chain: ChainFixture;
-let topics: TestTopics;
 let gateway: InProcessGateway;
-let relay: ChannelRelay;
-let upstream: Server;
 let client: Client;
 let channelId: Hex32;
+const channelRow = () => stand.channelRow();
+const channelEvents = (done: Parameters<ProxiedStreamStand['channelEvents']>[0]) => stand.channelEvents(done);
 
 /** What the upstream saw of one completion request, by its `id`. */
 interface UpstreamCall {
@@ -99,80 +85,17 @@ async function completion(req: IncomingMessage, res: ServerResponse): Promise<vo
   if (!res.destroyed) res.end();
 }
 
-async function channelRow() {
-  const { rows } = await pool.query<{ s: string; c: string }>(
-    'SELECT accepted_balance::text AS s, charged_balance::text AS c FROM gateway_channels WHERE channel_id = $1',
-    [channelId],
-  );
-  return { S: BigInt(rows[0]!.s), C: BigInt(rows[0]!.c) };
-}
-
-const maxOf = (a: bigint, b: bigint) => (a > b ? a : b);
-
-const chargeOf = (e: MicroraidenEvent) => {
-  const data = e.data as { charge?: bigint; increment?: bigint };
-  return data.charge ?? data.increment ?? 0n;
-};
-
-/** The channel's balance-proof events on Kafka (published by the gateway's outbox relay) once `done` holds. */
-async function channelEvents(
-  done: (events: readonly MicroraidenEvent[]) => boolean,
-): Promise<MicroraidenEvent[]> {
-  const mine = (events: readonly MicroraidenEvent[]) =>
-    events.filter(
-      (e) =>
-        (e.type === 'balance-proof.accepted' || e.type === BALANCE_PROOF_CHARGED) &&
-        (e.data as { channelId: string }).channelId === channelId,
-    );
-  return mine(await readEvents(kafka, topics.BALANCE_PROOFS_TOPIC, (all) => done(mine(all))));
-}
-
-const chargedBy = (events: readonly MicroraidenEvent[]) => events.reduce((sum, e) => sum + chargeOf(e), 0n);
-
 beforeAll(async () => {
-  db = await createTestDatabase({ prefix: 'hstream_proxied', serverUrl: inject('databaseUrl') });
-  pool = new Pool({ connectionString: db.url, max: 4 });
-  chain = await deployChain(inject('rpcUrl'));
-  topics = await createTestTopics(kafka);
-  upstream = createServer((req, res) => void completion(req, res));
-  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-  gateway = await startGateway({
-    DATABASE_URL: db.url,
-    KAFKA_BROKERS: inject('kafkaBrokers'),
-    DEPLOYMENT_FILE: chain.deploymentFile,
-    ROUTES_FILE: writeRoutesFile([
-      { path: '/v1/complete', stream: { unitPrice: UNIT.toString(), unitsPerStep: 4 } },
-    ]),
-    UPSTREAM_URL: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
-    STREAM_TOPUP_TIMEOUT_MS: '2000',
-    RECEIVER_PRIVATE_KEY: receiverKey,
-    GATEWAY_ID: 'proxied-stream-gateway',
-    MICRORAIDEN_DEV: '1',
-    ...topics,
-  });
-  ({ client, relay, channelId } = await fundedSender({
-    chain,
-    kafka,
-    channelsTopic: topics.CHANNELS_TOPIC,
-    pool,
-    rpcUrl: inject('rpcUrl'),
+  stand = await startProxiedStreamStand({
+    name: 'hstream_proxied',
     senderKey,
-    receiver,
-    mint: 1000n * UNIT,
-    deposit: 200n * UNIT,
-  }));
+    routes: [{ path: '/v1/complete', stream: { unitPrice: UNIT.toString(), unitsPerStep: 4 } }],
+    handle: completion,
+  });
+  ({ chain, gateway, client, channelId } = stand);
 });
 
-afterAll(async () => {
-  await client?.close();
-  await relay?.stop();
-  await gateway?.close();
-  upstream?.closeAllConnections();
-  await new Promise((resolve) => upstream?.close(resolve));
-  await pool?.end();
-  await db?.drop();
-  chain?.close();
-});
+afterAll(() => stand?.close());
 
 async function tokensOf(stream: AsyncIterable<{ event: string; data: string }>, stopAfter = Infinity) {
   const tokens: string[] = [];
@@ -303,7 +226,7 @@ describe('a streamed completion behind the gateway reverse proxy, paid by client
     let previous: string | undefined;
     const { events } = await rawStream(
       '/v1/complete?tokens=10&id=d',
-      maxOf(before.S + 1n, before.C + STEP),
+      firstStreamBalance(before, STEP),
       (event, write) => {
         if (!event.startsWith('event: rdn-authorize')) return;
         const { needed } = JSON.parse(event.split('data: ')[1]!) as { needed: string };
@@ -326,7 +249,7 @@ describe('a streamed completion behind the gateway reverse proxy, paid by client
     const started = Date.now();
     const { events } = await rawStream(
       '/v1/complete?tokens=20000&pad=1000&id=e',
-      maxOf(before.S + 1n, before.C + STEP),
+      firstStreamBalance(before, STEP),
     );
     expect(Date.now() - started).toBeGreaterThanOrEqual(1_900);
     expect(events.filter((e) => e.startsWith('event: token'))).toHaveLength(4);
@@ -342,7 +265,7 @@ describe('a streamed completion behind the gateway reverse proxy, paid by client
 
   it('passes an upstream answer that is not 2xx through, charging nothing', async () => {
     const before = await channelRow();
-    const answer = await rawStream('/v1/complete?status=503&id=f', maxOf(before.S + 1n, before.C + STEP));
+    const answer = await rawStream('/v1/complete?status=503&id=f', firstStreamBalance(before, STEP));
     expect(answer.status).toBe(503);
     expect(answer.headers['rdn-cost']).toBe('0');
     expect(answer.events.join('')).toContain('upstream says no');
