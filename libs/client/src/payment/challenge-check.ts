@@ -27,3 +27,19 @@ export function checkChallenge(challenge: Challenge, identity: PaymentIdentity, 
     );
   }
 }
+
+/**
+ * Refuses a streamed route (RDN-Price-Mode: stream) to a plain paid request, before anything is signed: its price is
+ * one step of units, so a fetch would pay one step and get the stream cut where the step ran out, with the gateway's
+ * prompts in the body. Such routes are read with `client.stream` (per event) or `client.streamBytes` (per bytes).
+ */
+export function checkNotStreamed(challenge: Challenge): void {
+  if (challenge.priceMode !== 'stream') return;
+  const reader = challenge.unitBytes === undefined ? 'client.stream' : 'client.streamBytes';
+  throw new ClientError(
+    'CHALLENGE_MISMATCH',
+    `the route is streamed and paid per ${challenge.unitBytes === undefined ? 'event' : `${challenge.unitBytes} bytes`} ` +
+      `as it is delivered (RDN-Price-Mode: stream, docs/protocol.md 7.3): read it with ${reader}, not a paid fetch`,
+    { field: 'price mode', expected: 'fixed or metered', received: 'stream' },
+  );
+}

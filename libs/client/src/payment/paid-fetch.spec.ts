@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isProtocolError, type ChannelView, type Hex32 } from '@microraiden/protocol';
+import { encodeChallenge, isProtocolError, type ChannelView, type Hex32 } from '@microraiden/protocol';
 import { isClientError } from '../client-error';
 import {
   CHANNEL_MANAGER,
@@ -48,6 +48,32 @@ describe('paidFetch', () => {
     const fetch200: typeof fetch = async () => new Response('free', { status: 200 });
     const { response, paid } = await paidFetch(URL_, undefined, options({ fetch: fetch200 }));
     expect([response.status, await response.text(), paid]).toEqual([200, 'free', null]);
+    expect(wallet.calls.preparePayment).toBe(0);
+  });
+
+  it('refuses a streamed route before signing, naming the reader to use instead', async () => {
+    const streamed = (unitBytes?: number): typeof fetch => {
+      const challenge = encodeChallenge({
+        gatewayPath: '/api/1',
+        receiver: RECEIVER,
+        channelManager: CHANNEL_MANAGER,
+        token: TOKEN,
+        price: 10n,
+        chainId: 31337n,
+        priceMode: 'stream',
+        unitPrice: 1n,
+        ...(unitBytes === undefined ? {} : { unitBytes }),
+      });
+      return async () => new Response(null, { status: 402, headers: challenge });
+    };
+    const events = await errorOf(paidFetch(URL_, undefined, options({ fetch: streamed() })));
+    expect(isClientError(events, 'CHALLENGE_MISMATCH') && events.message).toMatch(
+      /read it with client\.stream,/,
+    );
+    const bytes = await errorOf(paidFetch(URL_, undefined, options({ fetch: streamed(65_536) })));
+    expect(isClientError(bytes, 'CHALLENGE_MISMATCH') && bytes.message).toMatch(
+      /65536 bytes.*client\.streamBytes/,
+    );
     expect(wallet.calls.preparePayment).toBe(0);
   });
 

@@ -8,7 +8,7 @@ import {
   type Receipt,
 } from '@microraiden/protocol';
 import { ClientError } from '../client-error';
-import { checkChallenge } from './challenge-check';
+import { checkChallenge, checkNotStreamed } from './challenge-check';
 import { ChallengeMemory, resourceKey } from './challenge-memory';
 import type { TransactionProgress } from '../chain/transaction-progress';
 import { KeyedMutex } from './keyed-mutex';
@@ -281,8 +281,10 @@ async function payWith(
         req.memory?.forget(req.key);
         return response;
       case 'resync':
-        if (decision.challenge)
+        if (decision.challenge) {
+          checkNotStreamed(decision.challenge);
           checkChallenge(decision.challenge, await wallet.paymentIdentity(), req.maxPrice);
+        }
         await discard(response);
         attempt = { ...attempt, proof: await prepare(attempt.price) };
         break;
@@ -368,6 +370,7 @@ export async function paidFetch(
   await discard(answer);
   if (!parsed.ok) throw parsed.error;
   const challenge = parsed.value;
+  checkNotStreamed(challenge);
   checkChallenge(challenge, await req.wallet.paymentIdentity(), req.maxPrice);
   options.onProgress?.({ stage: 'challenge', challenge, remembered: false });
   const paid = await pay(req, challenge, false);
