@@ -96,7 +96,9 @@ describe('x402 v2 rendering', () => {
     expect(x402Requirements(aChallenge()).extra).not.toHaveProperty('priceMode');
     const stream = { ...aChallenge(), priceMode: 'stream' as const, unitPrice: 1000n };
     expect(x402Requirements(stream).extra).toMatchObject({ priceMode: 'stream', unitPrice: '1000' });
-    for (const challenge of [metered, stream]) {
+    const bytes = { ...stream, unitBytes: 65_536 };
+    expect(x402Requirements(bytes).extra).toMatchObject({ priceMode: 'stream', unitBytes: 65_536 });
+    for (const challenge of [metered, stream, bytes]) {
       const headers = encodeX402Headers(challenge, { resource });
       const parsed = parseX402PaymentRequired({ 'payment-required': headers['PAYMENT-REQUIRED'] });
       expect(parsed.ok && parsed.value.challenge).toEqual(challenge);

@@ -7,10 +7,10 @@ import type { Challenge } from './challenge-headers';
 import { encodeChallenge } from './challenge-headers';
 import { EIP712_DOMAIN_NAME, EIP712_DOMAIN_VERSION } from './eip712-domain';
 import { readHeader, type EncodedHeaders, type HeaderSource } from './header-bag';
-import { RDN_HEADERS } from './header-names';
 import {
   formatAmount,
   formatWith,
+  MAX_UNIT_BYTES,
   parseAddressField,
   parseAmountField,
   parseChainIdField,
@@ -123,6 +123,8 @@ const requirementsSchema = z.object({
     priceMode: z.enum(['metered', 'stream']).optional(),
     /** A streamed route's price per unit (`priceMode: "stream"` only; `amount` is one step). */
     unitPrice: field(parsePriceField).optional(),
+    /** A byte-metered stream's unit in bytes (RDN-Unit-Bytes; `priceMode: "stream"` only; absent: one SSE event). */
+    unitBytes: z.number().int().min(1).max(MAX_UNIT_BYTES).optional(),
     /** Only in a corrective 402: the channel's committed state. */
     channel: channelStateSchema.optional(),
   }),
@@ -222,12 +224,20 @@ function channelStateJson(state: X402ChannelState): z.input<typeof channelStateS
   };
 }
 
-/** `extra.priceMode` (and `unitPrice`) of a route that is not fixed-price, from its encoded challenge. */
-function priceModeOf(rdn: EncodedHeaders): { priceMode?: 'metered' | 'stream'; unitPrice?: string } {
-  const mode = rdn[RDN_HEADERS.priceMode];
+/** `extra.priceMode` (and `unitPrice`, `unitBytes`) of a route that is not fixed-price, from its challenge. */
+function priceModeOf(challenge: Challenge): {
+  priceMode?: 'metered' | 'stream';
+  unitPrice?: string;
+  unitBytes?: number;
+} {
+  const mode = challenge.priceMode;
   if (mode !== 'metered' && mode !== 'stream') return {};
-  const unitPrice = rdn[RDN_HEADERS.unitPrice];
-  return { priceMode: mode, ...(typeof unitPrice === 'string' ? { unitPrice } : {}) };
+  const { unitPrice, unitBytes } = challenge;
+  return {
+    priceMode: mode,
+    ...(mode === 'stream' && unitPrice !== undefined ? { unitPrice: unitPrice.toString() } : {}),
+    ...(mode === 'stream' && unitBytes !== undefined ? { unitBytes } : {}),
+  };
 }
 
 /** Our `accepts[]` entry for a challenge; throws INVALID_ARGUMENT on bad input. */
@@ -263,7 +273,7 @@ export function x402Requirements(
       version: EIP712_DOMAIN_VERSION,
       gatewayPath: rdn['RDN-Gateway-Path'] as string,
       ...(token === undefined ? {} : { decimals: token.decimals, symbol: token.symbol }),
-      ...priceModeOf(rdn),
+      ...priceModeOf(challenge),
       ...(channel === undefined ? {} : { channel: channelStateJson(channel) }),
     },
   };
@@ -324,6 +334,9 @@ export function parseX402Requirements(
       ...(extra.priceMode === undefined ? {} : { priceMode: extra.priceMode }),
       ...(extra.priceMode === 'stream' && extra.unitPrice !== undefined
         ? { unitPrice: extra.unitPrice }
+        : {}),
+      ...(extra.priceMode === 'stream' && extra.unitBytes !== undefined
+        ? { unitBytes: extra.unitBytes }
         : {}),
     },
     accepted: entry as X402ChannelRequirements,

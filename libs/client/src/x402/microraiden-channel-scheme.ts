@@ -17,7 +17,7 @@ import {
   type ParsedX402Challenge,
 } from '@microraiden/protocol';
 import { ClientError } from '../client-error';
-import { checkChallenge } from '../payment/challenge-check';
+import { checkChallenge, checkNotStreamed } from '../payment/challenge-check';
 import type { PaymentWallet } from '../payment/payment-wallet';
 import { decideX402Answer } from './x402-answer-decision';
 
@@ -71,6 +71,7 @@ export class MicroraidenChannelScheme implements SchemeNetworkClient {
     context?: PaymentPayloadContext,
   ): Promise<PaymentPayloadResult> {
     const challenge = this.challengeOf(requirements);
+    checkNotStreamed(challenge);
     checkChallenge(challenge, await this.wallet.paymentIdentity(), this.options.maxPricePerRequest);
     const cap = context?.maxAmountPerPayment;
     if (cap !== undefined && /^\d+$/.test(cap) && challenge.price > BigInt(cap)) {
