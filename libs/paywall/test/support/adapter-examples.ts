@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -13,11 +13,13 @@ import {
   CLIENT_SCRIPTS,
   compileConsumerTs,
   consumerEnv,
+  DENO_RUN,
   readmeExamples,
   repoRoot,
   sh,
   startConsumerApp,
   stopConsumerApp,
+  type AppRuntime,
   type ConsumerApp,
 } from './packed-consumer';
 
@@ -37,7 +39,13 @@ export const ADAPTER_PACKAGES = [
   '@nestjs/platform-fastify@11.2.8',
   'reflect-metadata@0.2.2',
   'rxjs@7.8.2',
+  // The fetch handler's other runtimes, from npm like the rest (the binary is in each one's platform package).
+  'bun@1.4.5',
+  'deno@2.9.6',
 ];
+
+/** The README's adapter examples the tests run, in order; bun and deno are the fetch handler on those runtimes. */
+const EXAMPLE_APPS = ['express', 'fetch', 'bun', 'deno', 'fastify', 'nest', 'nest-fastify'];
 
 /** The README's Nest example on Nest's Fastify platform: the one change the README names. */
 function onFastify(nest: string): string {
@@ -55,8 +63,9 @@ function onFastify(nest: string): string {
 /**
  * Every adapter of the package, each the README's example (libs/paywall/README.md), run from the installed tarball
  * in `consumerDir()` (which has {@link ADAPTER_PACKAGES}): one channel for all, each app paid by @microraiden/client
- * from its tarball. Registers its describe block where it is called (package.int-spec.ts: the scratch install is
- * shared with the package's other tests).
+ * from its tarball; the fetch handler also on Bun (`Bun.serve`) and Deno (`Deno.serve`), installed from npm into the
+ * same project. Registers its describe block where it is called (package.int-spec.ts: the scratch install is shared
+ * with the package's other tests).
  */
 export function describeAdapterExamples(consumerDir: () => string): void {
   describe('the adapters, each the README example, paid by @microraiden/client', () => {
@@ -64,10 +73,13 @@ export function describeAdapterExamples(consumerDir: () => string): void {
     let db: TestDatabase;
     let pool: Pool;
     let env: NodeJS.ProcessEnv;
-    const apps: Record<string, string> = {};
+    const apps: Record<string, { script: string; runtime: AppRuntime }> = {};
 
     beforeAll(async () => {
-      const examples = await readmeExamples(path.join(repoRoot, 'libs/paywall/README.md'));
+      const readme = path.join(repoRoot, 'libs/paywall/README.md');
+      const examples = await readmeExamples(readme);
+      // The Deno example runs with the permissions the README names.
+      expect(await readFile(readme, 'utf8')).toContain(`deno ${DENO_RUN.join(' ')} app.js`);
       const root = await readmeExamples(path.join(repoRoot, 'README.md'));
       // The root README shows two of them: the same text.
       expect(root.get('express')).toBe(examples.get('express'));
@@ -82,7 +94,12 @@ export function describeAdapterExamples(consumerDir: () => string): void {
       for (const [file, text] of Object.entries(CLIENT_SCRIPTS)) await writeFile(path.join(dir, file), text);
       for (const name of ['express', 'fetch', 'fastify']) {
         await writeFile(path.join(dir, `${name}.js`), example(name));
-        apps[name] = `${name}.js`;
+        apps[name] = { script: `${name}.js`, runtime: 'node' };
+      }
+      // ES modules with top-level await: both runtimes take them in a .js file of a package without "type".
+      for (const runtime of ['bun', 'deno'] as const) {
+        await writeFile(path.join(dir, `${runtime}.js`), example(runtime));
+        apps[runtime] = { script: `${runtime}.js`, runtime };
       }
       await writeFile(path.join(dir, 'nest.ts'), example('nest'));
       await writeFile(path.join(dir, 'nest-fastify.ts'), onFastify(example('nest')));
@@ -101,8 +118,8 @@ export function describeAdapterExamples(consumerDir: () => string): void {
           '--skipLibCheck',
         ],
       );
-      apps.nest = 'nest.js';
-      apps['nest-fastify'] = 'nest-fastify.js';
+      apps.nest = { script: 'nest.js', runtime: 'node' };
+      apps['nest-fastify'] = { script: 'nest-fastify.js', runtime: 'node' };
 
       fx = await deployClientFixture(inject('rpcUrl'));
       await fx.mint(fx.sender.address, 1_000_000n);
@@ -167,12 +184,13 @@ export function describeAdapterExamples(consumerDir: () => string): void {
       return rows[0]!;
     }
 
-    describe.each(['express', 'fetch', 'fastify', 'nest', 'nest-fastify'])('the %s example', (name) => {
+    describe.each(EXAMPLE_APPS)('the %s example', (name) => {
       let app: ConsumerApp | undefined;
       afterAll(() => stopConsumerApp(app));
 
       it('answers 402, then serves the paid request once with a receipt and charges it once', async () => {
-        app = await startConsumerApp(consumerDir(), apps[name]!, env);
+        const { script, runtime } = apps[name]!;
+        app = await startConsumerApp(consumerDir(), script, env, runtime);
         const before = await channelRow();
         const balance = BigInt(before.accepted) + PRICE;
         const { stdout } = await sh(process.execPath, ['pay.js'], {

@@ -1,4 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -97,22 +98,80 @@ net.Server.prototype.listen = function (...args) {
 };
 `;
 
+// Preloaded into a Bun or Deno app (`bun --preload`, `deno run --preload`): the same for `Bun.serve` and
+// `Deno.serve`, which listen without node:net.
+const SERVE_SHIM = `
+const runtime = globalThis.Bun ? 'Bun' : 'Deno';
+const host = globalThis[runtime];
+const serve = host.serve.bind(host);
+const free = (options) => ({ ...options, port: 0, hostname: '127.0.0.1' });
+host.serve = (...args) => {
+  if (runtime === 'Bun') {
+    const server = serve(free(args[0]));
+    console.log('TEST_APP_PORT=' + server.port);
+    return server;
+  }
+  const server = typeof args[0] === 'function' ? serve(free({}), args[0]) : serve(free(args[0]), ...args.slice(1));
+  console.log('TEST_APP_PORT=' + server.addr.port);
+  return server;
+};
+`;
+
+/** The runtimes an app of the consumer runs on: Node (the test's own) or Bun and Deno from the consumer's npm install. */
+export type AppRuntime = 'node' | 'bun' | 'deno';
+
+/** The README's Deno command (`deno <DENO_RUN> app.js`): the permissions pg and the paywall need, no more. */
+export const DENO_RUN = ['run', '--allow-net', '--allow-env', '--allow-read'] as const;
+
+/**
+ * The runtime binary the consumer's npm install put in node_modules (linux x64, like this machine and CI). Bun's
+ * postinstall moves its platform package's binary to bun/bin/bun.exe; where install scripts did not run it is still
+ * in the platform package. Deno's platform package keeps its binary either way.
+ */
+function runtimeBinary(dir: string, runtime: 'bun' | 'deno'): string {
+  const candidates =
+    runtime === 'bun' ? ['@oven/bun-linux-x64/bin/bun', 'bun/bin/bun.exe'] : ['@deno/linux-x64-glibc/deno'];
+  const found = candidates
+    .map((file) => path.join(dir, 'node_modules', file))
+    .find((file) => existsSync(file));
+  if (found === undefined)
+    throw new Error(`no ${runtime} binary in ${dir}/node_modules (${candidates.join(', ')})`);
+  return found;
+}
+
+/** The command line that starts `script` on `runtime` with the port shim preloaded. */
+async function appCommand(dir: string, script: string, runtime: AppRuntime): Promise<string[]> {
+  if (runtime === 'node') {
+    await writeFile(path.join(dir, 'port-shim.js'), PORT_SHIM);
+    return [process.execPath, '-r', './port-shim.js', script];
+  }
+  await writeFile(path.join(dir, 'serve-shim.js'), SERVE_SHIM);
+  const binary = runtimeBinary(dir, runtime);
+  return runtime === 'bun'
+    ? [binary, '--preload', './serve-shim.js', script]
+    : [binary, ...DENO_RUN, '--preload', './serve-shim.js', script];
+}
+
 /** A consumer app started by {@link startConsumerApp}. */
 export interface ConsumerApp {
   readonly child: ChildProcess;
   readonly url: string;
 }
 
-/** Starts `script` of the consumer with the port shim; resolves with its base URL once it listens. */
+/** Starts `script` of the consumer on `runtime` with the port shim; resolves with its base URL once it listens. */
 export async function startConsumerApp(
   dir: string,
   script: string,
   env: NodeJS.ProcessEnv,
+  runtime: AppRuntime = 'node',
 ): Promise<ConsumerApp> {
-  await writeFile(path.join(dir, 'port-shim.js'), PORT_SHIM);
-  const child = spawn(process.execPath, ['-r', './port-shim.js', script], {
+  const [file, ...args] = await appCommand(dir, script, runtime);
+  // Deno: no update check over the network, its cache inside the scratch project.
+  const runtimeEnv =
+    runtime === 'deno' ? { DENO_NO_UPDATE_CHECK: '1', DENO_DIR: path.join(dir, '.deno') } : {};
+  const child = spawn(file as string, args, {
     cwd: dir,
-    env,
+    env: { ...env, ...runtimeEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -124,7 +183,7 @@ export async function startConsumerApp(
       if (found) resolve(found[1] as string);
       else output += `${line}\n`;
     });
-    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}:\n${output}`)));
+    child.once('exit', (code) => reject(new Error(`${script} (${runtime}) exited with ${code}:\n${output}`)));
   });
   return { child, url: `http://127.0.0.1:${port}` };
 }
