@@ -467,6 +467,7 @@ export class Paywall {
       route: ticket.route,
       method: ticket.method,
       pricing,
+      snapshot: ticket.snapshot,
       clock: this.clock,
       onAccepted: (balance) => {
         const next = this.reservations.reserve(payment.channelId, balance);

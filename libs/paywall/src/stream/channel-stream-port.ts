@@ -16,6 +16,8 @@ export interface StreamChannel {
   readonly route: string;
   readonly method: string;
   readonly pricing: StreamPricing;
+  /** The row the stream's first proof was verified against: its top-ups are verified on it until one fails. */
+  readonly snapshot?: ChannelSnapshot;
   readonly clock: () => Date;
   /** Told of every signed balance this stream had accepted (the paywall moves its reservation there). */
   readonly onAccepted?: (balance: bigint) => void;
@@ -28,37 +30,62 @@ const MAX_CHARGE_ATTEMPTS = 3;
 
 /**
  * The StreamPort over the shared channel table: a top-up is verified like any proof (docs/protocol.md section 6,
- * with the stream's terms) on a fresh read of the channel, and accepted with the compare-and-set of both balances
- * and its `balance-proof.accepted` in one statement; the final charge is a compare-and-set of the charged balance
- * with its `balance-proof.charged`, retried on the current charged balance when another request moved it.
+ * with the stream's terms) and accepted with the compare-and-set of both balances and its `balance-proof.accepted`
+ * in one statement; the final charge is a compare-and-set of the charged balance with its `balance-proof.charged`,
+ * retried on the current charged balance when another request moved it.
+ *
+ * Top-ups are verified on the row the stream started with, not on a read each: the statement re-checks what can
+ * change (state, confirmation, deposit, both balances), and the parties and signer never change. A refusal on that
+ * row is judged again on a fresh read (a deposit topped up on chain meanwhile), and a commit that did not go through
+ * drops it, so the next line is judged on the current row (a channel closing meanwhile gets CHANNEL_CLOSING).
  */
 export class ChannelStreamPort implements StreamPort {
   private snapshot: ChannelSnapshot | undefined;
 
-  constructor(private readonly channel: StreamChannel) {}
+  constructor(private readonly channel: StreamChannel) {
+    this.snapshot = channel.snapshot;
+  }
 
   async verifyTopUp(
     proof: { readonly balance: bigint; readonly signature: Hex },
     terms: { lastAcceptedBalance: bigint; chargedBalance: bigint; price: bigint },
   ): Promise<TopUpVerdict> {
-    const { store, receiver, domain, channelId, sender } = this.channel;
-    try {
-      this.snapshot = await store.snapshot(channelId);
-    } catch {
-      return { ok: false, code: 'GATEWAY_UNAVAILABLE', message: 'The gateway could not read the channel.' };
+    let fresh = false;
+    for (;;) {
+      if (this.snapshot === undefined || fresh) {
+        try {
+          this.snapshot = await this.channel.store.snapshot(this.channel.channelId);
+        } catch {
+          return {
+            ok: false,
+            code: 'GATEWAY_UNAVAILABLE',
+            message: 'The gateway could not read the channel.',
+          };
+        }
+        fresh = true;
+      }
+      const decision = this.verify(proof, terms, this.snapshot);
+      if (decision.accepted) return { ok: true };
+      if (fresh) return { ok: false, code: decision.error.code, message: decision.error.message };
+      fresh = true;
     }
-    const decision = verifyPayment({
+  }
+
+  private verify(
+    proof: { readonly balance: bigint; readonly signature: Hex },
+    terms: { lastAcceptedBalance: bigint; chargedBalance: bigint; price: bigint },
+    snapshot: ChannelSnapshot | undefined,
+  ) {
+    const { receiver, domain, channelId, sender } = this.channel;
+    return verifyPayment({
       payment: { sender, channelId, balance: proof.balance, signature: proof.signature },
       gateway: { receiver, domain },
-      channel: channelViewOf(this.snapshot),
+      channel: channelViewOf(snapshot),
       requiredConfirmations: REQUIRED_CONFIRMATIONS,
       lastAcceptedBalance: terms.lastAcceptedBalance,
       chargedBalance: terms.chargedBalance,
       price: terms.price,
     });
-    return decision.accepted
-      ? { ok: true }
-      : { ok: false, code: decision.error.code, message: decision.error.message };
   }
 
   async commitTopUp(commit: TopUpCommit, signature: Hex): Promise<boolean> {
@@ -97,6 +124,8 @@ export class ChannelStreamPort implements StreamPort {
     if (accepted) {
       this.channel.onAccepted?.(commit.balance);
       if (commit.charge > 0n) this.channel.onCharged?.(commit.charge);
+    } else {
+      this.snapshot = undefined;
     }
     return accepted;
   }
