@@ -64,7 +64,7 @@ export type StartedStream =
 const CORRECTABLE = new Set(['BALANCE_STALE', 'INCREMENT_BELOW_PRICE']);
 
 /** Reads (up to 64 KiB of) a body that is not the stream: a refusal's JSON, a corrective answer. */
-export async function drain(exchange: StreamExchange): Promise<string> {
+async function drain(exchange: StreamExchange): Promise<string> {
   let text = '';
   const decoder = new TextDecoder();
   for await (const chunk of exchange.body) if (text.length < 65_536) text += decoder.decode(chunk);
